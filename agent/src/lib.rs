@@ -1,0 +1,1 @@
+//! The station agent (skeleton): the agent-core issue fills this in.
