@@ -1,1 +1,117 @@
-//! wip
+//! Bilik's central server.
+//!
+//! Module map:
+//! - [`config`]: the TOML configuration, read as a whole.
+//! - [`clock`]: where "now" comes from (manual in tests).
+//! - [`hours`]: weekly opening hours.
+//! - [`policy`]: pure rules: card validity, lease length.
+//! - [`credentials`]: passwords, tokens, station credentials, enrolment codes.
+//! - [`store`]: the only module that touches sled.
+//! - [`import`]: member files from other library systems (SLiMS).
+//! - [`hub`]: the task that owns live agent links and pushes commands.
+//! - [`app`]: the use cases, shared by gRPC and the dashboard.
+//! - [`grpc`]: the tonic services.
+//! - [`demo`]: simulated stations for `serve --demo`.
+//!
+//! [`run`] serves on a given listener until a shutdown future resolves, so
+//! tests run the real server in-process on `127.0.0.1:0`.
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod credentials;
+pub mod demo;
+pub mod grpc;
+pub mod hours;
+pub mod hub;
+pub mod import;
+pub mod policy;
+pub mod store;
+
+use app::App;
+use bilik_proto::v1::admin_server::AdminServer;
+use bilik_proto::v1::station_server::StationServer;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Binding or serving failed.
+    #[error("cannot serve: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The reflection service could not be built from the descriptors.
+    #[error("cannot build gRPC reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+}
+
+/// Largest admin request (an import file travels in one message).
+const MAX_ADMIN_MESSAGE: usize = app::MAX_IMPORT_BYTES + 1024 * 1024;
+
+/// Opens the listening socket. The one place where the transport is set up
+/// (TLS will wrap it here).
+pub async fn listen(addr: SocketAddr) -> Result<TcpListener, ServeError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Listen { addr, source })
+}
+
+/// Serves the Station and Admin services (plus gRPC health and reflection)
+/// on `listener` until `shutdown` resolves, with the lease sweeper running.
+pub async fn run(
+    app: App,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    let (station, admin) = grpc::services(&app);
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<StationServer<grpc::StationService>>()
+        .await;
+    health
+        .set_serving::<AdminServer<grpc::AdminService>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(bilik_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+
+    let sweeper = tokio::spawn(sweep_forever(app.clone()));
+    let result = tonic::transport::Server::builder()
+        .http2_keepalive_interval(Some(Duration::from_secs(20)))
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(StationServer::new(station))
+        .add_service(AdminServer::new(admin).max_decoding_message_size(MAX_ADMIN_MESSAGE))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await;
+    sweeper.abort();
+    if let Err(e) = app.store().flush().await {
+        tracing::error!(error = %e, "final flush failed");
+    }
+    result?;
+    Ok(())
+}
+
+/// Closes overdue leases and marks silent stations offline, forever.
+async fn sweep_forever(app: App) {
+    let mut tick = tokio::time::interval(Duration::from_millis(app.config().sweep_interval_ms));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.sweep().await {
+            tracing::error!(error = %e, "sweep failed");
+        }
+    }
+}

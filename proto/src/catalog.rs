@@ -1,0 +1,151 @@
+//! The one catalogue of user-facing text, in Indonesian (the default) and
+//! English. The server, the agent's lock screen and the dashboard all take
+//! their words from here, so a patron sees the same sentence everywhere.
+
+use crate::v1::RefusalCode;
+
+/// A language of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Bahasa Indonesia: the library's staff and patrons speak it.
+    #[default]
+    Id,
+    /// English, selectable on the lock screen and in the dashboard.
+    En,
+}
+
+impl Lang {
+    /// Parses "id" or "en" (case-insensitive); anything else is `None`.
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "id" | "id-id" | "indonesia" => Some(Lang::Id),
+            "en" | "en-us" | "en-gb" | "english" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// A sentence in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    /// Bahasa Indonesia.
+    pub id: &'static str,
+    /// English.
+    pub en: &'static str,
+}
+
+impl Text {
+    /// The sentence in `lang`.
+    pub fn get(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Id => self.id,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// Why a card login was refused, as the patron reads it.
+pub fn refusal(code: RefusalCode) -> Text {
+    match code {
+        RefusalCode::UnknownCard => Text {
+            id: "Kartu tidak terdaftar. Silakan hubungi petugas.",
+            en: "This card is not registered. Please contact the staff.",
+        },
+        RefusalCode::Expired => Text {
+            id: "Masa berlaku kartu anggota sudah habis. Silakan perpanjang di meja layanan.",
+            en: "Your library card has expired. Please renew it at the service desk.",
+        },
+        RefusalCode::Blocked => Text {
+            id: "Kartu anggota diblokir. Silakan hubungi petugas.",
+            en: "This library card is blocked. Please contact the staff.",
+        },
+        RefusalCode::InUse => Text {
+            id: "Kartu ini sedang dipakai di komputer lain.",
+            en: "This card is already in use on another computer.",
+        },
+        RefusalCode::Closed => Text {
+            id: "Layanan internet sedang tutup (di luar jam layanan).",
+            en: "The internet service is closed (outside opening hours).",
+        },
+        RefusalCode::Maintenance => Text {
+            id: "Komputer ini sedang dalam perbaikan.",
+            en: "This computer is out of service for maintenance.",
+        },
+        RefusalCode::TooManyAttempts => Text {
+            id: "Terlalu banyak percobaan. Silakan tunggu sebentar lalu coba lagi.",
+            en: "Too many attempts. Please wait a moment and try again.",
+        },
+        RefusalCode::Pending => Text {
+            id: "Keanggotaan belum aktif. Silakan hubungi petugas.",
+            en: "This membership is not active yet. Please contact the staff.",
+        },
+        RefusalCode::InvalidCard => Text {
+            id: "Nomor kartu tidak valid.",
+            en: "That is not a valid card number.",
+        },
+        RefusalCode::DailyLimit => Text {
+            id: "Jatah waktu internet hari ini sudah habis.",
+            en: "Today's internet time allowance is used up.",
+        },
+        RefusalCode::StationBusy => Text {
+            id: "Komputer ini sedang dipakai.",
+            en: "This computer is already in use.",
+        },
+        RefusalCode::WrongPin => Text {
+            id: "PIN salah.",
+            en: "Wrong PIN.",
+        },
+        RefusalCode::RulesNotAccepted => Text {
+            id: "Silakan baca dan setujui tata tertib terlebih dahulu.",
+            en: "Please read and accept the house rules first.",
+        },
+        RefusalCode::Unspecified => Text {
+            id: "Login ditolak. Silakan hubungi petugas.",
+            en: "Login refused. Please contact the staff.",
+        },
+    }
+}
+
+/// The default purposes of use offered on the lock screen.
+pub const DEFAULT_PURPOSES: &[&str] = &[
+    "Belajar/Tugas",
+    "Mencari informasi",
+    "Pekerjaan/Melamar kerja",
+    "Lainnya",
+];
+
+/// The default house rules the patron ticks (the digital initials).
+pub const DEFAULT_RULES: Text = Text {
+    id: "Komputer hanya untuk belajar dan mencari informasi. Dilarang membuka situs pornografi, judi, \
+         atau kekerasan; dilarang memasang program; jaga ketenangan. Waktu pemakaian 45 menit.",
+    en: "Computers are for study and information only. No pornography, gambling or violent sites; \
+         no installing software; keep quiet. Sessions last 45 minutes.",
+};
+
+/// A staff-recorded unlock has no patron name: the countdown shows this.
+pub const GUEST: Text = Text {
+    id: "Tamu",
+    en: "Guest",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_both_languages() {
+        for raw in 0..=13 {
+            let code = RefusalCode::try_from(raw).unwrap_or(RefusalCode::Unspecified);
+            let text = refusal(code);
+            assert!(!text.id.is_empty() && !text.en.is_empty());
+            assert_ne!(text.id, text.en, "{code:?} is not translated");
+        }
+    }
+
+    #[test]
+    fn languages_parse() {
+        assert_eq!(Lang::parse(" EN "), Some(Lang::En));
+        assert_eq!(Lang::parse("id"), Some(Lang::Id));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+}

@@ -1,0 +1,184 @@
+//! Members: manual upkeep and imports from the library system.
+
+use super::{App, Error, Result, StaffIdentity, clean_text, views};
+use crate::credentials::hash_password;
+use crate::import::slims;
+use crate::policy::{normalise_card, parse_date};
+use bilik_proto::store::v1::MemberRecord;
+use bilik_proto::v1::{Gender, ImportFormat, ImportMembersResponse, Member, MemberStatus};
+
+/// Largest import file accepted, in bytes.
+pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+
+impl App {
+    /// Creates or updates a member. The card, name and expiry date are
+    /// required; a PIN, when given, is stored as a hash.
+    pub fn upsert_member(&self, by: &StaffIdentity, member: &Member) -> Result<Member> {
+        let card = normalise_card(&member.card).map_err(|_| {
+            Error::InvalidArgument(format!("card: not a card number: {:?}", member.card))
+        })?;
+        let name = clean_text(&member.name, 200);
+        if name.is_empty() {
+            return Err(Error::InvalidArgument("name: required".into()));
+        }
+        let date = |text: &str, what: &str, required: bool| -> Result<String> {
+            match (text.trim(), parse_date(text)) {
+                ("", _) if !required => Ok(String::new()),
+                (_, Some(d)) => Ok(d.format("%Y-%m-%d").to_string()),
+                _ => Err(Error::InvalidArgument(format!(
+                    "{what}: not a date (YYYY-MM-DD): {text:?}"
+                ))),
+            }
+        };
+        let gender = Gender::try_from(member.gender).map_err(|_| {
+            Error::InvalidArgument(format!("gender: unknown value {}", member.gender))
+        })?;
+        let status = match MemberStatus::try_from(member.status) {
+            Ok(MemberStatus::Unspecified) => MemberStatus::Active,
+            Ok(s) => s,
+            Err(_) => {
+                return Err(Error::InvalidArgument(format!(
+                    "status: unknown value {}",
+                    member.status
+                )));
+            }
+        };
+        let old = self.store().member(&card)?;
+        let pin_hash = match member.pin.trim() {
+            "" => old.as_ref().map(|m| m.pin_hash.clone()).unwrap_or_default(),
+            pin if pin.len() <= 12 && pin.chars().all(|c| c.is_ascii_digit()) => {
+                hash_password(pin)?
+            }
+            _ => return Err(Error::InvalidArgument("pin: up to 12 digits".into())),
+        };
+        let record = MemberRecord {
+            card,
+            name,
+            gender: gender as i32,
+            birth_date: date(&member.birth_date, "birth_date", false)?,
+            category: clean_text(&member.category, 100),
+            institution: clean_text(&member.institution, 200),
+            email: clean_text(&member.email, 200),
+            phone: clean_text(&member.phone, 50),
+            address: clean_text(&member.address, 300),
+            registered: date(&member.registered, "registered", false)?,
+            expires: date(&member.expires, "expires", true)?,
+            status: status as i32,
+            pin_hash,
+            source: match clean_text(&member.source, 20) {
+                s if s.is_empty() => "local".to_owned(),
+                s => s,
+            },
+            notes: clean_text(&member.notes, 1000),
+            updated_at_ms: self.now_ms(),
+        };
+        self.store().put_member(&record)?;
+        tracing::info!(by = %by.username, card = %record.card, "member saved");
+        Ok(views::member(&record))
+    }
+
+    /// One member by card number.
+    pub fn get_member(&self, card: &str) -> Result<Member> {
+        let card = normalise_card(card)
+            .map_err(|_| Error::InvalidArgument(format!("card: not a card number: {card:?}")))?;
+        self.store()
+            .member(&card)?
+            .map(|m| views::member(&m))
+            .ok_or_else(|| Error::NotFound(format!("no member with card {card}")))
+    }
+
+    /// Members by card prefix or part of the name.
+    pub fn search_members(&self, query: &str, limit: u32) -> Result<Vec<Member>> {
+        let query = clean_text(query, 100);
+        let limit = match limit {
+            0 => 50,
+            n => n.min(500) as usize,
+        };
+        let prefix = normalise_card(&query).unwrap_or_default();
+        let found = self
+            .store()
+            .search_members(&prefix, &query.to_lowercase(), limit)?;
+        Ok(found.iter().map(views::member).collect())
+    }
+
+    /// Blocks, unblocks (active) or suspends (pending) a member.
+    pub fn set_member_status(
+        &self,
+        by: &StaffIdentity,
+        card: &str,
+        status: MemberStatus,
+    ) -> Result<Member> {
+        if status == MemberStatus::Unspecified {
+            return Err(Error::InvalidArgument(
+                "status: active, blocked or pending".into(),
+            ));
+        }
+        let card = normalise_card(card)
+            .map_err(|_| Error::InvalidArgument(format!("card: not a card number: {card:?}")))?;
+        let mut record = self
+            .store()
+            .member(&card)?
+            .ok_or_else(|| Error::NotFound(format!("no member with card {card}")))?;
+        record.status = status as i32;
+        record.updated_at_ms = self.now_ms();
+        self.store().put_member(&record)?;
+        tracing::info!(by = %by.username, card = %card, status = status.as_str_name(), "member status set");
+        Ok(views::member(&record))
+    }
+
+    /// Imports a membership export: every row or none. A member imported
+    /// again is updated (never duplicated); their status and PIN stay.
+    pub async fn import_members(
+        &self,
+        by: &StaffIdentity,
+        format: ImportFormat,
+        content: &[u8],
+    ) -> Result<ImportMembersResponse> {
+        if content.len() > MAX_IMPORT_BYTES {
+            return Err(Error::InvalidArgument(format!(
+                "the file is larger than {} MiB",
+                MAX_IMPORT_BYTES / (1024 * 1024)
+            )));
+        }
+        let rows = match format {
+            ImportFormat::Slims | ImportFormat::Unspecified => slims::parse(content)?,
+        };
+        let now = self.now_ms();
+        let fmt = |d: Option<chrono::NaiveDate>| {
+            d.map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            let old = self.store().member(&row.card)?;
+            records.push(MemberRecord {
+                gender: match row.gender {
+                    slims::Gender::Male => Gender::Male,
+                    slims::Gender::Female => Gender::Female,
+                    slims::Gender::Unspecified => Gender::Unspecified,
+                } as i32,
+                birth_date: fmt(row.birth_date),
+                category: row.category,
+                institution: row.institution,
+                email: row.email,
+                phone: row.phone,
+                address: row.address,
+                registered: fmt(row.registered.or(row.member_since)),
+                expires: row.expires.format("%Y-%m-%d").to_string(),
+                status: old
+                    .as_ref()
+                    .map_or(MemberStatus::Active as i32, |m| m.status),
+                pin_hash: old.as_ref().map(|m| m.pin_hash.clone()).unwrap_or_default(),
+                source: "slims".to_owned(),
+                notes: row.notes,
+                updated_at_ms: now,
+                card: row.card,
+                name: row.name,
+            });
+        }
+        let (created, updated) = self.store().put_members(&records)?;
+        self.store().flush().await?;
+        tracing::info!(by = %by.username, created, updated, "members imported");
+        Ok(ImportMembersResponse { created, updated })
+    }
+}

@@ -1,0 +1,165 @@
+//! Use cases: the one place both gRPC and the web dashboard call. Each
+//! function checks its input, applies the rules of [`crate::policy`], writes
+//! through [`crate::store`] and tells the [`crate::hub`] what to push.
+
+mod enrollment;
+mod login;
+pub(crate) mod members;
+mod sessions;
+mod staff;
+mod stations;
+mod views;
+
+pub use members::MAX_IMPORT_BYTES;
+pub use staff::StaffIdentity;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::credentials::SecretError;
+use crate::hub::Hub;
+use crate::import::slims::ImportErrors;
+use crate::store::{Store, StoreError};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Why a use case did not happen. Each maps to a gRPC status code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The thing asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is malformed.
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// The request is well-formed but the state does not allow it now.
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// It exists already.
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// No valid credential or token.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Signed in, but the role does not allow this.
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// An import file was refused whole.
+    #[error(transparent)]
+    Import(#[from] ImportErrors),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A secret could not be made.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+}
+
+/// Result of a use case.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The application: cheap to clone, shared by every service.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Everything shared, behind one pointer.
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// Durable records.
+    store: Store,
+    /// The effective configuration.
+    config: Config,
+    /// Where "now" comes from (manual in tests).
+    clock: Arc<dyn Clock>,
+    /// Live links to agents.
+    hub: Hub,
+    /// Serialises every session start and end, so "one session per card and
+    /// per station" is checked and written without a race.
+    session_lock: tokio::sync::Mutex<()>,
+    /// Signed-in staff by SHA-256 of their bearer token. In memory: a server
+    /// restart signs everybody out, which is acceptable for staff tools.
+    staff_tokens: std::sync::Mutex<HashMap<String, StaffIdentity>>,
+}
+
+impl App {
+    /// Builds the application and starts the hub task (needs a Tokio runtime).
+    pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> App {
+        App {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                clock,
+                hub: Hub::spawn(),
+                session_lock: tokio::sync::Mutex::new(()),
+                staff_tokens: std::sync::Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The store (read-only uses by reports and tests).
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The effective configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The live-link hub.
+    pub fn hub(&self) -> &Hub {
+        &self.inner.hub
+    }
+
+    /// Now, UTC Unix ms.
+    pub fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// A UTC instant as library-local date and time.
+    pub fn local(&self, ms: i64) -> NaiveDateTime {
+        let utc = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+        utc.with_timezone(&self.inner.config.time_zone)
+            .naive_local()
+    }
+
+    /// Today in the library's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.local(self.now_ms()).date()
+    }
+
+    /// UTC ms of local midnight starting `date`.
+    pub fn day_start_ms(&self, date: NaiveDate) -> i64 {
+        let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+        self.inner
+            .config
+            .time_zone
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_else(|| midnight.and_utc().timestamp_millis())
+    }
+
+    /// Closes overdue leases and marks silent stations offline. Runs every
+    /// `sweep_interval_ms`.
+    pub async fn sweep(&self) -> Result<()> {
+        let now = self.now_ms();
+        self.close_overdue_sessions(now).await?;
+        self.inner
+            .hub
+            .sweep(now, self.inner.config.offline_after_ms())
+            .await;
+        Ok(())
+    }
+}
+
+/// Trims and bounds a free-text field from outside.
+fn clean_text(text: &str, max_chars: usize) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .take(max_chars)
+        .collect()
+}

@@ -1,0 +1,414 @@
+//! Stations: the agent's hello, what staff see, and what staff do to a
+//! station (unlock, end, extend, message, maintenance, power).
+
+use super::{App, Error, Result, StaffIdentity, clean_text, login, views};
+use crate::policy::{member_refusal, normalise_card};
+use bilik_proto::catalog;
+use bilik_proto::store::v1::{SessionRecord, StationRecord};
+use bilik_proto::v1::{
+    EndReason, ExtendSession, Hello, PowerAction, RefusalCode, SessionInfo, SetMaintenance,
+    Settings, ShowMessage, StartSession, StationInfo, StationState, Welcome, command,
+    unlock_station_request,
+};
+
+/// The longest a librarian may grant or add at once, in minutes.
+const MAX_STAFF_MINUTES: u32 = 8 * 60;
+
+impl App {
+    /// A station by id or, failing that, by name.
+    pub fn resolve_station(&self, id_or_name: &str) -> Result<StationRecord> {
+        let key = id_or_name.trim();
+        if key.is_empty() || key.len() > 64 {
+            return Err(Error::InvalidArgument(
+                "station: give its id or name".into(),
+            ));
+        }
+        if let Some(s) = self.store().station(key)? {
+            return Ok(s);
+        }
+        self.store()
+            .station_by_name(key)?
+            .ok_or_else(|| Error::NotFound(format!("no station {key:?}")))
+    }
+
+    /// What the agent is told at attach.
+    pub fn settings(&self) -> Settings {
+        let c = self.config();
+        Settings {
+            session_minutes: c.session_minutes,
+            warning_minutes: c.warning_minutes.clone(),
+            heartbeat_seconds: c.heartbeat_seconds,
+            rules_version: c.rules_version.clone(),
+            rules_text: c.rules_text.clone(),
+            purposes: c.purposes.clone(),
+            pin_required: c.pin_required,
+            library_name: c.library_name.clone(),
+        }
+    }
+
+    /// Reconciles a (re)attaching agent. A new boot id ends any session the
+    /// server still holds for the station (station_restarted); with the same
+    /// boot id, an open session continues and is sent back as the lease.
+    pub async fn hello(&self, station: &StationRecord, hello: &Hello) -> Result<Welcome> {
+        let _guard = self.inner.session_lock.lock().await;
+        let now = self.now_ms();
+        let mut record = self
+            .store()
+            .station(&station.station_id)?
+            .unwrap_or_else(|| station.clone());
+        let boot_id = clean_text(&hello.boot_id, 64);
+        let rebooted = record.boot_id != boot_id;
+        let mut lease = None;
+        if let Some(open) = self.store().active_session(&record.station_id)? {
+            if rebooted {
+                tracing::info!(station = %record.name, "station restarted: ending its session");
+                self.close_session(open, now, EndReason::StationRestarted, None)
+                    .await?;
+            } else {
+                lease = Some(views::lease(&open, now));
+            }
+        }
+        record.boot_id = boot_id;
+        record.agent_version = clean_text(&hello.agent_version, 40);
+        if !hello.hostname.is_empty() {
+            record.hostname = clean_text(&hello.hostname, 100);
+        }
+        if !hello.os.is_empty() {
+            record.os = clean_text(&hello.os, 100);
+        }
+        self.store().put_station(&record)?;
+        self.store().flush().await?;
+        Ok(Welcome {
+            server_time_ms: now,
+            station_id: record.station_id.clone(),
+            station_name: record.name.clone(),
+            settings: Some(self.settings()),
+            lease,
+            maintenance: record.maintenance,
+        })
+    }
+
+    /// Every station as staff see it, in name order.
+    pub async fn station_infos(&self) -> Result<Vec<StationInfo>> {
+        let live = self.hub().live().await;
+        let mut infos = Vec::new();
+        for record in self.store().stations()? {
+            let status = live.get(&record.station_id).cloned().unwrap_or_default();
+            infos.push(self.station_info(record, status)?);
+        }
+        infos.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(infos)
+    }
+
+    /// One station as staff see it.
+    pub async fn station_view(&self, station_id: &str) -> Result<Option<StationInfo>> {
+        let Some(record) = self.store().station(station_id)? else {
+            return Ok(None);
+        };
+        let status = self
+            .hub()
+            .live()
+            .await
+            .remove(station_id)
+            .unwrap_or_default();
+        Ok(Some(self.station_info(record, status)?))
+    }
+
+    fn station_info(
+        &self,
+        record: StationRecord,
+        live: crate::hub::LiveStatus,
+    ) -> Result<StationInfo> {
+        let session = self.store().active_session(&record.station_id)?;
+        let state = if !live.online {
+            StationState::Offline
+        } else {
+            live.state
+        };
+        Ok(StationInfo {
+            station_id: record.station_id,
+            name: record.name,
+            room: record.room,
+            hostname: record.hostname,
+            os: record.os,
+            agent_version: record.agent_version,
+            state: state as i32,
+            online: live.online,
+            maintenance: record.maintenance,
+            last_seen_ms: live.last_seen_ms,
+            metrics: live.metrics,
+            session: session.as_ref().map(views::session_info),
+            enrolled_at_ms: record.enrolled_at_ms,
+        })
+    }
+
+    fn require_online(&self, online: bool, station: &StationRecord) -> Result<()> {
+        if online {
+            Ok(())
+        } else {
+            Err(Error::FailedPrecondition(format!(
+                "station {} is offline",
+                station.name
+            )))
+        }
+    }
+
+    async fn is_online(&self, station_id: &str) -> bool {
+        self.hub()
+            .live()
+            .await
+            .get(station_id)
+            .is_some_and(|l| l.online)
+    }
+
+    /// A librarian unlocks a station for a card holder, or records a guest.
+    pub async fn unlock_station(
+        &self,
+        by: &StaffIdentity,
+        station: &str,
+        who: Option<&unlock_station_request::Who>,
+        minutes: u32,
+        purpose: &str,
+    ) -> Result<SessionInfo> {
+        let station = self.resolve_station(station)?;
+        let minutes = match minutes {
+            0 => self.config().session_minutes,
+            m if m <= MAX_STAFF_MINUTES => m,
+            _ => {
+                return Err(Error::InvalidArgument(format!(
+                    "minutes: 1..={MAX_STAFF_MINUTES}"
+                )));
+            }
+        };
+        self.require_online(self.is_online(&station.station_id).await, &station)?;
+        let _guard = self.inner.session_lock.lock().await;
+        let station = self
+            .store()
+            .station(&station.station_id)?
+            .unwrap_or(station);
+        if station.maintenance {
+            return Err(Error::FailedPrecondition(format!(
+                "station {} is in maintenance",
+                station.name
+            )));
+        }
+        if self.store().active_session(&station.station_id)?.is_some() {
+            return Err(Error::FailedPrecondition(format!(
+                "station {} is already in session",
+                station.name
+            )));
+        }
+        let now = self.now_ms();
+        let session = match who {
+            Some(unlock_station_request::Who::Card(raw)) => {
+                let card = normalise_card(raw).map_err(|_| {
+                    Error::InvalidArgument(format!("card: not a card number: {raw:?}"))
+                })?;
+                let member = self.store().member(&card)?;
+                let refused = member_refusal(member.as_ref(), self.today()).or_else(|| {
+                    self.store()
+                        .open_session_of_card(&card)
+                        .ok()
+                        .flatten()
+                        .map(|_| RefusalCode::InUse)
+                });
+                if let Some(code) = refused {
+                    let text = login::refusal(code);
+                    return Err(Error::FailedPrecondition(format!(
+                        "{} ({})",
+                        text.message_en,
+                        code.as_str_name()
+                    )));
+                }
+                let Some(member) = member else {
+                    return Err(Error::NotFound(format!("no member with card {card}")));
+                };
+                self.session_for_member(
+                    &station,
+                    &member,
+                    now,
+                    minutes,
+                    purpose,
+                    &self.config().rules_version,
+                )
+            }
+            Some(unlock_station_request::Who::GuestNote(note)) => {
+                let note = clean_text(note, 200);
+                if note.is_empty() {
+                    return Err(Error::InvalidArgument(
+                        "guest_note: say who the station is unlocked for".into(),
+                    ));
+                }
+                SessionRecord {
+                    session_id: self.new_session_id(now),
+                    station_id: station.station_id.clone(),
+                    station_name: station.name.clone(),
+                    patron_name: catalog::GUEST.id.to_owned(),
+                    guest_note: note,
+                    purpose: clean_text(purpose, 100),
+                    started_at_ms: now,
+                    ends_at_ms: now + i64::from(minutes) * 60_000,
+                    ..Default::default()
+                }
+            }
+            None => return Err(Error::InvalidArgument("give a card or a guest note".into())),
+        };
+        let session = SessionRecord {
+            unlocked_by: by.username.clone(),
+            ..session
+        };
+        self.open_session(&session).await?;
+        let lease = views::lease(&session, now);
+        if !self
+            .push_command(
+                &station.station_id,
+                command::Kind::Start(StartSession { lease: Some(lease) }),
+            )
+            .await
+        {
+            tracing::warn!(station = %station.name, "unlock recorded but the push failed");
+        }
+        Ok(views::session_info(&session))
+    }
+
+    /// A librarian ends the session on a station.
+    pub async fn end_station_session(
+        &self,
+        by: &StaffIdentity,
+        station: &str,
+    ) -> Result<SessionInfo> {
+        let station = self.resolve_station(station)?;
+        let _guard = self.inner.session_lock.lock().await;
+        let session = self
+            .store()
+            .active_session(&station.station_id)?
+            .ok_or_else(|| {
+                Error::FailedPrecondition(format!("station {} has no session", station.name))
+            })?;
+        let id = session.session_id.clone();
+        self.close_session(session, self.now_ms(), EndReason::Librarian, None)
+            .await?;
+        self.push_end(&station.station_id, &id, EndReason::Librarian)
+            .await;
+        tracing::info!(by = %by.username, station = %station.name, "librarian ended a session");
+        let ended = self
+            .store()
+            .session(&id)?
+            .ok_or_else(|| Error::NotFound(id.clone()))?;
+        Ok(views::session_info(&ended))
+    }
+
+    /// A librarian gives the session on a station more minutes.
+    pub async fn extend_station_session(
+        &self,
+        by: &StaffIdentity,
+        station: &str,
+        minutes: u32,
+    ) -> Result<SessionInfo> {
+        if minutes == 0 || minutes > MAX_STAFF_MINUTES {
+            return Err(Error::InvalidArgument(format!(
+                "minutes: 1..={MAX_STAFF_MINUTES}"
+            )));
+        }
+        let station = self.resolve_station(station)?;
+        let _guard = self.inner.session_lock.lock().await;
+        let mut session = self
+            .store()
+            .active_session(&station.station_id)?
+            .ok_or_else(|| {
+                Error::FailedPrecondition(format!("station {} has no session", station.name))
+            })?;
+        session.ends_at_ms += i64::from(minutes) * 60_000;
+        session.extensions += 1;
+        self.store().update_session(&session)?;
+        self.store().flush().await?;
+        self.hub().changed(&station.station_id);
+        let now = self.now_ms();
+        let cmd = command::Kind::Extend(ExtendSession {
+            session_id: session.session_id.clone(),
+            ends_at_ms: session.ends_at_ms,
+            server_time_ms: now,
+            added_minutes: minutes,
+        });
+        self.push_command(&station.station_id, cmd).await;
+        tracing::info!(by = %by.username, station = %station.name, minutes, "librarian extended a session");
+        Ok(views::session_info(&session))
+    }
+
+    /// A librarian shows a message on a station; `true` if it was delivered.
+    pub async fn message_station(
+        &self,
+        by: &StaffIdentity,
+        station: &str,
+        text: &str,
+    ) -> Result<bool> {
+        let text = clean_text(text, 500);
+        if text.is_empty() {
+            return Err(Error::InvalidArgument("text: the message is empty".into()));
+        }
+        let station = self.resolve_station(station)?;
+        let from = by.username.clone();
+        Ok(self
+            .push_command(
+                &station.station_id,
+                command::Kind::Message(ShowMessage { text, from }),
+            )
+            .await)
+    }
+
+    /// Puts a station in or out of maintenance; entering it ends its session.
+    pub async fn set_maintenance(
+        &self,
+        by: &StaffIdentity,
+        station: &str,
+        on: bool,
+    ) -> Result<StationInfo> {
+        let station = self.resolve_station(station)?;
+        let station_id = station.station_id.clone();
+        {
+            let _guard = self.inner.session_lock.lock().await;
+            let mut record = self.store().station(&station_id)?.unwrap_or(station);
+            record.maintenance = on;
+            self.store().put_station(&record)?;
+            if on {
+                if let Some(open) = self.store().active_session(&station_id)? {
+                    self.close_session(open, self.now_ms(), EndReason::Maintenance, None)
+                        .await?;
+                }
+            }
+            self.store().flush().await?;
+            self.hub().changed(&station_id);
+            tracing::info!(by = %by.username, station = %record.name, on, "maintenance set");
+        }
+        self.push_command(
+            &station_id,
+            command::Kind::Maintenance(SetMaintenance { on }),
+        )
+        .await;
+        self.station_view(&station_id)
+            .await?
+            .ok_or_else(|| Error::NotFound("station vanished".into()))
+    }
+
+    /// Asks a station to restart or shut down; `true` if it was delivered.
+    pub async fn power_station(
+        &self,
+        by: &StaffIdentity,
+        station: &str,
+        action: PowerAction,
+    ) -> Result<bool> {
+        if action == PowerAction::Unspecified {
+            return Err(Error::InvalidArgument("action: restart or shutdown".into()));
+        }
+        let station = self.resolve_station(station)?;
+        tracing::info!(by = %by.username, station = %station.name, action = action.as_str_name(), "power command");
+        Ok(self
+            .push_command(
+                &station.station_id,
+                command::Kind::Power(bilik_proto::v1::Power {
+                    action: action as i32,
+                }),
+            )
+            .await)
+    }
+}

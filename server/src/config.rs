@@ -1,0 +1,463 @@
+//! The server's configuration: one TOML file, every key overridable with
+//! `--set section.key=value`, defaults that run out of the box. The file is
+//! read as a whole and every bad or unknown key is reported at once.
+
+use crate::hours::OpeningHours;
+use chrono::Weekday;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything wrong with a configuration, one line each.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration:\n  {}", .0.join("\n  "))]
+pub struct ConfigErrors(pub Vec<String>);
+
+/// The effective configuration of a server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the gRPC services listen.
+    pub listen: SocketAddr,
+    /// Where the embedded store lives.
+    pub data_dir: PathBuf,
+    /// Shown on lock screens and reports.
+    pub library_name: String,
+    /// Decides where days and months begin and end.
+    pub time_zone: chrono_tz::Tz,
+    /// Length of a normal session (the procedure says 45).
+    pub session_minutes: u32,
+    /// When the station warns before the end.
+    pub warning_minutes: Vec<u32>,
+    /// Most minutes per card per day; `None`: no limit.
+    pub daily_allowance_minutes: Option<u32>,
+    /// Whether every card login needs the member's PIN.
+    pub pin_required: bool,
+    /// Version of the house rules; a login must carry the version the patron ticked.
+    pub rules_version: String,
+    /// The house rules shown on the lock screen.
+    pub rules_text: String,
+    /// Purposes of use offered on the lock screen.
+    pub purposes: Vec<String>,
+    /// When the internet service is open.
+    pub hours: OpeningHours,
+    /// How often agents send a heartbeat.
+    pub heartbeat_seconds: u32,
+    /// Missed heartbeats before a station is shown offline.
+    pub offline_after_missed: u32,
+    /// How long a new enrolment code stays valid.
+    pub enrollment_code_minutes: u32,
+    /// How often the server closes overdue leases and marks silent stations
+    /// offline. Tests shorten it.
+    pub sweep_interval_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 50551)),
+            data_dir: PathBuf::from("bilik-data"),
+            library_name: "Perpustakaan Daerah".to_owned(),
+            time_zone: chrono_tz::Asia::Makassar,
+            session_minutes: 45,
+            warning_minutes: vec![5, 1],
+            daily_allowance_minutes: None,
+            pin_required: false,
+            rules_version: "1".to_owned(),
+            rules_text: bilik_proto::catalog::DEFAULT_RULES.id.to_owned(),
+            purposes: bilik_proto::catalog::DEFAULT_PURPOSES
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
+            hours: OpeningHours::always_open(),
+            heartbeat_seconds: 15,
+            offline_after_missed: 3,
+            enrollment_code_minutes: 60,
+            sweep_interval_ms: 1000,
+        }
+    }
+}
+
+const DAYS: [(&str, Weekday); 7] = [
+    ("mon", Weekday::Mon),
+    ("tue", Weekday::Tue),
+    ("wed", Weekday::Wed),
+    ("thu", Weekday::Thu),
+    ("fri", Weekday::Fri),
+    ("sat", Weekday::Sat),
+    ("sun", Weekday::Sun),
+];
+
+impl Config {
+    /// Reads a TOML text, then applies `overrides` (`section.key=value`, the
+    /// value in TOML syntax or a bare string). Every problem is reported.
+    pub fn parse(text: &str, overrides: &[String]) -> Result<Config, ConfigErrors> {
+        let mut errors = Vec::new();
+        let mut table: toml::Table = match text.parse() {
+            Ok(t) => t,
+            Err(e) => return Err(ConfigErrors(vec![e.to_string()])),
+        };
+        for item in overrides {
+            if let Err(e) = apply_override(&mut table, item) {
+                errors.push(e);
+            }
+        }
+        let mut cfg = Config::default();
+        let mut r = Reader {
+            errors: &mut errors,
+        };
+        let mut server = r.section(&mut table, "server");
+        r.parse_str(&mut server, "server.listen", &mut cfg.listen, |s| {
+            s.parse()
+                .map_err(|_| "not an address like 127.0.0.1:50551".into())
+        });
+        r.parse_str(&mut server, "server.data_dir", &mut cfg.data_dir, |s| {
+            Ok(PathBuf::from(s))
+        });
+        r.uint(
+            &mut server,
+            "server.sweep_interval_ms",
+            10,
+            60_000,
+            &mut cfg.sweep_interval_ms,
+        );
+        r.unknown(server, "server");
+
+        let mut library = r.section(&mut table, "library");
+        r.parse_str(
+            &mut library,
+            "library.name",
+            &mut cfg.library_name,
+            nonempty,
+        );
+        r.parse_str(&mut library, "library.time_zone", &mut cfg.time_zone, |s| {
+            s.parse()
+                .map_err(|_| "not an IANA time zone like Asia/Makassar".into())
+        });
+        r.unknown(library, "library");
+
+        let mut session = r.section(&mut table, "session");
+        r.uint(
+            &mut session,
+            "session.minutes",
+            1,
+            24 * 60,
+            &mut cfg.session_minutes,
+        );
+        let mut allowance = 0u32;
+        r.uint(
+            &mut session,
+            "session.daily_allowance_minutes",
+            0,
+            24 * 60,
+            &mut allowance,
+        );
+        cfg.daily_allowance_minutes = (allowance > 0).then_some(allowance);
+        r.boolean(&mut session, "session.pin_required", &mut cfg.pin_required);
+        r.parse_str(
+            &mut session,
+            "session.rules_version",
+            &mut cfg.rules_version,
+            nonempty,
+        );
+        r.parse_str(
+            &mut session,
+            "session.rules_text",
+            &mut cfg.rules_text,
+            nonempty,
+        );
+        if let Some(v) = session.remove("warning_minutes") {
+            match v
+                .as_array()
+                .map(|a| a.iter().map(|x| x.as_integer()).collect::<Option<Vec<_>>>())
+            {
+                Some(Some(list)) if list.iter().all(|m| (1..=60).contains(m)) => {
+                    cfg.warning_minutes = list.into_iter().map(|m| m as u32).collect();
+                }
+                _ => r.errors.push(
+                    "session.warning_minutes: expected a list of minutes 1..=60, e.g. [5, 1]"
+                        .into(),
+                ),
+            }
+        }
+        if let Some(v) = session.remove("purposes") {
+            match v.as_array().map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+            }) {
+                Some(Some(list))
+                    if !list.is_empty() && list.iter().all(|p| !p.trim().is_empty()) =>
+                {
+                    cfg.purposes = list
+                }
+                _ => r
+                    .errors
+                    .push("session.purposes: expected a non-empty list of texts".into()),
+            }
+        }
+        r.unknown(session, "session");
+
+        let mut hours = r.section(&mut table, "hours");
+        for (key, day) in DAYS {
+            if let Some(v) = hours.remove(key) {
+                match v.as_str() {
+                    Some(text) => {
+                        if let Err(e) = cfg.hours.set_day(day, text) {
+                            r.errors.push(format!("hours.{key}: {e}"));
+                        }
+                    }
+                    None => r
+                        .errors
+                        .push(format!("hours.{key}: expected a text like \"08:00-16:00\"")),
+                }
+            }
+        }
+        r.unknown(hours, "hours");
+
+        let mut stations = r.section(&mut table, "stations");
+        r.uint(
+            &mut stations,
+            "stations.heartbeat_seconds",
+            1,
+            600,
+            &mut cfg.heartbeat_seconds,
+        );
+        r.uint(
+            &mut stations,
+            "stations.offline_after_missed",
+            1,
+            100,
+            &mut cfg.offline_after_missed,
+        );
+        r.uint(
+            &mut stations,
+            "stations.enrollment_code_minutes",
+            1,
+            7 * 24 * 60,
+            &mut cfg.enrollment_code_minutes,
+        );
+        r.unknown(stations, "stations");
+
+        for key in table.keys() {
+            errors.push(format!("{key}: unknown section"));
+        }
+        if errors.is_empty() {
+            Ok(cfg)
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+
+    /// The effective configuration as TOML, for `--print-config`.
+    pub fn to_toml(&self) -> String {
+        let list = |items: &[String]| {
+            items
+                .iter()
+                .map(|p| toml_str(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let warnings: Vec<String> = self.warning_minutes.iter().map(u32::to_string).collect();
+        let mut out = format!(
+            "[server]\nlisten = {}\ndata_dir = {}\nsweep_interval_ms = {}\n\n\
+             [library]\nname = {}\ntime_zone = {}\n\n\
+             [session]\nminutes = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
+             pin_required = {}\nrules_version = {}\nrules_text = {}\npurposes = [{}]\n\n\
+             [stations]\nheartbeat_seconds = {}\noffline_after_missed = {}\nenrollment_code_minutes = {}\n\n\
+             [hours]\n",
+            toml_str(&self.listen.to_string()),
+            toml_str(&self.data_dir.display().to_string()),
+            self.sweep_interval_ms,
+            toml_str(&self.library_name),
+            toml_str(self.time_zone.name()),
+            self.session_minutes,
+            warnings.join(", "),
+            self.daily_allowance_minutes.unwrap_or(0),
+            self.pin_required,
+            toml_str(&self.rules_version),
+            toml_str(&self.rules_text),
+            list(&self.purposes),
+            self.heartbeat_seconds,
+            self.offline_after_missed,
+            self.enrollment_code_minutes,
+        );
+        for (key, day) in DAYS {
+            out.push_str(&format!(
+                "{key} = {}\n",
+                toml_str(&self.hours.day_text(day))
+            ));
+        }
+        out
+    }
+
+    /// Milliseconds without a heartbeat after which a station is offline.
+    pub fn offline_after_ms(&self) -> i64 {
+        i64::from(self.heartbeat_seconds) * 1000 * i64::from(self.offline_after_missed)
+    }
+}
+
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+fn nonempty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// `a.b=value` into the table; the value is TOML if it parses as such, else a string.
+fn apply_override(table: &mut toml::Table, item: &str) -> Result<(), String> {
+    let (path, raw) = item
+        .split_once('=')
+        .ok_or_else(|| format!("--set {item:?}: expected section.key=value"))?;
+    let (section, key) = path
+        .trim()
+        .split_once('.')
+        .ok_or_else(|| format!("--set {item:?}: expected section.key=value"))?;
+    let value = match format!("v = {raw}").parse::<toml::Table>() {
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(raw.to_owned())),
+        Err(_) => toml::Value::String(raw.trim().to_owned()),
+    };
+    let entry = table
+        .entry(section.to_owned())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    match entry.as_table_mut() {
+        Some(t) => {
+            t.insert(key.to_owned(), value);
+            Ok(())
+        }
+        None => Err(format!("--set {item:?}: {section} is not a section")),
+    }
+}
+
+/// Takes keys out of tables, collecting every error.
+struct Reader<'a> {
+    /// Where problems accumulate.
+    errors: &'a mut Vec<String>,
+}
+
+impl Reader<'_> {
+    fn section(&mut self, table: &mut toml::Table, name: &str) -> toml::Table {
+        match table.remove(name) {
+            None => toml::Table::new(),
+            Some(toml::Value::Table(t)) => t,
+            Some(_) => {
+                self.errors
+                    .push(format!("{name}: expected a section [{name}]"));
+                toml::Table::new()
+            }
+        }
+    }
+
+    fn parse_str<T>(
+        &mut self,
+        table: &mut toml::Table,
+        path: &str,
+        out: &mut T,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) {
+        let key = path.rsplit('.').next().unwrap_or(path);
+        match table.remove(key) {
+            None => {}
+            Some(toml::Value::String(s)) => match parse(&s) {
+                Ok(v) => *out = v,
+                Err(e) => self.errors.push(format!("{path}: {e}: {s:?}")),
+            },
+            Some(other) => self.errors.push(format!(
+                "{path}: expected a text, found {}",
+                other.type_str()
+            )),
+        }
+    }
+
+    fn uint<T: TryFrom<i64>>(
+        &mut self,
+        table: &mut toml::Table,
+        path: &str,
+        min: i64,
+        max: i64,
+        out: &mut T,
+    ) {
+        let key = path.rsplit('.').next().unwrap_or(path);
+        match table.remove(key) {
+            None => {}
+            Some(toml::Value::Integer(n)) if (min..=max).contains(&n) => {
+                if let Ok(v) = T::try_from(n) {
+                    *out = v;
+                }
+            }
+            Some(other) => self.errors.push(format!(
+                "{path}: expected a whole number {min}..={max}, found {other}"
+            )),
+        }
+    }
+
+    fn boolean(&mut self, table: &mut toml::Table, path: &str, out: &mut bool) {
+        let key = path.rsplit('.').next().unwrap_or(path);
+        match table.remove(key) {
+            None => {}
+            Some(toml::Value::Boolean(b)) => *out = b,
+            Some(other) => self
+                .errors
+                .push(format!("{path}: expected true or false, found {other}")),
+        }
+    }
+
+    fn unknown(&mut self, table: toml::Table, section: &str) {
+        for key in table.keys() {
+            self.errors.push(format!("{section}.{key}: unknown key"));
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let cfg = Config::parse("", &[]).unwrap();
+        assert_eq!(cfg.session_minutes, 45);
+        assert_eq!(cfg.time_zone, chrono_tz::Asia::Makassar);
+    }
+
+    #[test]
+    fn every_bad_key_is_reported() {
+        let text = "[session]\nminutes = 0\nwarning_minutes = \"5\"\ncolour = 1\n[hours]\nmon = \"8-16\"\n[oops]\n";
+        let err = Config::parse(text, &["library.time_zone=Mars/Base".into()]).unwrap_err();
+        let all = err.0.join("\n");
+        for needle in [
+            "session.minutes",
+            "session.warning_minutes",
+            "session.colour",
+            "hours.mon",
+            "oops",
+            "library.time_zone",
+        ] {
+            assert!(all.contains(needle), "{needle} missing from {all}");
+        }
+        assert_eq!(err.0.len(), 6, "{all}");
+    }
+
+    #[test]
+    fn overrides_and_print_round_trip() {
+        let cfg = Config::parse(
+            "[hours]\nmon = \"08:00-16:00\"\n",
+            &[
+                "session.minutes=30".into(),
+                "library.name=Perpustakaan Kota".into(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(cfg.session_minutes, 30);
+        assert_eq!(cfg.library_name, "Perpustakaan Kota");
+        let again = Config::parse(&cfg.to_toml(), &[]).unwrap();
+        assert_eq!(again.to_toml(), cfg.to_toml());
+        assert_eq!(again.hours, cfg.hours);
+    }
+}

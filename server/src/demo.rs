@@ -1,0 +1,1 @@
+//! Demo mode (filled in below).

@@ -1,0 +1,292 @@
+//! `bilik.v1.Admin`: what staff tools call (the CLI, grpcurl, integrations).
+
+use super::bearer;
+use crate::app::{App, StaffIdentity};
+use bilik_proto::v1::admin_server::Admin;
+use bilik_proto::v1::*;
+use std::pin::Pin;
+use tokio::sync::broadcast::error::RecvError;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+/// The Admin service.
+#[derive(Debug, Clone)]
+pub struct AdminService {
+    /// The use cases.
+    app: App,
+}
+
+impl AdminService {
+    /// A service over `app`.
+    pub fn new(app: App) -> AdminService {
+        AdminService { app }
+    }
+
+    fn staff<T>(&self, req: &Request<T>) -> Result<StaffIdentity, Status> {
+        Ok(self.app.staff_identity(&bearer(req)?)?)
+    }
+
+    fn admin<T>(&self, req: &Request<T>) -> Result<StaffIdentity, Status> {
+        let who = self.staff(req)?;
+        who.require_admin()?;
+        Ok(who)
+    }
+}
+
+type UpdateStream = Pin<Box<dyn Stream<Item = Result<StationsUpdate, Status>> + Send>>;
+
+fn enum_value<E: TryFrom<i32>>(raw: i32, field: &str) -> Result<E, Status> {
+    E::try_from(raw).map_err(|_| Status::invalid_argument(format!("{field}: unknown value {raw}")))
+}
+
+#[tonic::async_trait]
+impl Admin for AdminService {
+    async fn sign_in(
+        &self,
+        req: Request<SignInRequest>,
+    ) -> Result<Response<SignInResponse>, Status> {
+        let r = req.get_ref();
+        Ok(Response::new(self.app.sign_in(&r.username, &r.password)?))
+    }
+
+    async fn sign_out(
+        &self,
+        req: Request<SignOutRequest>,
+    ) -> Result<Response<SignOutResponse>, Status> {
+        self.app.sign_out(&bearer(&req)?);
+        Ok(Response::new(SignOutResponse {}))
+    }
+
+    async fn list_stations(
+        &self,
+        req: Request<ListStationsRequest>,
+    ) -> Result<Response<ListStationsResponse>, Status> {
+        self.staff(&req)?;
+        let stations = self.app.station_infos().await?;
+        Ok(Response::new(ListStationsResponse { stations }))
+    }
+
+    type WatchStationsStream = UpdateStream;
+
+    async fn watch_stations(
+        &self,
+        req: Request<WatchStationsRequest>,
+    ) -> Result<Response<UpdateStream>, Status> {
+        self.staff(&req)?;
+        // Subscribe before the snapshot, so no change falls between them.
+        let mut changes = self.app.hub().subscribe();
+        let snapshot = self.app.station_infos().await?;
+        let app = self.app.clone();
+        let stream = async_stream(move |tx| async move {
+            let first = StationsUpdate {
+                snapshot: true,
+                stations: snapshot,
+            };
+            if tx.send(Ok(first)).await.is_err() {
+                return;
+            }
+            loop {
+                let update = match changes.recv().await {
+                    Ok(station_id) => match app.station_view(&station_id).await {
+                        Ok(Some(info)) => StationsUpdate {
+                            snapshot: false,
+                            stations: vec![info],
+                        },
+                        Ok(None) => continue,
+                        Err(e) => {
+                            let _ = tx.send(Err(e.into())).await;
+                            return;
+                        }
+                    },
+                    // Fell behind: start again from a full snapshot.
+                    Err(RecvError::Lagged(_)) => match app.station_infos().await {
+                        Ok(stations) => StationsUpdate {
+                            snapshot: true,
+                            stations,
+                        },
+                        Err(e) => {
+                            let _ = tx.send(Err(e.into())).await;
+                            return;
+                        }
+                    },
+                    Err(RecvError::Closed) => return,
+                };
+                if tx.send(Ok(update)).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(stream))
+    }
+
+    async fn unlock_station(
+        &self,
+        req: Request<UnlockStationRequest>,
+    ) -> Result<Response<SessionInfo>, Status> {
+        let who = self.staff(&req)?;
+        let r = req.get_ref();
+        let info = self
+            .app
+            .unlock_station(&who, &r.station, r.who.as_ref(), r.minutes, &r.purpose)
+            .await?;
+        Ok(Response::new(info))
+    }
+
+    async fn end_session(
+        &self,
+        req: Request<EndSessionRequest>,
+    ) -> Result<Response<SessionInfo>, Status> {
+        let who = self.staff(&req)?;
+        Ok(Response::new(
+            self.app
+                .end_station_session(&who, &req.get_ref().station)
+                .await?,
+        ))
+    }
+
+    async fn extend_session(
+        &self,
+        req: Request<ExtendSessionRequest>,
+    ) -> Result<Response<SessionInfo>, Status> {
+        let who = self.staff(&req)?;
+        let r = req.get_ref();
+        Ok(Response::new(
+            self.app
+                .extend_station_session(&who, &r.station, r.minutes)
+                .await?,
+        ))
+    }
+
+    async fn send_message(
+        &self,
+        req: Request<SendMessageRequest>,
+    ) -> Result<Response<SendMessageResponse>, Status> {
+        let who = self.staff(&req)?;
+        let r = req.get_ref();
+        let delivered = self.app.message_station(&who, &r.station, &r.text).await?;
+        Ok(Response::new(SendMessageResponse { delivered }))
+    }
+
+    async fn set_maintenance(
+        &self,
+        req: Request<SetMaintenanceRequest>,
+    ) -> Result<Response<StationInfo>, Status> {
+        let who = self.staff(&req)?;
+        let r = req.get_ref();
+        Ok(Response::new(
+            self.app.set_maintenance(&who, &r.station, r.on).await?,
+        ))
+    }
+
+    async fn power_station(
+        &self,
+        req: Request<PowerStationRequest>,
+    ) -> Result<Response<PowerStationResponse>, Status> {
+        let who = self.admin(&req)?;
+        let r = req.get_ref();
+        let action = enum_value(r.action, "action")?;
+        let delivered = self.app.power_station(&who, &r.station, action).await?;
+        Ok(Response::new(PowerStationResponse { delivered }))
+    }
+
+    async fn create_enrollment_code(
+        &self,
+        req: Request<CreateEnrollmentCodeRequest>,
+    ) -> Result<Response<EnrollmentCode>, Status> {
+        let who = self.admin(&req)?;
+        let r = req.get_ref();
+        Ok(Response::new(self.app.create_enrollment_code(
+            &who,
+            &r.station_name,
+            r.valid_minutes,
+        )?))
+    }
+
+    async fn upsert_member(
+        &self,
+        req: Request<UpsertMemberRequest>,
+    ) -> Result<Response<Member>, Status> {
+        let who = self.staff(&req)?;
+        let member = req
+            .get_ref()
+            .member
+            .as_ref()
+            .ok_or_else(|| Status::invalid_argument("member: required"))?;
+        Ok(Response::new(self.app.upsert_member(&who, member)?))
+    }
+
+    async fn get_member(&self, req: Request<GetMemberRequest>) -> Result<Response<Member>, Status> {
+        self.staff(&req)?;
+        Ok(Response::new(self.app.get_member(&req.get_ref().card)?))
+    }
+
+    async fn search_members(
+        &self,
+        req: Request<SearchMembersRequest>,
+    ) -> Result<Response<SearchMembersResponse>, Status> {
+        self.staff(&req)?;
+        let r = req.get_ref();
+        let members = self.app.search_members(&r.query, r.limit)?;
+        Ok(Response::new(SearchMembersResponse { members }))
+    }
+
+    async fn set_member_status(
+        &self,
+        req: Request<SetMemberStatusRequest>,
+    ) -> Result<Response<Member>, Status> {
+        let who = self.staff(&req)?;
+        let r = req.get_ref();
+        let status = enum_value(r.status, "status")?;
+        Ok(Response::new(
+            self.app.set_member_status(&who, &r.card, status)?,
+        ))
+    }
+
+    async fn import_members(
+        &self,
+        req: Request<ImportMembersRequest>,
+    ) -> Result<Response<ImportMembersResponse>, Status> {
+        let who = self.staff(&req)?;
+        let r = req.get_ref();
+        let format = enum_value(r.format, "format")?;
+        Ok(Response::new(
+            self.app.import_members(&who, format, &r.content).await?,
+        ))
+    }
+
+    async fn query_sessions(
+        &self,
+        req: Request<QuerySessionsRequest>,
+    ) -> Result<Response<QuerySessionsResponse>, Status> {
+        self.staff(&req)?;
+        let sessions = self.app.query_sessions(req.get_ref())?;
+        Ok(Response::new(QuerySessionsResponse { sessions }))
+    }
+
+    async fn create_staff(
+        &self,
+        req: Request<CreateStaffRequest>,
+    ) -> Result<Response<StaffInfo>, Status> {
+        self.admin(&req)?;
+        let r = req.get_ref();
+        let role = enum_value(r.role, "role")?;
+        Ok(Response::new(self.app.create_staff(
+            &r.username,
+            &r.password,
+            role,
+            &r.display_name,
+            &r.nip,
+        )?))
+    }
+}
+
+/// A stream fed by a task through a channel (the task ends when the client goes).
+fn async_stream<F, Fut>(body: F) -> UpdateStream
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<Result<StationsUpdate, Status>>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(body(tx));
+    Box::pin(tokio_stream::wrappers::ReceiverStream::new(rx))
+}

@@ -1,0 +1,65 @@
+//! The tonic services. They authenticate, translate wire messages and call
+//! [`crate::app`]; no rule lives here.
+
+mod admin;
+mod station;
+
+pub use admin::AdminService;
+pub use station::StationService;
+
+use crate::app::{App, Error};
+use tonic::{Code, Status};
+
+impl From<Error> for Status {
+    fn from(err: Error) -> Status {
+        let code = match &err {
+            Error::NotFound(_) => Code::NotFound,
+            Error::InvalidArgument(_) | Error::Import(_) => Code::InvalidArgument,
+            Error::FailedPrecondition(_) => Code::FailedPrecondition,
+            Error::AlreadyExists(_) => Code::AlreadyExists,
+            Error::Unauthenticated(_) => Code::Unauthenticated,
+            Error::PermissionDenied(_) => Code::PermissionDenied,
+            Error::Store(_) | Error::Secret(_) => Code::Internal,
+        };
+        let message = match &err {
+            // Every problem of an import, one per line, so staff can fix them all at once.
+            Error::Import(e) => {
+                let lines: Vec<String> = e.errors.iter().map(ToString::to_string).collect();
+                format!(
+                    "the file was not imported; nothing was changed:\n{}",
+                    lines.join("\n")
+                )
+            }
+            Error::Store(e) => {
+                tracing::error!(error = %e, "store failure");
+                "internal storage error".to_owned()
+            }
+            other => other.to_string(),
+        };
+        Status::new(code, message)
+    }
+}
+
+/// The bearer token of a request (`authorization: Bearer <token>`).
+fn bearer<T>(req: &tonic::Request<T>) -> Result<String, Status> {
+    let value = req
+        .metadata()
+        .get("authorization")
+        .ok_or_else(|| Status::unauthenticated("missing authorization metadata"))?;
+    let text = value
+        .to_str()
+        .map_err(|_| Status::unauthenticated("malformed authorization metadata"))?;
+    let token = text
+        .strip_prefix("Bearer ")
+        .or_else(|| text.strip_prefix("bearer "))
+        .ok_or_else(|| Status::unauthenticated("authorization must be \"Bearer <token>\""))?;
+    Ok(token.trim().to_owned())
+}
+
+/// Both services over one `App`.
+pub fn services(app: &App) -> (StationService, AdminService) {
+    (
+        StationService::new(app.clone()),
+        AdminService::new(app.clone()),
+    )
+}

@@ -1,0 +1,317 @@
+//! One task owns the live links to attached agents. Everybody else talks to
+//! it over a channel: register a link, report a heartbeat, push a command.
+//! Commands are pushed down the agent's open stream, never polled.
+
+use bilik_proto::v1::{Heartbeat, Metrics, ServerMessage, StationState};
+use std::collections::HashMap;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// The sending half of an agent's stream.
+pub type LinkSender = mpsc::Sender<Result<ServerMessage, tonic::Status>>;
+
+/// What the hub knows about a station from its link.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveStatus {
+    /// Attached and heartbeating in time.
+    pub online: bool,
+    /// The state the agent last reported.
+    pub state: StationState,
+    /// Server time of the last message from the agent.
+    pub last_seen_ms: i64,
+    /// The agent's last sysinfo sample.
+    pub metrics: Option<Metrics>,
+}
+
+enum Msg {
+    Connect {
+        station_id: String,
+        link: LinkSender,
+        now_ms: i64,
+        state: StationState,
+        reply: oneshot::Sender<u64>,
+    },
+    Disconnect {
+        station_id: String,
+        conn_id: u64,
+    },
+    Heartbeat {
+        station_id: String,
+        conn_id: u64,
+        heartbeat: Heartbeat,
+        now_ms: i64,
+    },
+    Push {
+        station_id: String,
+        message: ServerMessage,
+        reply: oneshot::Sender<bool>,
+    },
+    Live {
+        reply: oneshot::Sender<HashMap<String, LiveStatus>>,
+    },
+    Sweep {
+        now_ms: i64,
+        offline_after_ms: i64,
+    },
+}
+
+/// A handle to the hub task; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Hub {
+    /// Requests to the task that owns the links.
+    tx: mpsc::Sender<Msg>,
+    /// Station ids whose view changed; dashboards and watchers listen.
+    changes: broadcast::Sender<String>,
+}
+
+impl std::fmt::Debug for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("hub::Msg")
+    }
+}
+
+/// One attached agent.
+struct Link {
+    /// Tells a stale disconnect (from a replaced stream) from the current one.
+    conn_id: u64,
+    /// Where pushed messages go.
+    sender: LinkSender,
+}
+
+/// The state owned by the hub task.
+struct HubState {
+    /// Open streams by station id.
+    links: HashMap<String, Link>,
+    /// Last known status of every station seen since start.
+    live: HashMap<String, LiveStatus>,
+    /// Next connection id.
+    next_conn: u64,
+    /// Where changes are announced.
+    changes: broadcast::Sender<String>,
+}
+
+impl Hub {
+    /// Starts the hub task. It ends when the last handle is dropped.
+    pub fn spawn() -> Hub {
+        let (tx, rx) = mpsc::channel(4096);
+        let (changes, _) = broadcast::channel(4096);
+        let state = HubState {
+            links: HashMap::new(),
+            live: HashMap::new(),
+            next_conn: 1,
+            changes: changes.clone(),
+        };
+        tokio::spawn(state.run(rx));
+        Hub { tx, changes }
+    }
+
+    /// Registers an agent's stream, replacing an older one of the same
+    /// station. Returns the connection id to pass to [`Hub::disconnect`].
+    pub async fn connect(
+        &self,
+        station_id: &str,
+        link: LinkSender,
+        state: StationState,
+        now_ms: i64,
+    ) -> u64 {
+        let (reply, rx) = oneshot::channel();
+        let msg = Msg::Connect {
+            station_id: station_id.to_owned(),
+            link,
+            now_ms,
+            state,
+            reply,
+        };
+        if self.tx.send(msg).await.is_err() {
+            return 0;
+        }
+        rx.await.unwrap_or(0)
+    }
+
+    /// The stream of `conn_id` ended.
+    pub async fn disconnect(&self, station_id: &str, conn_id: u64) {
+        let msg = Msg::Disconnect {
+            station_id: station_id.to_owned(),
+            conn_id,
+        };
+        let _ = self.tx.send(msg).await;
+    }
+
+    /// A heartbeat arrived on `conn_id`.
+    pub async fn heartbeat(
+        &self,
+        station_id: &str,
+        conn_id: u64,
+        heartbeat: Heartbeat,
+        now_ms: i64,
+    ) {
+        let msg = Msg::Heartbeat {
+            station_id: station_id.to_owned(),
+            conn_id,
+            heartbeat,
+            now_ms,
+        };
+        let _ = self.tx.send(msg).await;
+    }
+
+    /// Pushes a message down the station's stream; `false` if it is not attached.
+    pub async fn push(&self, station_id: &str, message: ServerMessage) -> bool {
+        let (reply, rx) = oneshot::channel();
+        let msg = Msg::Push {
+            station_id: station_id.to_owned(),
+            message,
+            reply,
+        };
+        if self.tx.send(msg).await.is_err() {
+            return false;
+        }
+        rx.await.unwrap_or(false)
+    }
+
+    /// The live status of every station the hub has seen.
+    pub async fn live(&self) -> HashMap<String, LiveStatus> {
+        let (reply, rx) = oneshot::channel();
+        if self.tx.send(Msg::Live { reply }).await.is_err() {
+            return HashMap::new();
+        }
+        rx.await.unwrap_or_default()
+    }
+
+    /// Marks stations offline whose last message is older than `offline_after_ms`.
+    pub async fn sweep(&self, now_ms: i64, offline_after_ms: i64) {
+        let _ = self
+            .tx
+            .send(Msg::Sweep {
+                now_ms,
+                offline_after_ms,
+            })
+            .await;
+    }
+
+    /// Announces that a station's view changed (session, maintenance ...).
+    pub fn changed(&self, station_id: &str) {
+        let _ = self.changes.send(station_id.to_owned());
+    }
+
+    /// Subscribes to station changes.
+    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+        self.changes.subscribe()
+    }
+}
+
+impl HubState {
+    async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
+        while let Some(msg) = rx.recv().await {
+            self.handle(msg);
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Connect {
+                station_id,
+                link,
+                now_ms,
+                state,
+                reply,
+            } => {
+                let conn_id = self.next_conn;
+                self.next_conn += 1;
+                self.links.insert(
+                    station_id.clone(),
+                    Link {
+                        conn_id,
+                        sender: link,
+                    },
+                );
+                let live = self.live.entry(station_id.clone()).or_default();
+                live.online = true;
+                live.state = state;
+                live.last_seen_ms = now_ms;
+                let _ = reply.send(conn_id);
+                self.announce(&station_id);
+            }
+            Msg::Disconnect {
+                station_id,
+                conn_id,
+            } => {
+                if self
+                    .links
+                    .get(&station_id)
+                    .is_some_and(|l| l.conn_id == conn_id)
+                {
+                    self.links.remove(&station_id);
+                    if let Some(live) = self.live.get_mut(&station_id) {
+                        live.online = false;
+                    }
+                    tracing::info!(station = %station_id, "station detached");
+                    self.announce(&station_id);
+                }
+            }
+            Msg::Heartbeat {
+                station_id,
+                conn_id,
+                heartbeat,
+                now_ms,
+            } => {
+                if !self
+                    .links
+                    .get(&station_id)
+                    .is_some_and(|l| l.conn_id == conn_id)
+                {
+                    return;
+                }
+                let live = self.live.entry(station_id.clone()).or_default();
+                live.online = true;
+                live.state =
+                    StationState::try_from(heartbeat.state).unwrap_or(StationState::Unspecified);
+                live.last_seen_ms = now_ms;
+                if heartbeat.metrics.is_some() {
+                    live.metrics = heartbeat.metrics;
+                }
+                self.announce(&station_id);
+            }
+            Msg::Push {
+                station_id,
+                message,
+                reply,
+            } => {
+                let delivered = match self.links.get(&station_id) {
+                    Some(link) => match link.sender.try_send(Ok(message)) {
+                        Ok(()) => true,
+                        Err(e) => {
+                            tracing::warn!(station = %station_id, error = %e, "push failed");
+                            false
+                        }
+                    },
+                    None => false,
+                };
+                let _ = reply.send(delivered);
+            }
+            Msg::Live { reply } => {
+                let _ = reply.send(self.live.clone());
+            }
+            Msg::Sweep {
+                now_ms,
+                offline_after_ms,
+            } => {
+                let silent: Vec<String> = self
+                    .live
+                    .iter()
+                    .filter(|(_, l)| l.online && now_ms - l.last_seen_ms > offline_after_ms)
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                for id in silent {
+                    if let Some(live) = self.live.get_mut(&id) {
+                        live.online = false;
+                    }
+                    tracing::warn!(station = %id, "station missed its heartbeats: offline");
+                    self.announce(&id);
+                }
+            }
+        }
+    }
+
+    fn announce(&self, station_id: &str) {
+        let _ = self.changes.send(station_id.to_owned());
+    }
+}

@@ -1,0 +1,3 @@
+//! Member imports from other library systems.
+
+pub mod slims;

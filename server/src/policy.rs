@@ -1,0 +1,159 @@
+//! Pure rules, no I/O: is this card valid today, how long is this lease.
+
+use bilik_proto::store::v1::MemberRecord;
+use bilik_proto::v1::{MemberStatus, RefusalCode};
+use chrono::NaiveDate;
+
+/// Longest card number accepted, in characters.
+pub const MAX_CARD_LEN: usize = 64;
+
+/// The canonical form of a card number: trimmed, ASCII upper-case. Refused
+/// (`InvalidCard`) when empty, too long, or holding anything but ASCII
+/// letters, digits and `- . / _` (barcode scanners send nothing else).
+pub fn normalise_card(raw: &str) -> Result<String, RefusalCode> {
+    let card = raw.trim();
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '/' | '_');
+    if card.is_empty() || card.len() > MAX_CARD_LEN || !card.chars().all(allowed) {
+        return Err(RefusalCode::InvalidCard);
+    }
+    Ok(card.to_ascii_uppercase())
+}
+
+/// Parses a stored or entered date, `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+/// Why this member may not use a computer today, or `None` when they may.
+/// The expiry date itself is still valid; an unreadable expiry fails closed.
+pub fn member_refusal(member: Option<&MemberRecord>, today: NaiveDate) -> Option<RefusalCode> {
+    let Some(member) = member else {
+        return Some(RefusalCode::UnknownCard);
+    };
+    match MemberStatus::try_from(member.status).unwrap_or(MemberStatus::Unspecified) {
+        MemberStatus::Active => {}
+        MemberStatus::Blocked => return Some(RefusalCode::Blocked),
+        MemberStatus::Pending | MemberStatus::Unspecified => return Some(RefusalCode::Pending),
+    }
+    match parse_date(&member.expires) {
+        Some(expires) if today <= expires => None,
+        _ => Some(RefusalCode::Expired),
+    }
+}
+
+/// Lease length: the shortest of the session length, the minutes until
+/// closing and what is left of the daily allowance.
+///
+/// `minutes_to_closing` is `None` when the service is closed now;
+/// `allowance_left` is `None` when no daily allowance is configured.
+pub fn lease_minutes(
+    session_minutes: u32,
+    minutes_to_closing: Option<u32>,
+    allowance_left: Option<u32>,
+) -> Result<u32, RefusalCode> {
+    let to_closing = minutes_to_closing.ok_or(RefusalCode::Closed)?;
+    if to_closing == 0 {
+        return Err(RefusalCode::Closed);
+    }
+    let mut minutes = session_minutes.min(to_closing);
+    if let Some(left) = allowance_left {
+        if left == 0 {
+            return Err(RefusalCode::DailyLimit);
+        }
+        minutes = minutes.min(left);
+    }
+    Ok(minutes)
+}
+
+/// The age band kept in a session record (reports count by band, and no
+/// birth date needs to be copied into the usage log).
+pub fn age_band(birth_date: Option<NaiveDate>, today: NaiveDate) -> &'static str {
+    let Some(birth) = birth_date else {
+        return "unknown";
+    };
+    let Some(age) = today.years_since(birth) else {
+        return "unknown";
+    };
+    match age {
+        0..=12 => "0-12",
+        13..=17 => "13-17",
+        18..=25 => "18-25",
+        26..=45 => "26-45",
+        46..=60 => "46-60",
+        _ => "60+",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn member(status: MemberStatus, expires: &str) -> MemberRecord {
+        MemberRecord {
+            card: "0001".into(),
+            status: status as i32,
+            expires: expires.into(),
+            ..Default::default()
+        }
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        parse_date(text).unwrap()
+    }
+
+    #[test]
+    fn expiry_day_itself_is_valid() {
+        let today = day("2026-11-25");
+        let m = member(MemberStatus::Active, "2026-11-25");
+        assert_eq!(member_refusal(Some(&m), today), None);
+        let m = member(MemberStatus::Active, "2026-11-24");
+        assert_eq!(member_refusal(Some(&m), today), Some(RefusalCode::Expired));
+        let m = member(MemberStatus::Active, "garbage");
+        assert_eq!(member_refusal(Some(&m), today), Some(RefusalCode::Expired));
+    }
+
+    #[test]
+    fn status_and_unknown() {
+        let today = day("2026-11-25");
+        assert_eq!(member_refusal(None, today), Some(RefusalCode::UnknownCard));
+        let m = member(MemberStatus::Blocked, "2030-01-01");
+        assert_eq!(member_refusal(Some(&m), today), Some(RefusalCode::Blocked));
+        let m = member(MemberStatus::Pending, "2030-01-01");
+        assert_eq!(member_refusal(Some(&m), today), Some(RefusalCode::Pending));
+    }
+
+    #[test]
+    fn lease_is_the_shortest_limit() {
+        assert_eq!(lease_minutes(45, Some(480), None), Ok(45));
+        assert_eq!(lease_minutes(45, Some(20), None), Ok(20));
+        assert_eq!(lease_minutes(45, Some(480), Some(10)), Ok(10));
+        assert_eq!(lease_minutes(45, None, None), Err(RefusalCode::Closed));
+        assert_eq!(lease_minutes(45, Some(0), None), Err(RefusalCode::Closed));
+        assert_eq!(
+            lease_minutes(45, Some(60), Some(0)),
+            Err(RefusalCode::DailyLimit)
+        );
+    }
+
+    #[test]
+    fn cards_normalise_or_are_refused() {
+        assert_eq!(normalise_card("  m2023-01 "), Ok("M2023-01".into()));
+        assert_eq!(normalise_card(""), Err(RefusalCode::InvalidCard));
+        assert_eq!(
+            normalise_card(&"9".repeat(10_000)),
+            Err(RefusalCode::InvalidCard)
+        );
+        assert_eq!(normalise_card("12\u{0}34"), Err(RefusalCode::InvalidCard));
+        assert_eq!(normalise_card("ábc"), Err(RefusalCode::InvalidCard));
+    }
+
+    #[test]
+    fn age_bands() {
+        let today = day("2026-11-25");
+        assert_eq!(age_band(Some(day("2010-11-26")), today), "13-17");
+        assert_eq!(age_band(Some(day("2008-11-25")), today), "18-25");
+        assert_eq!(age_band(None, today), "unknown");
+        assert_eq!(age_band(Some(day("2030-01-01")), today), "unknown");
+    }
+}

@@ -1,0 +1,242 @@
+//! Sessions (the usage log), the per-card index, the open session of each
+//! station, and the agent events already applied.
+
+use super::{Result, Store, StoreError, decode, get};
+use bilik_proto::store::v1::{AppliedEventRecord, SessionRecord};
+use bilik_proto::v1::AgentEvent;
+use prost::Message;
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use uuid::Uuid;
+
+/// An agent event that caused a session end, recorded in the same
+/// transaction so it is applied exactly once.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionEnd<'a> {
+    /// The station that sent the event.
+    pub station_id: &'a str,
+    /// The event, kept with its id.
+    pub event: &'a AgentEvent,
+    /// When the server applied it.
+    pub applied_at_ms: i64,
+}
+
+fn session_key(session_id: &str) -> Result<[u8; 16]> {
+    Uuid::parse_str(session_id)
+        .map(|u| *u.as_bytes())
+        .map_err(|_| StoreError::Conflict(format!("not a session id: {session_id:?}")))
+}
+
+fn card_key(card: &str, session_key: &[u8; 16]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(card.len() + 17);
+    key.extend_from_slice(card.as_bytes());
+    key.push(0);
+    key.extend_from_slice(session_key);
+    key
+}
+
+fn event_key(station_id: &str, event_id: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(station_id.len() + event_id.len() + 1);
+    key.extend_from_slice(station_id.as_bytes());
+    key.push(0);
+    key.extend_from_slice(event_id.as_bytes());
+    key
+}
+
+/// The smallest UUIDv7 key at or after `ms`.
+fn time_key(ms: i64) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    let ms = ms.clamp(0, (1 << 48) - 1) as u64;
+    key[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
+    key
+}
+
+fn flatten(err: TransactionError<StoreError>) -> StoreError {
+    match err {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => StoreError::Sled(e),
+    }
+}
+
+impl Store {
+    /// Records a new open session: the record, the card index and the
+    /// station's active entry, atomically. Refused if the station already
+    /// has an open session.
+    pub fn start_session(&self, session: &SessionRecord) -> Result<()> {
+        let key = session_key(&session.session_id)?;
+        let value = session.encode_to_vec();
+        let by_card = (!session.card.is_empty()).then(|| card_key(&session.card, &key));
+        (&self.sessions, &self.sessions_by_card, &self.active)
+            .transaction(|(sessions, by_card_tree, active)| {
+                if active.get(session.station_id.as_bytes())?.is_some() {
+                    return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
+                        format!("station {} already has a session", session.station_id),
+                    )));
+                }
+                sessions.insert(&key, value.as_slice())?;
+                if let Some(k) = &by_card {
+                    by_card_tree.insert(k.as_slice(), &[])?;
+                }
+                active.insert(session.station_id.as_bytes(), &key)?;
+                Ok(())
+            })
+            .map_err(flatten)
+    }
+
+    /// Rewrites a session record (e.g. an extension).
+    pub fn update_session(&self, session: &SessionRecord) -> Result<()> {
+        let key = session_key(&session.session_id)?;
+        self.sessions.insert(key, session.encode_to_vec())?;
+        Ok(())
+    }
+
+    /// Writes an ended session and clears its station's active entry (if it
+    /// still points at it); with `event`, marks that event applied in the same
+    /// transaction. Returns `false` (nothing written) if `event` was applied before.
+    pub fn end_session(
+        &self,
+        session: &SessionRecord,
+        event: Option<SessionEnd<'_>>,
+    ) -> Result<bool> {
+        let key = session_key(&session.session_id)?;
+        let value = session.encode_to_vec();
+        let marker = event.map(|e| {
+            let record = AppliedEventRecord {
+                applied_at_ms: e.applied_at_ms,
+                event: Some(e.event.clone()),
+            };
+            (
+                event_key(e.station_id, &e.event.event_id),
+                record.encode_to_vec(),
+            )
+        });
+        (&self.sessions, &self.active, &self.applied_events)
+            .transaction(|(sessions, active, applied)| {
+                if let Some((k, v)) = &marker {
+                    if applied.insert(k.as_slice(), v.as_slice())?.is_some() {
+                        return Ok(false);
+                    }
+                }
+                sessions.insert(&key, value.as_slice())?;
+                if active.get(session.station_id.as_bytes())?.as_deref() == Some(&key[..]) {
+                    active.remove(session.station_id.as_bytes())?;
+                }
+                Ok(true)
+            })
+            .map_err(flatten)
+    }
+
+    /// Marks an agent event applied (keeping it); `false` if it was applied before.
+    pub fn mark_event_applied(
+        &self,
+        station_id: &str,
+        event: &AgentEvent,
+        at_ms: i64,
+    ) -> Result<bool> {
+        let record = AppliedEventRecord {
+            applied_at_ms: at_ms,
+            event: Some(event.clone()),
+        };
+        let old = self.applied_events.compare_and_swap(
+            event_key(station_id, &event.event_id),
+            None::<&[u8]>,
+            Some(record.encode_to_vec()),
+        )?;
+        Ok(old.is_ok())
+    }
+
+    /// The events a station reported, in id order.
+    pub fn station_events(&self, station_id: &str) -> Result<Vec<AgentEvent>> {
+        let mut prefix = station_id.as_bytes().to_vec();
+        prefix.push(0);
+        let mut events = Vec::new();
+        for entry in self.applied_events.scan_prefix(prefix) {
+            let record: AppliedEventRecord = decode("applied_events", &entry?.1)?;
+            events.extend(record.event);
+        }
+        Ok(events)
+    }
+
+    /// Whether this agent event was applied already.
+    pub fn event_applied(&self, station_id: &str, event_id: &str) -> Result<bool> {
+        Ok(self
+            .applied_events
+            .contains_key(event_key(station_id, event_id))?)
+    }
+
+    /// One session by id (`None` for an unknown or malformed id).
+    pub fn session(&self, session_id: &str) -> Result<Option<SessionRecord>> {
+        match session_key(session_id) {
+            Ok(key) => get(&self.sessions, "sessions", key),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The open session of a station.
+    pub fn active_session(&self, station_id: &str) -> Result<Option<SessionRecord>> {
+        match self.active.get(station_id.as_bytes())? {
+            Some(key) => get(&self.sessions, "sessions", key),
+            None => Ok(None),
+        }
+    }
+
+    /// Every open session.
+    pub fn active_sessions(&self) -> Result<Vec<SessionRecord>> {
+        let mut open = Vec::new();
+        for entry in self.active.iter() {
+            let (_, key) = entry?;
+            if let Some(session) = get(&self.sessions, "sessions", key)? {
+                open.push(session);
+            }
+        }
+        Ok(open)
+    }
+
+    /// A card's sessions that started at or after `since_ms`, oldest first.
+    pub fn card_sessions_since(&self, card: &str, since_ms: i64) -> Result<Vec<SessionRecord>> {
+        let mut from = card.as_bytes().to_vec();
+        let mut to = from.clone();
+        from.push(0);
+        from.extend_from_slice(&time_key(since_ms));
+        to.push(1);
+        let mut found = Vec::new();
+        for entry in self.sessions_by_card.range(from..to) {
+            let (key, _) = entry?;
+            let session_key = &key[key.len().saturating_sub(16)..];
+            if let Some(session) = get(&self.sessions, "sessions", session_key)? {
+                found.push(session);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The open session of a card, if any (on any station).
+    pub fn open_session_of_card(&self, card: &str) -> Result<Option<SessionRecord>> {
+        let mut prefix = card.as_bytes().to_vec();
+        prefix.push(0);
+        let Some(last) = self.sessions_by_card.scan_prefix(&prefix).next_back() else {
+            return Ok(None);
+        };
+        let (key, _) = last?;
+        let session: Option<SessionRecord> = get(
+            &self.sessions,
+            "sessions",
+            &key[key.len().saturating_sub(16)..],
+        )?;
+        Ok(session.filter(|s| s.ended_at_ms == 0))
+    }
+
+    /// Sessions that started in `[from_ms, to_ms)`, oldest first. The cost
+    /// follows the sessions in the range, not the whole history.
+    pub fn sessions_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SessionRecord>> {
+        self.sessions
+            .range(time_key(from_ms)..time_key(to_ms))
+            .map(|entry| decode("sessions", &entry?.1))
+            .collect()
+    }
+
+    /// How many sessions are stored.
+    pub fn session_count(&self) -> usize {
+        self.sessions.len()
+    }
+}
