@@ -11,12 +11,14 @@
 //! - [`hub`]: the task that owns live agent links and pushes commands.
 //! - [`app`]: the use cases, shared by gRPC and the dashboard.
 //! - [`grpc`]: the tonic services.
+//! - [`cli`]: the admin subcommands, a gRPC client of a running server.
 //! - [`demo`]: simulated stations for `serve --demo`.
 //!
 //! [`run`] serves on a given listener until a shutdown future resolves, so
 //! tests run the real server in-process on `127.0.0.1:0`.
 
 pub mod app;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod credentials;

@@ -1,1 +1,199 @@
-fn main() {}
+//! `bilik-server`: parse the command line, set up logging, open the store, run.
+
+use anyhow::Context;
+use bilik_server::app::App;
+use bilik_server::cli::{AdminCommand, Connection};
+use bilik_server::clock::SystemClock;
+use bilik_server::config::Config;
+use bilik_server::store::Store;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Bilik's central server: members, stations, sessions and the usage log.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Log as JSON lines (RUST_LOG sets the level, default info).
+    #[arg(long, global = true)]
+    log_json: bool,
+    /// Where admin commands find the server and how they sign in.
+    #[command(flatten)]
+    connection: Connection,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Create the data directory and the first admin (prints a one-time password).
+    Init(ConfigArgs),
+    /// Admin commands against a running server.
+    #[command(flatten)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    /// The TOML configuration file.
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// Override one key, e.g. --set session.minutes=30 (repeatable).
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    overrides: Vec<String>,
+    /// Same as --set server.data_dir=DIR.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Same as --set server.listen=ADDR.
+    #[arg(long)]
+    listen: Option<String>,
+    /// Show the server working: fresh store, demo members, simulated stations.
+    #[arg(long)]
+    demo: bool,
+    /// Print the effective configuration and exit.
+    #[arg(long)]
+    print_config: bool,
+}
+
+fn load_config(args: &ConfigArgs, mut overrides: Vec<String>) -> anyhow::Result<Config> {
+    let text = match &args.config {
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?,
+        None => String::new(),
+    };
+    overrides.extend(args.overrides.iter().cloned());
+    if let Some(dir) = &args.data_dir {
+        overrides.push(format!("server.data_dir={}", toml::Value::String(dir.display().to_string())));
+    }
+    Ok(Config::parse(&text, &overrides)?)
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+    tracing::info!("shutting down");
+}
+
+fn open_store(config: &Config) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    Store::open(&config.data_dir).with_context(|| {
+        format!(
+            "cannot open the store in {} (is another bilik-server using it?)",
+            config.data_dir.display()
+        )
+    })
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut defaults = Vec::new();
+    if args.demo {
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+        let dir = std::env::temp_dir().join(format!("bilik-demo-{stamp}-{}", std::process::id()));
+        defaults.push(format!("server.data_dir={}", toml::Value::String(dir.display().to_string())));
+        // Short sessions, so the demo shows them ending.
+        defaults.push("session.minutes=3".to_owned());
+        defaults.push("library.name=Perpustakaan Demo".to_owned());
+    }
+    if let Some(listen) = &args.listen {
+        defaults.push(format!("server.listen={}", toml::Value::String(listen.clone())));
+    }
+    let config = load_config(&args.config, defaults)?;
+    if args.print_config {
+        print!("{}", config.to_toml());
+        return Ok(());
+    }
+    let store = open_store(&config)?;
+    let listen = config.listen;
+    let app = App::new(store, config, Arc::new(SystemClock));
+    let listener = bilik_server::listen(listen).await?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    if args.demo {
+        let info = bilik_server::demo::seed(&app)?;
+        bilik_server::demo::spawn_stations(&app, url.clone())?;
+        println!("Bilik demo server");
+        println!("  gRPC:            {url}   (try: grpcurl -plaintext {addr} list)");
+        println!("  data directory:  {}", app.config().data_dir.display());
+        println!("  admin:           user admin, password {}", info.admin_password);
+        println!("  enrol an agent:  bilik-agent enroll --server {url} --code {}", info.enrollment_code);
+        println!("  watch:           BILIK_PASSWORD={} bilik-server station list --server {url}", info.admin_password);
+        println!("  demo cards:      0001-0008 and 0012 valid, 0009-0010 expired, 0011 blocked");
+        println!("Stop with Ctrl-C.");
+    } else {
+        if let Some(password) = app.create_first_admin("admin")? {
+            println!("First start: created staff account admin with one-time password {password}");
+        }
+        println!("Bilik server listening on {url} (data in {})", app.config().data_dir.display());
+    }
+    bilik_server::run(app, listener, shutdown_signal()).await?;
+    Ok(())
+}
+
+fn init(args: ConfigArgs) -> anyhow::Result<()> {
+    let config = load_config(&args, Vec::new())?;
+    let store = open_store(&config)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let app = App::new(store, config, Arc::new(SystemClock));
+        match app.create_first_admin("admin")? {
+            Some(password) => {
+                println!("Initialised {}", app.config().data_dir.display());
+                println!("Staff account: admin, one-time password: {password}");
+            }
+            None => println!("{} already has an admin; nothing to do", app.config().data_dir.display()),
+        }
+        app.store().flush().await?;
+        anyhow::Ok(())
+    })
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing(cli.log_json);
+    match cli.command {
+        Command::Init(args) => init(args),
+        Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve(args)),
+        Command::Admin(args) => {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(bilik_server::cli::run(&cli.connection, args))?;
+            Ok(())
+        }
+    }
+}
