@@ -105,7 +105,7 @@ fn acking_everything_compacts_to_an_empty_file() {
     j.append(b.clone()).unwrap();
     j.ack(std::slice::from_ref(&a.event_id)).unwrap();
     assert!(j.file_len() > 0);
-    j.ack(&[b.event_id.clone()]).unwrap();
+    j.ack(std::slice::from_ref(&b.event_id)).unwrap();
     assert_eq!(j.file_len(), 0);
     assert!(journal_bytes(dir.path()).is_empty());
     assert!(!dir.path().join(TMP_NAME).exists());

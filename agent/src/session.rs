@@ -407,16 +407,18 @@ impl Station {
 
     /// Ends the running session, if any: switch to `then`, show it, report.
     fn finish(&mut self, reason: EndReason, then: Mode, now: Instant, effects: &mut Vec<Effect>) {
-        let Mode::Active(a) = std::mem::replace(&mut self.mode, then) else {
+        let Mode::Active(a) = &self.mode else {
             return;
         };
-        tracing::info!(session_id = %a.session_id, ?reason, "session ended");
-        self.sync_ui(effects);
-        effects.push(Effect::SessionEnded {
-            session_id: a.session_id,
+        let ended = Effect::SessionEnded {
+            session_id: a.session_id.clone(),
             reason,
             elapsed: now.saturating_duration_since(a.started),
-        });
+        };
+        tracing::info!(session_id = %a.session_id, ?reason, "session ended");
+        self.mode = then;
+        self.sync_ui(effects);
+        effects.push(ended);
     }
 
     /// Gives the running session a new deadline: warnings ahead of it are

@@ -217,9 +217,7 @@ async fn an_extension_that_shortens_warns_or_locks_at_once() {
     let mut s = Station::default();
     let start = Instant::now();
     s.grant(&lease("s1", 60), start).unwrap();
-    let effects = s
-        .extend("s1", T0 + 3 * 60_000, T0, Instant::now())
-        .unwrap();
+    let effects = s.extend("s1", T0 + 3 * 60_000, T0, Instant::now()).unwrap();
     assert_eq!(effects[0], warn("s1", 5));
     let effects = s.extend("s1", T0 - 1, T0, Instant::now()).unwrap();
     assert_eq!(
@@ -280,7 +278,10 @@ async fn end_without_an_id_ends_whatever_runs() {
     assert_eq!(s.end("", EndReason::Librarian, start).unwrap(), vec![]);
     s.grant(&lease("s1", 60), start).unwrap();
     let effects = s.end("", EndReason::StationRestarted, start).unwrap();
-    assert_eq!(effects[1], ended("s1", EndReason::StationRestarted, Duration::ZERO));
+    assert_eq!(
+        effects[1],
+        ended("s1", EndReason::StationRestarted, Duration::ZERO)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -329,6 +330,10 @@ async fn maintenance_from_locked_and_a_lease_in_maintenance() {
         s.set_maintenance(true, start),
         vec![Effect::Show(UiState::Maintenance)]
     );
+    assert!(s.logout(start).is_empty(), "no session to log out of");
+    assert!(s.on_timer(start).is_empty());
+    assert_eq!(s.end("", EndReason::Librarian, start).unwrap(), vec![]);
+    assert_eq!(s.state(), StationState::Maintenance, "still in maintenance");
     let effects = s.grant(&lease("s1", 30), start).unwrap();
     assert_eq!(effects.len(), 2);
     assert_eq!(s.state(), StationState::InSession);
@@ -344,7 +349,11 @@ async fn a_lease_already_over_locks_at_once() {
     l.server_time_ms = l.ends_at_ms + 5_000; // received 5 s after its end
     assert_eq!(
         s.grant(&l, start).unwrap(),
-        vec![ended("s1", EndReason::TimeUp, 60 * MIN + Duration::from_secs(5))]
+        vec![ended(
+            "s1",
+            EndReason::TimeUp,
+            60 * MIN + Duration::from_secs(5)
+        )]
     );
     assert_eq!(s.ui(), UiState::Locked);
     assert_eq!(s.next_timer(), None);
@@ -421,7 +430,10 @@ async fn elapsed_counts_time_before_receipt() {
     l.started_at_ms = T0 - 5 * 60_000; // began 5 minutes before this lease was sent
     s.grant(&l, start).unwrap();
     advance(MIN).await;
-    assert_eq!(s.logout(Instant::now())[1], ended("s1", EndReason::Logout, 6 * MIN));
+    assert_eq!(
+        s.logout(Instant::now())[1],
+        ended("s1", EndReason::Logout, 6 * MIN)
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -39,7 +39,12 @@ pub enum CliError {
 #[derive(Debug, Args)]
 pub struct Connection {
     /// The server's gRPC address.
-    #[arg(long, env = "BILIK_SERVER", default_value = "http://127.0.0.1:50551", global = true)]
+    #[arg(
+        long,
+        env = "BILIK_SERVER",
+        default_value = "http://127.0.0.1:50551",
+        global = true
+    )]
     pub server: String,
     /// Staff username.
     #[arg(long, env = "BILIK_USER", default_value = "admin", global = true)]
@@ -239,7 +244,12 @@ pub async fn run(conn: &Connection, cmd: AdminCommand) -> Result<(), CliError> {
     match cmd {
         AdminCommand::Member(m) => member(&mut s, m).await,
         AdminCommand::Station(c) => station(&mut s, c).await,
-        AdminCommand::Sessions { from, to, station, card } => {
+        AdminCommand::Sessions {
+            from,
+            to,
+            station,
+            card,
+        } => {
             let req = s.req(QuerySessionsRequest {
                 from_date: from.unwrap_or_default(),
                 to_date: to.unwrap_or_default(),
@@ -287,7 +297,12 @@ async fn member(s: &mut Signed, cmd: MemberCommand) -> Result<(), CliError> {
                 content,
             })?;
             let r = s.client.import_members(req).await?.into_inner();
-            println!("imported {}: {} new, {} updated", file.display(), r.created, r.updated);
+            println!(
+                "imported {}: {} new, {} updated",
+                file.display(),
+                r.created,
+                r.updated
+            );
         }
         MemberCommand::Add {
             card,
@@ -304,7 +319,9 @@ async fn member(s: &mut Signed, cmd: MemberCommand) -> Result<(), CliError> {
                 pin,
                 ..Default::default()
             };
-            let req = s.req(UpsertMemberRequest { member: Some(member) })?;
+            let req = s.req(UpsertMemberRequest {
+                member: Some(member),
+            })?;
             print_member(&s.client.upsert_member(req).await?.into_inner());
         }
         MemberCommand::Show { card } => {
@@ -341,8 +358,16 @@ async fn station(s: &mut Signed, cmd: StationCommand) -> Result<(), CliError> {
             let req = s.req(ListStationsRequest {})?;
             for st in s.client.list_stations(req).await?.into_inner().stations {
                 let state = StationState::try_from(st.state).unwrap_or_default();
-                let who = st.session.as_ref().map_or(String::new(), |x| format!("  {} ({})", x.patron_name, x.card));
-                println!("{:<10} {:<14} {}{}", st.name, state.as_str_name().trim_start_matches("STATION_STATE_"), st.station_id, who);
+                let who = st.session.as_ref().map_or(String::new(), |x| {
+                    format!("  {} ({})", x.patron_name, x.card)
+                });
+                println!(
+                    "{:<10} {:<14} {}{}",
+                    st.name,
+                    state.as_str_name().trim_start_matches("STATION_STATE_"),
+                    st.station_id,
+                    who
+                );
             }
         }
         StationCommand::Unlock {
@@ -375,7 +400,14 @@ async fn station(s: &mut Signed, cmd: StationCommand) -> Result<(), CliError> {
         StationCommand::Message { station, text } => {
             let req = s.req(SendMessageRequest { station, text })?;
             let r = s.client.send_message(req).await?.into_inner();
-            println!("{}", if r.delivered { "delivered" } else { "not delivered (station offline)" });
+            println!(
+                "{}",
+                if r.delivered {
+                    "delivered"
+                } else {
+                    "not delivered (station offline)"
+                }
+            );
         }
         StationCommand::Maintenance { station, state } => {
             let on = match state.as_str() {
@@ -385,7 +417,11 @@ async fn station(s: &mut Signed, cmd: StationCommand) -> Result<(), CliError> {
             };
             let req = s.req(SetMaintenanceRequest { station, on })?;
             let st = s.client.set_maintenance(req).await?.into_inner();
-            println!("{}: maintenance {}", st.name, if st.maintenance { "on" } else { "off" });
+            println!(
+                "{}: maintenance {}",
+                st.name,
+                if st.maintenance { "on" } else { "off" }
+            );
         }
         StationCommand::EnrollCode { name } => {
             let req = s.req(CreateEnrollmentCodeRequest {
@@ -416,9 +452,21 @@ fn print_session(s: &SessionInfo) {
     let end = if s.ended_at_ms == 0 {
         format!("open until {}", fmt_ms(s.ends_at_ms))
     } else {
-        format!("ended {} {}", fmt_ms(s.ended_at_ms), reason.as_str_name().trim_start_matches("END_REASON_"))
+        format!(
+            "ended {} {}",
+            fmt_ms(s.ended_at_ms),
+            reason.as_str_name().trim_start_matches("END_REASON_")
+        )
     };
-    println!("{}  {:<8} {:<10} {:<24} {}  {}", fmt_ms(s.started_at_ms), s.station_name, s.card, s.patron_name, end, s.session_id);
+    println!(
+        "{}  {:<8} {:<10} {:<24} {}  {}",
+        fmt_ms(s.started_at_ms),
+        s.station_name,
+        s.card,
+        s.patron_name,
+        end,
+        s.session_id
+    );
 }
 
 fn fmt_ms(ms: i64) -> String {

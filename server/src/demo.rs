@@ -16,7 +16,14 @@ use tonic::metadata::MetadataValue;
 /// Demo members: (card, name, gender, category, years until expiry (negative: expired), blocked).
 const MEMBERS: &[(&str, &str, Gender, &str, i32, bool)] = &[
     ("0001", "Andi Pratama", Gender::Male, "Umum", 1, false),
-    ("0002", "Siti Rahmawati", Gender::Female, "Pelajar", 1, false),
+    (
+        "0002",
+        "Siti Rahmawati",
+        Gender::Female,
+        "Pelajar",
+        1,
+        false,
+    ),
     ("0003", "Budi Santoso", Gender::Male, "Mahasiswa", 2, false),
     ("0004", "Nur Aisyah", Gender::Female, "Pelajar", 1, false),
     ("0005", "Muhammad Rizky", Gender::Male, "Umum", 1, false),
@@ -52,7 +59,11 @@ fn random_below(n: u64) -> u64 {
 pub fn seed(app: &App) -> Result<DemoInfo> {
     let admin_password = match app.create_first_admin("admin")? {
         Some(p) => p,
-        None => return Err(Error::AlreadyExists("the demo needs a fresh data directory".into())),
+        None => {
+            return Err(Error::AlreadyExists(
+                "the demo needs a fresh data directory".into(),
+            ));
+        }
     };
     let me = StaffIdentity {
         username: "admin".into(),
@@ -94,15 +105,21 @@ pub fn spawn_stations(app: &App, url: String) -> Result<()> {
     };
     for name in STATIONS {
         let code = app.create_enrollment_code(&me, name, 60)?;
-        tokio::spawn(simulate(url.clone(), code.code, app.config().rules_version.clone()));
+        tokio::spawn(simulate(
+            url.clone(),
+            code.code,
+            app.config().rules_version.clone(),
+        ));
     }
     Ok(())
 }
 
-type Client = StationClient<tonic::service::interceptor::InterceptedService<
-    tonic::transport::Channel,
-    Box<dyn FnMut(Request<()>) -> std::result::Result<Request<()>, tonic::Status> + Send>,
->>;
+type Client = StationClient<
+    tonic::service::interceptor::InterceptedService<
+        tonic::transport::Channel,
+        Box<dyn FnMut(Request<()>) -> std::result::Result<Request<()>, tonic::Status> + Send>,
+    >,
+>;
 
 async fn simulate(url: String, code: String, rules_version: String) {
     if let Err(e) = simulate_station(&url, &code, &rules_version).await {
@@ -110,7 +127,11 @@ async fn simulate(url: String, code: String, rules_version: String) {
     }
 }
 
-async fn simulate_station(url: &str, code: &str, rules_version: &str) -> std::result::Result<(), tonic::Status> {
+async fn simulate_station(
+    url: &str,
+    code: &str,
+    rules_version: &str,
+) -> std::result::Result<(), tonic::Status> {
     let channel = bilik_proto::connect(url)
         .await
         .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
@@ -127,11 +148,12 @@ async fn simulate_station(url: &str, code: &str, rules_version: &str) -> std::re
     let auth: MetadataValue<_> = format!("Bearer {}", enrolled.credential)
         .parse()
         .map_err(|_| tonic::Status::internal("bad credential"))?;
-    let interceptor: Box<dyn FnMut(Request<()>) -> std::result::Result<Request<()>, tonic::Status> + Send> =
-        Box::new(move |mut req: Request<()>| {
-            req.metadata_mut().insert("authorization", auth.clone());
-            Ok(req)
-        });
+    let interceptor: Box<
+        dyn FnMut(Request<()>) -> std::result::Result<Request<()>, tonic::Status> + Send,
+    > = Box::new(move |mut req: Request<()>| {
+        req.metadata_mut().insert("authorization", auth.clone());
+        Ok(req)
+    });
     let mut client: Client = StationClient::with_interceptor(channel, interceptor);
     let (up, rx) = tokio::sync::mpsc::channel(16);
     let hello = Hello {

@@ -28,7 +28,7 @@ enum Msg {
         link: LinkSender,
         now_ms: i64,
         state: StationState,
-        reply: oneshot::Sender<u64>,
+        reply: oneshot::Sender<(u64, oneshot::Receiver<()>)>,
     },
     Disconnect {
         station_id: String,
@@ -45,12 +45,21 @@ enum Msg {
         message: ServerMessage,
         reply: oneshot::Sender<bool>,
     },
+    PushOn {
+        station_id: String,
+        conn_id: u64,
+        message: ServerMessage,
+        reply: oneshot::Sender<bool>,
+    },
     Live {
         reply: oneshot::Sender<HashMap<String, LiveStatus>>,
     },
     Sweep {
         now_ms: i64,
         offline_after_ms: i64,
+    },
+    CloseAll {
+        reply: oneshot::Sender<()>,
     },
 }
 
@@ -75,6 +84,8 @@ struct Link {
     conn_id: u64,
     /// Where pushed messages go.
     sender: LinkSender,
+    /// Dropped with the link: tells the stream's reader to stop.
+    _released: oneshot::Sender<()>,
 }
 
 /// The state owned by the hub task.
@@ -105,14 +116,16 @@ impl Hub {
     }
 
     /// Registers an agent's stream, replacing an older one of the same
-    /// station. Returns the connection id to pass to [`Hub::disconnect`].
+    /// station. Returns the connection id to pass to [`Hub::disconnect`] and
+    /// a receiver that resolves when the hub lets go of the link (replaced,
+    /// or server shutdown), so the reader of the agent's stream stops too.
     pub async fn connect(
         &self,
         station_id: &str,
         link: LinkSender,
         state: StationState,
         now_ms: i64,
-    ) -> u64 {
+    ) -> Option<(u64, oneshot::Receiver<()>)> {
         let (reply, rx) = oneshot::channel();
         let msg = Msg::Connect {
             station_id: station_id.to_owned(),
@@ -122,9 +135,9 @@ impl Hub {
             reply,
         };
         if self.tx.send(msg).await.is_err() {
-            return 0;
+            return None;
         }
-        rx.await.unwrap_or(0)
+        rx.await.ok()
     }
 
     /// The stream of `conn_id` ended.
@@ -187,6 +200,30 @@ impl Hub {
             .await;
     }
 
+    /// Ends every agent stream (server shutdown): agents reconnect later.
+    pub async fn close_all(&self) {
+        let (reply, rx) = oneshot::channel();
+        if self.tx.send(Msg::CloseAll { reply }).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// Pushes a message only if `conn_id` is still the station's current
+    /// stream (acks belong to the stream that carried the events).
+    pub async fn push_on(&self, station_id: &str, conn_id: u64, message: ServerMessage) -> bool {
+        let (reply, rx) = oneshot::channel();
+        let msg = Msg::PushOn {
+            station_id: station_id.to_owned(),
+            conn_id,
+            message,
+            reply,
+        };
+        if self.tx.send(msg).await.is_err() {
+            return false;
+        }
+        rx.await.unwrap_or(false)
+    }
+
     /// Announces that a station's view changed (session, maintenance ...).
     pub fn changed(&self, station_id: &str) {
         let _ = self.changes.send(station_id.to_owned());
@@ -216,18 +253,20 @@ impl HubState {
             } => {
                 let conn_id = self.next_conn;
                 self.next_conn += 1;
+                let (released, on_release) = oneshot::channel();
                 self.links.insert(
                     station_id.clone(),
                     Link {
                         conn_id,
                         sender: link,
+                        _released: released,
                     },
                 );
                 let live = self.live.entry(station_id.clone()).or_default();
                 live.online = true;
                 live.state = state;
                 live.last_seen_ms = now_ms;
-                let _ = reply.send(conn_id);
+                let _ = reply.send((conn_id, on_release));
                 self.announce(&station_id);
             }
             Msg::Disconnect {
@@ -275,17 +314,23 @@ impl HubState {
                 message,
                 reply,
             } => {
-                let delivered = match self.links.get(&station_id) {
-                    Some(link) => match link.sender.try_send(Ok(message)) {
-                        Ok(()) => true,
-                        Err(e) => {
-                            tracing::warn!(station = %station_id, error = %e, "push failed");
-                            false
-                        }
-                    },
-                    None => false,
-                };
-                let _ = reply.send(delivered);
+                let _ = reply.send(self.push(&station_id, None, message));
+            }
+            Msg::PushOn {
+                station_id,
+                conn_id,
+                message,
+                reply,
+            } => {
+                let _ = reply.send(self.push(&station_id, Some(conn_id), message));
+            }
+            Msg::CloseAll { reply } => {
+                for (id, _) in self.links.drain() {
+                    if let Some(live) = self.live.get_mut(&id) {
+                        live.online = false;
+                    }
+                }
+                let _ = reply.send(());
             }
             Msg::Live { reply } => {
                 let _ = reply.send(self.live.clone());
@@ -307,6 +352,23 @@ impl HubState {
                     tracing::warn!(station = %id, "station missed its heartbeats: offline");
                     self.announce(&id);
                 }
+            }
+        }
+    }
+
+    /// Queues a message on a station's stream (on `conn_id` only, if given).
+    fn push(&self, station_id: &str, conn_id: Option<u64>, message: ServerMessage) -> bool {
+        let Some(link) = self.links.get(station_id) else {
+            return false;
+        };
+        if conn_id.is_some_and(|c| c != link.conn_id) {
+            return false;
+        }
+        match link.sender.try_send(Ok(message)) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(station = %station_id, error = %e, "push failed");
+                false
             }
         }
     }

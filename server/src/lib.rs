@@ -58,6 +58,9 @@ pub enum ServeError {
     Reflection(#[from] tonic_reflection::server::Error),
 }
 
+/// How long a stopping server waits for open calls to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 /// Largest admin request (an import file travels in one message).
 const MAX_ADMIN_MESSAGE: usize = app::MAX_IMPORT_BYTES + 1024 * 1024;
 
@@ -90,14 +93,33 @@ pub async fn run(
         .build_v1()?;
 
     let sweeper = tokio::spawn(sweep_forever(app.clone()));
-    let result = tonic::transport::Server::builder()
+    // On shutdown, end the agents' endless streams first: a graceful stop
+    // waits for open streams. Anything still open after a grace period is cut.
+    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
+    let hub = app.hub().clone();
+    let signal = async move {
+        shutdown.await;
+        hub.close_all().await;
+        let _ = stopping_tx.send(true);
+    };
+    let grace = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    let serve = tonic::transport::Server::builder()
         .http2_keepalive_interval(Some(Duration::from_secs(20)))
         .add_service(health_service)
         .add_service(reflection)
         .add_service(StationServer::new(station))
         .add_service(AdminServer::new(admin).max_decoding_message_size(MAX_ADMIN_MESSAGE))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-        .await;
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+    let result = tokio::select! {
+        r = serve => r,
+        () = grace => {
+            tracing::warn!("connections still open after the grace period: closing them");
+            Ok(())
+        }
+    };
     sweeper.abort();
     if let Err(e) = app.store().flush().await {
         tracing::error!(error = %e, "final flush failed");

@@ -65,12 +65,16 @@ struct ServeArgs {
 
 fn load_config(args: &ConfigArgs, mut overrides: Vec<String>) -> anyhow::Result<Config> {
     let text = match &args.config {
-        Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?,
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
         None => String::new(),
     };
     overrides.extend(args.overrides.iter().cloned());
     if let Some(dir) = &args.data_dir {
-        overrides.push(format!("server.data_dir={}", toml::Value::String(dir.display().to_string())));
+        overrides.push(format!(
+            "server.data_dir={}",
+            toml::Value::String(dir.display().to_string())
+        ));
     }
     Ok(Config::parse(&text, &overrides)?)
 }
@@ -78,7 +82,9 @@ fn load_config(args: &ConfigArgs, mut overrides: Vec<String>) -> anyhow::Result<
 fn init_tracing(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -126,13 +132,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
         let dir = std::env::temp_dir().join(format!("bilik-demo-{stamp}-{}", std::process::id()));
-        defaults.push(format!("server.data_dir={}", toml::Value::String(dir.display().to_string())));
+        defaults.push(format!(
+            "server.data_dir={}",
+            toml::Value::String(dir.display().to_string())
+        ));
         // Short sessions, so the demo shows them ending.
         defaults.push("session.minutes=3".to_owned());
         defaults.push("library.name=Perpustakaan Demo".to_owned());
     }
     if let Some(listen) = &args.listen {
-        defaults.push(format!("server.listen={}", toml::Value::String(listen.clone())));
+        defaults.push(format!(
+            "server.listen={}",
+            toml::Value::String(listen.clone())
+        ));
     }
     let config = load_config(&args.config, defaults)?;
     if args.print_config {
@@ -151,16 +163,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("Bilik demo server");
         println!("  gRPC:            {url}   (try: grpcurl -plaintext {addr} list)");
         println!("  data directory:  {}", app.config().data_dir.display());
-        println!("  admin:           user admin, password {}", info.admin_password);
-        println!("  enrol an agent:  bilik-agent enroll --server {url} --code {}", info.enrollment_code);
-        println!("  watch:           BILIK_PASSWORD={} bilik-server station list --server {url}", info.admin_password);
+        println!(
+            "  admin:           user admin, password {}",
+            info.admin_password
+        );
+        println!(
+            "  enrol an agent:  bilik-agent enroll --server {url} --code {}",
+            info.enrollment_code
+        );
+        println!(
+            "  watch:           BILIK_PASSWORD={} bilik-server station list --server {url}",
+            info.admin_password
+        );
         println!("  demo cards:      0001-0008 and 0012 valid, 0009-0010 expired, 0011 blocked");
         println!("Stop with Ctrl-C.");
     } else {
         if let Some(password) = app.create_first_admin("admin")? {
             println!("First start: created staff account admin with one-time password {password}");
         }
-        println!("Bilik server listening on {url} (data in {})", app.config().data_dir.display());
+        println!(
+            "Bilik server listening on {url} (data in {})",
+            app.config().data_dir.display()
+        );
     }
     bilik_server::run(app, listener, shutdown_signal()).await?;
     Ok(())
@@ -169,7 +193,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 fn init(args: ConfigArgs) -> anyhow::Result<()> {
     let config = load_config(&args, Vec::new())?;
     let store = open_store(&config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let app = App::new(store, config, Arc::new(SystemClock));
         match app.create_first_admin("admin")? {
@@ -177,7 +203,10 @@ fn init(args: ConfigArgs) -> anyhow::Result<()> {
                 println!("Initialised {}", app.config().data_dir.display());
                 println!("Staff account: admin, one-time password: {password}");
             }
-            None => println!("{} already has an admin; nothing to do", app.config().data_dir.display()),
+            None => println!(
+                "{} already has an admin; nothing to do",
+                app.config().data_dir.display()
+            ),
         }
         app.store().flush().await?;
         anyhow::Ok(())
@@ -191,7 +220,9 @@ fn main() -> anyhow::Result<()> {
         Command::Init(args) => init(args),
         Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve(args)),
         Command::Admin(args) => {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             runtime.block_on(bilik_server::cli::run(&cli.connection, args))?;
             Ok(())
         }

@@ -78,12 +78,19 @@ impl Station for StationService {
             .map_err(|_| Status::cancelled("stream closed"))?;
         let state = StationState::try_from(hello.state).unwrap_or(StationState::Locked);
         let app = self.app.clone();
-        let conn_id = app
+        let (conn_id, released) = app
             .hub()
-            .connect(&station.station_id, tx.clone(), state, app.now_ms())
-            .await;
+            .connect(&station.station_id, tx, state, app.now_ms())
+            .await
+            .ok_or_else(|| Status::unavailable("the server is stopping"))?;
         tracing::info!(station = %station.name, boot = %hello.boot_id, "station attached");
-        tokio::spawn(read_agent(app, station.station_id, conn_id, incoming, tx));
+        tokio::spawn(read_agent(
+            app,
+            station.station_id,
+            conn_id,
+            incoming,
+            released,
+        ));
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 
@@ -110,10 +117,17 @@ async fn read_agent(
     station_id: String,
     conn_id: u64,
     mut incoming: Streaming<AgentMessage>,
-    tx: mpsc::Sender<Result<ServerMessage, Status>>,
+    mut released: tokio::sync::oneshot::Receiver<()>,
 ) {
     loop {
-        let msg = match incoming.next().await {
+        let next = tokio::select! {
+            next = incoming.next() => next,
+            _ = &mut released => {
+                tracing::debug!(station = %station_id, "link released by the hub");
+                return;
+            }
+        };
+        let msg = match next {
             Some(Ok(msg)) => msg,
             Some(Err(status)) => {
                 tracing::debug!(station = %station_id, %status, "agent stream error");
@@ -137,7 +151,7 @@ async fn read_agent(
                             event_ids: vec![event.event_id],
                         })),
                     };
-                    if tx.send(Ok(ack)).await.is_err() {
+                    if !app.hub().push_on(&station_id, conn_id, ack).await {
                         break;
                     }
                 }
