@@ -25,6 +25,9 @@ pub struct Config {
     pub time_zone: chrono_tz::Tz,
     /// Length of a normal session (the procedure says 45).
     pub session_minutes: u32,
+    /// Seconds, overriding `session_minutes` when non-zero: short leases
+    /// for tests and demos that run on the real clock.
+    pub lease_seconds: u32,
     /// When the station warns before the end.
     pub warning_minutes: Vec<u32>,
     /// Most minutes per card per day; `None`: no limit.
@@ -58,6 +61,7 @@ impl Default for Config {
             library_name: "Perpustakaan Daerah".to_owned(),
             time_zone: chrono_tz::Asia::Makassar,
             session_minutes: 45,
+            lease_seconds: 0,
             warning_minutes: vec![5, 1],
             daily_allowance_minutes: None,
             pin_required: false,
@@ -141,6 +145,13 @@ impl Config {
             1,
             24 * 60,
             &mut cfg.session_minutes,
+        );
+        r.uint(
+            &mut session,
+            "session.lease_seconds",
+            0,
+            24 * 3600,
+            &mut cfg.lease_seconds,
         );
         let mut allowance = 0u32;
         r.uint(
@@ -260,7 +271,7 @@ impl Config {
         let mut out = format!(
             "[server]\nlisten = {}\ndata_dir = {}\nsweep_interval_ms = {}\n\n\
              [library]\nname = {}\ntime_zone = {}\n\n\
-             [session]\nminutes = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
+             [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
              pin_required = {}\nrules_version = {}\nrules_text = {}\npurposes = [{}]\n\n\
              [stations]\nheartbeat_seconds = {}\noffline_after_missed = {}\nenrollment_code_minutes = {}\n\n\
              [hours]\n",
@@ -270,6 +281,7 @@ impl Config {
             toml_str(&self.library_name),
             toml_str(self.time_zone.name()),
             self.session_minutes,
+            self.lease_seconds,
             warnings.join(", "),
             self.daily_allowance_minutes.unwrap_or(0),
             self.pin_required,
@@ -287,6 +299,15 @@ impl Config {
             ));
         }
         out
+    }
+
+    /// Length of a lease of `minutes`, in ms (shortened by `lease_seconds`).
+    pub fn lease_ms(&self, minutes: u32) -> i64 {
+        let ms = i64::from(minutes) * 60_000;
+        match self.lease_seconds {
+            0 => ms,
+            s => ms.min(i64::from(s) * 1000),
+        }
     }
 
     /// Milliseconds without a heartbeat after which a station is offline.

@@ -3,6 +3,7 @@
 //! clients, and helpers to start the real binaries as processes.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+pub mod agent;
 pub mod process;
 
 use bilik_proto::v1::admin_client::AdminClient;

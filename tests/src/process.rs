@@ -1,1 +1,137 @@
-//! Real processes (filled in below).
+//! The real binaries as processes, started as a user would start them and
+//! killed with SIGKILL to prove that nothing acknowledged is lost.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// Path of a workspace binary (`bilik-server`, `bilik-agent`), built by
+/// `cargo build --workspace --bins` (the README's test command does it).
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<test> -> target/<profile>/<name>
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` before the tests",
+        path.display()
+    );
+    path
+}
+
+/// A `bilik-server serve` process.
+#[derive(Debug)]
+pub struct ServerProcess {
+    /// The running process (killed when dropped).
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The address it listens on (reuse it to restart on the same port).
+    pub listen: String,
+    /// The store directory.
+    pub data_dir: PathBuf,
+    /// Printed at the first start of a data directory.
+    pub admin_password: Option<String>,
+    /// Where its logs go.
+    pub log: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts `bilik-server serve` on `data_dir`, listening on `listen`
+    /// (`127.0.0.1:0` for any port), with extra `--set` overrides; returns
+    /// once it says it listens.
+    pub async fn start(data_dir: &Path, listen: &str, overrides: &[&str]) -> ServerProcess {
+        let log = data_dir.with_extension("log");
+        let log_file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        let mut cmd = Command::new(binary("bilik-server"));
+        cmd.arg("serve")
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--listen")
+            .arg(listen)
+            // Open all day (real clock), quick sweeps.
+            .args(["--set", "server.sweep_interval_ms=50"]);
+        for o in overrides {
+            cmd.args(["--set", o]);
+        }
+        cmd.env("RUST_LOG", "info,bilik_server=debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log_file))
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut admin_password = None;
+        let url = crate::within(async {
+            loop {
+                let line = lines
+                    .next_line()
+                    .await
+                    .unwrap()
+                    .unwrap_or_else(|| panic!("bilik-server exited; see {}", log.display()));
+                if let Some(rest) = line.split("one-time password ").nth(1) {
+                    admin_password = Some(rest.trim().to_owned());
+                }
+                if let Some(rest) = line.split("listening on ").nth(1) {
+                    break rest.split_whitespace().next().unwrap().to_owned();
+                }
+            }
+        })
+        .await;
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        ServerProcess {
+            child,
+            listen: url.trim_start_matches("http://").to_owned(),
+            url,
+            data_dir: data_dir.to_owned(),
+            admin_password,
+            log,
+        }
+    }
+
+    /// SIGKILL: no shutdown code runs, nothing is flushed at exit.
+    pub async fn kill9(&mut self) {
+        self.child.kill().await.unwrap();
+    }
+
+    /// SIGTERM, then wait for a clean exit; returns the exit status code.
+    pub async fn terminate(&mut self) -> Option<i32> {
+        if let Some(pid) = self.child.id() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .await;
+        }
+        crate::within(self.child.wait()).await.unwrap().code()
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+}
+
+/// Runs a `bilik-server` admin subcommand against `url` as `admin`.
+/// Returns (success, stdout, stderr).
+pub async fn admin_command(url: &str, password: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(binary("bilik-server"))
+        .args(args)
+        .env("BILIK_SERVER", url)
+        .env("BILIK_USER", "admin")
+        .env("BILIK_PASSWORD", password)
+        .env("RUST_BACKTRACE", "0")
+        .output();
+    let out = crate::within(out).await.unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

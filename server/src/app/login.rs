@@ -143,7 +143,7 @@ impl App {
             purpose: clean_text(purpose, 100),
             rules_version: clean_text(rules_version, 40),
             started_at_ms: now_ms,
-            ends_at_ms: now_ms + i64::from(minutes) * 60_000,
+            ends_at_ms: now_ms + self.config().lease_ms(minutes),
             ..Default::default()
         }
     }

@@ -247,7 +247,7 @@ impl App {
                     guest_note: note,
                     purpose: clean_text(purpose, 100),
                     started_at_ms: now,
-                    ends_at_ms: now + i64::from(minutes) * 60_000,
+                    ends_at_ms: now + self.config().lease_ms(minutes),
                     ..Default::default()
                 }
             }

@@ -26,7 +26,8 @@ pub fn session_info(s: &SessionRecord) -> SessionInfo {
 
 /// An open session as the agent enforces it.
 pub fn lease(s: &SessionRecord, now_ms: i64) -> Lease {
-    let minutes = ((s.ends_at_ms - s.started_at_ms).max(0) / 60_000) as u32;
+    let minutes = ((s.ends_at_ms - s.started_at_ms).max(0) + 59_999) / 60_000;
+    let minutes = u32::try_from(minutes).unwrap_or(u32::MAX);
     Lease {
         session_id: s.session_id.clone(),
         ends_at_ms: s.ends_at_ms,

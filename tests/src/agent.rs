@@ -1,0 +1,1 @@
+//! Helpers for agent tests (owned by the agent work).
