@@ -4,7 +4,7 @@
 
 use bilik_proto::v1::{Heartbeat, Metrics, ServerMessage, StationState};
 use std::collections::HashMap;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 /// The sending half of an agent's stream.
 pub type LinkSender = mpsc::Sender<Result<ServerMessage, tonic::Status>>;
@@ -70,6 +70,8 @@ pub struct Hub {
     tx: mpsc::Sender<Msg>,
     /// Station ids whose view changed; dashboards and watchers listen.
     changes: broadcast::Sender<String>,
+    /// Set to true at shutdown, so endless watch streams end too.
+    stopping: watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Msg {
@@ -112,7 +114,12 @@ impl Hub {
             changes: changes.clone(),
         };
         tokio::spawn(state.run(rx));
-        Hub { tx, changes }
+        let (stopping, _) = watch::channel(false);
+        Hub {
+            tx,
+            changes,
+            stopping,
+        }
     }
 
     /// Registers an agent's stream, replacing an older one of the same
@@ -202,6 +209,7 @@ impl Hub {
 
     /// Ends every agent stream (server shutdown): agents reconnect later.
     pub async fn close_all(&self) {
+        self.stopping.send_replace(true);
         let (reply, rx) = oneshot::channel();
         if self.tx.send(Msg::CloseAll { reply }).await.is_ok() {
             let _ = rx.await;
@@ -227,6 +235,12 @@ impl Hub {
     /// Announces that a station's view changed (session, maintenance ...).
     pub fn changed(&self, station_id: &str) {
         let _ = self.changes.send(station_id.to_owned());
+    }
+
+    /// Resolves once the server is stopping.
+    pub async fn stopping(&self) {
+        let mut rx = self.stopping.subscribe();
+        let _ = rx.wait_for(|s| *s).await;
     }
 
     /// Subscribes to station changes.

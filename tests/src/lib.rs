@@ -110,6 +110,12 @@ impl TestServer {
         }
     }
 
+    /// Now on the server's clock.
+    pub fn clock_now(&self) -> i64 {
+        use bilik_server::clock::Clock;
+        self.clock.now_ms()
+    }
+
     /// A channel to the server.
     pub async fn channel(&self) -> Channel {
         bilik_proto::connect(&self.url).await.unwrap()

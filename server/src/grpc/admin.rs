@@ -85,8 +85,15 @@ impl Admin for AdminService {
             if tx.send(Ok(first)).await.is_err() {
                 return;
             }
+            let hub = app.hub().clone();
+            let stopping = hub.stopping();
+            tokio::pin!(stopping);
             loop {
-                let update = match changes.recv().await {
+                let change = tokio::select! {
+                    change = changes.recv() => change,
+                    () = &mut stopping => return,
+                };
+                let update = match change {
                     Ok(station_id) => match app.station_view(&station_id).await {
                         Ok(Some(info)) => StationsUpdate {
                             snapshot: false,
