@@ -30,3 +30,22 @@ pub async fn connect(url: &str) -> Result<tonic::transport::Channel, tonic::tran
         .connect()
         .await
 }
+
+/// Adds `authorization: Bearer <secret>` to every call: a station
+/// credential or a staff token.
+#[derive(Debug, Clone)]
+pub struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
+
+impl Bearer {
+    /// Fails if `secret` cannot travel in a header (control characters).
+    pub fn new(secret: &str) -> Result<Bearer, tonic::metadata::errors::InvalidMetadataValue> {
+        Ok(Bearer(format!("Bearer {secret}").parse()?))
+    }
+}
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(&mut self, mut req: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        req.metadata_mut().insert("authorization", self.0.clone());
+        Ok(req)
+    }
+}

@@ -10,8 +10,6 @@ use bilik_proto::v1::{
     Metrics, Role, StationState, agent_message, login_response, server_message,
 };
 use std::time::Duration;
-use tonic::Request;
-use tonic::metadata::MetadataValue;
 
 /// Demo members: (card, name, gender, category, years until expiry (negative: expired), blocked).
 const MEMBERS: &[(&str, &str, Gender, &str, i32, bool)] = &[
@@ -115,10 +113,7 @@ pub fn spawn_stations(app: &App, url: String) -> Result<()> {
 }
 
 type Client = StationClient<
-    tonic::service::interceptor::InterceptedService<
-        tonic::transport::Channel,
-        Box<dyn FnMut(Request<()>) -> std::result::Result<Request<()>, tonic::Status> + Send>,
-    >,
+    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, bilik_proto::Bearer>,
 >;
 
 async fn simulate(url: String, code: String, rules_version: String) {
@@ -145,16 +140,9 @@ async fn simulate_station(
         })
         .await?
         .into_inner();
-    let auth: MetadataValue<_> = format!("Bearer {}", enrolled.credential)
-        .parse()
+    let bearer = bilik_proto::Bearer::new(&enrolled.credential)
         .map_err(|_| tonic::Status::internal("bad credential"))?;
-    let interceptor: Box<
-        dyn FnMut(Request<()>) -> std::result::Result<Request<()>, tonic::Status> + Send,
-    > = Box::new(move |mut req: Request<()>| {
-        req.metadata_mut().insert("authorization", auth.clone());
-        Ok(req)
-    });
-    let mut client: Client = StationClient::with_interceptor(channel, interceptor);
+    let mut client: Client = StationClient::with_interceptor(channel, bearer);
     let (up, rx) = tokio::sync::mpsc::channel(16);
     let hello = Hello {
         boot_id: uuid::Uuid::new_v4().to_string(),

@@ -306,10 +306,10 @@ impl HubState {
                 heartbeat,
                 now_ms,
             } => {
-                if !self
+                if self
                     .links
                     .get(&station_id)
-                    .is_some_and(|l| l.conn_id == conn_id)
+                    .is_none_or(|l| l.conn_id != conn_id)
                 {
                     return;
                 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
-use tonic::{Request, Status, Streaming};
+use tonic::{Request, Streaming};
 
 /// How long any wait in a test may take before it fails.
 pub const DEADLINE: Duration = Duration::from_secs(10);
@@ -254,17 +254,6 @@ pub fn with_bearer<T>(msg: T, token: &str) -> Request<T> {
     req
 }
 
-/// Adds the station credential to every call.
-#[derive(Debug, Clone)]
-pub struct Credential(pub tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
-
-impl tonic::service::Interceptor for Credential {
-    fn call(&mut self, mut req: Request<()>) -> Result<Request<()>, Status> {
-        req.metadata_mut().insert("authorization", self.0.clone());
-        Ok(req)
-    }
-}
-
 /// An enrolled station, speaking the protocol directly (as an agent would).
 #[derive(Debug, Clone)]
 pub struct TestStation {
@@ -273,17 +262,19 @@ pub struct TestStation {
     /// `<id>.<secret>`.
     pub credential: String,
     /// Client that sends the credential.
-    pub client: StationClient<InterceptedService<Channel, Credential>>,
+    pub client: StationClient<InterceptedService<Channel, bilik_proto::Bearer>>,
 }
 
 impl TestStation {
     /// A station client over `channel` with `credential`.
     pub fn new(channel: Channel, id: String, credential: &str) -> TestStation {
-        let value = format!("Bearer {credential}").parse().unwrap();
         TestStation {
             id,
             credential: credential.to_owned(),
-            client: StationClient::with_interceptor(channel, Credential(value)),
+            client: StationClient::with_interceptor(
+                channel,
+                bilik_proto::Bearer::new(credential).unwrap(),
+            ),
         }
     }
 

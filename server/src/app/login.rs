@@ -70,10 +70,10 @@ impl App {
         let Some(member) = member else {
             return Ok(Err(RefusalCode::UnknownCard));
         };
-        if !member.pin_hash.is_empty() || self.config().pin_required {
-            if member.pin_hash.is_empty() || !verify_password(&member.pin_hash, &req.pin) {
-                return Ok(Err(RefusalCode::WrongPin));
-            }
+        let needs_pin = !member.pin_hash.is_empty() || self.config().pin_required;
+        if needs_pin && (member.pin_hash.is_empty() || !verify_password(&member.pin_hash, &req.pin))
+        {
+            return Ok(Err(RefusalCode::WrongPin));
         }
         if self.store().open_session_of_card(&card)?.is_some() {
             return Ok(Err(RefusalCode::InUse));

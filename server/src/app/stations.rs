@@ -370,11 +370,9 @@ impl App {
             let mut record = self.store().station(&station_id)?.unwrap_or(station);
             record.maintenance = on;
             self.store().put_station(&record)?;
-            if on {
-                if let Some(open) = self.store().active_session(&station_id)? {
-                    self.close_session(open, self.now_ms(), EndReason::Maintenance, None)
-                        .await?;
-                }
+            if let Some(open) = self.store().active_session(&station_id)?.filter(|_| on) {
+                self.close_session(open, self.now_ms(), EndReason::Maintenance, None)
+                    .await?;
             }
             self.store().flush().await?;
             self.hub().changed(&station_id);

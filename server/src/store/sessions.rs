@@ -112,10 +112,10 @@ impl Store {
         });
         (&self.sessions, &self.active, &self.applied_events)
             .transaction(|(sessions, active, applied)| {
-                if let Some((k, v)) = &marker {
-                    if applied.insert(k.as_slice(), v.as_slice())?.is_some() {
-                        return Ok(false);
-                    }
+                if let Some((k, v)) = &marker
+                    && applied.insert(k.as_slice(), v.as_slice())?.is_some()
+                {
+                    return Ok(false);
                 }
                 sessions.insert(&key, value.as_slice())?;
                 if active.get(session.station_id.as_bytes())?.as_deref() == Some(&key[..]) {
