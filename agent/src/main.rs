@@ -1,5 +1,80 @@
-//! `bilik-agent`: not yet implemented beyond its skeleton.
+//! `bilik-agent`: parse the command line, set up logging, run or enrol.
+
+use anyhow::Context;
+use bilik_agent::cli::{Cli, Command};
+use clap::Parser;
+use std::time::Duration;
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            () = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
 
 fn main() -> anyhow::Result<()> {
-    anyhow::bail!("bilik-agent is not implemented yet; see the agent-core issue")
+    let cli = Cli::parse();
+    init_tracing(cli.log_json);
+    let config = cli.config.load()?;
+    if cli.config.print_config {
+        print!("{}", config.to_toml());
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let result = match cli.command {
+        Some(Command::Enroll { code }) => runtime.block_on(async {
+            let cred =
+                bilik_agent::enroll::enroll(&config.server, &code, &config.name, &config.state_dir)
+                    .await?;
+            println!(
+                "enrolled as {} (station id {}); credential saved in {}",
+                cred.station_name,
+                cred.station_id,
+                config
+                    .state_dir
+                    .join(bilik_agent::credential::FILE_NAME)
+                    .display()
+            );
+            anyhow::Ok(())
+        }),
+        Some(Command::Run) | None => runtime
+            .block_on(bilik_agent::run(config, shutdown_signal()))
+            .map_err(anyhow::Error::from),
+    };
+    // Blocking readers (stdin) cannot be cancelled: do not wait for them.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    result
 }

@@ -128,6 +128,34 @@ pub const GUEST: Text = Text {
     en: "Guest",
 };
 
+/// A card login could not reach the server (the station is offline).
+pub const NOT_CONNECTED: Text = Text {
+    id: "Komputer ini tidak terhubung ke server. Silakan coba lagi sebentar lagi atau hubungi petugas.",
+    en: "This computer cannot reach the server. Please try again in a moment or contact the staff.",
+};
+
+/// The server failed a card login (an error, not a refusal).
+pub const SERVER_ERROR: Text = Text {
+    id: "Terjadi gangguan pada server. Silakan coba lagi atau hubungi petugas.",
+    en: "The server had a problem. Please try again or contact the staff.",
+};
+
+/// A second card login while the first is still being checked.
+pub const LOGIN_IN_PROGRESS: Text = Text {
+    id: "Kartu sedang diperiksa. Mohon tunggu.",
+    en: "Your card is being checked. Please wait.",
+};
+
+/// The warning popup before the end of a session (the minutes left are
+/// shown beside it).
+pub const TIME_NEARLY_UP: Text = Text {
+    id: "Waktu pemakaian hampir habis. Simpan pekerjaan Anda.",
+    en: "Your time is nearly up. Please save your work.",
+};
+
+/// Words of the daily recap and the monthly report.
+pub mod report;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,17 @@ pub enum CliError {
     /// The command line does not say enough.
     #[error("{0}")]
     Usage(String),
+    /// A local file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// A signed report does not verify.
+    #[error("NOT valid: {0}")]
+    Invalid(String),
 }
 
 /// How to reach and sign in to the server.
@@ -78,6 +89,9 @@ pub enum AdminCommand {
         #[arg(long)]
         card: Option<String>,
     },
+    /// Reports: daily recap, monthly report, sign-off.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Create a staff account; its password is read from BILIK_NEW_PASSWORD.
     StaffAdd {
         /// Username.
@@ -94,6 +108,54 @@ pub enum AdminCommand {
         /// The new account's password.
         #[arg(long, env = "BILIK_NEW_PASSWORD", hide_env_values = true)]
         new_password: String,
+    },
+}
+
+/// Report commands.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The daily recap (the usage book's page) of a date.
+    Daily {
+        /// YYYY-MM-DD (default: today).
+        date: Option<String>,
+        /// text, csv, xlsx, pdf or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// id or en.
+        #[arg(long, default_value = "id")]
+        lang: String,
+    },
+    /// The monthly report.
+    Monthly {
+        /// YYYY-MM.
+        month: String,
+        /// text, csv, xlsx, pdf or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// id or en.
+        #[arg(long, default_value = "id")]
+        lang: String,
+    },
+    /// Sign a month that has ended (section heads only).
+    Sign {
+        /// YYYY-MM.
+        month: String,
+    },
+    /// Print the public key that verifies signed reports.
+    PublicKey,
+    /// Check a signed monthly report PDF offline (no server needed).
+    Verify {
+        /// The signed PDF.
+        file: PathBuf,
+        /// The server's public key (hex, from `report public-key`).
+        #[arg(long)]
+        public_key: Option<String>,
     },
 }
 
@@ -221,6 +283,10 @@ impl Signed {
 
 /// Runs one admin command against a server; prints its result.
 pub async fn run(conn: &Connection, cmd: AdminCommand) -> Result<(), CliError> {
+    if let AdminCommand::Report(ReportCommand::Verify { file, public_key }) = &cmd {
+        println!("{}", verify_file(file, public_key.as_deref())?);
+        return Ok(());
+    }
     let channel = bilik_proto::connect(&conn.server)
         .await
         .map_err(|source| CliError::Connect {
@@ -262,6 +328,7 @@ pub async fn run(conn: &Connection, cmd: AdminCommand) -> Result<(), CliError> {
             }
             Ok(())
         }
+        AdminCommand::Report(r) => report(&mut s, r).await,
         AdminCommand::StaffAdd {
             username,
             role,
@@ -433,6 +500,128 @@ async fn station(s: &mut Signed, cmd: StationCommand) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+fn report_format(text: &str) -> Result<ReportFormat, CliError> {
+    Ok(match text {
+        "text" | "json" => ReportFormat::Json,
+        "csv" => ReportFormat::Csv,
+        "xlsx" => ReportFormat::Xlsx,
+        "pdf" => ReportFormat::Pdf,
+        other => return Err(CliError::Usage(format!("format: text, csv, xlsx, pdf or json, not {other:?}"))),
+    })
+}
+
+fn deliver(file: &ReportFile, output: Option<PathBuf>) -> Result<(), CliError> {
+    match output {
+        Some(path) => {
+            std::fs::write(&path, &file.content).map_err(|source| CliError::Write { path: path.clone(), source })?;
+            println!("wrote {} ({} bytes)", path.display(), file.content.len());
+            if let Some(signed) = &file.signed {
+                println!("signed by {} (SHA-256 {})", signed.signer, signed.sha256);
+            }
+        }
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            out.write_all(&file.content)
+                .and_then(|()| out.flush())
+                .map_err(|source| CliError::Write { path: PathBuf::from("-"), source })?;
+        }
+    }
+    Ok(())
+}
+
+async fn report(s: &mut Signed, cmd: ReportCommand) -> Result<(), CliError> {
+    use crate::report::model::{DailyRecap, MonthlyReport};
+    let parse_err = |e: serde_json::Error| CliError::Usage(format!("the server sent an unreadable report: {e}"));
+    match cmd {
+        ReportCommand::Daily { date, format, output, lang } => {
+            let req = s.req(DailyRecapRequest {
+                date: date.unwrap_or_default(),
+                format: report_format(&format)? as i32,
+                lang,
+            })?;
+            let file = s.client.daily_recap(req).await?.into_inner();
+            if format == "text" && output.is_none() {
+                let recap: DailyRecap = serde_json::from_slice(&file.content).map_err(parse_err)?;
+                println!("{} — {}", recap.header.library_name, recap.date);
+                for r in &recap.rows {
+                    println!(
+                        "{} {:>5} {:<8} {:<10} {:<24} {:<12} {:<24} {:>4} min  {}",
+                        r.start, r.end, r.station, r.card, r.name, r.category, r.purpose, r.minutes, r.end_reason
+                    );
+                }
+                println!(
+                    "{} sessions, {} members, {} guests, {} minutes",
+                    recap.total_sessions, recap.unique_members, recap.guest_sessions, recap.total_minutes
+                );
+                return Ok(());
+            }
+            deliver(&file, output)
+        }
+        ReportCommand::Monthly { month, format, output, lang } => {
+            let req = s.req(MonthlyReportRequest {
+                month,
+                format: report_format(&format)? as i32,
+                lang,
+            })?;
+            let file = s.client.monthly_report(req).await?.into_inner();
+            if format == "text" && output.is_none() {
+                let r: MonthlyReport = serde_json::from_slice(&file.content).map_err(parse_err)?;
+                let t = &r.totals;
+                println!("{} — {}", r.header.library_name, r.month);
+                println!(
+                    "{} sessions, {} members, {} guest sessions, {:.1} hours, {:.1} min average, {:.1}% utilisation of {} stations",
+                    t.sessions, t.unique_members, t.guest_sessions, t.hours, t.average_minutes, t.utilisation_percent, t.stations
+                );
+                for st in &r.per_station {
+                    println!("  {:<10} {:>5} sessions {:>7} min {:>5.1}%", st.station, st.sessions, st.minutes, st.utilisation_percent);
+                }
+                if let Some(signed) = &r.signed {
+                    println!("signed by {} on {}", signed.name, signed.signed_at);
+                }
+                if !r.addendum.is_empty() {
+                    println!("addendum: {} sessions arrived after signing", r.addendum.len());
+                }
+                return Ok(());
+            }
+            deliver(&file, output)
+        }
+        ReportCommand::Sign { month } => {
+            let req = s.req(SignMonthlyReportRequest { month })?;
+            let info = s.client.sign_monthly_report(req).await?.into_inner();
+            println!("signed {} by {}; SHA-256 {}; key {}", info.month, info.signer, info.sha256, info.public_key);
+            Ok(())
+        }
+        ReportCommand::Verify { file, public_key } => {
+            println!("{}", verify_file(&file, public_key.as_deref())?);
+            Ok(())
+        }
+        ReportCommand::PublicKey => {
+            let req = s.req(ReportPublicKeyRequest {})?;
+            println!("{}", s.client.report_public_key(req).await?.into_inner().public_key);
+            Ok(())
+        }
+    }
+}
+
+/// `report verify FILE`: checks a signed PDF offline (no server needed).
+pub fn verify_file(path: &std::path::Path, public_key: Option<&str>) -> Result<String, CliError> {
+    let bytes = std::fs::read(path).map_err(|source| CliError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let v = crate::report::signing::verify(&bytes, public_key).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let pinned = if public_key.is_some() {
+        "the expected key"
+    } else {
+        "the key in the file (pass --public-key to pin the server's key)"
+    };
+    Ok(format!(
+        "valid: report {} signed by {}; SHA-256 {}; signed with {pinned}: {}",
+        v.month, v.signer, v.sha256, v.public_key
+    ))
 }
 
 fn print_member(m: &Member) {

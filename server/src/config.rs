@@ -48,6 +48,15 @@ pub struct Config {
     pub offline_after_missed: u32,
     /// How long a new enrolment code stays valid.
     pub enrollment_code_minutes: u32,
+    /// Letterhead lines of reports, top to bottom.
+    pub letterhead: Vec<String>,
+    /// The section head printed in the signature block until someone signs.
+    pub section_head_name: String,
+    /// Their NIP.
+    pub section_head_nip: String,
+    /// Upper bounds (inclusive) of the age bands in reports; the last band
+    /// is open-ended: [12, 18, 25, 45, 59] gives 0-12 ... 46-59, 60+.
+    pub age_bands: Vec<u32>,
     /// How often the server closes overdue leases and marks silent stations
     /// offline. Tests shorten it.
     pub sweep_interval_ms: u64,
@@ -76,6 +85,13 @@ impl Default for Config {
             offline_after_missed: 3,
             enrollment_code_minutes: 60,
             sweep_interval_ms: 1000,
+            letterhead: vec![
+                "PEMERINTAH KABUPATEN".to_owned(),
+                "DINAS PERPUSTAKAAN DAN KEARSIPAN".to_owned(),
+            ],
+            section_head_name: String::new(),
+            section_head_nip: String::new(),
+            age_bands: vec![12, 18, 25, 45, 59],
         }
     }
 }
@@ -224,6 +240,50 @@ impl Config {
         }
         r.unknown(hours, "hours");
 
+        let mut report = r.section(&mut table, "report");
+        r.parse_str(
+            &mut report,
+            "report.section_head_name",
+            &mut cfg.section_head_name,
+            |s| Ok(s.to_owned()),
+        );
+        r.parse_str(
+            &mut report,
+            "report.section_head_nip",
+            &mut cfg.section_head_nip,
+            |s| Ok(s.to_owned()),
+        );
+        if let Some(v) = report.remove("letterhead") {
+            match v.as_array().map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+            }) {
+                Some(Some(list)) => cfg.letterhead = list,
+                _ => r
+                    .errors
+                    .push("report.letterhead: expected a list of texts".into()),
+            }
+        }
+        if let Some(v) = report.remove("age_bands") {
+            let list = v
+                .as_array()
+                .map(|a| a.iter().map(|x| x.as_integer()).collect::<Option<Vec<_>>>());
+            match list {
+                Some(Some(list))
+                    if !list.is_empty()
+                        && list.windows(2).all(|w| w[0] < w[1])
+                        && list.iter().all(|n| (0..=150).contains(n)) =>
+                {
+                    cfg.age_bands = list.into_iter().map(|n| n as u32).collect();
+                }
+                _ => r.errors.push(
+                    "report.age_bands: expected increasing ages, e.g. [12, 18, 25, 45, 59]".into(),
+                ),
+            }
+        }
+        r.unknown(report, "report");
+
         let mut stations = r.section(&mut table, "stations");
         r.uint(
             &mut stations,
@@ -273,6 +333,7 @@ impl Config {
              [library]\nname = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
              pin_required = {}\nrules_version = {}\nrules_text = {}\npurposes = [{}]\n\n\
+             [report]\nletterhead = [{}]\nsection_head_name = {}\nsection_head_nip = {}\nage_bands = [{}]\n\n\
              [stations]\nheartbeat_seconds = {}\noffline_after_missed = {}\nenrollment_code_minutes = {}\n\n\
              [hours]\n",
             toml_str(&self.listen.to_string()),
@@ -288,6 +349,14 @@ impl Config {
             toml_str(&self.rules_version),
             toml_str(&self.rules_text),
             list(&self.purposes),
+            list(&self.letterhead),
+            toml_str(&self.section_head_name),
+            toml_str(&self.section_head_nip),
+            self.age_bands
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
             self.heartbeat_seconds,
             self.offline_after_missed,
             self.enrollment_code_minutes,

@@ -169,11 +169,19 @@ async fn simulate_station(
             }
         }
     });
+    // What the simulated screen shows, for the heartbeats.
+    let in_session = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let heartbeat_up = up.clone();
+    let showing = in_session.clone();
     tokio::spawn(async move {
         loop {
+            let state = if showing.load(std::sync::atomic::Ordering::Relaxed) {
+                StationState::InSession
+            } else {
+                StationState::Locked
+            };
             let hb = Heartbeat {
-                state: StationState::Locked as i32,
+                state: state as i32,
                 metrics: Some(Metrics {
                     cpu_percent: random_below(40) as f32,
                     memory_used_bytes: (2 + random_below(4)) << 30,
@@ -188,7 +196,7 @@ async fn simulate_station(
             if heartbeat_up.send(msg).await.is_err() {
                 return;
             }
-            tokio::time::sleep(Duration::from_secs(15)).await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });
     loop {
@@ -203,8 +211,10 @@ async fn simulate_station(
         };
         let outcome = client.login(login).await?.into_inner().outcome;
         if let Some(login_response::Outcome::Lease(lease)) = outcome {
+            in_session.store(true, std::sync::atomic::Ordering::Relaxed);
             let hold = 20 + random_below(150);
             tokio::time::sleep(Duration::from_secs(hold)).await;
+            in_session.store(false, std::sync::atomic::Ordering::Relaxed);
             // Past the lease end the server has closed it as time_up already.
             let _ = client
                 .logout(LogoutRequest {

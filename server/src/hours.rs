@@ -49,6 +49,11 @@ impl OpeningHours {
         Ok(())
     }
 
+    /// The open ranges of one weekday, in order.
+    pub fn ranges(&self, day: Weekday) -> &[OpenRange] {
+        &self.days[day.num_days_from_monday() as usize]
+    }
+
     /// The hours of one weekday, formatted back as text.
     pub fn day_text(&self, day: Weekday) -> String {
         let ranges = &self.days[day.num_days_from_monday() as usize];

@@ -28,6 +28,7 @@ pub mod hours;
 pub mod hub;
 pub mod import;
 pub mod policy;
+pub mod report;
 pub mod store;
 
 use app::App;

@@ -65,23 +65,9 @@ pub fn lease_minutes(
     Ok(minutes)
 }
 
-/// The age band kept in a session record (reports count by band, and no
-/// birth date needs to be copied into the usage log).
-pub fn age_band(birth_date: Option<NaiveDate>, today: NaiveDate) -> &'static str {
-    let Some(birth) = birth_date else {
-        return "unknown";
-    };
-    let Some(age) = today.years_since(birth) else {
-        return "unknown";
-    };
-    match age {
-        0..=12 => "0-12",
-        13..=17 => "13-17",
-        18..=25 => "18-25",
-        26..=45 => "26-45",
-        46..=60 => "46-60",
-        _ => "60+",
-    }
+/// Whole years of age on `today`, if the birth date is known and sane.
+pub fn age_years(birth_date: Option<NaiveDate>, today: NaiveDate) -> Option<u32> {
+    today.years_since(birth_date?)
 }
 
 #[cfg(test)]
@@ -149,11 +135,11 @@ mod tests {
     }
 
     #[test]
-    fn age_bands() {
+    fn ages_turn_on_the_birthday() {
         let today = day("2026-11-25");
-        assert_eq!(age_band(Some(day("2010-11-26")), today), "13-17");
-        assert_eq!(age_band(Some(day("2008-11-25")), today), "18-25");
-        assert_eq!(age_band(None, today), "unknown");
-        assert_eq!(age_band(Some(day("2030-01-01")), today), "unknown");
+        assert_eq!(age_years(Some(day("2010-11-26")), today), Some(15));
+        assert_eq!(age_years(Some(day("2010-11-25")), today), Some(16));
+        assert_eq!(age_years(None, today), None);
+        assert_eq!(age_years(Some(day("2030-01-01")), today), None);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{App, Result, clean_text, views};
 use crate::credentials::verify_password;
-use crate::policy::{age_band, lease_minutes, member_refusal, normalise_card, parse_date};
+use crate::policy::{age_years, lease_minutes, member_refusal, normalise_card, parse_date};
 use bilik_proto::catalog;
 use bilik_proto::store::v1::{MemberRecord, SessionRecord, StationRecord};
 use bilik_proto::v1::{Lease, LoginRequest, LoginResponse, Refusal, RefusalCode, login_response};
@@ -131,6 +131,7 @@ impl App {
         purpose: &str,
         rules_version: &str,
     ) -> SessionRecord {
+        let age = age_years(parse_date(&member.birth_date), self.today());
         SessionRecord {
             session_id: self.new_session_id(now_ms),
             station_id: station.station_id.clone(),
@@ -139,7 +140,8 @@ impl App {
             patron_name: member.name.clone(),
             category: member.category.clone(),
             gender: member.gender,
-            age_band: age_band(parse_date(&member.birth_date), self.today()).to_owned(),
+            age_years: age.unwrap_or(0),
+            age_known: age.is_some(),
             purpose: clean_text(purpose, 100),
             rules_version: clean_text(rules_version, 40),
             started_at_ms: now_ms,

@@ -74,6 +74,7 @@ impl App {
         };
         self.store().put_member(&record)?;
         tracing::info!(by = %by.username, card = %record.card, "member saved");
+        self.audit(&by.username, "member.save", &record.card, "");
         Ok(views::member(&record))
     }
 
@@ -123,6 +124,7 @@ impl App {
         record.updated_at_ms = self.now_ms();
         self.store().put_member(&record)?;
         tracing::info!(by = %by.username, card = %card, status = status.as_str_name(), "member status set");
+        self.audit(&by.username, "member.status", &card, status.as_str_name());
         Ok(views::member(&record))
     }
 
@@ -179,6 +181,7 @@ impl App {
         let (created, updated) = self.store().put_members(&records)?;
         self.store().flush().await?;
         tracing::info!(by = %by.username, created, updated, "members imported");
+        self.audit(&by.username, "member.import", "slims", &format!("{created} new, {updated} updated"));
         Ok(ImportMembersResponse { created, updated })
     }
 }

@@ -5,6 +5,7 @@
 mod enrollment;
 mod login;
 pub(crate) mod members;
+mod reports;
 mod sessions;
 mod staff;
 mod stations;
@@ -81,6 +82,9 @@ struct Inner {
     /// Signed-in staff by SHA-256 of their bearer token. In memory: a server
     /// restart signs everybody out, which is acceptable for staff tools.
     staff_tokens: std::sync::Mutex<HashMap<String, StaffIdentity>>,
+    /// Serialises audit appends (each entry hashes the one before) and the
+    /// creation of the signing key.
+    audit_lock: std::sync::Mutex<()>,
 }
 
 impl App {
@@ -94,6 +98,7 @@ impl App {
                 hub: Hub::spawn(),
                 session_lock: tokio::sync::Mutex::new(()),
                 staff_tokens: std::sync::Mutex::new(HashMap::new()),
+                audit_lock: std::sync::Mutex::new(()),
             }),
         }
     }

@@ -45,6 +45,7 @@ impl App {
         let staff = self.store().staff(username)?.ok_or_else(refused)?;
         if !verify_password(&staff.password_hash, password) {
             tracing::warn!(user = %username, "failed staff sign-in");
+            self.audit(username, "staff.sign_in_failed", username, "");
             return Err(refused());
         }
         let token = random_hex(32)?;

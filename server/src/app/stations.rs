@@ -258,6 +258,8 @@ impl App {
             ..session
         };
         self.open_session(&session).await?;
+        let who = if session.card.is_empty() { session.guest_note.clone() } else { session.card.clone() };
+        self.audit(&by.username, "station.unlock", &station.name, &who);
         let lease = views::lease(&session, now);
         if !self
             .push_command(
@@ -291,6 +293,7 @@ impl App {
         self.push_end(&station.station_id, &id, EndReason::Librarian)
             .await;
         tracing::info!(by = %by.username, station = %station.name, "librarian ended a session");
+        self.audit(&by.username, "station.end", &station.name, &id);
         let ended = self
             .store()
             .session(&id)?
@@ -332,6 +335,7 @@ impl App {
         });
         self.push_command(&station.station_id, cmd).await;
         tracing::info!(by = %by.username, station = %station.name, minutes, "librarian extended a session");
+        self.audit(&by.username, "station.extend", &station.name, &format!("+{minutes} min"));
         Ok(views::session_info(&session))
     }
 
@@ -377,6 +381,7 @@ impl App {
             self.store().flush().await?;
             self.hub().changed(&station_id);
             tracing::info!(by = %by.username, station = %record.name, on, "maintenance set");
+            self.audit(&by.username, "station.maintenance", &record.name, if on { "on" } else { "off" });
         }
         self.push_command(
             &station_id,
@@ -400,6 +405,7 @@ impl App {
         }
         let station = self.resolve_station(station)?;
         tracing::info!(by = %by.username, station = %station.name, action = action.as_str_name(), "power command");
+        self.audit(&by.username, "station.power", &station.name, action.as_str_name());
         Ok(self
             .push_command(
                 &station.station_id,

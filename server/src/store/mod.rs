@@ -3,11 +3,14 @@
 //! big-endian so range scans come out in order. Callers see typed records
 //! only, so another engine can replace sled without touching them.
 
+mod audit;
 mod members;
+mod reports;
 mod sessions;
 mod staff;
 mod stations;
 
+pub use audit::audit_hash;
 pub use sessions::SessionEnd;
 
 use prost::Message;
@@ -58,6 +61,10 @@ pub struct Store {
     applied_events: sled::Tree,
     /// Name → value: schema version and settings.
     meta: sled::Tree,
+    /// "YYYY-MM" → `SignedReportRecord`: frozen monthly reports.
+    reports: sled::Tree,
+    /// Sequence (u64 BE) → `AuditRecord`, each hashing the one before.
+    audit: sled::Tree,
 }
 
 /// The schema version written into `meta` at creation.
@@ -85,6 +92,8 @@ impl Store {
             enrollment_codes: db.open_tree("enrollment_codes")?,
             applied_events: db.open_tree("applied_events")?,
             meta: db.open_tree("meta")?,
+            reports: db.open_tree("reports")?,
+            audit: db.open_tree("audit")?,
             db,
         };
         store

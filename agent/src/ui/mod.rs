@@ -1,0 +1,168 @@
+//! Front-ends: what the patron sees and how they log in and out.
+//!
+//! The driver owns the station's state; a front-end only shows what the
+//! driver tells it ([`FrontEnd::show`], in order, never blocking for long)
+//! and sends what the patron does as [`UiInput`]s on the channel it was
+//! given at start. The lock-screen GUI (eframe) and the [`headless`]
+//! front-end implement the same trait.
+//!
+//! Fail closed: the driver shows [`UiState::Locked`] before it opens the
+//! journal or tries the link, and a front-end starts out showing the lock
+//! screen anyway.
+
+pub mod headless;
+
+use bilik_proto::catalog::{self, Text};
+use bilik_proto::v1::{HookFailed, PowerAction, RefusalCode, Settings};
+use tokio::sync::mpsc;
+
+use crate::config::{Config, FrontEndKind};
+use crate::link::LinkState;
+pub use crate::session::UiState;
+
+/// Something the patron (or the program standing in for them) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UiInput {
+    /// A card was presented on the lock screen.
+    Login {
+        /// The card number as typed or scanned.
+        card: String,
+        /// The member's PIN, if asked for; empty otherwise.
+        pin: String,
+        /// The purpose of use picked; empty takes the first offered.
+        purpose: String,
+        /// Whether the house rules were ticked (the digital initials).
+        rules_accepted: bool,
+    },
+    /// The patron pressed "Log out".
+    Logout,
+    /// The front-end saw something wrong (its window was killed, say):
+    /// journaled and reported to the server.
+    Tamper {
+        /// What happened.
+        detail: String,
+    },
+}
+
+/// Why a card login did not give a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The server (or the station's own state) refused, with this reason.
+    Refused(RefusalCode),
+    /// The server cannot be reached.
+    NotConnected,
+    /// The server failed the call.
+    ServerError,
+    /// A login is already being checked.
+    InProgress,
+}
+
+impl Refusal {
+    /// A stable name for logs and the headless output ("MAINTENANCE",
+    /// "NOT_CONNECTED", ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Refused(code) => code
+                .as_str_name()
+                .strip_prefix("REFUSAL_CODE_")
+                .unwrap_or("UNSPECIFIED"),
+            Self::NotConnected => "NOT_CONNECTED",
+            Self::ServerError => "SERVER_ERROR",
+            Self::InProgress => "IN_PROGRESS",
+        }
+    }
+
+    /// What the patron reads.
+    pub fn text(self) -> Text {
+        match self {
+            Self::Refused(code) => catalog::refusal(code),
+            Self::NotConnected => catalog::NOT_CONNECTED,
+            Self::ServerError => catalog::SERVER_ERROR,
+            Self::InProgress => catalog::LOGIN_IN_PROGRESS,
+        }
+    }
+}
+
+/// Something to show, in the order the driver decided it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UiEvent {
+    /// What the screen shows now (lock screen, countdown, maintenance).
+    State(UiState),
+    /// Pop up "the session ends in `minutes_left` minutes".
+    Warning {
+        /// The session concerned.
+        session_id: String,
+        /// Minutes before the end.
+        minutes_left: u32,
+    },
+    /// A card login failed.
+    Refused(Refusal),
+    /// A librarian's message.
+    Message {
+        /// The text.
+        text: String,
+        /// Who sent it.
+        from: String,
+    },
+    /// The link to the server changed.
+    Link(LinkState),
+    /// The server's settings: library name, house rules, purposes.
+    Settings(Settings),
+    /// The event journal was damaged at start-up and repaired.
+    JournalDamaged {
+        /// What was found and done.
+        detail: String,
+    },
+    /// A hook failed (it is reported to the server too).
+    HookFailed(HookFailed),
+    /// The server acknowledged events; `pending` are still unacknowledged.
+    Acked {
+        /// The acknowledged ids.
+        event_ids: Vec<String>,
+        /// Events left in the journal.
+        pending: usize,
+    },
+    /// The server's restart/shutdown command was carried out, or not.
+    Power {
+        /// Which one.
+        action: PowerAction,
+        /// Whether the configured command ran successfully.
+        ran: bool,
+    },
+}
+
+/// A front-end. Implementations must not block in `show` for long: the
+/// driver (and with it the lease timer) waits for it.
+pub trait FrontEnd: Send + std::fmt::Debug {
+    /// Shows `event`.
+    fn show(&mut self, event: &UiEvent);
+
+    /// The agent is stopping: release what the front-end holds.
+    fn close(&mut self) {}
+}
+
+/// Why a front-end could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    /// An I/O resource (socket, terminal) was refused.
+    #[error("cannot start the {front_end} front-end: {source}")]
+    Io {
+        /// Which front-end.
+        front_end: &'static str,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Starts the configured front-end. It sends what the patron does on
+/// `inputs`.
+pub fn start(config: &Config, inputs: mpsc::Sender<UiInput>) -> Result<Box<dyn FrontEnd>, UiError> {
+    match config.ui {
+        FrontEndKind::Headless => Ok(Box::new(headless::Headless::start(
+            &config.state_dir,
+            config.language,
+            inputs,
+        )?)),
+    }
+}

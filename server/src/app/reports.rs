@@ -1,0 +1,299 @@
+//! Reports: the daily recap, the monthly report and its sign-off by the
+//! head of the service section; plus the audit log they write to.
+
+use super::{App, Error, Result, StaffIdentity};
+use crate::report::model::{DailyRecap, MonthlyReport, Problem, ReportHeader, SignOff};
+use crate::report::monthly::{MonthInputs, monthly, parse_month};
+use crate::report::usage::{local, recap_row};
+use crate::report::{recap, signing};
+use crate::policy::parse_date;
+use bilik_proto::catalog::Lang;
+use bilik_proto::store::v1::{AuditRecord, SignedReportRecord};
+use bilik_proto::v1::{ReportFile, ReportFormat, Role, SignedReportInfo, agent_event};
+use std::collections::HashSet;
+
+/// `meta` key of the server's Ed25519 secret key.
+const SIGNING_KEY: &str = "report_signing_key";
+
+impl App {
+    /// Appends to the hash-chained audit log (a failure is logged, never
+    /// hidden, and does not undo the action it records).
+    pub fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) {
+        let Ok(_guard) = self.inner.audit_lock.lock() else {
+            return;
+        };
+        let entry = AuditRecord {
+            at_ms: self.now_ms(),
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            detail: detail.to_owned(),
+            ..Default::default()
+        };
+        if let Err(e) = self.store().append_audit(entry) {
+            tracing::error!(error = %e, action, "audit log append failed");
+        }
+    }
+
+    /// The newest audit entries (oldest first) and whether the chain holds.
+    pub fn audit_log(&self, limit: u32) -> Result<(Vec<bilik_proto::v1::AuditEntry>, bool)> {
+        let limit = match limit {
+            0 => 200,
+            n => n.min(10_000) as usize,
+        };
+        let entries = self
+            .store()
+            .audit_tail(limit)?
+            .into_iter()
+            .map(|r| bilik_proto::v1::AuditEntry {
+                seq: r.seq,
+                at_ms: r.at_ms,
+                actor: r.actor,
+                action: r.action,
+                target: r.target,
+                detail: r.detail,
+                hash: r.hash,
+            })
+            .collect();
+        Ok((entries, self.store().verify_audit()?.is_none()))
+    }
+
+    fn report_header(&self) -> ReportHeader {
+        let now = self.now_ms();
+        ReportHeader {
+            library_name: self.config().library_name.clone(),
+            letterhead: self.config().letterhead.clone(),
+            time_zone: self.config().time_zone.name().to_owned(),
+            generated_at_ms: now,
+            generated_at_local: self.local(now).format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+
+    fn display_name(&self, username: &str) -> String {
+        match self.store().staff(username) {
+            Ok(Some(s)) if !s.display_name.is_empty() => s.display_name,
+            _ => username.to_owned(),
+        }
+    }
+
+    /// The daily recap of a library-local date (empty: today).
+    pub fn daily_recap(&self, date: &str) -> Result<DailyRecap> {
+        let day = match date.trim() {
+            "" => self.today(),
+            text => parse_date(text)
+                .ok_or_else(|| Error::InvalidArgument(format!("date: not a date (YYYY-MM-DD): {text:?}")))?,
+        };
+        let next = day.succ_opt().unwrap_or(day);
+        let sessions = self
+            .store()
+            .sessions_between(self.day_start_ms(day), self.day_start_ms(next))?;
+        Ok(recap::daily(self.report_header(), day, &sessions, self.config().time_zone, self.now_ms()))
+    }
+
+    /// The monthly report ("YYYY-MM"). A signed month is its frozen
+    /// snapshot, plus an addendum of sessions that reached the server later.
+    pub fn monthly_report(&self, by: &StaffIdentity, month: &str) -> Result<MonthlyReport> {
+        let (first, next) = parse_month(month)
+            .ok_or_else(|| Error::InvalidArgument(format!("month: expected YYYY-MM: {month:?}")))?;
+        let (from_ms, to_ms) = (self.day_start_ms(first), self.day_start_ms(next));
+        let sessions = self.store().sessions_between(from_ms, to_ms)?;
+        if let Some(signed) = self.store().signed_report(&first.format("%Y-%m").to_string())? {
+            let mut report: MonthlyReport = serde_json::from_slice(&signed.snapshot_json)
+                .map_err(|e| Error::FailedPrecondition(format!("the signed snapshot cannot be read: {e}")))?;
+            let counted: HashSet<&str> = signed.session_ids.iter().map(String::as_str).collect();
+            report.addendum = sessions
+                .iter()
+                .filter(|s| !counted.contains(s.session_id.as_str()))
+                .map(|s| recap_row(s, self.config().time_zone, self.now_ms()))
+                .collect();
+            return Ok(report);
+        }
+        let stations = self.store().stations()?;
+        let mut problems = Vec::new();
+        for station in &stations {
+            for event in self.store().station_events(&station.station_id)? {
+                if event.at_ms < from_ms || event.at_ms >= to_ms {
+                    continue;
+                }
+                let (kind, detail) = match &event.kind {
+                    Some(agent_event::Kind::HookFailed(h)) => (
+                        "hook_failed",
+                        format!("{} (exit {}{})", h.hook, h.exit_code, if h.timed_out { ", timed out" } else { "" }),
+                    ),
+                    Some(agent_event::Kind::Tamper(t)) => ("tamper", t.detail.clone()),
+                    _ => continue,
+                };
+                problems.push(Problem {
+                    at: local(self.config().time_zone, event.at_ms).format("%Y-%m-%d %H:%M").to_string(),
+                    station: station.name.clone(),
+                    kind: kind.to_owned(),
+                    detail,
+                });
+            }
+        }
+        problems.sort_by(|a, b| a.at.cmp(&b.at));
+        Ok(monthly(MonthInputs {
+            header: self.report_header(),
+            first_day: first,
+            sessions: &sessions,
+            stations: &stations,
+            problems,
+            hours: &self.config().hours,
+            tz: self.config().time_zone,
+            age_bands: &self.config().age_bands,
+            now_ms: self.now_ms(),
+            prepared_by: self.display_name(&by.username),
+            section_head_name: self.config().section_head_name.clone(),
+            section_head_nip: self.config().section_head_nip.clone(),
+        }))
+    }
+
+    /// The server's report-signing secret, made on first use.
+    fn signing_key(&self) -> Result<[u8; 32]> {
+        let _guard = self.inner.audit_lock.lock();
+        if let Some(bytes) = self.store().meta(SIGNING_KEY)? {
+            if let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) {
+                return Ok(key);
+            }
+        }
+        let key = signing::new_key().map_err(|e| Error::FailedPrecondition(format!("no randomness: {e}")))?;
+        self.store().set_meta(SIGNING_KEY, &key)?;
+        Ok(key)
+    }
+
+    /// The public key that verifies signed reports, hex.
+    pub fn report_public_key(&self) -> Result<String> {
+        Ok(signing::public_key_hex(&self.signing_key()?))
+    }
+
+    /// Signs a month (section heads only; only a month that has ended).
+    /// The report is frozen: a snapshot, the signed PDF, its SHA-256 and
+    /// the Ed25519 signature are stored and never change.
+    pub async fn sign_monthly_report(&self, by: &StaffIdentity, month: &str) -> Result<SignedReportInfo> {
+        if by.role != Role::SectionHead {
+            return Err(Error::PermissionDenied(format!(
+                "{} is a {}; only the head of the service section signs reports",
+                by.username,
+                by.role.as_str_name()
+            )));
+        }
+        let (first, next) = parse_month(month)
+            .ok_or_else(|| Error::InvalidArgument(format!("month: expected YYYY-MM: {month:?}")))?;
+        let month = first.format("%Y-%m").to_string();
+        if self.today() < next {
+            return Err(Error::FailedPrecondition(format!("{month} has not ended yet")));
+        }
+        if self.store().signed_report(&month)?.is_some() {
+            return Err(Error::AlreadyExists(format!("{month} is signed already")));
+        }
+        let staff = self.store().staff(&by.username)?;
+        let mut report = self.monthly_report(by, &month)?;
+        let (name, nip) = staff
+            .map(|s| (if s.display_name.is_empty() { s.username } else { s.display_name }, s.nip))
+            .unwrap_or_else(|| (by.username.clone(), String::new()));
+        let now = self.now_ms();
+        report.section_head_name = name.clone();
+        report.section_head_nip = nip.clone();
+        report.signed = Some(SignOff {
+            username: by.username.clone(),
+            name,
+            nip,
+            signed_at: self.local(now).format("%Y-%m-%d %H:%M").to_string(),
+        });
+        let pdf = crate::report::pdf::monthly(&report, Lang::Id)
+            .map_err(|e| Error::FailedPrecondition(e.to_string()))?;
+        let (signed_pdf, sha256, signature) = signing::sign(&pdf, &month, &by.username, &self.signing_key()?);
+        let session_ids = self
+            .store()
+            .sessions_between(self.day_start_ms(first), self.day_start_ms(next))?
+            .into_iter()
+            .map(|s| s.session_id)
+            .collect();
+        let record = SignedReportRecord {
+            month: month.clone(),
+            snapshot_json: serde_json::to_vec(&report).map_err(|e| Error::FailedPrecondition(e.to_string()))?,
+            pdf: signed_pdf,
+            sha256: sha256.clone(),
+            signature,
+            signer: by.username.clone(),
+            signed_at_ms: now,
+            session_ids,
+        };
+        if !self.store().put_signed_report(&record)? {
+            return Err(Error::AlreadyExists(format!("{month} is signed already")));
+        }
+        self.store().flush().await?;
+        self.audit(&by.username, "report.sign", &month, &format!("sha256 {sha256}"));
+        tracing::info!(by = %by.username, %month, "monthly report signed");
+        Ok(SignedReportInfo {
+            month,
+            sha256,
+            signer: by.username.clone(),
+            signed_at_ms: now,
+            public_key: self.report_public_key()?,
+            addendum_sessions: 0,
+        })
+    }
+
+    /// A report rendered in a format.
+    pub fn export_daily(&self, date: &str, format: ReportFormat, lang: Lang) -> Result<ReportFile> {
+        use crate::report::{csv, pdf, xlsx};
+        let recap = self.daily_recap(date)?;
+        let name = format!("rekap-harian-{}", recap.date);
+        let failed = |e: crate::report::export_error::ExportError| Error::FailedPrecondition(e.to_string());
+        let (content, content_type, ext) = match format {
+            ReportFormat::Unspecified | ReportFormat::Json => (json(&recap)?, "application/json", "json"),
+            ReportFormat::Csv => (csv::daily(&recap, lang), "text/csv; charset=utf-8", "csv"),
+            ReportFormat::Xlsx => (xlsx::daily(&recap, lang).map_err(failed)?, XLSX, "xlsx"),
+            ReportFormat::Pdf => (pdf::daily(&recap, lang).map_err(failed)?, "application/pdf", "pdf"),
+        };
+        Ok(ReportFile {
+            content,
+            content_type: content_type.to_owned(),
+            file_name: format!("{name}.{ext}"),
+            signed: None,
+        })
+    }
+
+    /// The monthly report rendered in a format. For a signed month the PDF
+    /// is the signed file itself, byte for byte.
+    pub fn export_monthly(&self, by: &StaffIdentity, month: &str, format: ReportFormat, lang: Lang) -> Result<ReportFile> {
+        use crate::report::{csv, pdf, xlsx};
+        let report = self.monthly_report(by, month)?;
+        let signed = self.store().signed_report(&report.month)?;
+        let info = match &signed {
+            Some(s) => Some(SignedReportInfo {
+                month: s.month.clone(),
+                sha256: s.sha256.clone(),
+                signer: s.signer.clone(),
+                signed_at_ms: s.signed_at_ms,
+                public_key: self.report_public_key()?,
+                addendum_sessions: u32::try_from(report.addendum.len()).unwrap_or(u32::MAX),
+            }),
+            None => None,
+        };
+        let name = format!("laporan-bulanan-{}", report.month);
+        let failed = |e: crate::report::export_error::ExportError| Error::FailedPrecondition(e.to_string());
+        let (content, content_type, ext) = match format {
+            ReportFormat::Unspecified | ReportFormat::Json => (json(&report)?, "application/json", "json"),
+            ReportFormat::Csv => (csv::monthly(&report, lang), "text/csv; charset=utf-8", "csv"),
+            ReportFormat::Xlsx => (xlsx::monthly(&report, lang).map_err(failed)?, XLSX, "xlsx"),
+            ReportFormat::Pdf => match signed {
+                Some(s) => (s.pdf, "application/pdf", "pdf"),
+                None => (pdf::monthly(&report, lang).map_err(failed)?, "application/pdf", "pdf"),
+            },
+        };
+        Ok(ReportFile {
+            content,
+            content_type: content_type.to_owned(),
+            file_name: format!("{name}.{ext}"),
+            signed: info,
+        })
+    }
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(value).map_err(|e| Error::FailedPrecondition(e.to_string()))
+}
