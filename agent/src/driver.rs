@@ -544,9 +544,9 @@ impl Driver {
                 self.frontend.show(&UiEvent::Link(state));
             }
             LinkEvent::Up { welcome, rpc } => {
-                self.rpc = rpc;
+                self.rpc = rpc.map(|rpc| *rpc);
                 self.connected = true;
-                self.on_welcome(welcome).await;
+                self.on_welcome(*welcome).await;
             }
             LinkEvent::Command(command) => self.on_command(command).await,
             LinkEvent::Ack(ids) => self.on_ack(ids).await,

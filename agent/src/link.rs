@@ -239,10 +239,10 @@ pub enum LinkEvent {
     State(LinkState),
     /// Attached: reconcile with the Welcome, replay the journal.
     Up {
-        /// The server's answer to Hello.
-        welcome: Welcome,
+        /// The server's answer to Hello (boxed: it is large and rare).
+        welcome: Box<Welcome>,
         /// For `Login` calls while this connection lasts.
-        rpc: Option<StationRpc>,
+        rpc: Option<Box<StationRpc>>,
     },
     /// A command the server pushed.
     Command(Command),
@@ -430,7 +430,11 @@ impl<C: Connector> LinkTask<C> {
             }
         });
         tracing::info!(station = %welcome.station_name, heartbeat = ?every, "link up");
-        if !self.emit(LinkEvent::Up { welcome, rpc }).await {
+        let up_event = LinkEvent::Up {
+            welcome: Box::new(welcome),
+            rpc: rpc.map(Box::new),
+        };
+        if !self.emit(up_event).await {
             return Ended::Stop;
         }
         // The first tick is immediate: the server gets metrics at once.

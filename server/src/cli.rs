@@ -508,14 +508,21 @@ fn report_format(text: &str) -> Result<ReportFormat, CliError> {
         "csv" => ReportFormat::Csv,
         "xlsx" => ReportFormat::Xlsx,
         "pdf" => ReportFormat::Pdf,
-        other => return Err(CliError::Usage(format!("format: text, csv, xlsx, pdf or json, not {other:?}"))),
+        other => {
+            return Err(CliError::Usage(format!(
+                "format: text, csv, xlsx, pdf or json, not {other:?}"
+            )));
+        }
     })
 }
 
 fn deliver(file: &ReportFile, output: Option<PathBuf>) -> Result<(), CliError> {
     match output {
         Some(path) => {
-            std::fs::write(&path, &file.content).map_err(|source| CliError::Write { path: path.clone(), source })?;
+            std::fs::write(&path, &file.content).map_err(|source| CliError::Write {
+                path: path.clone(),
+                source,
+            })?;
             println!("wrote {} ({} bytes)", path.display(), file.content.len());
             if let Some(signed) = &file.signed {
                 println!("signed by {} (SHA-256 {})", signed.signer, signed.sha256);
@@ -526,7 +533,10 @@ fn deliver(file: &ReportFile, output: Option<PathBuf>) -> Result<(), CliError> {
             let mut out = std::io::stdout();
             out.write_all(&file.content)
                 .and_then(|()| out.flush())
-                .map_err(|source| CliError::Write { path: PathBuf::from("-"), source })?;
+                .map_err(|source| CliError::Write {
+                    path: PathBuf::from("-"),
+                    source,
+                })?;
         }
     }
     Ok(())
@@ -534,9 +544,16 @@ fn deliver(file: &ReportFile, output: Option<PathBuf>) -> Result<(), CliError> {
 
 async fn report(s: &mut Signed, cmd: ReportCommand) -> Result<(), CliError> {
     use crate::report::model::{DailyRecap, MonthlyReport};
-    let parse_err = |e: serde_json::Error| CliError::Usage(format!("the server sent an unreadable report: {e}"));
+    let parse_err = |e: serde_json::Error| {
+        CliError::Usage(format!("the server sent an unreadable report: {e}"))
+    };
     match cmd {
-        ReportCommand::Daily { date, format, output, lang } => {
+        ReportCommand::Daily {
+            date,
+            format,
+            output,
+            lang,
+        } => {
             let req = s.req(DailyRecapRequest {
                 date: date.unwrap_or_default(),
                 format: report_format(&format)? as i32,
@@ -549,18 +566,34 @@ async fn report(s: &mut Signed, cmd: ReportCommand) -> Result<(), CliError> {
                 for r in &recap.rows {
                     println!(
                         "{} {:>5} {:<8} {:<10} {:<24} {:<12} {:<24} {:>4} min  {}",
-                        r.start, r.end, r.station, r.card, r.name, r.category, r.purpose, r.minutes, r.end_reason
+                        r.start,
+                        r.end,
+                        r.station,
+                        r.card,
+                        r.name,
+                        r.category,
+                        r.purpose,
+                        r.minutes,
+                        r.end_reason
                     );
                 }
                 println!(
                     "{} sessions, {} members, {} guests, {} minutes",
-                    recap.total_sessions, recap.unique_members, recap.guest_sessions, recap.total_minutes
+                    recap.total_sessions,
+                    recap.unique_members,
+                    recap.guest_sessions,
+                    recap.total_minutes
                 );
                 return Ok(());
             }
             deliver(&file, output)
         }
-        ReportCommand::Monthly { month, format, output, lang } => {
+        ReportCommand::Monthly {
+            month,
+            format,
+            output,
+            lang,
+        } => {
             let req = s.req(MonthlyReportRequest {
                 month,
                 format: report_format(&format)? as i32,
@@ -573,16 +606,28 @@ async fn report(s: &mut Signed, cmd: ReportCommand) -> Result<(), CliError> {
                 println!("{} — {}", r.header.library_name, r.month);
                 println!(
                     "{} sessions, {} members, {} guest sessions, {:.1} hours, {:.1} min average, {:.1}% utilisation of {} stations",
-                    t.sessions, t.unique_members, t.guest_sessions, t.hours, t.average_minutes, t.utilisation_percent, t.stations
+                    t.sessions,
+                    t.unique_members,
+                    t.guest_sessions,
+                    t.hours,
+                    t.average_minutes,
+                    t.utilisation_percent,
+                    t.stations
                 );
                 for st in &r.per_station {
-                    println!("  {:<10} {:>5} sessions {:>7} min {:>5.1}%", st.station, st.sessions, st.minutes, st.utilisation_percent);
+                    println!(
+                        "  {:<10} {:>5} sessions {:>7} min {:>5.1}%",
+                        st.station, st.sessions, st.minutes, st.utilisation_percent
+                    );
                 }
                 if let Some(signed) = &r.signed {
                     println!("signed by {} on {}", signed.name, signed.signed_at);
                 }
                 if !r.addendum.is_empty() {
-                    println!("addendum: {} sessions arrived after signing", r.addendum.len());
+                    println!(
+                        "addendum: {} sessions arrived after signing",
+                        r.addendum.len()
+                    );
                 }
                 return Ok(());
             }
@@ -591,7 +636,10 @@ async fn report(s: &mut Signed, cmd: ReportCommand) -> Result<(), CliError> {
         ReportCommand::Sign { month } => {
             let req = s.req(SignMonthlyReportRequest { month })?;
             let info = s.client.sign_monthly_report(req).await?.into_inner();
-            println!("signed {} by {}; SHA-256 {}; key {}", info.month, info.signer, info.sha256, info.public_key);
+            println!(
+                "signed {} by {}; SHA-256 {}; key {}",
+                info.month, info.signer, info.sha256, info.public_key
+            );
             Ok(())
         }
         ReportCommand::Verify { file, public_key } => {
@@ -600,7 +648,14 @@ async fn report(s: &mut Signed, cmd: ReportCommand) -> Result<(), CliError> {
         }
         ReportCommand::PublicKey => {
             let req = s.req(ReportPublicKeyRequest {})?;
-            println!("{}", s.client.report_public_key(req).await?.into_inner().public_key);
+            println!(
+                "{}",
+                s.client
+                    .report_public_key(req)
+                    .await?
+                    .into_inner()
+                    .public_key
+            );
             Ok(())
         }
     }
@@ -612,7 +667,8 @@ pub fn verify_file(path: &std::path::Path, public_key: Option<&str>) -> Result<S
         path: path.to_owned(),
         source,
     })?;
-    let v = crate::report::signing::verify(&bytes, public_key).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let v = crate::report::signing::verify(&bytes, public_key)
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
     let pinned = if public_key.is_some() {
         "the expected key"
     } else {

@@ -62,7 +62,10 @@ async fn enrolment_against_an_unreachable_server_says_so() {
     let url = format!("http://127.0.0.1:{port}");
     let (ok, _, err) = enroll(&url, "ABCD-EFGH", dir.path()).await;
     assert!(!ok);
-    assert!(err.contains(&format!("cannot reach the server at {url}")), "{err}");
+    assert!(
+        err.contains(&format!("cannot reach the server at {url}")),
+        "{err}"
+    );
     assert!(!dir.path().join("credential.toml").exists());
 }
 
@@ -72,7 +75,10 @@ async fn an_unenrolled_agent_says_how_to_enrol() {
     let state = dir.path().to_str().unwrap();
     let (ok, _, err) = agent_command(&["run", "--state-dir", state]).await;
     assert!(!ok);
-    assert!(err.contains("not enrolled") && err.contains("bilik-agent enroll"), "{err}");
+    assert!(
+        err.contains("not enrolled") && err.contains("bilik-agent enroll"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -63,7 +63,8 @@ async fn the_deadline_ignores_wall_clock_jumps() {
         let locked = agent.state("locked").await;
         let held = locked.at - open.at;
         assert!(
-            held >= LEASE - Duration::from_millis(500) && held <= LEASE + Duration::from_millis(600),
+            held >= LEASE - Duration::from_millis(500)
+                && held <= LEASE + Duration::from_millis(600),
             "clock {jump}: locked {held:?} after unlocking"
         );
         // The record ends exactly at the lease end.

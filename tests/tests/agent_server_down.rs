@@ -46,7 +46,9 @@ async fn server_killed_mid_session_then_restarted_on_the_same_port() {
     let password = server.admin_password.clone().unwrap();
     let mut admin = signed_in(&server.url, &password).await;
     admin.add_member("0001", "Andi Pratama", "2099-12-31").await;
-    admin.add_member("0002", "Siti Rahmawati", "2099-12-31").await;
+    admin
+        .add_member("0002", "Siti Rahmawati", "2099-12-31")
+        .await;
 
     // Two enrolled agents, attached, each with a patron.
     let mut agents = Vec::new();
@@ -94,9 +96,10 @@ async fn server_killed_mid_session_then_restarted_on_the_same_port() {
     let next = pc1.any_state().await;
     assert_eq!(next.str("state"), "locked", "{:?}", pc1.seen);
     let held = next.at - opened.at;
-    let lease = Duration::from_secs(LEASE_SECONDS);
+    let lease_len = Duration::from_secs(LEASE_SECONDS);
     assert!(
-        held >= lease - Duration::from_millis(500) && held <= lease + Duration::from_millis(700),
+        held >= lease_len - Duration::from_millis(500)
+            && held <= lease_len + Duration::from_millis(700),
         "held the patron {held:?}"
     );
 

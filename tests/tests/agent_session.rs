@@ -185,16 +185,31 @@ async fn maintenance_makes_logins_fail_with_the_maintenance_reason() {
         station: "PC-01".into(),
         on,
     };
-    admin.client.set_maintenance(admin.req(set(true))).await.unwrap();
+    admin
+        .client
+        .set_maintenance(admin.req(set(true)))
+        .await
+        .unwrap();
     agent.state("maintenance").await;
-    assert_eq!(reason(&ended_session(&server).await), EndReason::Maintenance);
+    assert_eq!(
+        reason(&ended_session(&server).await),
+        EndReason::Maintenance
+    );
 
     agent.send("login 0002").await;
     let refused = agent.event("refusal").await;
     assert_eq!(refused.str("code"), "MAINTENANCE");
-    assert!(refused.str("text").contains("perbaikan"), "{:?}", refused.json);
+    assert!(
+        refused.str("text").contains("perbaikan"),
+        "{:?}",
+        refused.json
+    );
 
-    admin.client.set_maintenance(admin.req(set(false))).await.unwrap();
+    admin
+        .client
+        .set_maintenance(admin.req(set(false)))
+        .await
+        .unwrap();
     agent.state("locked").await;
     agent.send("login 0002").await;
     assert_eq!(unlocked(&mut agent).await.str("patron"), "Budi Santoso");
@@ -307,7 +322,11 @@ async fn failing_and_hanging_hooks_are_reported_and_the_station_still_locks() {
     let wipe = agent.event("hook_failed").await;
     assert_eq!(wipe.str("hook"), "wipe");
     assert_eq!(wipe.json["exit_code"], 3);
-    assert!(wipe.str("detail").contains("cannot wipe"), "{:?}", wipe.json);
+    assert!(
+        wipe.str("detail").contains("cannot wipe"),
+        "{:?}",
+        wipe.json
+    );
     let hang = agent.event("hook_failed").await;
     assert_eq!(hang.str("hook"), "hang");
     assert_eq!(hang.json["timed_out"], true);
@@ -368,7 +387,11 @@ async fn a_truncated_journal_is_reported_and_the_agent_runs() {
     let mut agent = AgentProcess::start(&state, &[]).await;
     assert_eq!(agent.any_state().await.str("state"), "locked");
     let damaged = agent.event("journal_damaged").await;
-    assert!(damaged.str("detail").contains("truncated"), "{:?}", damaged.json);
+    assert!(
+        damaged.str("detail").contains("truncated"),
+        "{:?}",
+        damaged.json
+    );
     let station_id = agent.link("connected").await.str("station_id").to_owned();
     // Reported to the server as tampering.
     wait_for("the damage report on the server", || async {
@@ -384,7 +407,11 @@ async fn a_truncated_journal_is_reported_and_the_agent_runs() {
     let kept = std::fs::read_dir(&state)
         .unwrap()
         .filter_map(Result::ok)
-        .any(|e| e.file_name().to_string_lossy().starts_with("journal.log.damaged-"));
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("journal.log.damaged-")
+        });
     assert!(kept);
     // And the station works.
     agent.send("login 0001").await;
@@ -404,7 +431,11 @@ async fn the_control_socket_takes_logins_and_logouts() {
     assert_eq!(agent.event("refusal").await.str("code"), "UNKNOWN_CARD");
     assert_eq!(control(&state, "login 0001 Mencari informasi").await, "ok");
     unlocked(&mut agent).await;
-    assert!(control(&state, "reboot").await.starts_with("error: unknown command"));
+    assert!(
+        control(&state, "reboot")
+            .await
+            .starts_with("error: unknown command")
+    );
     assert_eq!(control(&state, "logout").await, "ok");
     agent.state("locked").await;
     let session = ended_session(&server).await;
@@ -437,7 +468,10 @@ async fn power_commands_run_the_configured_command_or_are_refused() {
         .await
         .unwrap();
     let ran = agent.event("power").await;
-    assert_eq!((ran.str("action"), ran.json["ran"].as_bool()), ("restart", Some(true)));
+    assert_eq!(
+        (ran.str("action"), ran.json["ran"].as_bool()),
+        ("restart", Some(true))
+    );
     assert!(marker.exists());
     admin
         .client

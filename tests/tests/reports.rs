@@ -75,7 +75,14 @@ async fn keep_online(server: &TestServer, link: &Link, id: &str) {
     wait_for("the heartbeat", || {
         let app = app.clone();
         let id = id.clone();
-        async move { app.station_view(&id).await.unwrap().unwrap().online.then_some(()) }
+        async move {
+            app.station_view(&id)
+                .await
+                .unwrap()
+                .unwrap()
+                .online
+                .then_some(())
+        }
     })
     .await;
 }
@@ -95,7 +102,9 @@ async fn generate_october(server: &TestServer) -> Vec<Expected> {
         };
         admin
             .client
-            .upsert_member(admin.req(UpsertMemberRequest { member: Some(member) }))
+            .upsert_member(admin.req(UpsertMemberRequest {
+                member: Some(member),
+            }))
             .await
             .unwrap();
     }
@@ -105,7 +114,11 @@ async fn generate_october(server: &TestServer) -> Vec<Expected> {
     let (_l1, _) = pc1.attach("b1", "").await;
     let (l2, _) = pc2.attach("b2", "").await;
     let mut expected = Vec::new();
-    let purposes = ["Belajar/Tugas", "Mencari informasi", "Pekerjaan/Melamar kerja"];
+    let purposes = [
+        "Belajar/Tugas",
+        "Mencari informasi",
+        "Pekerjaan/Melamar kerja",
+    ];
     for d in 1..=31u32 {
         let date = NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
         match date.weekday() {
@@ -188,7 +201,9 @@ async fn generate_october(server: &TestServer) -> Vec<Expected> {
                 .client
                 .unlock_station(admin.req(UnlockStationRequest {
                     station: "PC-02".into(),
-                    who: Some(unlock_station_request::Who::GuestNote("Peneliti tamu".into())),
+                    who: Some(unlock_station_request::Who::GuestNote(
+                        "Peneliti tamu".into(),
+                    )),
                     minutes: 45,
                     purpose: "Lainnya".into(),
                 }))
@@ -224,7 +239,15 @@ async fn monthly(staff: &mut Staff, month: &str, format: ReportFormat) -> Report
         .into_inner()
 }
 
-fn member(card: &str) -> &'static (&'static str, &'static str, Gender, &'static str, &'static str) {
+fn member(
+    card: &str,
+) -> &'static (
+    &'static str,
+    &'static str,
+    Gender,
+    &'static str,
+    &'static str,
+) {
     MEMBERS.iter().find(|m| m.0 == card).unwrap()
 }
 
@@ -239,14 +262,20 @@ async fn monthly_report_matches_an_independent_count() {
     // Totals.
     let t = &report.totals;
     assert_eq!(t.sessions as usize, expected.len());
-    let cards: HashSet<&str> = expected.iter().filter(|e| !e.card.is_empty()).map(|e| e.card).collect();
+    let cards: HashSet<&str> = expected
+        .iter()
+        .filter(|e| !e.card.is_empty())
+        .map(|e| e.card)
+        .collect();
     assert_eq!(t.unique_members as usize, cards.len());
     assert_eq!(t.guest_sessions, 1);
     let minutes: u64 = expected.iter().map(|e| e.minutes).sum();
     assert_eq!(t.minutes, minutes);
     assert_eq!(t.stations, 3);
     // Opening minutes of October 2026: weekdays x 480 + Saturdays x 240.
-    let days: Vec<NaiveDate> = (1..=31).map(|d| NaiveDate::from_ymd_opt(2026, 10, d).unwrap()).collect();
+    let days: Vec<NaiveDate> = (1..=31)
+        .map(|d| NaiveDate::from_ymd_opt(2026, 10, d).unwrap())
+        .collect();
     let opening: u64 = days
         .iter()
         .map(|d| match d.weekday() {
@@ -258,7 +287,11 @@ async fn monthly_report_matches_an_independent_count() {
     assert_eq!(t.opening_minutes_per_station, opening);
     let in_hours: u64 = expected.iter().map(|e| e.in_hours).sum();
     let want = (in_hours as f64 / (3.0 * opening as f64) * 1000.0).round() / 10.0;
-    assert!((t.utilisation_percent - want).abs() < 1e-9, "{} vs {want}", t.utilisation_percent);
+    assert!(
+        (t.utilisation_percent - want).abs() < 1e-9,
+        "{} vs {want}",
+        t.utilisation_percent
+    );
 
     // Per day: every day, zero days included; the midnight guest counts on its start day.
     assert_eq!(report.per_day.len(), 31);
@@ -267,17 +300,33 @@ async fn monthly_report_matches_an_independent_count() {
         let row = report.per_day.iter().find(|c| c.label == label).unwrap();
         let mine: Vec<_> = expected.iter().filter(|e| e.date == *day).collect();
         assert_eq!(row.sessions as usize, mine.len(), "{label}");
-        assert_eq!(row.minutes, mine.iter().map(|e| e.minutes).sum::<u64>(), "{label}");
+        assert_eq!(
+            row.minutes,
+            mine.iter().map(|e| e.minutes).sum::<u64>(),
+            "{label}"
+        );
     }
 
     // Per station, the never-used one included.
     for name in ["PC-01", "PC-02", "PC-03"] {
-        let row = report.per_station.iter().find(|s| s.station == name).unwrap();
+        let row = report
+            .per_station
+            .iter()
+            .find(|s| s.station == name)
+            .unwrap();
         let mine: Vec<_> = expected.iter().filter(|e| e.station == name).collect();
         assert_eq!(row.sessions as usize, mine.len(), "{name}");
-        assert_eq!(row.minutes, mine.iter().map(|e| e.minutes).sum::<u64>(), "{name}");
+        assert_eq!(
+            row.minutes,
+            mine.iter().map(|e| e.minutes).sum::<u64>(),
+            "{name}"
+        );
     }
-    let unused = report.per_station.iter().find(|s| s.station == "PC-03").unwrap();
+    let unused = report
+        .per_station
+        .iter()
+        .find(|s| s.station == "PC-03")
+        .unwrap();
     assert_eq!((unused.sessions, unused.minutes), (0, 0));
     assert_eq!(unused.utilisation_percent, 0.0);
 
@@ -300,17 +349,31 @@ async fn monthly_report_matches_an_independent_count() {
     assert_eq!(report.category_gender.len(), cg.len());
     for row in &report.category_gender {
         let want = cg[row.category.as_str()];
-        assert_eq!((row.male, row.female, row.unknown), want, "{}", row.category);
+        assert_eq!(
+            (row.male, row.female, row.unknown),
+            want,
+            "{}",
+            row.category
+        );
     }
 
     // Age at the session date, with the birthday inside the month.
     let mut bands: BTreeMap<&str, u32> = BTreeMap::new();
     for e in &expected {
-        let age = if e.card.is_empty() { None } else { age_on(member(e.card).4, e.date) };
+        let age = if e.card.is_empty() {
+            None
+        } else {
+            age_on(member(e.card).4, e.date)
+        };
         *bands.entry(band(age)).or_default() += 1;
     }
     for row in &report.age_bands {
-        assert_eq!(row.sessions, bands.get(row.label.as_str()).copied().unwrap_or(0), "{}", row.label);
+        assert_eq!(
+            row.sessions,
+            bands.get(row.label.as_str()).copied().unwrap_or(0),
+            "{}",
+            row.label
+        );
     }
     let e005: Vec<_> = expected.iter().filter(|e| e.card == "E005").collect();
     assert!(e005.iter().any(|e| e.date.day() < 15) && e005.iter().any(|e| e.date.day() > 15));
@@ -331,9 +394,17 @@ async fn monthly_report_matches_an_independent_count() {
             *want.entry(k).or_default() += 1;
         }
         for row in rows.iter() {
-            assert_eq!(row.sessions, want.get(&row.label).copied().unwrap_or(0), "{}", row.label);
+            assert_eq!(
+                row.sessions,
+                want.get(&row.label).copied().unwrap_or(0),
+                "{}",
+                row.label
+            );
         }
-        assert_eq!(rows.iter().map(|r| r.sessions as usize).sum::<usize>(), expected.len());
+        assert_eq!(
+            rows.iter().map(|r| r.sessions as usize).sum::<usize>(),
+            expected.len()
+        );
     }
     assert_eq!(report.hours.len(), 24);
 
@@ -348,15 +419,22 @@ async fn monthly_report_matches_an_independent_count() {
         .await
         .unwrap()
         .into_inner();
-    let recap: bilik_server::report::model::DailyRecap = serde_json::from_slice(&recap.content).unwrap();
+    let recap: bilik_server::report::model::DailyRecap =
+        serde_json::from_slice(&recap.content).unwrap();
     let day14: Vec<_> = expected
         .iter()
         .filter(|e| e.date == NaiveDate::from_ymd_opt(2026, 10, 14).unwrap())
         .collect();
     assert_eq!(recap.rows.len(), day14.len());
-    assert_eq!(recap.total_minutes, day14.iter().map(|e| e.minutes).sum::<u64>());
+    assert_eq!(
+        recap.total_minutes,
+        day14.iter().map(|e| e.minutes).sum::<u64>()
+    );
     let guest = recap.rows.iter().find(|r| r.card.is_empty()).unwrap();
-    assert_eq!((guest.start.as_str(), guest.end.as_str()), ("23:40", "00:25"));
+    assert_eq!(
+        (guest.start.as_str(), guest.end.as_str()),
+        ("23:40", "00:25")
+    );
 
     // XLSX read back: the per-day minutes add up to the total.
     let xlsx = monthly(&mut admin, "2026-10", ReportFormat::Xlsx).await;
@@ -379,7 +457,13 @@ fn xlsx_minutes_per_day(bytes: &[u8]) -> f64 {
         .unwrap_or_else(|| panic!("no per-day sheet in {names:?}"))
         .clone();
     let range = book.worksheet_range(&sheet).unwrap();
-    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string().to_lowercase()).collect();
+    let header: Vec<String> = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string().to_lowercase())
+        .collect();
     let col = header
         .iter()
         .position(|h| h.contains("menit") || h.contains("minute"))
@@ -387,7 +471,10 @@ fn xlsx_minutes_per_day(bytes: &[u8]) -> f64 {
     range
         .rows()
         .skip(1)
-        .filter_map(|r| r.get(col).and_then(|c| c.get_float().or_else(|| c.get_int().map(|i| i as f64))))
+        .filter_map(|r| {
+            r.get(col)
+                .and_then(|c| c.get_float().or_else(|| c.get_int().map(|i| i as f64)))
+        })
         .sum()
 }
 
@@ -404,24 +491,49 @@ async fn pdf_has_the_title_month_and_totals() {
     let Some(text) = tool_output("pdftotext", &["-layout", path.to_str().unwrap(), "-"]) else {
         return;
     };
-    assert!(text.contains("Laporan Bulanan Penggunaan Fasilitas Internet"), "{text}");
+    assert!(
+        text.contains("Laporan Bulanan Penggunaan Fasilitas Internet"),
+        "{text}"
+    );
     assert!(text.contains("Oktober 2026"), "{text}");
     assert!(text.contains(&expected.len().to_string()), "{text}");
     let minutes: u64 = expected.iter().map(|e| e.minutes).sum();
     let hours = format!("{:.1}", (minutes as f64 / 6.0).round() / 10.0).replace('.', ",");
     let hours_dot = hours.replace(',', ".");
-    assert!(text.contains(&hours) || text.contains(&hours_dot), "{hours} in {text}");
+    assert!(
+        text.contains(&hours) || text.contains(&hours_dot),
+        "{hours} in {text}"
+    );
     // Rendered pages are not empty.
     let prefix = dir.join("monthly-2026-10-page");
-    if tool_output("pdftoppm", &["-png", "-r", "40", path.to_str().unwrap(), prefix.to_str().unwrap()]).is_some() {
+    if tool_output(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "40",
+            path.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    )
+    .is_some()
+    {
         let pages: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("monthly-2026-10-page"))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("monthly-2026-10-page")
+            })
             .collect();
         assert!(!pages.is_empty());
         for p in pages {
-            assert!(p.metadata().unwrap().len() > 1000, "{:?} is empty", p.path());
+            assert!(
+                p.metadata().unwrap().len() > 1000,
+                "{:?} is empty",
+                p.path()
+            );
         }
     }
     server.stop().await;
@@ -430,7 +542,11 @@ async fn pdf_has_the_title_month_and_totals() {
 /// Where test artifacts go: target/test-artifacts/reports.
 fn artifacts_dir() -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let target = exe.parent().and_then(|p| p.parent()).and_then(|p| p.parent()).unwrap();
+    let target = exe
+        .parent()
+        .and_then(|p| p.parent())
+        .and_then(|p| p.parent())
+        .unwrap();
     let dir = target.join("test-artifacts").join("reports");
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -441,14 +557,20 @@ fn artifacts_dir() -> std::path::PathBuf {
 fn tool_output(tool: &str, args: &[&str]) -> Option<String> {
     match std::process::Command::new(tool).args(args).output() {
         Ok(out) => {
-            assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{tool} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             Some(String::from_utf8_lossy(&out.stdout).into_owned())
         }
         Err(e) => {
             if std::env::var("BILIK_E2E").as_deref() == Ok("require") {
                 panic!("{tool} is required (BILIK_E2E=require) but cannot run: {e}");
             }
-            eprintln!("SKIPPED: {tool} is not installed ({e}); install poppler-utils to run this check");
+            eprintln!(
+                "SKIPPED: {tool} is not installed ({e}); install poppler-utils to run this check"
+            );
             None
         }
     }
@@ -473,10 +595,16 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
             .unwrap();
     }
     let mut kasi = server.staff("kasi", "rahasia-123").await;
-    let sign = |month: &str| SignMonthlyReportRequest { month: month.into() };
+    let sign = |month: &str| SignMonthlyReportRequest {
+        month: month.into(),
+    };
 
     // Still October: the month has not ended.
-    let err = kasi.client.sign_monthly_report(kasi.req(sign("2026-10"))).await.unwrap_err();
+    let err = kasi
+        .client
+        .sign_monthly_report(kasi.req(sign("2026-10")))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), tonic::Code::FailedPrecondition);
     assert!(err.message().contains("not ended"), "{}", err.message());
     // Two days later (staff tokens last a working day: sign in again).
@@ -490,11 +618,24 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), tonic::Code::PermissionDenied);
-    let err = admin.client.sign_monthly_report(admin.req(sign("2026-10"))).await.unwrap_err();
+    let err = admin
+        .client
+        .sign_monthly_report(admin.req(sign("2026-10")))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), tonic::Code::PermissionDenied);
-    let info = kasi.client.sign_monthly_report(kasi.req(sign("2026-10"))).await.unwrap().into_inner();
+    let info = kasi
+        .client
+        .sign_monthly_report(kasi.req(sign("2026-10")))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(info.signer, "kasi");
-    let err = kasi.client.sign_monthly_report(kasi.req(sign("2026-10"))).await.unwrap_err();
+    let err = kasi
+        .client
+        .sign_monthly_report(kasi.req(sign("2026-10")))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), tonic::Code::AlreadyExists);
 
     // The signed PDF verifies; a changed byte does not.
@@ -514,18 +655,33 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
     let (ok, out, err) = bilik_tests::process::admin_command(
         "",
         "",
-        &["report", "verify", signed_path.to_str().unwrap(), "--public-key", &info.public_key],
+        &[
+            "report",
+            "verify",
+            signed_path.to_str().unwrap(),
+            "--public-key",
+            &info.public_key,
+        ],
     )
     .await;
     assert!(ok && out.contains("valid"), "{out}{err}");
     let (ok, _, err) = bilik_tests::process::admin_command(
         "",
         "",
-        &["report", "verify", changed_path.to_str().unwrap(), "--public-key", &info.public_key],
+        &[
+            "report",
+            "verify",
+            changed_path.to_str().unwrap(),
+            "--public-key",
+            &info.public_key,
+        ],
     )
     .await;
     assert!(!ok && err.contains("NOT valid"), "{err}");
-    if let Some(text) = tool_output("pdftotext", &[dir.join("signed-2026-10.pdf").to_str().unwrap(), "-"]) {
+    if let Some(text) = tool_output(
+        "pdftotext",
+        &[dir.join("signed-2026-10.pdf").to_str().unwrap(), "-"],
+    ) {
         assert!(text.contains("Bapak kasi"), "{text}");
         assert!(text.to_lowercase().contains("elektronik"), "{text}");
     }
@@ -552,7 +708,12 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
         .unwrap()
         .into_inner();
     assert!(audit.chain_intact);
-    assert!(audit.entries.iter().any(|e| e.action == "report.sign" && e.target == "2026-10" && e.actor == "kasi"));
+    assert!(
+        audit
+            .entries
+            .iter()
+            .any(|e| e.action == "report.sign" && e.target == "2026-10" && e.actor == "kasi")
+    );
     let err = librarian
         .client
         .audit_log(librarian.req(AuditLogRequest { limit: 0 }))

@@ -326,7 +326,10 @@ pub const TOTAL_UTILISATION: Text = Text {
 // ---------------------------------------------------------------------------
 
 /// Running number.
-pub const COL_NO: Text = Text { id: "No.", en: "No." };
+pub const COL_NO: Text = Text {
+    id: "No.",
+    en: "No.",
+};
 
 /// A summary line's name.
 pub const COL_ITEM: Text = Text {
@@ -535,6 +538,32 @@ pub fn end_reason(code: &str) -> Option<Text> {
     Some(text)
 }
 
+/// The label of a problem kind (hook_failed, tamper, incident,
+/// station_restarted); `None` for an unknown kind, which the exporters
+/// print as it is.
+pub fn problem_kind(code: &str) -> Option<Text> {
+    let text = match code {
+        "hook_failed" => Text {
+            id: "Skrip pembersihan gagal",
+            en: "Clean-up hook failed",
+        },
+        "tamper" => Text {
+            id: "Upaya mengutak-atik komputer",
+            en: "Tampering",
+        },
+        "incident" => Text {
+            id: "Kejadian",
+            en: "Incident",
+        },
+        "station_restarted" => Text {
+            id: "Komputer dinyalakan ulang",
+            en: "Station restarted",
+        },
+        _ => return None,
+    };
+    Some(text)
+}
+
 // ---------------------------------------------------------------------------
 // Signature block and page furniture
 // ---------------------------------------------------------------------------
@@ -639,6 +668,8 @@ mod tests {
             assert!(t.is_some(), "{code}");
         }
         assert!(end_reason("nonsense").is_none());
+        assert_eq!(problem_kind("tamper").map(|t| t.en), Some("Tampering"));
+        assert!(problem_kind("nonsense").is_none());
     }
 
     #[test]

@@ -29,7 +29,12 @@ impl App {
         };
         self.store().put_enrollment_code(&record)?;
         tracing::info!(by = %by.username, name = %record.station_name, "enrolment code made");
-        self.audit(&by.username, "station.enroll_code", &record.station_name, "");
+        self.audit(
+            &by.username,
+            "station.enroll_code",
+            &record.station_name,
+            "",
+        );
         Ok(EnrollmentCode {
             code,
             expires_at_ms: record.expires_at_ms,

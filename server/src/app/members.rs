@@ -181,7 +181,12 @@ impl App {
         let (created, updated) = self.store().put_members(&records)?;
         self.store().flush().await?;
         tracing::info!(by = %by.username, created, updated, "members imported");
-        self.audit(&by.username, "member.import", "slims", &format!("{created} new, {updated} updated"));
+        self.audit(
+            &by.username,
+            "member.import",
+            "slims",
+            &format!("{created} new, {updated} updated"),
+        );
         Ok(ImportMembersResponse { created, updated })
     }
 }

@@ -2,11 +2,11 @@
 //! head of the service section; plus the audit log they write to.
 
 use super::{App, Error, Result, StaffIdentity};
+use crate::policy::parse_date;
 use crate::report::model::{DailyRecap, MonthlyReport, Problem, ReportHeader, SignOff};
 use crate::report::monthly::{MonthInputs, monthly, parse_month};
 use crate::report::usage::{local, recap_row};
 use crate::report::{recap, signing};
-use crate::policy::parse_date;
 use bilik_proto::catalog::Lang;
 use bilik_proto::store::v1::{AuditRecord, SignedReportRecord};
 use bilik_proto::v1::{ReportFile, ReportFormat, Role, SignedReportInfo, agent_event};
@@ -80,14 +80,21 @@ impl App {
     pub fn daily_recap(&self, date: &str) -> Result<DailyRecap> {
         let day = match date.trim() {
             "" => self.today(),
-            text => parse_date(text)
-                .ok_or_else(|| Error::InvalidArgument(format!("date: not a date (YYYY-MM-DD): {text:?}")))?,
+            text => parse_date(text).ok_or_else(|| {
+                Error::InvalidArgument(format!("date: not a date (YYYY-MM-DD): {text:?}"))
+            })?,
         };
         let next = day.succ_opt().unwrap_or(day);
         let sessions = self
             .store()
             .sessions_between(self.day_start_ms(day), self.day_start_ms(next))?;
-        Ok(recap::daily(self.report_header(), day, &sessions, self.config().time_zone, self.now_ms()))
+        Ok(recap::daily(
+            self.report_header(),
+            day,
+            &sessions,
+            self.config().time_zone,
+            self.now_ms(),
+        ))
     }
 
     /// The monthly report ("YYYY-MM"). A signed month is its frozen
@@ -97,9 +104,14 @@ impl App {
             .ok_or_else(|| Error::InvalidArgument(format!("month: expected YYYY-MM: {month:?}")))?;
         let (from_ms, to_ms) = (self.day_start_ms(first), self.day_start_ms(next));
         let sessions = self.store().sessions_between(from_ms, to_ms)?;
-        if let Some(signed) = self.store().signed_report(&first.format("%Y-%m").to_string())? {
-            let mut report: MonthlyReport = serde_json::from_slice(&signed.snapshot_json)
-                .map_err(|e| Error::FailedPrecondition(format!("the signed snapshot cannot be read: {e}")))?;
+        if let Some(signed) = self
+            .store()
+            .signed_report(&first.format("%Y-%m").to_string())?
+        {
+            let mut report: MonthlyReport =
+                serde_json::from_slice(&signed.snapshot_json).map_err(|e| {
+                    Error::FailedPrecondition(format!("the signed snapshot cannot be read: {e}"))
+                })?;
             let counted: HashSet<&str> = signed.session_ids.iter().map(String::as_str).collect();
             report.addendum = sessions
                 .iter()
@@ -118,13 +130,20 @@ impl App {
                 let (kind, detail) = match &event.kind {
                     Some(agent_event::Kind::HookFailed(h)) => (
                         "hook_failed",
-                        format!("{} (exit {}{})", h.hook, h.exit_code, if h.timed_out { ", timed out" } else { "" }),
+                        format!(
+                            "{} (exit {}{})",
+                            h.hook,
+                            h.exit_code,
+                            if h.timed_out { ", timed out" } else { "" }
+                        ),
                     ),
                     Some(agent_event::Kind::Tamper(t)) => ("tamper", t.detail.clone()),
                     _ => continue,
                 };
                 problems.push(Problem {
-                    at: local(self.config().time_zone, event.at_ms).format("%Y-%m-%d %H:%M").to_string(),
+                    at: local(self.config().time_zone, event.at_ms)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string(),
                     station: station.name.clone(),
                     kind: kind.to_owned(),
                     detail,
@@ -151,12 +170,13 @@ impl App {
     /// The server's report-signing secret, made on first use.
     fn signing_key(&self) -> Result<[u8; 32]> {
         let _guard = self.inner.audit_lock.lock();
-        if let Some(bytes) = self.store().meta(SIGNING_KEY)? {
-            if let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) {
-                return Ok(key);
-            }
+        if let Some(bytes) = self.store().meta(SIGNING_KEY)?
+            && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
+        {
+            return Ok(key);
         }
-        let key = signing::new_key().map_err(|e| Error::FailedPrecondition(format!("no randomness: {e}")))?;
+        let key = signing::new_key()
+            .map_err(|e| Error::FailedPrecondition(format!("no randomness: {e}")))?;
         self.store().set_meta(SIGNING_KEY, &key)?;
         Ok(key)
     }
@@ -169,7 +189,11 @@ impl App {
     /// Signs a month (section heads only; only a month that has ended).
     /// The report is frozen: a snapshot, the signed PDF, its SHA-256 and
     /// the Ed25519 signature are stored and never change.
-    pub async fn sign_monthly_report(&self, by: &StaffIdentity, month: &str) -> Result<SignedReportInfo> {
+    pub async fn sign_monthly_report(
+        &self,
+        by: &StaffIdentity,
+        month: &str,
+    ) -> Result<SignedReportInfo> {
         if by.role != Role::SectionHead {
             return Err(Error::PermissionDenied(format!(
                 "{} is a {}; only the head of the service section signs reports",
@@ -181,7 +205,9 @@ impl App {
             .ok_or_else(|| Error::InvalidArgument(format!("month: expected YYYY-MM: {month:?}")))?;
         let month = first.format("%Y-%m").to_string();
         if self.today() < next {
-            return Err(Error::FailedPrecondition(format!("{month} has not ended yet")));
+            return Err(Error::FailedPrecondition(format!(
+                "{month} has not ended yet"
+            )));
         }
         if self.store().signed_report(&month)?.is_some() {
             return Err(Error::AlreadyExists(format!("{month} is signed already")));
@@ -189,7 +215,16 @@ impl App {
         let staff = self.store().staff(&by.username)?;
         let mut report = self.monthly_report(by, &month)?;
         let (name, nip) = staff
-            .map(|s| (if s.display_name.is_empty() { s.username } else { s.display_name }, s.nip))
+            .map(|s| {
+                (
+                    if s.display_name.is_empty() {
+                        s.username
+                    } else {
+                        s.display_name
+                    },
+                    s.nip,
+                )
+            })
             .unwrap_or_else(|| (by.username.clone(), String::new()));
         let now = self.now_ms();
         report.section_head_name = name.clone();
@@ -202,7 +237,8 @@ impl App {
         });
         let pdf = crate::report::pdf::monthly(&report, Lang::Id)
             .map_err(|e| Error::FailedPrecondition(e.to_string()))?;
-        let (signed_pdf, sha256, signature) = signing::sign(&pdf, &month, &by.username, &self.signing_key()?);
+        let (signed_pdf, sha256, signature) =
+            signing::sign(&pdf, &month, &by.username, &self.signing_key()?);
         let session_ids = self
             .store()
             .sessions_between(self.day_start_ms(first), self.day_start_ms(next))?
@@ -211,7 +247,8 @@ impl App {
             .collect();
         let record = SignedReportRecord {
             month: month.clone(),
-            snapshot_json: serde_json::to_vec(&report).map_err(|e| Error::FailedPrecondition(e.to_string()))?,
+            snapshot_json: serde_json::to_vec(&report)
+                .map_err(|e| Error::FailedPrecondition(e.to_string()))?,
             pdf: signed_pdf,
             sha256: sha256.clone(),
             signature,
@@ -223,7 +260,12 @@ impl App {
             return Err(Error::AlreadyExists(format!("{month} is signed already")));
         }
         self.store().flush().await?;
-        self.audit(&by.username, "report.sign", &month, &format!("sha256 {sha256}"));
+        self.audit(
+            &by.username,
+            "report.sign",
+            &month,
+            &format!("sha256 {sha256}"),
+        );
         tracing::info!(by = %by.username, %month, "monthly report signed");
         Ok(SignedReportInfo {
             month,
@@ -240,12 +282,19 @@ impl App {
         use crate::report::{csv, pdf, xlsx};
         let recap = self.daily_recap(date)?;
         let name = format!("rekap-harian-{}", recap.date);
-        let failed = |e: crate::report::export_error::ExportError| Error::FailedPrecondition(e.to_string());
+        let failed =
+            |e: crate::report::export_error::ExportError| Error::FailedPrecondition(e.to_string());
         let (content, content_type, ext) = match format {
-            ReportFormat::Unspecified | ReportFormat::Json => (json(&recap)?, "application/json", "json"),
+            ReportFormat::Unspecified | ReportFormat::Json => {
+                (json(&recap)?, "application/json", "json")
+            }
             ReportFormat::Csv => (csv::daily(&recap, lang), "text/csv; charset=utf-8", "csv"),
             ReportFormat::Xlsx => (xlsx::daily(&recap, lang).map_err(failed)?, XLSX, "xlsx"),
-            ReportFormat::Pdf => (pdf::daily(&recap, lang).map_err(failed)?, "application/pdf", "pdf"),
+            ReportFormat::Pdf => (
+                pdf::daily(&recap, lang).map_err(failed)?,
+                "application/pdf",
+                "pdf",
+            ),
         };
         Ok(ReportFile {
             content,
@@ -257,7 +306,13 @@ impl App {
 
     /// The monthly report rendered in a format. For a signed month the PDF
     /// is the signed file itself, byte for byte.
-    pub fn export_monthly(&self, by: &StaffIdentity, month: &str, format: ReportFormat, lang: Lang) -> Result<ReportFile> {
+    pub fn export_monthly(
+        &self,
+        by: &StaffIdentity,
+        month: &str,
+        format: ReportFormat,
+        lang: Lang,
+    ) -> Result<ReportFile> {
         use crate::report::{csv, pdf, xlsx};
         let report = self.monthly_report(by, month)?;
         let signed = self.store().signed_report(&report.month)?;
@@ -273,14 +328,25 @@ impl App {
             None => None,
         };
         let name = format!("laporan-bulanan-{}", report.month);
-        let failed = |e: crate::report::export_error::ExportError| Error::FailedPrecondition(e.to_string());
+        let failed =
+            |e: crate::report::export_error::ExportError| Error::FailedPrecondition(e.to_string());
         let (content, content_type, ext) = match format {
-            ReportFormat::Unspecified | ReportFormat::Json => (json(&report)?, "application/json", "json"),
-            ReportFormat::Csv => (csv::monthly(&report, lang), "text/csv; charset=utf-8", "csv"),
+            ReportFormat::Unspecified | ReportFormat::Json => {
+                (json(&report)?, "application/json", "json")
+            }
+            ReportFormat::Csv => (
+                csv::monthly(&report, lang),
+                "text/csv; charset=utf-8",
+                "csv",
+            ),
             ReportFormat::Xlsx => (xlsx::monthly(&report, lang).map_err(failed)?, XLSX, "xlsx"),
             ReportFormat::Pdf => match signed {
                 Some(s) => (s.pdf, "application/pdf", "pdf"),
-                None => (pdf::monthly(&report, lang).map_err(failed)?, "application/pdf", "pdf"),
+                None => (
+                    pdf::monthly(&report, lang).map_err(failed)?,
+                    "application/pdf",
+                    "pdf",
+                ),
             },
         };
         Ok(ReportFile {

@@ -258,7 +258,11 @@ impl App {
             ..session
         };
         self.open_session(&session).await?;
-        let who = if session.card.is_empty() { session.guest_note.clone() } else { session.card.clone() };
+        let who = if session.card.is_empty() {
+            session.guest_note.clone()
+        } else {
+            session.card.clone()
+        };
         self.audit(&by.username, "station.unlock", &station.name, &who);
         let lease = views::lease(&session, now);
         if !self
@@ -335,7 +339,12 @@ impl App {
         });
         self.push_command(&station.station_id, cmd).await;
         tracing::info!(by = %by.username, station = %station.name, minutes, "librarian extended a session");
-        self.audit(&by.username, "station.extend", &station.name, &format!("+{minutes} min"));
+        self.audit(
+            &by.username,
+            "station.extend",
+            &station.name,
+            &format!("+{minutes} min"),
+        );
         Ok(views::session_info(&session))
     }
 
@@ -381,7 +390,12 @@ impl App {
             self.store().flush().await?;
             self.hub().changed(&station_id);
             tracing::info!(by = %by.username, station = %record.name, on, "maintenance set");
-            self.audit(&by.username, "station.maintenance", &record.name, if on { "on" } else { "off" });
+            self.audit(
+                &by.username,
+                "station.maintenance",
+                &record.name,
+                if on { "on" } else { "off" },
+            );
         }
         self.push_command(
             &station_id,
@@ -405,7 +419,12 @@ impl App {
         }
         let station = self.resolve_station(station)?;
         tracing::info!(by = %by.username, station = %station.name, action = action.as_str_name(), "power command");
-        self.audit(&by.username, "station.power", &station.name, action.as_str_name());
+        self.audit(
+            &by.username,
+            "station.power",
+            &station.name,
+            action.as_str_name(),
+        );
         Ok(self
             .push_command(
                 &station.station_id,

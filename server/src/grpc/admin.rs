@@ -270,18 +270,33 @@ impl Admin for AdminService {
         Ok(Response::new(QuerySessionsResponse { sessions }))
     }
 
-    async fn daily_recap(&self, req: Request<DailyRecapRequest>) -> Result<Response<ReportFile>, Status> {
+    async fn daily_recap(
+        &self,
+        req: Request<DailyRecapRequest>,
+    ) -> Result<Response<ReportFile>, Status> {
         self.staff(&req)?;
         let r = req.get_ref();
         let format = enum_value(r.format, "format")?;
-        Ok(Response::new(self.app.export_daily(&r.date, format, lang(&r.lang)?)?))
+        Ok(Response::new(self.app.export_daily(
+            &r.date,
+            format,
+            lang(&r.lang)?,
+        )?))
     }
 
-    async fn monthly_report(&self, req: Request<MonthlyReportRequest>) -> Result<Response<ReportFile>, Status> {
+    async fn monthly_report(
+        &self,
+        req: Request<MonthlyReportRequest>,
+    ) -> Result<Response<ReportFile>, Status> {
         let who = self.staff(&req)?;
         let r = req.get_ref();
         let format = enum_value(r.format, "format")?;
-        Ok(Response::new(self.app.export_monthly(&who, &r.month, format, lang(&r.lang)?)?))
+        Ok(Response::new(self.app.export_monthly(
+            &who,
+            &r.month,
+            format,
+            lang(&r.lang)?,
+        )?))
     }
 
     async fn sign_monthly_report(
@@ -289,7 +304,11 @@ impl Admin for AdminService {
         req: Request<SignMonthlyReportRequest>,
     ) -> Result<Response<SignedReportInfo>, Status> {
         let who = self.staff(&req)?;
-        Ok(Response::new(self.app.sign_monthly_report(&who, &req.get_ref().month).await?))
+        Ok(Response::new(
+            self.app
+                .sign_monthly_report(&who, &req.get_ref().month)
+                .await?,
+        ))
     }
 
     async fn report_public_key(
@@ -302,13 +321,21 @@ impl Admin for AdminService {
         }))
     }
 
-    async fn audit_log(&self, req: Request<AuditLogRequest>) -> Result<Response<AuditLogResponse>, Status> {
+    async fn audit_log(
+        &self,
+        req: Request<AuditLogRequest>,
+    ) -> Result<Response<AuditLogResponse>, Status> {
         let who = self.staff(&req)?;
         if !matches!(who.role, Role::Admin | Role::SectionHead) {
-            return Err(Status::permission_denied("the audit log is for admins and section heads"));
+            return Err(Status::permission_denied(
+                "the audit log is for admins and section heads",
+            ));
         }
         let (entries, chain_intact) = self.app.audit_log(req.get_ref().limit)?;
-        Ok(Response::new(AuditLogResponse { entries, chain_intact }))
+        Ok(Response::new(AuditLogResponse {
+            entries,
+            chain_intact,
+        }))
     }
 
     async fn create_staff(
@@ -331,8 +358,9 @@ impl Admin for AdminService {
 fn lang(code: &str) -> Result<bilik_proto::catalog::Lang, Status> {
     match code.trim() {
         "" => Ok(bilik_proto::catalog::Lang::Id),
-        other => bilik_proto::catalog::Lang::parse(other)
-            .ok_or_else(|| Status::invalid_argument(format!("lang: \"id\" or \"en\", not {other:?}"))),
+        other => bilik_proto::catalog::Lang::parse(other).ok_or_else(|| {
+            Status::invalid_argument(format!("lang: \"id\" or \"en\", not {other:?}"))
+        }),
     }
 }
 

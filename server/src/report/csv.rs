@@ -38,7 +38,10 @@ pub fn daily(recap: &DailyRecap, lang: Lang) -> Vec<u8> {
 
     w.text_row(&[t::SECTION_SUMMARY.get(lang)]);
     w.text_row(&[t::COL_ITEM.get(lang), t::COL_VALUE.get(lang)]);
-    w.pair(t::TOTAL_SESSIONS.get(lang), recap.total_sessions.to_string());
+    w.pair(
+        t::TOTAL_SESSIONS.get(lang),
+        recap.total_sessions.to_string(),
+    );
     w.pair(
         t::TOTAL_UNIQUE_MEMBERS.get(lang),
         recap.unique_members.to_string(),
@@ -67,7 +70,12 @@ pub fn monthly(report: &MonthlyReport, lang: Lang) -> Vec<u8> {
         t::COL_DETAIL.get(lang),
     ]);
     for p in &report.problems {
-        w.text_row(&[&p.at, &p.station, &p.kind, &p.detail]);
+        w.text_row(&[
+            &p.at,
+            &p.station,
+            &words::problem_kind(&p.kind, lang),
+            &p.detail,
+        ]);
     }
     w.blank();
 
@@ -112,8 +120,14 @@ fn summary(w: &mut Writer, report: &MonthlyReport, lang: Lang) {
     w.text_row(&[t::SECTION_SUMMARY.get(lang)]);
     w.text_row(&[t::COL_ITEM.get(lang), t::COL_VALUE.get(lang)]);
     w.pair(t::TOTAL_SESSIONS.get(lang), s.sessions.to_string());
-    w.pair(t::TOTAL_UNIQUE_MEMBERS.get(lang), s.unique_members.to_string());
-    w.pair(t::TOTAL_GUEST_SESSIONS.get(lang), s.guest_sessions.to_string());
+    w.pair(
+        t::TOTAL_UNIQUE_MEMBERS.get(lang),
+        s.unique_members.to_string(),
+    );
+    w.pair(
+        t::TOTAL_GUEST_SESSIONS.get(lang),
+        s.guest_sessions.to_string(),
+    );
     w.pair(t::TOTAL_MINUTES.get(lang), s.minutes.to_string());
     w.pair(t::TOTAL_HOURS.get(lang), words::plain_dec1(s.hours));
     w.pair(
@@ -363,7 +377,10 @@ mod tests {
             "Adendum",
             "Pengesahan",
         ] {
-            assert!(s.contains(&format!("\r\n{title}\r\n")) || s.starts_with(title), "{title}");
+            assert!(
+                s.contains(&format!("\r\n{title}\r\n")) || s.starts_with(title),
+                "{title}"
+            );
         }
         assert!(s.contains("Bulan,November 2026\r\n"));
         assert!(s.contains("Ditandatangani secara elektronik oleh Drs. Andi Baso Mappaturung"));

@@ -172,13 +172,41 @@ pub(crate) fn fixture() -> MonthlyReport {
             .collect(),
         category_gender: categories.into_values().collect(),
         age_bands: vec![
-            Count { label: "0-12".into(), sessions: 0, minutes: 0 },
-            Count { label: "13-18".into(), sessions: 3, minutes: 90 },
-            Count { label: "19-25".into(), sessions: 2, minutes: 90 },
-            Count { label: "26-45".into(), sessions: 3, minutes: 120 },
-            Count { label: "46-59".into(), sessions: 0, minutes: 0 },
-            Count { label: "60+".into(), sessions: 0, minutes: 0 },
-            Count { label: "unknown".into(), sessions: 1, minutes: 20 },
+            Count {
+                label: "0-12".into(),
+                sessions: 0,
+                minutes: 0,
+            },
+            Count {
+                label: "13-18".into(),
+                sessions: 3,
+                minutes: 90,
+            },
+            Count {
+                label: "19-25".into(),
+                sessions: 2,
+                minutes: 90,
+            },
+            Count {
+                label: "26-45".into(),
+                sessions: 3,
+                minutes: 120,
+            },
+            Count {
+                label: "46-59".into(),
+                sessions: 0,
+                minutes: 0,
+            },
+            Count {
+                label: "60+".into(),
+                sessions: 0,
+                minutes: 0,
+            },
+            Count {
+                label: "unknown".into(),
+                sessions: 1,
+                minutes: 20,
+            },
         ],
         purposes,
         hours: counts(hours),

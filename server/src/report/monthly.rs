@@ -1,8 +1,10 @@
 //! The monthly report: totals and breakdowns over the sessions that
 //! started in one library-local month.
 
-use super::model::{CategoryGender, Count, MonthlyReport, Problem, ReportHeader, StationUse, Totals};
-use super::usage::{end_ms, minutes, ms_within_hours, local, opening_minutes, reason_code};
+use super::model::{
+    CategoryGender, Count, MonthlyReport, Problem, ReportHeader, StationUse, Totals,
+};
+use super::usage::{end_ms, local, minutes, ms_within_hours, opening_minutes, reason_code};
 use crate::hours::OpeningHours;
 use bilik_proto::store::v1::{SessionRecord, StationRecord};
 use bilik_proto::v1::Gender;
@@ -67,7 +69,10 @@ pub fn band_labels(bounds: &[u32]) -> Vec<String> {
 
 /// Index of the band an age falls in.
 pub fn band_of(age: u32, bounds: &[u32]) -> usize {
-    bounds.iter().position(|&high| age <= high).unwrap_or(bounds.len())
+    bounds
+        .iter()
+        .position(|&high| age <= high)
+        .unwrap_or(bounds.len())
 }
 
 fn add(map: &mut BTreeMap<String, Count>, label: &str, minutes: u64) {
@@ -111,19 +116,37 @@ pub fn monthly(inputs: MonthInputs<'_>) -> MonthlyReport {
     let mut per_day: BTreeMap<String, Count> = BTreeMap::new();
     for day in first_day.iter_days().take_while(|d| *d <= last_day) {
         let label = day.format("%Y-%m-%d").to_string();
-        per_day.insert(label.clone(), Count { label, sessions: 0, minutes: 0 });
+        per_day.insert(
+            label.clone(),
+            Count {
+                label,
+                sessions: 0,
+                minutes: 0,
+            },
+        );
     }
     let mut hours_of_day: BTreeMap<String, Count> = (0..24)
         .map(|h| {
             let label = format!("{h:02}");
-            (label.clone(), Count { label, sessions: 0, minutes: 0 })
+            (
+                label.clone(),
+                Count {
+                    label,
+                    sessions: 0,
+                    minutes: 0,
+                },
+            )
         })
         .collect();
     let labels = band_labels(age_bands);
     let mut bands: Vec<Count> = labels
         .iter()
         .chain(std::iter::once(&"unknown".to_owned()))
-        .map(|l| Count { label: l.clone(), sessions: 0, minutes: 0 })
+        .map(|l| Count {
+            label: l.clone(),
+            sessions: 0,
+            minutes: 0,
+        })
         .collect();
     let mut per_station: BTreeMap<String, (u32, u64, i64)> = stations
         .iter()
@@ -141,14 +164,28 @@ pub fn monthly(inputs: MonthInputs<'_>) -> MonthlyReport {
         let start = local(tz, s.started_at_ms);
         add(&mut per_day, &start.format("%Y-%m-%d").to_string(), m);
         add(&mut hours_of_day, &format!("{:02}", start.hour()), m);
-        let band = if s.age_known { band_of(s.age_years, age_bands) } else { labels.len() };
+        let band = if s.age_known {
+            band_of(s.age_years, age_bands)
+        } else {
+            labels.len()
+        };
         bands[band].sessions += 1;
         bands[band].minutes += m;
-        add(&mut purposes, if s.purpose.is_empty() { "-" } else { &s.purpose }, m);
+        add(
+            &mut purposes,
+            if s.purpose.is_empty() {
+                "-"
+            } else {
+                &s.purpose
+            },
+            m,
+        );
         add(&mut reasons, reason_code(s), m);
         let within = ms_within_hours(hours, tz, s.started_at_ms, end_ms(s, now_ms));
         in_hours_ms += within;
-        let station = per_station.entry(s.station_name.clone()).or_insert((0, 0, 0));
+        let station = per_station
+            .entry(s.station_name.clone())
+            .or_insert((0, 0, 0));
         station.0 += 1;
         station.1 += m;
         station.2 += within;
@@ -157,14 +194,20 @@ pub fn monthly(inputs: MonthInputs<'_>) -> MonthlyReport {
             "Tamu".to_owned()
         } else {
             cards.insert(s.card.as_str());
-            if s.category.is_empty() { "-".to_owned() } else { s.category.clone() }
+            if s.category.is_empty() {
+                "-".to_owned()
+            } else {
+                s.category.clone()
+            }
         };
-        let row = cat_gender.entry(category.clone()).or_insert(CategoryGender {
-            category,
-            male: 0,
-            female: 0,
-            unknown: 0,
-        });
+        let row = cat_gender
+            .entry(category.clone())
+            .or_insert(CategoryGender {
+                category,
+                male: 0,
+                female: 0,
+                unknown: 0,
+            });
         match Gender::try_from(s.gender).unwrap_or(Gender::Unspecified) {
             Gender::Male => row.male += 1,
             Gender::Female => row.female += 1,
@@ -195,7 +238,10 @@ pub fn monthly(inputs: MonthInputs<'_>) -> MonthlyReport {
             },
             stations: station_count,
             opening_minutes_per_station: opening,
-            utilisation_percent: percent(in_hours_ms as f64 / 60_000.0, opening as f64 * f64::from(station_count)),
+            utilisation_percent: percent(
+                in_hours_ms as f64 / 60_000.0,
+                opening as f64 * f64::from(station_count),
+            ),
         },
         per_day: per_day.into_values().collect(),
         per_station: per_station
@@ -235,7 +281,10 @@ mod tests {
         assert!(parse_month("2026-1").is_none());
         assert!(parse_month("garbage").is_none());
         let bounds = [12, 18, 25, 45, 59];
-        assert_eq!(band_labels(&bounds), ["0-12", "13-18", "19-25", "26-45", "46-59", "60+"]);
+        assert_eq!(
+            band_labels(&bounds),
+            ["0-12", "13-18", "19-25", "26-45", "46-59", "60+"]
+        );
         assert_eq!(band_of(18, &bounds), 1);
         assert_eq!(band_of(19, &bounds), 2);
         assert_eq!(band_of(75, &bounds), 5);

@@ -8,7 +8,13 @@ use chrono_tz::Tz;
 use std::collections::HashSet;
 
 /// Builds the recap of `date` from the sessions that started on it.
-pub fn daily(header: ReportHeader, date: NaiveDate, sessions: &[SessionRecord], tz: Tz, now_ms: i64) -> DailyRecap {
+pub fn daily(
+    header: ReportHeader,
+    date: NaiveDate,
+    sessions: &[SessionRecord],
+    tz: Tz,
+    now_ms: i64,
+) -> DailyRecap {
     let rows: Vec<_> = sessions.iter().map(|s| recap_row(s, tz, now_ms)).collect();
     let unique: HashSet<&str> = sessions
         .iter()
@@ -20,7 +26,8 @@ pub fn daily(header: ReportHeader, date: NaiveDate, sessions: &[SessionRecord], 
         date: date.format("%Y-%m-%d").to_string(),
         total_sessions: u32::try_from(rows.len()).unwrap_or(u32::MAX),
         unique_members: u32::try_from(unique.len()).unwrap_or(u32::MAX),
-        guest_sessions: u32::try_from(sessions.iter().filter(|s| s.card.is_empty()).count()).unwrap_or(u32::MAX),
+        guest_sessions: u32::try_from(sessions.iter().filter(|s| s.card.is_empty()).count())
+            .unwrap_or(u32::MAX),
         total_minutes: rows.iter().map(|r| u64::from(r.minutes)).sum(),
         rows,
     }

@@ -64,10 +64,18 @@ fn message(month: &str, sha256: &str, signer: &str) -> Vec<u8> {
 }
 
 /// Signs `pdf`: returns (signed file, sha256 hex, signature bytes).
-pub fn sign(pdf: &[u8], month: &str, signer: &str, secret: &[u8; 32]) -> (Vec<u8>, String, Vec<u8>) {
+pub fn sign(
+    pdf: &[u8],
+    month: &str,
+    signer: &str,
+    secret: &[u8; 32],
+) -> (Vec<u8>, String, Vec<u8>) {
     let key = SigningKey::from_bytes(secret);
     let sha256 = hex::encode(Sha256::digest(pdf));
-    let signature = key.sign(&message(month, &sha256, signer)).to_bytes().to_vec();
+    let signature = key
+        .sign(&message(month, &sha256, signer))
+        .to_bytes()
+        .to_vec();
     let mut out = pdf.to_vec();
     if !out.ends_with(b"\n") {
         out.push(b'\n');
@@ -84,7 +92,10 @@ pub fn sign(pdf: &[u8], month: &str, signer: &str, secret: &[u8; 32]) -> (Vec<u8
     );
     // The hash covers the document as it stands before the trailer.
     let sha256 = hex::encode(Sha256::digest(&out[..body_len]));
-    let signature = key.sign(&message(month, &sha256, signer)).to_bytes().to_vec();
+    let signature = key
+        .sign(&message(month, &sha256, signer))
+        .to_bytes()
+        .to_vec();
     out.truncate(body_len);
     out.extend_from_slice(TRAILER);
     out.extend_from_slice(
@@ -113,8 +124,13 @@ pub fn verify(file: &[u8], expected_key: Option<&str>) -> Result<Verified, Verif
             .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
             .ok_or(VerifyError::Malformed("a field is missing"))
     };
-    let (month, signer, sha256, key_hex, sig_hex) =
-        (field("month")?, field("signer")?, field("sha256")?, field("key")?, field("sig")?);
+    let (month, signer, sha256, key_hex, sig_hex) = (
+        field("month")?,
+        field("signer")?,
+        field("sha256")?,
+        field("key")?,
+        field("sig")?,
+    );
     if hex::encode(Sha256::digest(body)) != sha256 {
         return Err(VerifyError::Altered);
     }
@@ -127,15 +143,18 @@ pub fn verify(file: &[u8], expected_key: Option<&str>) -> Result<Verified, Verif
         .and_then(|b| b.try_into().ok())
         .ok_or(VerifyError::Malformed("sig"))?;
     let key = VerifyingKey::from_bytes(&key_bytes).map_err(|_| VerifyError::Malformed("key"))?;
-    key.verify_strict(&message(month, sha256, signer), &Signature::from_bytes(&sig_bytes))
-        .map_err(|_| VerifyError::BadSignature)?;
-    if let Some(expected) = expected_key {
-        if !expected.trim().eq_ignore_ascii_case(key_hex) {
-            return Err(VerifyError::WrongKey {
-                found: key_hex.to_owned(),
-                expected: expected.trim().to_owned(),
-            });
-        }
+    key.verify_strict(
+        &message(month, sha256, signer),
+        &Signature::from_bytes(&sig_bytes),
+    )
+    .map_err(|_| VerifyError::BadSignature)?;
+    if let Some(expected) = expected_key
+        && !expected.trim().eq_ignore_ascii_case(key_hex)
+    {
+        return Err(VerifyError::WrongKey {
+            found: key_hex.to_owned(),
+            expected: expected.trim().to_owned(),
+        });
     }
     Ok(Verified {
         month: month.to_owned(),
@@ -172,6 +191,9 @@ mod tests {
         assert!(verify(&bad, None).is_err());
         assert_eq!(verify(&pdf, None), Err(VerifyError::Unsigned));
         let other = public_key_hex(&[8u8; 32]);
-        assert!(matches!(verify(&signed, Some(&other)), Err(VerifyError::WrongKey { .. })));
+        assert!(matches!(
+            verify(&signed, Some(&other)),
+            Err(VerifyError::WrongKey { .. })
+        ));
     }
 }

@@ -120,7 +120,11 @@ pub fn ms_within_hours(hours: &OpeningHours, tz: Tz, from_ms: i64, to_ms: i64) -
 }
 
 /// Opening minutes of the days `[first, last]` (inclusive).
-pub fn opening_minutes(hours: &OpeningHours, first: chrono::NaiveDate, last: chrono::NaiveDate) -> u64 {
+pub fn opening_minutes(
+    hours: &OpeningHours,
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+) -> u64 {
     first
         .iter_days()
         .take_while(|d| *d <= last)
@@ -141,7 +145,13 @@ mod tests {
     use chrono::{NaiveDate, Weekday};
 
     fn ms(tz: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
-        utc_ms(tz, NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap())
+        utc_ms(
+            tz,
+            NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(h, min, 0)
+                .unwrap(),
+        )
     }
 
     #[test]
@@ -151,10 +161,20 @@ mod tests {
         hours.set_day(Weekday::Wed, "08:00-16:00").unwrap();
         hours.set_day(Weekday::Thu, "08:00-16:00").unwrap();
         // 15:30-16:30 Wednesday: 30 minutes inside.
-        let inside = ms_within_hours(&hours, tz, ms(tz, 2026, 11, 25, 15, 30), ms(tz, 2026, 11, 25, 16, 30));
+        let inside = ms_within_hours(
+            &hours,
+            tz,
+            ms(tz, 2026, 11, 25, 15, 30),
+            ms(tz, 2026, 11, 25, 16, 30),
+        );
         assert_eq!(inside, 30 * 60_000);
         // Across midnight Wed->Thu, outside hours entirely.
-        let night = ms_within_hours(&hours, tz, ms(tz, 2026, 11, 25, 23, 30), ms(tz, 2026, 11, 26, 0, 30));
+        let night = ms_within_hours(
+            &hours,
+            tz,
+            ms(tz, 2026, 11, 25, 23, 30),
+            ms(tz, 2026, 11, 26, 0, 30),
+        );
         assert_eq!(night, 0);
         let first = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         assert_eq!(opening_minutes(&hours, first, first), 480);

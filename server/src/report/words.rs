@@ -4,8 +4,8 @@
 //! they all say the same.
 
 use super::model::{Count, MonthlyReport, RecapRow};
-use bilik_proto::catalog::{Lang, Text};
 use bilik_proto::catalog::report as t;
+use bilik_proto::catalog::{Lang, Text};
 use chrono::{Datelike, NaiveDate};
 
 /// "November 2026" for "2026-11"; the input as it is when it is not a
@@ -59,7 +59,7 @@ pub fn int(n: u64, lang: Lang) -> String {
     };
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -95,6 +95,14 @@ pub fn plain_dec1(x: f64) -> String {
 /// The label of an end-reason code; unknown codes as they are.
 pub fn end_reason(code: &str, lang: Lang) -> String {
     match t::end_reason(code) {
+        Some(text) => text.get(lang).to_string(),
+        None => code.to_string(),
+    }
+}
+
+/// The label of a problem kind; unknown kinds as they are.
+pub fn problem_kind(code: &str, lang: Lang) -> String {
+    match t::problem_kind(code) {
         Some(text) => text.get(lang).to_string(),
         None => code.to_string(),
     }
@@ -262,6 +270,8 @@ mod tests {
     fn labels() {
         assert_eq!(end_reason("time_up", Lang::Id), "Waktu habis");
         assert_eq!(end_reason("weird", Lang::Id), "weird");
+        assert_eq!(problem_kind("incident", Lang::Id), "Kejadian");
+        assert_eq!(problem_kind("other", Lang::Id), "other");
         assert_eq!(age_band("unknown", Lang::En), "Unknown");
         assert_eq!(age_band("13-18", Lang::En), "13-18");
         assert_eq!(hour("08", Lang::Id), "08:00");

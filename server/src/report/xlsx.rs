@@ -141,7 +141,8 @@ pub fn monthly(report: &MonthlyReport, lang: Lang) -> Result<Vec<u8>, ExportErro
     )?;
     for (i, p) in report.problems.iter().enumerate() {
         let row = i as u32 + 1;
-        for (col, s) in [&p.at, &p.station, &p.kind, &p.detail].iter().enumerate() {
+        let kind = words::problem_kind(&p.kind, lang);
+        for (col, s) in [&p.at, &p.station, &kind, &p.detail].iter().enumerate() {
             ws.write_string(row, col as u16, s.as_str())?;
         }
     }
@@ -283,11 +284,7 @@ fn workbook(header: &ReportHeader, title: &str) -> Result<Workbook, ExportError>
 }
 
 /// A new sheet named after a section.
-fn sheet<'a>(
-    book: &'a mut Workbook,
-    name: Text,
-    lang: Lang,
-) -> Result<&'a mut Worksheet, ExportError> {
+fn sheet(book: &mut Workbook, name: Text, lang: Lang) -> Result<&mut Worksheet, ExportError> {
     let ws = book.add_worksheet();
     ws.set_name(name.get(lang))?;
     Ok(ws)
@@ -405,7 +402,10 @@ mod tests {
         assert_eq!(column_sum(&mut book, "Per Hari", 1), sessions);
         assert_eq!(column_sum(&mut book, "Per Komputer", 2), minutes);
         assert_eq!(column_sum(&mut book, "Per Jam", 1), sessions);
-        assert_eq!(column_sum(&mut book, "Kategori × Jenis Kelamin", 4), sessions);
+        assert_eq!(
+            column_sum(&mut book, "Kategori × Jenis Kelamin", 4),
+            sessions
+        );
         assert_eq!(column_sum(&mut book, "Alasan Selesai", 2), minutes);
 
         let per_day = book.worksheet_range("Per Hari").unwrap();
