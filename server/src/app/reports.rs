@@ -4,7 +4,7 @@
 use super::{App, Error, Result, StaffIdentity};
 use crate::policy::parse_date;
 use crate::report::model::{DailyRecap, MonthlyReport, Problem, ReportHeader, SignOff};
-use crate::report::monthly::{MonthInputs, monthly, parse_month};
+use crate::report::monthly::{MonthInputs, MonthTally, parse_month};
 use crate::report::usage::{local, recap_row};
 use crate::report::{recap, signing};
 use bilik_proto::catalog::Lang;
@@ -113,11 +113,14 @@ impl App {
                     Error::FailedPrecondition(format!("the signed snapshot cannot be read: {e}"))
                 })?;
             let counted: HashSet<&str> = signed.session_ids.iter().map(String::as_str).collect();
-            report.addendum = sessions
-                .iter()
-                .filter(|s| !counted.contains(s.session_id.as_str()))
-                .map(|s| recap_row(s, self.config().time_zone, self.now_ms()))
-                .collect();
+            let (tz, now) = (self.config().time_zone, self.now_ms());
+            let mut addendum = Vec::new();
+            self.store().for_each_session_between(from_ms, to_ms, |s| {
+                if !counted.contains(s.session_id.as_str()) {
+                    addendum.push(recap_row(&s, tz, now));
+                }
+            })?;
+            report.addendum = addendum;
             return Ok(report);
         }
         let stations = self.store().stations()?;
@@ -151,10 +154,9 @@ impl App {
             }
         }
         problems.sort_by(|a, b| a.at.cmp(&b.at));
-        Ok(monthly(MonthInputs {
+        let mut tally = MonthTally::new(MonthInputs {
             header: self.report_header(),
             first_day: first,
-            sessions: &sessions,
             stations: &stations,
             problems,
             hours: &self.config().hours,
@@ -164,7 +166,10 @@ impl App {
             prepared_by: self.display_name(&by.username),
             section_head_name: self.config().section_head_name.clone(),
             section_head_nip: self.config().section_head_nip.clone(),
-        }))
+        });
+        self.store()
+            .for_each_session_between(from_ms, to_ms, |s| tally.add(&s))?;
+        Ok(tally.finish())
     }
 
     /// The server's report-signing secret, made on first use.

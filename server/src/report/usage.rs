@@ -94,29 +94,37 @@ pub fn recap_row(s: &SessionRecord, tz: Tz, now_ms: i64) -> RecapRow {
     }
 }
 
-/// Milliseconds of `[from_ms, to_ms)` that fall within opening hours.
-pub fn ms_within_hours(hours: &OpeningHours, tz: Tz, from_ms: i64, to_ms: i64) -> i64 {
-    if to_ms <= from_ms {
-        return 0;
-    }
-    let (first, last) = (local(tz, from_ms).date(), local(tz, to_ms).date());
-    let mut total = 0;
-    let mut day = first;
-    while day <= last {
-        for range in hours.ranges(day.weekday()) {
-            let at = |minute: u32| {
-                let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-                utc_ms(tz, midnight + chrono::Duration::minutes(i64::from(minute)))
-            };
-            let (open, close) = (at(range.start), at(range.end));
-            total += (to_ms.min(close) - from_ms.max(open)).max(0);
+/// The opening hours of a span of days as UTC intervals, sorted, so the
+/// part of a session within opening hours is a binary search away.
+#[derive(Debug, Clone)]
+pub struct OpenIntervals {
+    /// `[open, close)` in UTC ms, sorted and disjoint.
+    intervals: Vec<(i64, i64)>,
+}
+
+impl OpenIntervals {
+    /// The intervals of the days `[first, last]` (inclusive).
+    pub fn new(hours: &OpeningHours, tz: Tz, first: chrono::NaiveDate, last: chrono::NaiveDate) -> OpenIntervals {
+        let mut intervals = Vec::new();
+        for day in first.iter_days().take_while(|d| *d <= last) {
+            let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+            for range in hours.ranges(day.weekday()) {
+                let at = |minute: u32| utc_ms(tz, midnight + chrono::Duration::minutes(i64::from(minute)));
+                intervals.push((at(range.start), at(range.end)));
+            }
         }
-        match day.succ_opt() {
-            Some(next) => day = next,
-            None => break,
-        }
+        OpenIntervals { intervals }
     }
-    total
+
+    /// Milliseconds of `[from_ms, to_ms)` within the intervals.
+    pub fn overlap_ms(&self, from_ms: i64, to_ms: i64) -> i64 {
+        let first = self.intervals.partition_point(|&(_, close)| close <= from_ms);
+        self.intervals[first..]
+            .iter()
+            .take_while(|&&(open, _)| open < to_ms)
+            .map(|&(open, close)| (to_ms.min(close) - from_ms.max(open)).max(0))
+            .sum()
+    }
 }
 
 /// Opening minutes of the days `[first, last]` (inclusive).

@@ -229,10 +229,25 @@ impl Store {
     /// Sessions that started in `[from_ms, to_ms)`, oldest first. The cost
     /// follows the sessions in the range, not the whole history.
     pub fn sessions_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SessionRecord>> {
-        self.sessions
-            .range(time_key(from_ms)..time_key(to_ms))
-            .map(|entry| decode("sessions", &entry?.1))
-            .collect()
+        let mut found = Vec::new();
+        self.for_each_session_between(from_ms, to_ms, |s| found.push(s))?;
+        Ok(found)
+    }
+
+    /// Hands every session that started in `[from_ms, to_ms)` to `f`, oldest
+    /// first, without holding them all in memory. Returns how many.
+    pub fn for_each_session_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        mut f: impl FnMut(SessionRecord),
+    ) -> Result<u64> {
+        let mut n = 0;
+        for entry in self.sessions.range(time_key(from_ms)..time_key(to_ms)) {
+            f(decode("sessions", &entry?.1)?);
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// How many sessions are stored.
