@@ -103,7 +103,6 @@ impl App {
         let (first, next) = parse_month(month)
             .ok_or_else(|| Error::InvalidArgument(format!("month: expected YYYY-MM: {month:?}")))?;
         let (from_ms, to_ms) = (self.day_start_ms(first), self.day_start_ms(next));
-        let sessions = self.store().sessions_between(from_ms, to_ms)?;
         if let Some(signed) = self
             .store()
             .signed_report(&first.format("%Y-%m").to_string())?

@@ -75,24 +75,6 @@ pub fn band_of(age: u32, bounds: &[u32]) -> usize {
         .unwrap_or(bounds.len())
 }
 
-fn add(map: &mut BTreeMap<String, Count>, label: &str, minutes: u64) {
-    let entry = map.entry(label.to_owned()).or_insert_with(|| Count {
-        label: label.to_owned(),
-        sessions: 0,
-        minutes: 0,
-    });
-    entry.sessions += 1;
-    entry.minutes += minutes;
-}
-
-fn percent(part: f64, whole: f64) -> f64 {
-    if whole <= 0.0 {
-        0.0
-    } else {
-        (part / whole * 1000.0).round() / 10.0
-    }
-}
-
 fn count(label: String) -> Count {
     Count {
         label,
@@ -104,7 +86,9 @@ fn count(label: String) -> Count {
 fn add(map: &mut BTreeMap<String, Count>, label: &str, minutes: u64) {
     let entry = match map.get_mut(label) {
         Some(e) => e,
-        None => map.entry(label.to_owned()).or_insert_with(|| count(label.to_owned())),
+        None => map
+            .entry(label.to_owned())
+            .or_insert_with(|| count(label.to_owned())),
     };
     entry.sessions += 1;
     entry.minutes += minutes;
@@ -170,7 +154,10 @@ impl<'a> MonthTally<'a> {
             .take_while(|d| *d <= last_day)
             .map(|d| count(d.format("%Y-%m-%d").to_string()))
             .collect();
-        let mut bands: Vec<Count> = band_labels(inputs.age_bands).into_iter().map(count).collect();
+        let mut bands: Vec<Count> = band_labels(inputs.age_bands)
+            .into_iter()
+            .map(count)
+            .collect();
         bands.push(count("unknown".to_owned()));
         let stations = inputs
             .stations
@@ -203,8 +190,13 @@ impl<'a> MonthTally<'a> {
         self.sessions += 1;
         self.minutes += m;
         let start = local(self.inputs.tz, s.started_at_ms);
-        let day = usize::try_from(start.date().signed_duration_since(self.inputs.first_day).num_days())
-            .unwrap_or(usize::MAX);
+        let day = usize::try_from(
+            start
+                .date()
+                .signed_duration_since(self.inputs.first_day)
+                .num_days(),
+        )
+        .unwrap_or(usize::MAX);
         if let Some(c) = self.per_day.get_mut(day) {
             c.sessions += 1;
             c.minutes += m;
@@ -219,13 +211,24 @@ impl<'a> MonthTally<'a> {
         };
         self.bands[band].sessions += 1;
         self.bands[band].minutes += m;
-        add(&mut self.purposes, if s.purpose.is_empty() { "-" } else { &s.purpose }, m);
+        add(
+            &mut self.purposes,
+            if s.purpose.is_empty() {
+                "-"
+            } else {
+                &s.purpose
+            },
+            m,
+        );
         add(&mut self.reasons, reason_code(s), m);
         let within = self.open.overlap_ms(s.started_at_ms, end_ms(s, now));
         self.in_hours_ms += within;
         let station = match self.stations.get_mut(&s.station_name) {
             Some(t) => t,
-            None => self.stations.entry(s.station_name.clone()).or_insert((0, 0, 0)),
+            None => self
+                .stations
+                .entry(s.station_name.clone())
+                .or_insert((0, 0, 0)),
         };
         station.0 += 1;
         station.1 += m;
@@ -237,7 +240,11 @@ impl<'a> MonthTally<'a> {
             if !self.cards.contains(&s.card) {
                 self.cards.insert(s.card.clone());
             }
-            if s.category.is_empty() { "-" } else { &s.category }
+            if s.category.is_empty() {
+                "-"
+            } else {
+                &s.category
+            }
         };
         let row = match self.category_gender.get_mut(category) {
             Some(r) => r,

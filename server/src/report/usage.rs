@@ -104,12 +104,19 @@ pub struct OpenIntervals {
 
 impl OpenIntervals {
     /// The intervals of the days `[first, last]` (inclusive).
-    pub fn new(hours: &OpeningHours, tz: Tz, first: chrono::NaiveDate, last: chrono::NaiveDate) -> OpenIntervals {
+    pub fn new(
+        hours: &OpeningHours,
+        tz: Tz,
+        first: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+    ) -> OpenIntervals {
         let mut intervals = Vec::new();
         for day in first.iter_days().take_while(|d| *d <= last) {
             let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
             for range in hours.ranges(day.weekday()) {
-                let at = |minute: u32| utc_ms(tz, midnight + chrono::Duration::minutes(i64::from(minute)));
+                let at = |minute: u32| {
+                    utc_ms(tz, midnight + chrono::Duration::minutes(i64::from(minute)))
+                };
                 intervals.push((at(range.start), at(range.end)));
             }
         }
@@ -118,7 +125,9 @@ impl OpenIntervals {
 
     /// Milliseconds of `[from_ms, to_ms)` within the intervals.
     pub fn overlap_ms(&self, from_ms: i64, to_ms: i64) -> i64 {
-        let first = self.intervals.partition_point(|&(_, close)| close <= from_ms);
+        let first = self
+            .intervals
+            .partition_point(|&(_, close)| close <= from_ms);
         self.intervals[first..]
             .iter()
             .take_while(|&&(open, _)| open < to_ms)
@@ -168,23 +177,17 @@ mod tests {
         let mut hours = OpeningHours::always_open();
         hours.set_day(Weekday::Wed, "08:00-16:00").unwrap();
         hours.set_day(Weekday::Thu, "08:00-16:00").unwrap();
+        let first = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let open = OpenIntervals::new(&hours, tz, first, first.succ_opt().unwrap());
         // 15:30-16:30 Wednesday: 30 minutes inside.
-        let inside = ms_within_hours(
-            &hours,
-            tz,
-            ms(tz, 2026, 11, 25, 15, 30),
-            ms(tz, 2026, 11, 25, 16, 30),
-        );
+        let inside = open.overlap_ms(ms(tz, 2026, 11, 25, 15, 30), ms(tz, 2026, 11, 25, 16, 30));
         assert_eq!(inside, 30 * 60_000);
         // Across midnight Wed->Thu, outside hours entirely.
-        let night = ms_within_hours(
-            &hours,
-            tz,
-            ms(tz, 2026, 11, 25, 23, 30),
-            ms(tz, 2026, 11, 26, 0, 30),
-        );
+        let night = open.overlap_ms(ms(tz, 2026, 11, 25, 23, 30), ms(tz, 2026, 11, 26, 0, 30));
         assert_eq!(night, 0);
-        let first = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        // 15:00 Wednesday to 09:00 Thursday: 60 + 60 minutes.
+        let long = open.overlap_ms(ms(tz, 2026, 11, 25, 15, 0), ms(tz, 2026, 11, 26, 9, 0));
+        assert_eq!(long, 120 * 60_000);
         assert_eq!(opening_minutes(&hours, first, first), 480);
     }
 }
