@@ -51,8 +51,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bilik_proto::v1::{
-    AgentEvent, Command, EndReason, HookFailed, Lease, LoginRequest, PowerAction, RefusalCode,
-    Settings, StationState, Tamper, Welcome, agent_event, command, login_response,
+    AgentEvent, EndReason, HookFailed, Lease, LoginRequest, RefusalCode, Settings, StationState,
+    Tamper, agent_event,
 };
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
@@ -61,7 +61,7 @@ use crate::config::Config;
 use crate::hook_runner::{HookJob, HookReport, HookRunner, Phase};
 use crate::hooks::HookSpec;
 use crate::journal::{self, Journal, JournalDamage};
-use crate::link::{LinkEvent, LinkHandle, LinkState, Reported, StationRpc};
+use crate::link::{LinkEvent, LinkHandle, Reported, StationRpc};
 use crate::session::{DEFAULT_WARNING_MINUTES, Effect, Station, UiState};
 use crate::ui::{FrontEnd, Refusal, UiEvent, UiInput};
 
@@ -280,7 +280,7 @@ impl Driver {
         for effect in effects {
             let event = effect.event_kind();
             match effect {
-                Effect::Show(_) => self.refresh_screen(),
+                Effect::Show(ui) => self.show_screen(ui),
                 Effect::SessionStarted { session_id } => {
                     let env = self.hook_env(&session_id, None);
                     let hooks = self.config.start_hooks.clone();
@@ -310,15 +310,21 @@ impl Driver {
         self.publish();
     }
 
-    /// Tells the front-end what to show, if it changed. An unlocked state
-    /// waits while hooks run.
+    /// Shows what the machine shows now (after hooks finished, say).
     fn refresh_screen(&mut self) {
-        let mut want = self.station.ui();
+        self.show_screen(self.station.ui());
+    }
+
+    /// Tells the front-end to show `want`, if that is a change. An unlocked
+    /// state waits while hooks run. (`want` comes from the effect being
+    /// carried out, not the machine's final state: within one batch a
+    /// replaced session locks before the next one starts.)
+    fn show_screen(&mut self, mut want: UiState) {
         if self.hooks_busy > 0 && matches!(want, UiState::InSession(_) | UiState::Warning { .. }) {
             want = UiState::Locked;
         }
         if want != self.shown {
-            tracing::info!(state = ?self.station.state(), "screen");
+            tracing::info!(screen = ?want, "screen changed");
             self.frontend.show(&UiEvent::State(want.clone()));
             self.shown = want;
         }
@@ -491,26 +497,7 @@ impl Driver {
         self.login_in_flight = true;
         let tx = self.logins_tx.clone();
         tokio::spawn(async move {
-            let answer = tokio::time::timeout(LOGIN_TIMEOUT, rpc.login(request)).await;
-            let outcome = match answer {
-                Err(_) => Err(Refusal::NotConnected),
-                Ok(Err(status)) => {
-                    tracing::warn!(%status, "login call failed");
-                    Err(match status.code() {
-                        tonic::Code::Unavailable
-                        | tonic::Code::DeadlineExceeded
-                        | tonic::Code::Cancelled => Refusal::NotConnected,
-                        _ => Refusal::ServerError,
-                    })
-                }
-                Ok(Ok(response)) => match response.into_inner().outcome {
-                    Some(login_response::Outcome::Lease(lease)) => Ok(lease),
-                    Some(login_response::Outcome::Refusal(r)) => Err(Refusal::Refused(
-                        RefusalCode::try_from(r.code).unwrap_or(RefusalCode::Unspecified),
-                    )),
-                    None => Err(Refusal::ServerError),
-                },
-            };
+            let outcome = crate::login::call(&mut rpc, request, LOGIN_TIMEOUT).await;
             let _ = tx
                 .send(LoginDone {
                     outcome,
@@ -532,143 +519,6 @@ impl Driver {
                 tracing::info!(code = refusal.code(), "login refused");
                 self.frontend.show(&UiEvent::Refused(refusal));
             }
-        }
-    }
-
-    /// What the link reported.
-    async fn on_link(&mut self, event: LinkEvent) {
-        match event {
-            LinkEvent::State(state) => {
-                self.rpc = None;
-                self.connected = false;
-                self.frontend.show(&UiEvent::Link(state));
-            }
-            LinkEvent::Up { welcome, rpc } => {
-                self.rpc = rpc.map(|rpc| *rpc);
-                self.connected = true;
-                self.on_welcome(*welcome).await;
-            }
-            LinkEvent::Command(command) => self.on_command(command).await,
-            LinkEvent::Ack(ids) => self.on_ack(ids).await,
-        }
-    }
-
-    /// Reconciles with the server after an attach; replays the journal.
-    async fn on_welcome(&mut self, welcome: Welcome) {
-        let now = Instant::now();
-        self.station_name = welcome.station_name.clone();
-        self.frontend.show(&UiEvent::Link(LinkState::Connected {
-            station_id: welcome.station_id.clone(),
-            station_name: welcome.station_name.clone(),
-        }));
-        if let Some(settings) = welcome.settings {
-            if self.config.warning_minutes.is_none() && !settings.warning_minutes.is_empty() {
-                let effects = self
-                    .station
-                    .set_warning_minutes(&settings.warning_minutes, now);
-                self.apply(effects).await;
-            }
-            self.frontend.show(&UiEvent::Settings(settings.clone()));
-            self.settings = settings;
-        }
-        let effects = self.station.set_maintenance(welcome.maintenance, now);
-        self.apply(effects).await;
-        match welcome.lease {
-            Some(lease) => self.grant(&lease, now).await,
-            None if self.station.session_id().is_some() => {
-                tracing::info!("the server no longer holds this session: locking");
-                if let Ok(effects) = self.station.end("", EndReason::Librarian, now) {
-                    self.apply(effects).await;
-                }
-            }
-            None => {}
-        }
-        let pending = self.pending().await;
-        if !pending.is_empty() {
-            tracing::info!(count = pending.len(), "replaying journaled events");
-            self.link.send(pending);
-        }
-    }
-
-    /// A command the server pushed.
-    async fn on_command(&mut self, command: Command) {
-        let now = Instant::now();
-        let Some(kind) = command.kind else {
-            return;
-        };
-        let effects = match kind {
-            command::Kind::Start(start) => {
-                if let Some(lease) = start.lease {
-                    self.grant(&lease, now).await;
-                }
-                return;
-            }
-            command::Kind::End(end) => {
-                let reason = EndReason::try_from(end.reason).unwrap_or(EndReason::Librarian);
-                self.station.end(&end.session_id, reason, now)
-            }
-            command::Kind::Extend(ext) => {
-                self.station
-                    .extend(&ext.session_id, ext.ends_at_ms, ext.server_time_ms, now)
-            }
-            command::Kind::Message(msg) => {
-                self.frontend.show(&UiEvent::Message {
-                    text: msg.text,
-                    from: msg.from,
-                });
-                return;
-            }
-            command::Kind::Maintenance(m) => Ok(self.station.set_maintenance(m.on, now)),
-            command::Kind::Power(p) => {
-                let action = PowerAction::try_from(p.action).unwrap_or(PowerAction::Unspecified);
-                self.power(action, now).await;
-                return;
-            }
-        };
-        match effects {
-            Ok(effects) => self.apply(effects).await,
-            Err(e) => tracing::info!(error = %e, "command ignored"),
-        }
-    }
-
-    /// The server's restart/shutdown: end the session, clean up, then run
-    /// the configured command.
-    async fn power(&mut self, action: PowerAction, now: Instant) {
-        let spec = match action {
-            PowerAction::Restart => self.config.power_restart.clone(),
-            PowerAction::Shutdown => self.config.power_shutdown.clone(),
-            PowerAction::Unspecified => return,
-        };
-        let Some(spec) = spec else {
-            tracing::warn!(
-                ?action,
-                "power command refused: no command configured for it ([power] in the config)"
-            );
-            self.frontend.show(&UiEvent::Power { action, ran: false });
-            return;
-        };
-        if self.station.session_id().is_some()
-            && let Ok(effects) = self.station.end("", EndReason::StationRestarted, now)
-        {
-            self.apply(effects).await;
-        }
-        self.submit(Phase::Power(action), vec![spec], Vec::new());
-        self.refresh_screen();
-    }
-
-    /// The server applied these events: drop them from the journal.
-    async fn on_ack(&mut self, ids: Vec<String>) {
-        let acked = ids.clone();
-        match self
-            .with_journal(move |j| j.ack(&acked).map(|_| j.pending_count()))
-            .await
-        {
-            Some(Ok(pending)) => self.frontend.show(&UiEvent::Acked {
-                event_ids: ids,
-                pending,
-            }),
-            Some(Err(e)) => tracing::error!(error = %e, "ack not journaled"),
-            None => {}
         }
     }
 
@@ -742,6 +592,8 @@ impl Driver {
         tracing::info!("stopped");
     }
 }
+
+mod server;
 
 #[cfg(test)]
 #[path = "driver_tests.rs"]

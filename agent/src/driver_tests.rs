@@ -16,14 +16,19 @@ const MIN: Duration = Duration::from_secs(60);
 
 /// One attach, as the fake server sees it.
 struct Conn {
+    /// What the agent said first.
     hello: Hello,
+    /// What the agent sends afterwards.
     up: mpsc::Receiver<AgentMessage>,
+    /// Where the fake server pushes; dropping it ends the stream.
     down: mpsc::Sender<Result<ServerMessage, tonic::Status>>,
 }
 
 /// Attaches every time, answering with the Welcome the test set.
 struct Fake {
+    /// The Welcome of the next attach.
     welcome: Arc<Mutex<Welcome>>,
+    /// Where attaches are handed to the test.
     conns: mpsc::UnboundedSender<Conn>,
 }
 
@@ -49,7 +54,10 @@ impl Connector for Fake {
 
 /// Records what the driver shows.
 #[derive(Debug)]
-struct Recorder(mpsc::UnboundedSender<UiEvent>);
+struct Recorder(
+    /// Where shown events go.
+    mpsc::UnboundedSender<UiEvent>,
+);
 
 impl FrontEnd for Recorder {
     fn show(&mut self, event: &UiEvent) {
@@ -57,12 +65,19 @@ impl FrontEnd for Recorder {
     }
 }
 
+/// A running driver and the test's ends of its channels.
 struct Harness {
+    /// What the driver showed.
     shown: mpsc::UnboundedReceiver<UiEvent>,
+    /// The link's attaches.
     conns: mpsc::UnboundedReceiver<Conn>,
+    /// The Welcome of the next attach.
     welcome: Arc<Mutex<Welcome>>,
+    /// Sending stops the driver (graceful shutdown).
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The driver's task.
     driver: tokio::task::JoinHandle<()>,
+    /// Holds the journal.
     _dir: tempfile::TempDir,
 }
 
@@ -311,4 +326,37 @@ async fn a_welcome_without_the_running_session_locks_and_shutdown_ends_a_session
     };
     assert_eq!(e.reason, EndReason::StationRestarted as i32);
     h.driver.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_session_replaced_by_another_locks_in_between() {
+    let mut h = start();
+    let mut conn = h.conns.recv().await.unwrap();
+    for id in ["s1", "s2"] {
+        push(
+            &conn,
+            command::Kind::Start(StartSession {
+                lease: Some(lease(id, 45)),
+            }),
+        )
+        .await;
+    }
+    let mut states = Vec::new();
+    while states.len() < 3 {
+        states.push(match h.next_state().await {
+            UiState::InSession(v) => v.session_id,
+            UiState::Locked => "locked".into(),
+            other => panic!("{other:?}"),
+        });
+    }
+    assert_eq!(states, ["s1", "locked", "s2"]);
+    let event = next_event(&mut conn.up).await;
+    let Some(agent_event::Kind::SessionEnded(e)) = event.kind else {
+        panic!("{event:?}")
+    };
+    assert_eq!(
+        (e.session_id.as_str(), e.reason),
+        ("s1", EndReason::Librarian as i32)
+    );
+    h.stop().await;
 }

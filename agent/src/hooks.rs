@@ -20,6 +20,8 @@
 //!
 //! # A Linux example
 //!
+//! (Also in `docs/hooks-linux.md`, with the configuration around it.)
+//!
 //! The agent runs as root; patrons use an unprivileged account, `patron`
 //! here, logged in automatically. This end-of-session hook closes the
 //! browsers and wipes what the last patron left behind. Configured as

@@ -11,6 +11,7 @@
 //! - [`session`]: the station state machine and lease timer (tokio time).
 //! - [`link`]: connect/attach/reconnect (explicit Connected/Backoff states),
 //!   heartbeats, commands and acks.
+//! - [`login`]: one card login call and its answer.
 //! - [`backoff`]: exponential reconnect delays with jitter and a cap.
 //! - [`metrics`]: the sysinfo sample in every heartbeat.
 //! - [`journal`]: the durable outbox of events until the server acks them.
@@ -31,6 +32,7 @@ pub mod hook_runner;
 pub mod hooks;
 pub mod journal;
 pub mod link;
+pub mod login;
 pub mod metrics;
 pub mod session;
 pub mod ui;

@@ -67,11 +67,17 @@ impl Connector for Fake {
 
 /// The pieces a test drives.
 struct Harness {
+    /// The link under test.
     handle: LinkHandle,
+    /// What it tells the (absent) driver.
     events: mpsc::Receiver<LinkEvent>,
+    /// The state it reports, as the driver would publish it.
     status: watch::Sender<Reported>,
+    /// When each attach was attempted.
     attempts: Arc<Mutex<Vec<Instant>>>,
+    /// How many upcoming attempts fail.
     failures: Arc<Mutex<u32>>,
+    /// The successful attaches, as the fake server sees them.
     conns: mpsc::UnboundedReceiver<Conn>,
 }
 

@@ -156,6 +156,9 @@ pub const TIME_NEARLY_UP: Text = Text {
 /// Words of the daily recap and the monthly report.
 pub mod report;
 
+/// Words of the web dashboard.
+pub mod web;
+
 #[cfg(test)]
 mod tests {
     use super::*;

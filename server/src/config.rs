@@ -17,6 +17,9 @@ pub struct ConfigErrors(pub Vec<String>);
 pub struct Config {
     /// Where the gRPC services listen.
     pub listen: SocketAddr,
+    /// Where the web dashboard listens (a second listener, plain HTTP/1.1
+    /// for browsers); `None` ("off"): no dashboard.
+    pub web_listen: Option<SocketAddr>,
     /// Where the embedded store lives.
     pub data_dir: PathBuf,
     /// Shown on lock screens and reports.
@@ -66,6 +69,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 50551)),
+            web_listen: Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
             data_dir: PathBuf::from("bilik-data"),
             library_name: "Perpustakaan Daerah".to_owned(),
             time_zone: chrono_tz::Asia::Makassar,
@@ -129,6 +133,18 @@ impl Config {
             s.parse()
                 .map_err(|_| "not an address like 127.0.0.1:50551".into())
         });
+        r.parse_str(
+            &mut server,
+            "server.web_listen",
+            &mut cfg.web_listen,
+            |s| match s.trim() {
+                "off" | "" => Ok(None),
+                addr => addr
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| "not an address like 127.0.0.1:8080 (or \"off\")".into()),
+            },
+        );
         r.parse_str(&mut server, "server.data_dir", &mut cfg.data_dir, |s| {
             Ok(PathBuf::from(s))
         });
@@ -329,7 +345,7 @@ impl Config {
         };
         let warnings: Vec<String> = self.warning_minutes.iter().map(u32::to_string).collect();
         let mut out = format!(
-            "[server]\nlisten = {}\ndata_dir = {}\nsweep_interval_ms = {}\n\n\
+            "[server]\nlisten = {}\nweb_listen = {}\ndata_dir = {}\nsweep_interval_ms = {}\n\n\
              [library]\nname = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
              pin_required = {}\nrules_version = {}\nrules_text = {}\npurposes = [{}]\n\n\
@@ -337,6 +353,11 @@ impl Config {
              [stations]\nheartbeat_seconds = {}\noffline_after_missed = {}\nenrollment_code_minutes = {}\n\n\
              [hours]\n",
             toml_str(&self.listen.to_string()),
+            toml_str(
+                &self
+                    .web_listen
+                    .map_or_else(|| "off".to_owned(), |a| a.to_string())
+            ),
             toml_str(&self.data_dir.display().to_string()),
             self.sweep_interval_ms,
             toml_str(&self.library_name),

@@ -13,9 +13,11 @@
 //! - [`grpc`]: the tonic services.
 //! - [`cli`]: the admin subcommands, a gRPC client of a running server.
 //! - [`demo`]: simulated stations for `serve --demo`.
+//! - [`web`]: the librarians' dashboard (axum, server-rendered HTML).
 //!
 //! [`run`] serves on a given listener until a shutdown future resolves, so
-//! tests run the real server in-process on `127.0.0.1:0`.
+//! tests run the real server in-process on `127.0.0.1:0`; [`run_with_web`]
+//! serves the dashboard on a second listener beside it.
 
 pub mod app;
 pub mod cli;
@@ -30,6 +32,7 @@ pub mod import;
 pub mod policy;
 pub mod report;
 pub mod store;
+pub mod web;
 
 use app::App;
 use bilik_proto::v1::admin_server::AdminServer;
@@ -57,6 +60,9 @@ pub enum ServeError {
     /// The reflection service could not be built from the descriptors.
     #[error("cannot build gRPC reflection: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    /// The web dashboard stopped with an I/O error.
+    #[error("the web dashboard failed: {0}")]
+    Web(std::io::Error),
 }
 
 /// How long a stopping server waits for open calls to finish.
@@ -127,6 +133,39 @@ pub async fn run(
     }
     result?;
     Ok(())
+}
+
+/// Like [`run`], and serves the web dashboard on `web` (when given) until
+/// the same shutdown; both stop together.
+pub async fn run_with_web(
+    app: App,
+    listener: TcpListener,
+    web: Option<TcpListener>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    let Some(web) = web else {
+        return run(app, listener, shutdown).await;
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let web_stop = async move {
+        let mut rx = stop_rx;
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let dashboard = tokio::spawn(web::serve(app.clone(), web, web_stop));
+    let result = run(app, listener, async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    })
+    .await;
+    let web_result = match tokio::time::timeout(SHUTDOWN_GRACE, dashboard).await {
+        Ok(Ok(r)) => r.map_err(ServeError::Web),
+        Ok(Err(e)) => Err(ServeError::Web(std::io::Error::other(e))),
+        Err(_) => {
+            tracing::warn!("the dashboard did not stop within the grace period");
+            Ok(())
+        }
+    };
+    result.and(web_result)
 }
 
 /// Closes overdue leases and marks silent stations offline, forever.

@@ -55,6 +55,9 @@ struct ServeArgs {
     /// Same as --set server.listen=ADDR.
     #[arg(long)]
     listen: Option<String>,
+    /// Same as --set server.web_listen=ADDR (the web dashboard; "off": none).
+    #[arg(long)]
+    web_listen: Option<String>,
     /// Show the server working: fresh store, demo members, simulated stations.
     #[arg(long)]
     demo: bool,
@@ -146,6 +149,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             toml::Value::String(listen.clone())
         ));
     }
+    if let Some(web) = &args.web_listen {
+        defaults.push(format!(
+            "server.web_listen={}",
+            toml::Value::String(web.clone())
+        ));
+    }
     let config = load_config(&args.config, defaults)?;
     if args.print_config {
         print!("{}", config.to_toml());
@@ -157,10 +166,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = bilik_server::listen(listen).await?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
+    let web = match app.config().web_listen {
+        Some(web_addr) => Some(bilik_server::listen(web_addr).await?),
+        None => None,
+    };
+    let dashboard = match &web {
+        Some(l) => format!("http://{}", l.local_addr()?),
+        None => "off (server.web_listen = \"off\")".to_owned(),
+    };
     if args.demo {
         let info = bilik_server::demo::seed(&app)?;
         bilik_server::demo::spawn_stations(&app, url.clone())?;
         println!("Bilik demo server");
+        println!("  dashboard:       {dashboard}   (sign in as admin)");
         println!("  gRPC:            {url}   (try: grpcurl -plaintext {addr} list)");
         println!("  data directory:  {}", app.config().data_dir.display());
         println!(
@@ -185,8 +203,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "Bilik server listening on {url} (data in {})",
             app.config().data_dir.display()
         );
+        println!("Dashboard: {dashboard}");
     }
-    bilik_server::run(app, listener, shutdown_signal()).await?;
+    bilik_server::run_with_web(app, listener, web, shutdown_signal()).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod process;
+pub mod web;
 
 use bilik_proto::v1::admin_client::AdminClient;
 use bilik_proto::v1::station_client::StationClient;

@@ -56,7 +56,9 @@ impl ServerProcess {
             .arg("--listen")
             .arg(listen)
             // Open all day (real clock), quick sweeps.
-            .args(["--set", "server.sweep_interval_ms=50"]);
+            .args(["--set", "server.sweep_interval_ms=50"])
+            // Any free port for the dashboard, so servers can run side by side.
+            .args(["--set", "server.web_listen=127.0.0.1:0"]);
         for o in overrides {
             cmd.args(["--set", o]);
         }

@@ -136,6 +136,55 @@ impl App {
         format: ImportFormat,
         content: &[u8],
     ) -> Result<ImportMembersResponse> {
+        let records: Vec<MemberRecord> = self
+            .import_records(format, content)?
+            .into_iter()
+            .map(|(_, new, _)| new)
+            .collect();
+        let (created, updated) = self.store().put_members(&records)?;
+        self.store().flush().await?;
+        tracing::info!(by = %by.username, created, updated, "members imported");
+        self.audit(
+            &by.username,
+            "member.import",
+            "slims",
+            &format!("{created} new, {updated} updated"),
+        );
+        Ok(ImportMembersResponse { created, updated })
+    }
+
+    /// What importing a file would do, without writing anything: every
+    /// row as new, updated or unchanged, or the file's line-numbered errors
+    /// (`Error::Import`).
+    pub fn preview_import(&self, format: ImportFormat, content: &[u8]) -> Result<ImportPreview> {
+        let mut preview = ImportPreview::default();
+        for (line, new, old) in self.import_records(format, content)? {
+            let change = match &old {
+                None => ImportChange::New,
+                Some(old) if same_member(old, &new) => ImportChange::Unchanged,
+                Some(_) => ImportChange::Updated,
+            };
+            match change {
+                ImportChange::New => preview.created += 1,
+                ImportChange::Updated => preview.updated += 1,
+                ImportChange::Unchanged => preview.unchanged += 1,
+            }
+            preview.rows.push(ImportPreviewRow {
+                line,
+                change,
+                member: views::member(&new),
+            });
+        }
+        Ok(preview)
+    }
+
+    /// The records an import would write, each with its line in the file
+    /// and the record it replaces.
+    fn import_records(
+        &self,
+        format: ImportFormat,
+        content: &[u8],
+    ) -> Result<Vec<(usize, MemberRecord, Option<MemberRecord>)>> {
         if content.len() > MAX_IMPORT_BYTES {
             return Err(Error::InvalidArgument(format!(
                 "the file is larger than {} MiB",
@@ -153,7 +202,8 @@ impl App {
         let mut records = Vec::with_capacity(rows.len());
         for row in rows {
             let old = self.store().member(&row.card)?;
-            records.push(MemberRecord {
+            let line = row.line;
+            let record = MemberRecord {
                 gender: match row.gender {
                     slims::Gender::Male => Gender::Male,
                     slims::Gender::Female => Gender::Female,
@@ -176,17 +226,54 @@ impl App {
                 updated_at_ms: now,
                 card: row.card,
                 name: row.name,
-            });
+            };
+            records.push((line, record, old));
         }
-        let (created, updated) = self.store().put_members(&records)?;
-        self.store().flush().await?;
-        tracing::info!(by = %by.username, created, updated, "members imported");
-        self.audit(
-            &by.username,
-            "member.import",
-            "slims",
-            &format!("{created} new, {updated} updated"),
-        );
-        Ok(ImportMembersResponse { created, updated })
+        Ok(records)
     }
+}
+
+/// What an import would do to one member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportChange {
+    /// The card is not known yet.
+    New,
+    /// The card is known and some field would change.
+    Updated,
+    /// The card is known and nothing would change.
+    Unchanged,
+}
+
+/// One row of an import preview.
+#[derive(Debug, Clone)]
+pub struct ImportPreviewRow {
+    /// Line of the file (1-based, the header is line 1), so staff can find it.
+    pub line: usize,
+    /// What the import would do with it.
+    pub change: ImportChange,
+    /// The member as it would be stored.
+    pub member: bilik_proto::v1::Member,
+}
+
+/// What importing a file would do (nothing has been written).
+#[derive(Debug, Clone, Default)]
+pub struct ImportPreview {
+    /// Every row of the file, in file order.
+    pub rows: Vec<ImportPreviewRow>,
+    /// Members that would be created.
+    pub created: u32,
+    /// Members that would change.
+    pub updated: u32,
+    /// Members already stored exactly so.
+    pub unchanged: u32,
+}
+
+/// Whether an import would leave a stored member as it is (the update
+/// time aside).
+fn same_member(old: &MemberRecord, new: &MemberRecord) -> bool {
+    let strip = |m: &MemberRecord| MemberRecord {
+        updated_at_ms: 0,
+        ..m.clone()
+    };
+    strip(old) == strip(new)
 }

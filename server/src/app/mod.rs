@@ -3,15 +3,18 @@
 //! through [`crate::store`] and tells the [`crate::hub`] what to push.
 
 mod enrollment;
+mod incidents;
 mod login;
 pub(crate) mod members;
 mod reports;
 mod sessions;
 mod staff;
 mod stations;
+mod usage;
 mod views;
 
 pub use members::MAX_IMPORT_BYTES;
+pub use members::{ImportChange, ImportPreview, ImportPreviewRow};
 pub use staff::StaffIdentity;
 
 use crate::clock::Clock;
@@ -85,6 +88,9 @@ struct Inner {
     /// Serialises audit appends (each entry hashes the one before) and the
     /// creation of the signing key.
     audit_lock: std::sync::Mutex<()>,
+    /// Recent failed sign-ins (UTC ms) by username, for the lock-out after
+    /// repeated failures. In memory: a restart forgets them, like tokens.
+    sign_in_failures: std::sync::Mutex<HashMap<String, Vec<i64>>>,
 }
 
 impl App {
@@ -99,6 +105,7 @@ impl App {
                 session_lock: tokio::sync::Mutex::new(()),
                 staff_tokens: std::sync::Mutex::new(HashMap::new()),
                 audit_lock: std::sync::Mutex::new(()),
+                sign_in_failures: std::sync::Mutex::new(HashMap::new()),
             }),
         }
     }

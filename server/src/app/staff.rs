@@ -8,6 +8,13 @@ use bilik_proto::v1::{Role, SignInResponse, StaffInfo};
 /// How long a staff token is valid: one working day.
 const TOKEN_TTL_MS: i64 = 12 * 60 * 60 * 1000;
 
+/// Failed sign-ins within [`LOCKOUT_WINDOW_MS`] that lock an account.
+pub const LOCKOUT_FAILURES: usize = 5;
+
+/// The window in which failures count, and how long a lock-out lasts
+/// after the last of them: 10 minutes.
+pub const LOCKOUT_WINDOW_MS: i64 = 10 * 60 * 1000;
+
 /// A signed-in member of staff.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffIdentity {
@@ -42,11 +49,39 @@ impl App {
         if username.is_empty() || username.len() > 64 || password.len() > 1024 {
             return Err(refused());
         }
-        let staff = self.store().staff(username)?.ok_or_else(refused)?;
-        if !verify_password(&staff.password_hash, password) {
+        if let Some(until) = self.sign_in_locked_until(username) {
+            tracing::warn!(user = %username, "sign-in refused: account locked");
+            let minutes = ((until - self.now_ms()).max(0) + 59_999) / 60_000;
+            return Err(Error::Unauthenticated(format!(
+                "account locked after {LOCKOUT_FAILURES} failed sign-ins; try again in {minutes} min or ask an admin"
+            )));
+        }
+        let staff = self.store().staff(username)?;
+        let Some(staff) = staff.filter(|s| verify_password(&s.password_hash, password)) else {
             tracing::warn!(user = %username, "failed staff sign-in");
             self.audit(username, "staff.sign_in_failed", username, "");
+            if self.note_sign_in_failure(username) {
+                tracing::warn!(user = %username, "account locked after repeated failures");
+                self.audit(
+                    username,
+                    "staff.locked",
+                    username,
+                    &format!(
+                        "{LOCKOUT_FAILURES} failed sign-ins in {} min",
+                        LOCKOUT_WINDOW_MS / 60_000
+                    ),
+                );
+            }
             return Err(refused());
+        };
+        if staff.disabled {
+            tracing::warn!(user = %username, "sign-in refused: account disabled");
+            return Err(Error::PermissionDenied(
+                "this account is disabled; ask an admin".into(),
+            ));
+        }
+        if let Ok(mut failures) = self.inner.sign_in_failures.lock() {
+            failures.remove(username);
         }
         let token = random_hex(32)?;
         let role = Role::try_from(staff.role).unwrap_or(Role::Unspecified);
@@ -126,6 +161,7 @@ impl App {
             display_name: clean_text(display_name, 100),
             nip: clean_text(nip, 30),
             created_at_ms: self.now_ms(),
+            disabled: false,
         };
         if !self.store().create_staff(&record)? {
             return Err(Error::AlreadyExists(format!(
@@ -154,5 +190,132 @@ impl App {
         let password = random_hex(8)?;
         self.create_staff(username, &password, Role::Admin, "Administrator", "")?;
         Ok(Some(password))
+    }
+}
+
+impl App {
+    /// Records a failed sign-in; `true` when this failure locks the account.
+    fn note_sign_in_failure(&self, username: &str) -> bool {
+        let now = self.now_ms();
+        let Ok(mut failures) = self.inner.sign_in_failures.lock() else {
+            return false;
+        };
+        // Bound the memory an attacker can make us use with made-up names.
+        if failures.len() > 10_000 {
+            failures.retain(|_, times| times.iter().any(|t| now - t < LOCKOUT_WINDOW_MS));
+        }
+        let times = failures.entry(username.to_owned()).or_default();
+        times.retain(|t| now - t < LOCKOUT_WINDOW_MS);
+        times.push(now);
+        if times.len() > LOCKOUT_FAILURES * 4 {
+            times.remove(0);
+        }
+        times.len() == LOCKOUT_FAILURES
+    }
+
+    /// When a locked account may try again (UTC ms), or `None` if it is not
+    /// locked: [`LOCKOUT_FAILURES`] failures within [`LOCKOUT_WINDOW_MS`].
+    pub fn sign_in_locked_until(&self, username: &str) -> Option<i64> {
+        let now = self.now_ms();
+        let failures = self.inner.sign_in_failures.lock().ok()?;
+        let recent: Vec<i64> = failures
+            .get(username.trim())?
+            .iter()
+            .copied()
+            .filter(|t| now - t < LOCKOUT_WINDOW_MS)
+            .collect();
+        if recent.len() < LOCKOUT_FAILURES {
+            return None;
+        }
+        recent.last().map(|last| last + LOCKOUT_WINDOW_MS)
+    }
+
+    /// Every staff account, by username (admins only).
+    pub fn list_staff(&self, by: &StaffIdentity) -> Result<Vec<StaffRecord>> {
+        by.require_admin()?;
+        let mut all = self.store().all_staff()?;
+        for s in &mut all {
+            s.password_hash.clear();
+        }
+        all.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(all)
+    }
+
+    /// The display name and NIP of a staff account (for page headers).
+    pub fn staff_record(&self, username: &str) -> Result<Option<StaffRecord>> {
+        Ok(self.store().staff(username)?.map(|mut s| {
+            s.password_hash.clear();
+            s
+        }))
+    }
+
+    /// An admin sets a new password for an account; it also lifts a
+    /// lock-out and signs the account out everywhere.
+    pub fn reset_staff_password(
+        &self,
+        by: &StaffIdentity,
+        username: &str,
+        password: &str,
+    ) -> Result<()> {
+        by.require_admin()?;
+        if password.chars().count() < 8 || password.len() > 1024 {
+            return Err(Error::InvalidArgument(
+                "password: at least 8 characters".into(),
+            ));
+        }
+        let mut staff = self
+            .store()
+            .staff(username.trim())?
+            .ok_or_else(|| Error::NotFound(format!("no staff account {username:?}")))?;
+        staff.password_hash = hash_password(password)?;
+        self.store().put_staff(&staff)?;
+        if let Ok(mut failures) = self.inner.sign_in_failures.lock() {
+            failures.remove(&staff.username);
+        }
+        self.forget_tokens_of(&staff.username);
+        tracing::info!(by = %by.username, user = %staff.username, "staff password reset");
+        self.audit(&by.username, "staff.password_reset", &staff.username, "");
+        Ok(())
+    }
+
+    /// An admin disables (or enables again) an account. A disabled account
+    /// is signed out at once and cannot sign in. Admins cannot disable
+    /// themselves (so one admin always remains).
+    pub fn set_staff_disabled(
+        &self,
+        by: &StaffIdentity,
+        username: &str,
+        disabled: bool,
+    ) -> Result<()> {
+        by.require_admin()?;
+        let mut staff = self
+            .store()
+            .staff(username.trim())?
+            .ok_or_else(|| Error::NotFound(format!("no staff account {username:?}")))?;
+        if disabled && staff.username == by.username {
+            return Err(Error::FailedPrecondition(
+                "you cannot disable your own account".into(),
+            ));
+        }
+        staff.disabled = disabled;
+        self.store().put_staff(&staff)?;
+        if disabled {
+            self.forget_tokens_of(&staff.username);
+        }
+        tracing::info!(by = %by.username, user = %staff.username, disabled, "staff account changed");
+        let action = if disabled {
+            "staff.disable"
+        } else {
+            "staff.enable"
+        };
+        self.audit(&by.username, action, &staff.username, "");
+        Ok(())
+    }
+
+    /// Signs an account out of every session.
+    fn forget_tokens_of(&self, username: &str) {
+        if let Ok(mut tokens) = self.inner.staff_tokens.lock() {
+            tokens.retain(|_, t| t.username != username);
+        }
     }
 }

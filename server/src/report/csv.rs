@@ -8,7 +8,7 @@
 //! with `=`, `+`, `-`, `@`, tab or CR) gets a leading apostrophe: names and
 //! problem details come from patrons and stations, not from staff.
 
-use super::model::{DailyRecap, MonthlyReport};
+use super::model::{DailyRecap, MonthlyReport, RecapRow};
 use super::words::{self, Cell};
 use bilik_proto::catalog::Lang;
 use bilik_proto::catalog::report as t;
@@ -51,6 +51,17 @@ pub fn daily(recap: &DailyRecap, lang: Lang) -> Vec<u8> {
         recap.guest_sessions.to_string(),
     );
     w.pair(t::TOTAL_MINUTES.get(lang), recap.total_minutes.to_string());
+    w.finish()
+}
+
+/// Usage-book lines alone (the dashboard's export of a filtered usage
+/// book): the header row, then one row per session.
+pub fn usage_book(rows: &[RecapRow], lang: Lang) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.text_row(&words::recap_header(lang));
+    for (i, row) in rows.iter().enumerate() {
+        w.row(&words::recap_cells(i + 1, row, lang));
+    }
     w.finish()
 }
 

@@ -4,6 +4,7 @@
 //! only, so another engine can replace sled without touching them.
 
 mod audit;
+mod incidents;
 mod members;
 mod reports;
 mod sessions;
@@ -65,6 +66,8 @@ pub struct Store {
     reports: sled::Tree,
     /// Sequence (u64 BE) → `AuditRecord`, each hashing the one before.
     audit: sled::Tree,
+    /// UUIDv7 incident id (16 bytes) → `IncidentRecord`: the problems log.
+    incidents: sled::Tree,
 }
 
 /// The schema version written into `meta` at creation.
@@ -94,6 +97,7 @@ impl Store {
             meta: db.open_tree("meta")?,
             reports: db.open_tree("reports")?,
             audit: db.open_tree("audit")?,
+            incidents: db.open_tree("incidents")?,
             db,
         };
         store

@@ -23,6 +23,13 @@ impl Store {
         Ok(created)
     }
 
+    /// Rewrites an existing staff account (password reset, disabling).
+    pub fn put_staff(&self, staff: &StaffRecord) -> Result<()> {
+        self.staff
+            .insert(staff.username.as_bytes(), staff.encode_to_vec())?;
+        Ok(())
+    }
+
     /// Every staff account.
     pub fn all_staff(&self) -> Result<Vec<StaffRecord>> {
         decode_all("staff", self.staff.iter())

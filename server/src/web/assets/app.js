@@ -1,0 +1,115 @@
+// Bilik dashboard: the live station grid (server-sent events), actions
+// without a reload, countdowns. Plain JavaScript, no build step.
+"use strict";
+(function () {
+  function toast(ok, text) {
+    var box = document.getElementById("toast");
+    if (!box) { return; }
+    var p = document.createElement("p");
+    p.className = "flash " + (ok ? "ok" : "bad");
+    p.textContent = text;
+    box.appendChild(p);
+    setTimeout(function () { p.remove(); }, ok ? 5000 : 12000);
+  }
+
+  // Forms marked data-fetch are posted in the background; the grid shows
+  // the result through the live feed, the message appears as a toast.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-fetch")) { return; }
+    ev.preventDefault();
+    var ask = form.getAttribute("data-confirm");
+    if (ask && !window.confirm(ask)) { return; }
+    var body = new URLSearchParams(new FormData(form));
+    if (ev.submitter && ev.submitter.name) { body.append(ev.submitter.name, ev.submitter.value); }
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    fetch(form.action, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "x-bilik-fetch": "1" }
+    }).then(function (r) {
+      return r.json().catch(function () { return { ok: false, message: "HTTP " + r.status }; });
+    }).then(function (answer) {
+      toast(answer.ok, answer.message);
+      if (answer.ok) { form.reset(); }
+    }).catch(function (e) {
+      toast(false, String(e));
+    }).finally(function () {
+      buttons.forEach(function (b) { b.disabled = false; });
+    });
+  });
+
+  // Replace a card's status; replace its actions only when they change,
+  // so a half-typed card number survives heartbeats.
+  function apply(id, html) {
+    var grid = document.getElementById("grid");
+    if (!grid) { return; }
+    var tmp = document.createElement("div");
+    tmp.innerHTML = html;
+    var fresh = tmp.firstElementChild;
+    if (!fresh) { return; }
+    var old = document.getElementById("st-" + id);
+    if (!old) { grid.appendChild(fresh); summary(); return; }
+    old.className = fresh.className;
+    old.setAttribute("data-state", fresh.getAttribute("data-state"));
+    old.querySelector(".st-status").replaceWith(fresh.querySelector(".st-status"));
+    var oa = old.querySelector(".st-actions"), na = fresh.querySelector(".st-actions");
+    if (oa.getAttribute("data-key") !== na.getAttribute("data-key")) {
+      var open = oa.querySelector("details") && oa.querySelector("details").open;
+      oa.replaceWith(na);
+      if (open && na.querySelector("details")) { na.querySelector("details").open = true; }
+    }
+    summary();
+    tick();
+  }
+
+  function summary() {
+    var grid = document.getElementById("grid");
+    var box = document.getElementById("summary");
+    if (!grid || !box) { return; }
+    var cards = grid.querySelectorAll(".station");
+    var online = 0, busy = 0;
+    cards.forEach(function (c) {
+      var s = c.getAttribute("data-state");
+      if (s !== "offline") { online++; }
+      if (s === "in_session" || s === "warning") { busy++; }
+    });
+    var strong = box.querySelectorAll("strong");
+    if (strong.length === 3) {
+      strong[0].textContent = cards.length; strong[1].textContent = online; strong[2].textContent = busy;
+    }
+  }
+
+  // Minutes left, counted from the server's clock at render time.
+  function tick() {
+    document.querySelectorAll("[data-ends]").forEach(function (el) {
+      if (!el._t0) { el._t0 = Date.now(); }
+      var now = Number(el.getAttribute("data-now")) + (Date.now() - el._t0);
+      var left = Math.max(0, Number(el.getAttribute("data-ends")) - now);
+      var min = Math.ceil(left / 60000);
+      el.textContent = min + " min";
+    });
+  }
+
+  function live() {
+    var grid = document.getElementById("grid");
+    if (!grid || !window.EventSource) { return; }
+    var badge = document.getElementById("live");
+    var source = new EventSource(grid.getAttribute("data-live"));
+    source.addEventListener("open", function () { if (badge) { badge.className = "live-on"; } });
+    source.addEventListener("error", function () { if (badge) { badge.className = "live-off"; } });
+    source.addEventListener("station", function (ev) {
+      try {
+        var msg = JSON.parse(ev.data);
+        apply(msg.id, msg.html);
+      } catch (e) { /* a malformed event is skipped */ }
+    });
+    window.addEventListener("beforeunload", function () { source.close(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    live();
+    tick();
+    setInterval(tick, 15000);
+  });
+})();

@@ -1,0 +1,392 @@
+//! Staff sessions on the dashboard: the HttpOnly, SameSite=Strict cookie
+//! holding the app's staff token, the CSRF token every form carries (and
+//! the guard that refuses any POST without it), sign-in, sign-out and the
+//! language cookie. Lock-out and disabled accounts are the app's rules
+//! ([`crate::app::App::sign_in`]).
+
+use super::error::WebError;
+use super::{MAX_BODY, Shared, layout};
+use crate::app::{Error as AppError, StaffIdentity};
+use crate::credentials::{random_hex, same_hash, sha256_hex};
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use bilik_proto::catalog::{Lang, Text, web as t};
+use bilik_proto::v1::Role;
+use maud::html;
+use serde::Deserialize;
+
+/// Cookie with the staff token.
+pub const SESSION_COOKIE: &str = "bilik_session";
+/// Cookie with a random secret before sign-in: the sign-in form's CSRF
+/// token is derived from it.
+const PRE_COOKIE: &str = "bilik_pre";
+/// Cookie with the chosen language.
+const LANG_COOKIE: &str = "bilik_lang";
+/// Cookie with a one-shot message for the next page (after a redirect).
+pub const FLASH_COOKIE: &str = "bilik_flash";
+/// Header the dashboard's JavaScript sets: answer with JSON, not a page.
+pub const FETCH_HEADER: &str = "x-bilik-fetch";
+/// Header that may carry the CSRF token instead of a form field.
+const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A cookie's value from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, whole site.
+pub fn set_cookie(name: &str, value: &str, max_age_s: i64) -> String {
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
+}
+
+/// The CSRF token bound to a session (or pre-sign-in) secret.
+pub fn csrf_token(secret: &str) -> String {
+    sha256_hex(&format!("bilik-csrf\0{secret}"))
+}
+
+/// The language chosen with the toggle (Indonesian by default).
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(|v| Lang::parse(&v))
+        .unwrap_or_default()
+}
+
+/// Whether the request came from the dashboard's JavaScript.
+pub fn is_fetch(headers: &HeaderMap) -> bool {
+    headers.contains_key(FETCH_HEADER)
+}
+
+/// A one-shot message shown at the top of the next page.
+#[derive(Debug, Clone)]
+pub struct Flash {
+    /// Green (done) or red (refused).
+    pub ok: bool,
+    /// What to say.
+    pub text: String,
+}
+
+/// Everything a page of a signed-in member of staff needs.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Who is signed in, and their role.
+    pub identity: StaffIdentity,
+    /// The CSRF token to put in every form.
+    pub csrf: String,
+    /// The language of the pages.
+    pub lang: Lang,
+    /// Shown in the header.
+    pub display_name: String,
+    /// The request came from our JavaScript: answer with JSON.
+    pub fetch: bool,
+    /// Path and query of this request (for the language toggle).
+    pub path: String,
+    /// A message left by the previous action.
+    pub flash: Option<Flash>,
+}
+
+impl Ctx {
+    /// The catalogue text in the page's language.
+    pub fn t(&self, text: &Text) -> &'static str {
+        text.get(self.lang)
+    }
+
+    /// Admins only; others get a 403 page.
+    pub fn require_admin(&self) -> Result<(), WebError> {
+        if self.identity.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(WebError::forbidden())
+        }
+    }
+
+    /// Admins and section heads (the audit log).
+    pub fn require_auditor(&self) -> Result<(), WebError> {
+        match self.identity.role {
+            Role::Admin | Role::SectionHead => Ok(()),
+            _ => Err(WebError::forbidden()),
+        }
+    }
+
+    /// Whether the signed-in person is an admin.
+    pub fn is_admin(&self) -> bool {
+        self.identity.role == Role::Admin
+    }
+}
+
+impl FromRequestParts<Shared> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Ctx, Response> {
+        let fetch = is_fetch(&parts.headers);
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        let token = cookie(&parts.headers, SESSION_COOKIE).unwrap_or_default();
+        let identity = match state.app.staff_identity(&token) {
+            Ok(identity) => identity,
+            Err(_) if !fetch && parts.method == Method::GET => {
+                let next = encode_component(&path);
+                return Err(Redirect::to(&format!("/login?next={next}")).into_response());
+            }
+            Err(_) => return Err(WebError::signed_out().into_response()),
+        };
+        let display_name = match state.app.staff_record(&identity.username) {
+            Ok(Some(s)) if !s.display_name.is_empty() => s.display_name,
+            _ => identity.username.clone(),
+        };
+        let flash = cookie(&parts.headers, FLASH_COOKIE).and_then(|v| {
+            let (kind, text) = v.split_once(':')?;
+            let text = String::from_utf8(hex::decode(text).ok()?).ok()?;
+            Some(Flash {
+                ok: kind == "1",
+                text,
+            })
+        });
+        Ok(Ctx {
+            identity,
+            csrf: csrf_token(&token),
+            lang: lang_of(&parts.headers),
+            display_name,
+            fetch,
+            path,
+            flash,
+        })
+    }
+}
+
+/// Percent-encodes a URL query component.
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A local path to go back to (never another site).
+pub fn local_path(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+/// Refuses every state-changing request whose CSRF token (form field
+/// `csrf` or header `x-csrf-token`) does not match the session's (or, for
+/// the sign-in form, the pre-sign-in cookie's).
+pub async fn csrf_guard(request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let secrets: Vec<String> = [SESSION_COOKIE, PRE_COOKIE]
+        .iter()
+        .filter_map(|name| cookie(&parts.headers, name))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return WebError::too_large().into_response();
+    };
+    let given = match parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        Some(token) => Some(token.to_owned()),
+        None => form_token(&parts.headers, &bytes).await,
+    };
+    let valid = given.is_some_and(|given| {
+        secrets
+            .iter()
+            .any(|secret| same_hash(&csrf_token(secret), &given))
+    });
+    if !valid {
+        tracing::warn!(path = %parts.uri.path(), "POST refused: missing or wrong CSRF token");
+        return WebError::csrf().into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// Only the `csrf` field of a form.
+#[derive(Debug, Deserialize)]
+struct CsrfField {
+    /// The token the page put in the form.
+    csrf: String,
+}
+
+/// The `csrf` field of a url-encoded or multipart body.
+async fn form_token(headers: &HeaderMap, bytes: &axum::body::Bytes) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let request = Request::builder()
+        .method(Method::POST)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes.clone()))
+        .ok()?;
+    if content_type.starts_with("multipart/form-data") {
+        let mut form = Multipart::from_request(request, &()).await.ok()?;
+        while let Ok(Some(field)) = form.next_field().await {
+            if field.name() == Some("csrf") {
+                return field.text().await.ok();
+            }
+        }
+        None
+    } else {
+        axum::Form::<CsrfField>::from_request(request, &())
+            .await
+            .ok()
+            .map(|f| f.0.csrf)
+    }
+}
+
+/// `?next=` of the sign-in page.
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    /// Where to go after signing in.
+    #[serde(default)]
+    next: String,
+}
+
+/// The sign-in page.
+pub async fn login_page(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    login_response(&headers, &q.next, None, StatusCode::OK)
+}
+
+/// The sign-in form, with a message when the last try failed.
+fn login_response(
+    headers: &HeaderMap,
+    next: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let lang = lang_of(headers);
+    let (pre, fresh) = match cookie(headers, PRE_COOKIE).filter(|p| p.len() == 32) {
+        Some(p) => (p, false),
+        None => match random_hex(16) {
+            Ok(p) => (p, true),
+            Err(e) => return WebError::from(AppError::from(e)).into_response(),
+        },
+    };
+    let body = html! {
+        main.login {
+            h1 { "Bilik" }
+            p.muted { (t::LOGIN_INTRO.get(lang)) }
+            @if let Some(error) = error {
+                p.flash.bad role="alert" { (error) }
+            }
+            form method="post" action="/login" {
+                input type="hidden" name="csrf" value=(csrf_token(&pre));
+                input type="hidden" name="next" value=(local_path(next));
+                label { (t::USERNAME.get(lang))
+                    input name="username" autocomplete="username" required autofocus; }
+                label { (t::PASSWORD.get(lang))
+                    input type="password" name="password" autocomplete="current-password" required; }
+                button.primary type="submit" { (t::SIGN_IN.get(lang)) }
+            }
+            p { (layout::lang_toggle(lang, "/login")) }
+        }
+    };
+    let page = layout::bare_page(lang, t::SIGN_IN.get(lang), body);
+    let mut response = (status, page).into_response();
+    if fresh && let Ok(v) = set_cookie(PRE_COOKIE, &pre, 3600).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// The sign-in form's fields.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    /// Staff username.
+    #[serde(default)]
+    username: String,
+    /// Their password.
+    #[serde(default)]
+    password: String,
+    /// Where to go afterwards.
+    #[serde(default)]
+    next: String,
+}
+
+/// Signs in: sets the session cookie and goes on, or shows why not.
+pub async fn login(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Response {
+    let lang = lang_of(&headers);
+    match state.app.sign_in(&form.username, &form.password) {
+        Ok(signed) => {
+            let max_age = ((signed.expires_at_ms - state.app.now_ms()) / 1000).max(60);
+            let mut response = Redirect::to(local_path(&form.next)).into_response();
+            if let Ok(v) = set_cookie(SESSION_COOKIE, &signed.token, max_age).parse() {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            response
+        }
+        Err(e) => {
+            let message = if state.app.sign_in_locked_until(&form.username).is_some() {
+                t::ACCOUNT_LOCKED.get(lang)
+            } else if matches!(e, AppError::PermissionDenied(_)) {
+                t::ACCOUNT_DISABLED.get(lang)
+            } else if matches!(e, AppError::Unauthenticated(_)) {
+                t::WRONG_PASSWORD.get(lang)
+            } else {
+                return WebError::from(e).into_response();
+            };
+            login_response(
+                &headers,
+                &form.next,
+                Some(message),
+                StatusCode::UNAUTHORIZED,
+            )
+        }
+    }
+}
+
+/// Signs out: forgets the token and clears the cookie.
+pub async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Ok(who) = state.app.staff_identity(&token) {
+            tracing::info!(user = %who.username, "staff signed out of the dashboard");
+        }
+        state.app.sign_out(&token);
+    }
+    let mut response = Redirect::to("/login").into_response();
+    if let Ok(v) = set_cookie(SESSION_COOKIE, "", 0).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// `?back=` of the language toggle.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    /// The page to go back to.
+    #[serde(default)]
+    back: String,
+}
+
+/// Switches the language and goes back to the page.
+pub async fn set_lang(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let value = if lang == Lang::En { "en" } else { "id" };
+    let mut response = Redirect::to(local_path(&q.back)).into_response();
+    if let Ok(v) = set_cookie(LANG_COOKIE, value, 365 * 24 * 3600).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}

@@ -1,0 +1,126 @@
+//! Errors as the librarian sees them: a clear page (or, for the
+//! dashboard's JavaScript, a JSON message), never a panic. Handlers return
+//! [`WebError`]; [`render_errors`] turns it into a page in the language of
+//! the request.
+
+use super::auth::{is_fetch, lang_of};
+use super::layout;
+use crate::app::Error as AppError;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bilik_proto::catalog::{Text, web as t};
+use maud::html;
+
+/// Something the dashboard could not do, and why.
+#[derive(Debug, Clone)]
+pub struct WebError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// What kind of problem, in both languages.
+    pub title: Text,
+    /// The specific reason (from the app layer, in English), may be empty.
+    pub detail: String,
+}
+
+impl WebError {
+    /// A page only admins (or section heads) may see.
+    pub fn forbidden() -> WebError {
+        WebError::new(StatusCode::FORBIDDEN, t::ERR_FORBIDDEN, "")
+    }
+
+    /// A POST without a valid CSRF token.
+    pub fn csrf() -> WebError {
+        WebError::new(StatusCode::FORBIDDEN, t::ERR_CSRF, "")
+    }
+
+    /// The session cookie is missing or expired.
+    pub fn signed_out() -> WebError {
+        WebError::new(StatusCode::UNAUTHORIZED, t::ERR_SIGNED_OUT, "")
+    }
+
+    /// The request body is too large.
+    pub fn too_large() -> WebError {
+        WebError::new(StatusCode::PAYLOAD_TOO_LARGE, t::ERR_TOO_LARGE, "")
+    }
+
+    /// A form value the dashboard itself checks.
+    pub fn invalid(detail: impl Into<String>) -> WebError {
+        WebError::new(StatusCode::BAD_REQUEST, t::ERR_INVALID, detail)
+    }
+
+    /// Any error.
+    pub fn new(status: StatusCode, title: Text, detail: impl Into<String>) -> WebError {
+        WebError {
+            status,
+            title,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> WebError {
+        let (status, title) = match &e {
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, t::ERR_NOT_FOUND),
+            AppError::InvalidArgument(_) | AppError::Import(_) => {
+                (StatusCode::BAD_REQUEST, t::ERR_INVALID)
+            }
+            AppError::FailedPrecondition(_) | AppError::AlreadyExists(_) => {
+                (StatusCode::CONFLICT, t::ERR_NOT_NOW)
+            }
+            AppError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, t::ERR_SIGNED_OUT),
+            AppError::PermissionDenied(_) => (StatusCode::FORBIDDEN, t::ERR_FORBIDDEN),
+            AppError::Store(_) | AppError::Secret(_) => {
+                tracing::error!(error = %e, "dashboard request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, t::ERR_SERVER)
+            }
+        };
+        WebError::new(status, title, e.to_string())
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Turns a [`WebError`] left in a response into a page or a JSON message,
+/// in the language of the request.
+pub async fn render_errors(request: Request, next: Next) -> Response {
+    let lang = lang_of(request.headers());
+    let fetch = is_fetch(request.headers());
+    let response = next.run(request).await;
+    let Some(error) = response.extensions().get::<WebError>().cloned() else {
+        return response;
+    };
+    let title = error.title.get(lang);
+    if fetch {
+        let message = if error.detail.is_empty() {
+            title.to_owned()
+        } else {
+            format!("{title}: {}", error.detail)
+        };
+        let body = serde_json::json!({ "ok": false, "message": message });
+        return (error.status, axum::Json(body)).into_response();
+    }
+    let body = html! {
+        main.narrow {
+            h1 { (error.status.as_u16()) " — " (title) }
+            @if !error.detail.is_empty() {
+                p.flash.bad role="alert" { (error.detail) }
+            }
+            p { a href="/" { (t::BACK_HOME.get(lang)) } }
+        }
+    };
+    (error.status, layout::bare_page(lang, title, body)).into_response()
+}
+
+/// Any path the dashboard does not have.
+pub async fn not_found() -> WebError {
+    WebError::new(StatusCode::NOT_FOUND, t::ERR_NOT_FOUND, "")
+}

@@ -1,0 +1,275 @@
+//! Members: search by card or name, add and edit, block and unblock, and
+//! one member's session history. Imports are in [`super::import`].
+
+use super::Shared;
+use super::auth::{Ctx, encode_component};
+use super::error::WebError;
+use super::layout::{self, Nav};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use bilik_proto::catalog::{Text, web as t};
+use bilik_proto::v1::{Gender, Member, MemberStatus, QuerySessionsRequest};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+/// `?q=` of the member search.
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    /// Card prefix or part of the name.
+    #[serde(default)]
+    q: String,
+}
+
+/// The member's status, as a word and a CSS class.
+fn status_label(status: i32) -> (&'static str, Text) {
+    match MemberStatus::try_from(status).unwrap_or_default() {
+        MemberStatus::Blocked => ("status-blocked", t::STATUS_BLOCKED),
+        MemberStatus::Pending => ("status-pending", t::STATUS_PENDING),
+        _ => ("status-active", t::STATUS_ACTIVE),
+    }
+}
+
+/// `GET /members`.
+pub async fn search(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let found = state.app.search_members(&q.q, 100)?;
+    let body = html! {
+        form.filters method="get" action="/members" {
+            label { (ctx.t(&t::SEARCH_MEMBERS))
+                input type="search" name="q" value=(q.q) placeholder=(ctx.t(&t::CARD_OR_NAME)) autofocus; }
+            button.primary type="submit" { (ctx.t(&t::SEARCH)) }
+            a href="/members/new" { (ctx.t(&t::ADD_MEMBER)) }
+            a href="/members/import" { (ctx.t(&t::IMPORT_SLIMS)) }
+        }
+        @if found.is_empty() {
+            p.empty { (ctx.t(&t::NO_MEMBERS)) }
+        } @else {
+            div.table-wrap { table #members {
+                thead { tr {
+                    th { (ctx.t(&t::CARD_NUMBER)) } th { (ctx.t(&t::NAME)) }
+                    th { (ctx.t(&t::CATEGORY)) } th { (ctx.t(&t::EXPIRES)) } th { (ctx.t(&t::STATUS)) }
+                } }
+                tbody { @for m in &found {
+                    @let (class, label) = status_label(m.status);
+                    tr {
+                        td { a href=(format!("/members/card/{}", encode_component(&m.card))) { (m.card) } }
+                        td { (m.name) } td { (m.category) } td { (m.expires) }
+                        td class=(class) { (label.get(ctx.lang)) }
+                    }
+                } }
+            } }
+        }
+    };
+    Ok(layout::page(
+        &ctx,
+        &state.app,
+        Nav::Members,
+        ctx.t(&t::NAV_MEMBERS),
+        body,
+    ))
+}
+
+/// The add/edit form.
+fn member_form(ctx: &Ctx, m: &Member, new: bool) -> Markup {
+    let lang = ctx.lang;
+    let text = |name: &'static str, label: &Text, value: &str, kind: &'static str| {
+        html! { label { (label.get(lang)) input type=(kind) name=(name) value=(value); } }
+    };
+    html! {
+        form.stack method="post" action="/members/save" {
+            input type="hidden" name="csrf" value=(ctx.csrf);
+            @if new {
+                label { (t::CARD_NUMBER.get(lang)) input name="card" value=(m.card) required inputmode="numeric"; }
+            } @else {
+                input type="hidden" name="card" value=(m.card);
+                input type="hidden" name="editing" value="1";
+            }
+            label { (t::NAME.get(lang)) input name="name" value=(m.name) required; }
+            label { (t::GENDER.get(lang)) select name="gender" {
+                option value="0" selected[m.gender == 0] { "—" }
+                option value="1" selected[m.gender == Gender::Male as i32] { (t::MALE.get(lang)) }
+                option value="2" selected[m.gender == Gender::Female as i32] { (t::FEMALE.get(lang)) }
+            } }
+            (text("birth_date", &t::BIRTH_DATE, &m.birth_date, "date"))
+            (text("category", &t::CATEGORY, &m.category, "text"))
+            (text("institution", &t::INSTITUTION, &m.institution, "text"))
+            (text("phone", &t::PHONE, &m.phone, "tel"))
+            (text("email", &t::EMAIL, &m.email, "email"))
+            (text("registered", &t::REGISTERED, &m.registered, "date"))
+            label { (t::EXPIRES.get(lang)) input type="date" name="expires" value=(m.expires) required; }
+            label { (t::PIN.get(lang)) input type="password" name="pin" inputmode="numeric" autocomplete="new-password"
+                placeholder=(if m.has_pin { t::PIN_KEEP.get(lang) } else { "" }); }
+            label.wide { (t::ADDRESS.get(lang)) input name="address" value=(m.address); }
+            label.wide { (t::NOTES.get(lang)) textarea name="notes" rows="2" { (m.notes) } }
+            div.wide { button.primary type="submit" { (t::SAVE.get(lang)) } }
+        }
+    }
+}
+
+/// `GET /members/new`.
+pub async fn new_form(State(state): State<Shared>, ctx: Ctx) -> Response {
+    let body = member_form(&ctx, &Member::default(), true);
+    layout::page(&ctx, &state.app, Nav::Members, ctx.t(&t::ADD_MEMBER), body)
+}
+
+/// `GET /members/card/{card}`: the member, their status and history.
+pub async fn detail(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Path(card): Path<String>,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    let member = app.get_member(&card)?;
+    let history = app.usage_book(&QuerySessionsRequest {
+        card: member.card.clone(),
+        ..Default::default()
+    })?;
+    let (class, label) = status_label(member.status);
+    let blocked = member.status == MemberStatus::Blocked as i32;
+    let status_action = format!("/members/card/{}/status", encode_component(&member.card));
+    let body = html! {
+        p { (ctx.t(&t::STATUS)) ": " strong class=(class) { (label.get(ctx.lang)) } " "
+            form.inline method="post" action=(status_action) {
+                input type="hidden" name="csrf" value=(ctx.csrf);
+                @if blocked {
+                    input type="hidden" name="status" value="active";
+                    button type="submit" { (ctx.t(&t::UNBLOCK)) }
+                } @else {
+                    input type="hidden" name="status" value="blocked";
+                    button.danger type="submit" { (ctx.t(&t::BLOCK)) }
+                }
+            }
+        }
+        (member_form(&ctx, &member, false))
+        h2 { (ctx.t(&t::HISTORY)) " (" (history.len()) ")" }
+        @if history.is_empty() { p.empty { (ctx.t(&t::NO_SESSIONS)) } } @else {
+            div.table-wrap { table #history {
+                thead { tr { th { (ctx.t(&t::DATE)) } th { (ctx.t(&t::START)) } th { (ctx.t(&t::END_TIME)) }
+                    th { (ctx.t(&t::STATION)) } th { (ctx.t(&t::PURPOSE)) } th.num { "min" } th { (ctx.t(&t::END_REASON)) } } }
+                tbody { @for r in history.iter().rev() { tr {
+                    td { (r.date) } td { (r.start) } td { (r.end) } td { (r.station) } td { (r.purpose) }
+                    td.num { (r.minutes) } td { (crate::report::words::end_reason(&r.end_reason, ctx.lang)) }
+                } } }
+            } }
+        }
+    };
+    let title = format!("{} — {}", member.name, member.card);
+    Ok(layout::page(&ctx, app, Nav::Members, &title, body))
+}
+
+/// The add/edit form's fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct MemberForm {
+    /// Card number (the key).
+    #[serde(default)]
+    card: String,
+    /// Present when editing an existing member (keeps their status).
+    #[serde(default)]
+    editing: String,
+    /// Full name.
+    #[serde(default)]
+    name: String,
+    /// 0, 1 (male) or 2 (female).
+    #[serde(default)]
+    gender: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    birth_date: String,
+    /// Member type.
+    #[serde(default)]
+    category: String,
+    /// School or employer.
+    #[serde(default)]
+    institution: String,
+    /// Phone number.
+    #[serde(default)]
+    phone: String,
+    /// E-mail address.
+    #[serde(default)]
+    email: String,
+    /// Postal address.
+    #[serde(default)]
+    address: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    registered: String,
+    /// YYYY-MM-DD, inclusive.
+    #[serde(default)]
+    expires: String,
+    /// A new PIN (empty: keep).
+    #[serde(default)]
+    pin: String,
+    /// Free notes.
+    #[serde(default)]
+    notes: String,
+}
+
+/// `POST /members/save`: add or update.
+pub async fn save(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    axum::Form(form): axum::Form<MemberForm>,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    // Editing keeps the status (blocking is its own action).
+    let status = if form.editing.is_empty() {
+        if app.get_member(&form.card).is_ok() {
+            return Err(WebError::invalid(t::CARD_EXISTS.get(ctx.lang)));
+        }
+        MemberStatus::Active as i32
+    } else {
+        app.get_member(&form.card)?.status
+    };
+    let member = Member {
+        card: form.card,
+        name: form.name,
+        gender: form.gender.trim().parse().unwrap_or(0),
+        birth_date: form.birth_date,
+        category: form.category,
+        institution: form.institution,
+        email: form.email,
+        phone: form.phone,
+        address: form.address,
+        registered: form.registered,
+        expires: form.expires,
+        status,
+        source: String::new(),
+        notes: form.notes,
+        pin: form.pin,
+        has_pin: false,
+    };
+    let saved = app.upsert_member(&ctx.identity, &member)?;
+    let back = format!("/members/card/{}", encode_component(&saved.card));
+    let message = format!("{}: {} ({})", ctx.t(&t::SAVED), saved.name, saved.card);
+    Ok(layout::done(&ctx, &back, &message))
+}
+
+/// The block/unblock form.
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    /// active or blocked.
+    #[serde(default)]
+    status: String,
+}
+
+/// `POST /members/card/{card}/status`.
+pub async fn set_status(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Path(card): Path<String>,
+    axum::Form(form): axum::Form<StatusForm>,
+) -> Result<Response, WebError> {
+    let status = match form.status.as_str() {
+        "active" => MemberStatus::Active,
+        "blocked" => MemberStatus::Blocked,
+        other => return Err(WebError::invalid(format!("status: {other:?}"))),
+    };
+    let member = state.app.set_member_status(&ctx.identity, &card, status)?;
+    let (_, label) = status_label(member.status);
+    let back = format!("/members/card/{}", encode_component(&member.card));
+    let message = format!("{} ({}): {}", member.name, member.card, label.get(ctx.lang));
+    Ok(layout::done(&ctx, &back, &message))
+}

@@ -1,0 +1,269 @@
+//! Reports on the dashboard: the daily recap, the monthly report with its
+//! two charts, downloads (PDF, XLSX, CSV) and the section head's Sign
+//! button. All numbers come from [`crate::app`]; the words from the
+//! report catalogue.
+
+use super::Shared;
+use super::auth::Ctx;
+use super::error::WebError;
+use super::layout::{self, Nav};
+use crate::report::charts::{sessions_per_day_svg, sessions_per_hour_svg};
+use crate::report::model::Count;
+use crate::report::words::{self, Cell, recap_cells, recap_header};
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use bilik_proto::catalog::{Lang, report as rt, web as t};
+use bilik_proto::v1::{ReportFile, ReportFormat, Role};
+use chrono::Datelike;
+use maud::{Markup, PreEscaped, html};
+use serde::Deserialize;
+
+/// `GET /reports`.
+pub async fn index() -> Redirect {
+    Redirect::to("/reports/daily")
+}
+
+/// `?date=` / `?month=` and `?format=`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportQuery {
+    /// YYYY-MM-DD (daily).
+    #[serde(default)]
+    date: String,
+    /// YYYY-MM (monthly).
+    #[serde(default)]
+    month: String,
+    /// pdf, xlsx or csv (downloads).
+    #[serde(default)]
+    format: String,
+}
+
+/// The tabs between the two reports.
+fn tabs(ctx: &Ctx, daily: bool) -> Markup {
+    html! {
+        p.row {
+            a class=[daily.then_some("active")] href="/reports/daily" { (ctx.t(&t::DAILY_RECAP)) }
+            " · "
+            a class=[(!daily).then_some("active")] href="/reports/monthly" { (ctx.t(&t::MONTHLY_REPORT)) }
+        }
+    }
+}
+
+/// Download links for the three formats.
+fn downloads(ctx: &Ctx, base: &str) -> Markup {
+    html! {
+        p.row { (ctx.t(&t::DOWNLOAD)) ": "
+            @for f in ["pdf", "xlsx", "csv"] {
+                " " a href=(format!("{base}&format={f}")) download { (f.to_uppercase()) }
+            }
+        }
+    }
+}
+
+/// `GET /reports/daily`.
+pub async fn daily(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    let recap = app.daily_recap(&q.date)?;
+    let header = recap_header(ctx.lang);
+    let lang = ctx.lang;
+    let body = html! {
+        (tabs(&ctx, true))
+        form.filters method="get" action="/reports/daily" {
+            label { (ctx.t(&t::DATE)) input type="date" name="date" value=(recap.date); }
+            button.primary type="submit" { (ctx.t(&t::SHOW)) }
+        }
+        h2 { (rt::DAILY_TITLE.get(lang)) " — " (words::day_in_words(&recap.date, lang)) }
+        (downloads(&ctx, &format!("/reports/daily/download?date={}", recap.date)))
+        div.cards {
+            div.stat { span.muted { (rt::TOTAL_SESSIONS.get(lang)) } strong { (recap.total_sessions) } }
+            div.stat { span.muted { (rt::TOTAL_UNIQUE_MEMBERS.get(lang)) } strong { (recap.unique_members) } }
+            div.stat { span.muted { (rt::TOTAL_GUEST_SESSIONS.get(lang)) } strong { (recap.guest_sessions) } }
+            div.stat { span.muted { (rt::TOTAL_MINUTES.get(lang)) } strong { (recap.total_minutes) } }
+        }
+        @if recap.rows.is_empty() { p.empty { (ctx.t(&t::NO_SESSIONS)) } } @else {
+            div.table-wrap { table #recap {
+                thead { tr { @for h in &header[..header.len() - 1] { th { (h) } } } }
+                tbody { @for (i, row) in recap.rows.iter().enumerate() {
+                    @let cells = recap_cells(i + 1, row, lang);
+                    tr { @for c in &cells[..cells.len() - 1] { @match c {
+                        Cell::Int(n) => td.num { (n) },
+                        Cell::Text(s) => td { (s) },
+                    } } }
+                } }
+            } }
+        }
+    };
+    Ok(layout::page(
+        &ctx,
+        app,
+        Nav::Reports,
+        ctx.t(&t::NAV_REPORTS),
+        body,
+    ))
+}
+
+/// A breakdown as a small table.
+fn count_table(lang: Lang, title: &str, rows: &[Count], label: fn(&str, Lang) -> String) -> Markup {
+    html! {
+        div.panel {
+            h2 { (title) }
+            table { tbody { @for c in rows.iter().filter(|c| c.sessions > 0) { tr {
+                td { (label(&c.label, lang)) } td.num { (c.sessions) } td.num { (c.minutes) " min" }
+            } } } }
+        }
+    }
+}
+
+/// The month shown when none is asked for: the current one.
+fn default_month(app: &crate::app::App) -> String {
+    let today = app.today();
+    format!("{:04}-{:02}", today.year(), today.month())
+}
+
+/// `GET /reports/monthly`.
+pub async fn monthly(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    let month = match q.month.trim() {
+        "" => default_month(app),
+        m => m.to_owned(),
+    };
+    let report = app.monthly_report(&ctx.identity, &month)?;
+    let lang = ctx.lang;
+    let tot = &report.totals;
+    let can_sign = ctx.identity.role == Role::SectionHead && report.signed.is_none();
+    let body = html! {
+        (tabs(&ctx, false))
+        form.filters method="get" action="/reports/monthly" {
+            label { (rt::MONTH_LABEL.get(lang)) input type="month" name="month" value=(report.month); }
+            button.primary type="submit" { (ctx.t(&t::SHOW)) }
+        }
+        h2 { (rt::MONTHLY_TITLE.get(lang)) " — " (words::month_in_words(&report.month, lang)) }
+        (downloads(&ctx, &format!("/reports/monthly/download?month={}", report.month)))
+        @match &report.signed {
+            Some(s) => p.flash.ok #signed { (ctx.t(&t::SIGNED_BY)) " " (s.name) " (" (s.signed_at) ")" },
+            None => p.muted #unsigned { (ctx.t(&t::NOT_SIGNED)) },
+        }
+        @if can_sign {
+            form method="post" action="/reports/monthly/sign" data-confirm=(ctx.t(&t::ARE_YOU_SURE)) {
+                input type="hidden" name="csrf" value=(ctx.csrf);
+                input type="hidden" name="month" value=(report.month);
+                button.primary type="submit" { (ctx.t(&t::SIGN)) }
+            }
+        }
+        div.cards {
+            div.stat { span.muted { (rt::TOTAL_SESSIONS.get(lang)) } strong { (tot.sessions) } }
+            div.stat { span.muted { (rt::TOTAL_UNIQUE_MEMBERS.get(lang)) } strong { (tot.unique_members) } }
+            div.stat { span.muted { (rt::TOTAL_MINUTES.get(lang)) } strong { (tot.minutes) } }
+            div.stat { span.muted { (ctx.t(&t::AVERAGE_MINUTES)) } strong { (words::dec1(tot.average_minutes, lang)) } }
+            div.stat { span.muted { (ctx.t(&t::UTILISATION)) } strong { (words::dec1(tot.utilisation_percent, lang)) "%" } }
+        }
+        div.chart #chart-days { (PreEscaped(sessions_per_day_svg(&report))) }
+        div.chart #chart-hours { (PreEscaped(sessions_per_hour_svg(&report))) }
+        div.cards {
+            (count_table(lang, ctx.t(&t::PURPOSE), &report.purposes, words::as_is))
+            (count_table(lang, ctx.t(&t::AGE_BAND), &report.age_bands, words::age_band))
+            (count_table(lang, ctx.t(&t::END_REASON), &report.end_reasons, words::end_reason))
+            div.panel {
+                h2 { (ctx.t(&t::STATION)) }
+                table { tbody { @for s in &report.per_station { tr {
+                    td { (s.station) } td.num { (s.sessions) } td.num { (words::dec1(s.utilisation_percent, lang)) "%" }
+                } } } }
+            }
+        }
+        @if !report.problems.is_empty() {
+            h2 { (ctx.t(&t::NAV_PROBLEMS)) }
+            table { tbody { @for p in &report.problems { tr {
+                td { (p.at) } td { (p.station) } td { (words::problem_kind(&p.kind, lang)) } td { (p.detail) }
+            } } } }
+        }
+    };
+    Ok(layout::page(
+        &ctx,
+        app,
+        Nav::Reports,
+        ctx.t(&t::NAV_REPORTS),
+        body,
+    ))
+}
+
+/// The requested download format.
+fn format_of(q: &ReportQuery) -> Result<ReportFormat, WebError> {
+    match q.format.as_str() {
+        "pdf" => Ok(ReportFormat::Pdf),
+        "xlsx" => Ok(ReportFormat::Xlsx),
+        "csv" => Ok(ReportFormat::Csv),
+        other => Err(WebError::invalid(format!("format: {other:?}"))),
+    }
+}
+
+/// A report file as a download.
+fn attachment(file: ReportFile) -> Response {
+    let mut response = file.content.into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    let name = file.file_name.replace(['"', '\\'], "");
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+/// `GET /reports/daily/download?date=&format=`.
+pub async fn daily_download(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let file = state.app.export_daily(&q.date, format_of(&q)?, ctx.lang)?;
+    Ok(attachment(file))
+}
+
+/// `GET /reports/monthly/download?month=&format=`.
+pub async fn monthly_download(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let file = state
+        .app
+        .export_monthly(&ctx.identity, &q.month, format_of(&q)?, ctx.lang)?;
+    Ok(attachment(file))
+}
+
+/// The Sign form.
+#[derive(Debug, Deserialize)]
+pub struct SignForm {
+    /// YYYY-MM.
+    #[serde(default)]
+    month: String,
+}
+
+/// `POST /reports/monthly/sign` (section heads; the app decides).
+pub async fn sign(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    axum::Form(form): axum::Form<SignForm>,
+) -> Result<Response, WebError> {
+    let signed = state
+        .app
+        .sign_monthly_report(&ctx.identity, &form.month)
+        .await?;
+    let back = format!("/reports/monthly?month={}", signed.month);
+    let message = format!(
+        "{} {} (SHA-256 {})",
+        ctx.t(&t::SIGNED),
+        signed.month,
+        signed.sha256
+    );
+    Ok(layout::done(&ctx, &back, &message))
+}

@@ -1,0 +1,406 @@
+//! Helpers for dashboard tests: serve the web dashboard of an in-process
+//! [`TestServer`](crate::TestServer) on `127.0.0.1:0`; a tiny HTTP client
+//! that keeps cookies and reads CSRF tokens out of forms; headless
+//! Chromium driven over WebDriver (Debian's `chromium` + `chromium-driver`),
+//! skipped loudly when missing and required when `BILIK_E2E=require`.
+
+use crate::agent::tools_required;
+use crate::{DEADLINE, within};
+use bilik_server::app::App;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+use tokio::sync::oneshot;
+
+/// The dashboard of an in-process server.
+#[derive(Debug)]
+pub struct Dashboard {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Dropping or sending stops it.
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Dashboard {
+    /// Serves `app`'s dashboard on a free port.
+    pub async fn serve(app: &App) -> Dashboard {
+        let listener = bilik_server::listen("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(bilik_server::web::serve(app.clone(), listener, async {
+            let _ = stopped.await;
+        }));
+        Dashboard {
+            url,
+            stop: Some(stop),
+        }
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A browser-like HTTP client: keeps cookies, does not follow redirects.
+#[derive(Debug)]
+pub struct WebClient {
+    /// The dashboard's base URL.
+    pub base: String,
+    /// reqwest without redirects.
+    http: reqwest::Client,
+    /// Cookies by name.
+    pub cookies: HashMap<String, String>,
+}
+
+/// An answer: status, headers, body.
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status code.
+    pub status: u16,
+    /// `Location` of a redirect ("" if none).
+    pub location: String,
+    /// The body as text.
+    pub body: String,
+}
+
+impl WebClient {
+    /// A client without cookies.
+    pub fn new(base: &str) -> WebClient {
+        WebClient {
+            base: base.to_owned(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn finish(&mut self, response: reqwest::Response) -> Answer {
+        for v in response.headers().get_all("set-cookie") {
+            let text = v.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (k, val) = pair.split_once('=').unwrap();
+            if text.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), val.to_owned());
+            }
+        }
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = response.text().await.unwrap();
+        Answer {
+            status,
+            location,
+            body,
+        }
+    }
+
+    /// `GET path`.
+    pub async fn get(&mut self, path: &str) -> Answer {
+        let r = within(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .header("cookie", self.cookie_header())
+                .send(),
+        )
+        .await
+        .unwrap();
+        self.finish(r).await
+    }
+
+    /// `POST path` with a url-encoded form.
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let r = within(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("cookie", self.cookie_header())
+                .form(form)
+                .send(),
+        )
+        .await
+        .unwrap();
+        self.finish(r).await
+    }
+
+    /// `POST path` with a multipart form: `csrf` and one file field.
+    pub async fn post_file(&mut self, path: &str, csrf: &str, name: &str, file: &[u8]) -> Answer {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_owned())
+            .part(
+                name.to_owned(),
+                reqwest::multipart::Part::bytes(file.to_vec()).file_name("members.csv"),
+            );
+        let r = within(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("cookie", self.cookie_header())
+                .multipart(form)
+                .send(),
+        )
+        .await
+        .unwrap();
+        self.finish(r).await
+    }
+
+    /// Signs in through the form; returns the answer to the POST.
+    pub async fn sign_in(&mut self, user: &str, password: &str) -> Answer {
+        let page = self.get("/login").await;
+        let csrf = csrf_of(&page.body);
+        self.post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("username", user),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+
+    /// The CSRF token of the forms on `path`.
+    pub async fn csrf(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "GET {path}: {}", page.body);
+        csrf_of(&page.body)
+    }
+}
+
+/// The first `name="csrf" value="..."` of a page.
+pub fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .unwrap_or_else(|| panic!("no csrf field in {html}"));
+    let rest = &html[at + "name=\"csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// Where Debian puts the browser and its WebDriver.
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's `chromium-driver`.
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Headless Chromium through chromedriver.
+#[derive(Debug)]
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: fantoccini::Client,
+    /// The dashboard's base URL.
+    pub base: String,
+    /// chromedriver (killed on drop).
+    _driver: Child,
+    /// The fresh profile directory.
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium at 1366×768, or returns
+    /// `None` (after saying so loudly) when they are not installed; with
+    /// `BILIK_E2E=require` a missing browser fails the test instead.
+    pub async fn start(base: &str) -> Option<Browser> {
+        let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+            .into_iter()
+            .filter(|p| !Path::new(p).exists())
+            .collect();
+        if !missing.is_empty() {
+            let msg = format!(
+                "browser test needs {missing:?} (Debian packages chromium and chromium-driver)"
+            );
+            if tools_required() {
+                panic!("{msg}; BILIK_E2E=require");
+            }
+            eprintln!("\n*** SKIPPED: {msg} ***\n");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let webdriver = format!("http://127.0.0.1:{port}");
+        // chromedriver answers /status once it listens.
+        let probe = reqwest::Client::new();
+        crate::wait_for("chromedriver to listen", || {
+            let probe = probe.clone();
+            let url = format!("{webdriver}/status");
+            async move { probe.get(url).send().await.ok().map(|_| ()) }
+        })
+        .await;
+        let profile = tempfile::tempdir().unwrap();
+        let args = [
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--window-size=1366,768".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            serde_json::json!({ "binary": CHROMIUM, "args": args }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = within(
+            fantoccini::ClientBuilder::new(connector)
+                .capabilities(caps)
+                .connect(&webdriver),
+        )
+        .await
+        .unwrap();
+        Some(Browser {
+            client,
+            base: base.to_owned(),
+            _driver: driver,
+            _profile: profile,
+        })
+    }
+
+    /// Opens a dashboard path.
+    pub async fn goto(&self, path: &str) {
+        within(self.client.goto(&format!("{}{path}", self.base)))
+            .await
+            .unwrap();
+    }
+
+    /// Runs `script` (a function body returning a value) until it returns
+    /// something truthy; fails after [`DEADLINE`] naming `what`.
+    pub async fn wait_js(&self, what: &str, script: &str) -> serde_json::Value {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        loop {
+            let value = self.client.execute(script, vec![]).await.unwrap();
+            let truthy = match &value {
+                serde_json::Value::Null | serde_json::Value::Bool(false) => false,
+                serde_json::Value::String(s) => !s.is_empty(),
+                _ => true,
+            };
+            if truthy {
+                return value;
+            }
+            if tokio::time::Instant::now() > deadline {
+                let text = self
+                    .client
+                    .execute(
+                        "return document.body ? document.body.innerText : ''",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or_default();
+                panic!("timed out waiting for {what}; the page says:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Types into the field matched by `css`.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self
+            .client
+            .find(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Clicks the element matched by `css`.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Saves a screenshot as `target/test-artifacts/dashboard/NAME.png` and
+    /// checks it shows something (a few KB, not one colour).
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, &png).unwrap();
+        assert!(
+            png.len() > 8 * 1024,
+            "{} is only {} bytes",
+            path.display(),
+            png.len()
+        );
+        assert!(
+            distinct_colours(&png) > 8,
+            "{} is (nearly) uniform",
+            path.display()
+        );
+        path
+    }
+
+    /// Ends the WebDriver session.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// `target/test-artifacts/dashboard`.
+pub fn artifacts_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<test> -> target
+    let target = exe
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .unwrap();
+    target.join("test-artifacts").join("dashboard")
+}
+
+/// How many different RGB colours a PNG has (sampled, capped at 1000).
+pub fn distinct_colours(png_bytes: &[u8]) -> usize {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let step = info.color_type.samples();
+    let mut seen = std::collections::HashSet::new();
+    for px in buf[..info.buffer_size()].chunks(step).step_by(7) {
+        seen.insert((px[0], px.get(1).copied(), px.get(2).copied()));
+        if seen.len() >= 1000 {
+            break;
+        }
+    }
+    seen.len()
+}

@@ -1,0 +1,209 @@
+//! The dashboard in headless Chromium, against the real server in-process
+//! and a real `bilik-agent --ui headless`: a librarian signs in, sees the
+//! live agent on the grid, unlocks it for a card and ends the session
+//! without reloading the page, and finds the session in the usage book.
+//! Screenshots of every section go to target/test-artifacts/dashboard/.
+//! Without chromium and chromium-driver the test skips loudly; with
+//! `BILIK_E2E=require` it fails instead.
+#![allow(clippy::unwrap_used)]
+
+use bilik_proto::v1::Role;
+use bilik_tests::agent::{AgentProcess, enroll_station};
+use bilik_tests::web::{Browser, Dashboard};
+use bilik_tests::*;
+
+/// The selector of a station's card on the grid.
+const CARD: &str = "#grid .station[data-name=\"PC-01\"]";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn librarian_unlocks_and_ends_a_live_agent_from_the_grid() {
+    let server = TestServer::start().await;
+    let mut admin = server.admin().await;
+    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
+    server
+        .app
+        .create_staff("siti", "rahasia-123", Role::Librarian, "Siti Aminah", "")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("PC-01");
+    enroll_station(&server, "PC-01", &state).await;
+    let mut agent = AgentProcess::start(&state, &[]).await;
+    agent.link("connected").await;
+
+    let web = Dashboard::serve(&server.app).await;
+    let Some(browser) = Browser::start(&web.url).await else {
+        return;
+    };
+
+    // Sign in as a librarian: the grid shows the live agent, locked.
+    browser.goto("/").await;
+    browser.type_into("input[name=username]", "siti").await;
+    browser
+        .type_into("input[name=password]", "rahasia-123")
+        .await;
+    browser.click("main.login button[type=submit]").await;
+    browser
+        .wait_js(
+            "the grid with PC-01 locked",
+            &format!("return document.querySelector('{CARD}[data-state=\"locked\"]') !== null"),
+        )
+        .await;
+    browser
+        .wait_js(
+            "the live feed to connect",
+            "return document.querySelector('#live.live-on') !== null",
+        )
+        .await;
+    // Anything that reloads the page would drop this marker.
+    browser
+        .client
+        .execute("window.__bilikNoReload = 'still here'; return true", vec![])
+        .await
+        .unwrap();
+    browser.screenshot("stations-locked").await;
+
+    // Unlock with a card: the agent starts the session, the grid follows.
+    browser
+        .type_into(&format!("{CARD} input[name=card]"), "0001")
+        .await;
+    browser.click(&format!("{CARD} button[value=card]")).await;
+    let open = agent
+        .next("an unlocked screen", |v| {
+            v["event"] == "state" && (v["state"] == "in_session" || v["state"] == "warning")
+        })
+        .await;
+    assert_eq!(open.str("state"), "in_session");
+    browser
+        .wait_js(
+            "the card to show the session without a reload",
+            &format!(
+                "var c = document.querySelector('{CARD}'); \
+                 return window.__bilikNoReload === 'still here' && c \
+                   && c.getAttribute('data-state') === 'in_session' \
+                   && c.innerText.indexOf('Andi Pratama') >= 0 \
+                   && c.querySelector('form[action$=\"/end\"]') !== null"
+            ),
+        )
+        .await;
+    browser.screenshot("stations").await;
+
+    // End: the agent locks, the grid shows it locked, still no reload.
+    browser
+        .click(&format!("{CARD} form[action$=\"/end\"] button"))
+        .await;
+    agent.state("locked").await;
+    browser
+        .wait_js(
+            "the card to show the station locked again",
+            &format!(
+                "var c = document.querySelector('{CARD}'); \
+                 return window.__bilikNoReload === 'still here' && c \
+                   && c.getAttribute('data-state') === 'locked' \
+                   && c.querySelector('input[name=card]') !== null"
+            ),
+        )
+        .await;
+
+    // The usage book lists the session.
+    browser.goto("/usage").await;
+    browser
+        .wait_js(
+            "the usage book to list the session",
+            "var t = document.querySelector('#usage'); \
+             return t && t.innerText.indexOf('0001') >= 0 && t.innerText.indexOf('Andi Pratama') >= 0 \
+               && t.innerText.indexOf('PC-01') >= 0",
+        )
+        .await;
+    browser.screenshot("usage").await;
+
+    // Members: the list, and Andi's history with the session.
+    browser.goto("/members?q=Andi").await;
+    browser
+        .wait_js(
+            "the member list",
+            "var t = document.querySelector('#members'); return t && t.innerText.indexOf('Andi Pratama') >= 0",
+        )
+        .await;
+    browser.screenshot("members").await;
+    browser.goto("/members/card/0001").await;
+    browser
+        .wait_js(
+            "the member's history",
+            "var t = document.querySelector('#history'); return t && t.innerText.indexOf('PC-01') >= 0",
+        )
+        .await;
+
+    // Problems: log one for PC-01, putting it in maintenance.
+    browser.goto("/problems").await;
+    browser
+        .type_into("textarea[name=text]", "Keyboard rusak, tombol Enter macet")
+        .await;
+    browser.click("form[action=\"/problems\"] button").await;
+    browser
+        .wait_js(
+            "the problem in the log",
+            "var t = document.querySelector('#problems'); return t && t.innerText.indexOf('Keyboard rusak') >= 0",
+        )
+        .await;
+    agent.state("maintenance").await;
+    browser.screenshot("problems").await;
+
+    // Reports: the daily recap and the monthly report with its charts.
+    browser.goto("/reports/daily").await;
+    browser
+        .wait_js(
+            "the daily recap",
+            "var t = document.querySelector('#recap'); return t && t.innerText.indexOf('0001') >= 0",
+        )
+        .await;
+    browser.screenshot("reports-daily").await;
+    browser.goto("/reports/monthly").await;
+    browser
+        .wait_js(
+            "the monthly charts",
+            "return document.querySelectorAll('.chart svg').length === 2",
+        )
+        .await;
+    browser.screenshot("reports-monthly").await;
+
+    // Health, then the grid on a tablet: nothing wider than the screen.
+    browser.goto("/health").await;
+    browser
+        .wait_js(
+            "the health page",
+            "return document.querySelector('#health') !== null",
+        )
+        .await;
+    browser.screenshot("health").await;
+    browser.client.set_window_size(820, 1180).await.unwrap();
+    browser.goto("/").await;
+    browser
+        .wait_js(
+            "the grid to fit a tablet",
+            &format!(
+                "return document.querySelector('{CARD}') !== null \
+                 && document.documentElement.scrollWidth <= window.innerWidth"
+            ),
+        )
+        .await;
+    browser.screenshot("stations-tablet").await;
+
+    // The English toggle, and back.
+    browser.click("header a.lang").await;
+    browser
+        .wait_js(
+            "the English navigation",
+            "return document.querySelector('header nav').innerText.indexOf('Usage book') >= 0",
+        )
+        .await;
+    browser.click("header a.lang").await;
+    browser
+        .wait_js(
+            "the Indonesian navigation",
+            "return document.querySelector('header nav').innerText.indexOf('Buku Penggunaan') >= 0",
+        )
+        .await;
+
+    browser.close().await;
+    server.stop().await;
+}

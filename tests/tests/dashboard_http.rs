@@ -1,0 +1,594 @@
+//! The dashboard over plain HTTP (no browser needed): roles, CSRF, the
+//! sign-in lock-out and its audit trail, staff management, the member
+//! import preview, the problems log, reports, and the live feed ending at
+//! shutdown.
+#![allow(clippy::unwrap_used)]
+
+use bilik_proto::v1::*;
+use bilik_tests::web::{Dashboard, WebClient, csrf_of};
+use bilik_tests::*;
+use std::time::Duration;
+
+/// A server with a librarian (siti) and a section head (kepala).
+async fn server_with_staff() -> (TestServer, Dashboard) {
+    let server = TestServer::start().await;
+    server
+        .app
+        .create_staff("siti", "rahasia-123", Role::Librarian, "Siti Aminah", "")
+        .unwrap();
+    server
+        .app
+        .create_staff(
+            "kepala",
+            "rahasia-456",
+            Role::SectionHead,
+            "Drs. Kepala Seksi",
+            "197001011990031001",
+        )
+        .unwrap();
+    let web = Dashboard::serve(&server.app).await;
+    (server, web)
+}
+
+async fn signed_in(web: &Dashboard, user: &str, password: &str) -> WebClient {
+    let mut client = WebClient::new(&web.url);
+    let answer = client.sign_in(user, password).await;
+    assert_eq!(answer.status, 303, "sign-in of {user}: {}", answer.body);
+    assert!(client.cookies.contains_key("bilik_session"));
+    client
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_the_cookie_is_httponly_and_strict() {
+    let (server, web) = server_with_staff().await;
+    let mut anon = WebClient::new(&web.url);
+    let answer = anon.get("/usage").await;
+    assert_eq!(answer.status, 303);
+    assert!(
+        answer.location.starts_with("/login?next="),
+        "{}",
+        answer.location
+    );
+
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = http.get(format!("{}/login", web.url)).send().await.unwrap();
+    let pre = login.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let page = login.text().await.unwrap();
+    let csrf = csrf_of(&page);
+    let cookie = pre.split(';').next().unwrap().to_owned();
+    let signed = http
+        .post(format!("{}/login", web.url))
+        .header("cookie", cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "siti"),
+            ("password", "rahasia-123"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status().as_u16(), 303);
+    let set = signed.headers()["set-cookie"].to_str().unwrap();
+    assert!(set.starts_with("bilik_session="), "{set}");
+    assert!(set.contains("HttpOnly"), "{set}");
+    assert!(set.contains("SameSite=Strict"), "{set}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_librarian_gets_403_on_admin_pages_and_only_auditors_see_the_audit_log() {
+    let (server, web) = server_with_staff().await;
+    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    for path in ["/staff", "/audit"] {
+        let answer = siti.get(path).await;
+        assert_eq!(answer.status, 403, "{path} for a librarian");
+        assert!(answer.body.contains("Tidak diizinkan"), "{}", answer.body);
+    }
+    // Admin-only actions are refused too, even with a valid token.
+    let csrf = siti.csrf("/").await;
+    let answer = siti
+        .post(
+            "/enrollment-code",
+            &[("csrf", &csrf), ("station_name", "PC-09")],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    let answer = siti
+        .post(
+            "/staff",
+            &[("csrf", &csrf), ("username", "x"), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    // The navigation does not offer what they may not open.
+    let home = siti.get("/").await;
+    assert!(!home.body.contains("href=\"/staff\""));
+
+    let mut kepala = signed_in(&web, "kepala", "rahasia-456").await;
+    assert_eq!(kepala.get("/audit").await.status, 200);
+    assert_eq!(kepala.get("/staff").await.status, 403);
+
+    let mut admin = signed_in(&web, "admin", &server.admin_password).await;
+    assert_eq!(admin.get("/audit").await.status, 200);
+    assert_eq!(admin.get("/staff").await.status, 200);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_form_posted_without_the_csrf_token_is_refused() {
+    let (server, web) = server_with_staff().await;
+    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let member = [
+        ("card", "0042"),
+        ("name", "Rina Wulandari"),
+        ("expires", "2027-12-31"),
+    ];
+    let answer = siti.post("/members/save", &member).await;
+    assert_eq!(answer.status, 403);
+    assert!(answer.body.contains("token keamanan"), "{}", answer.body);
+    let mut wrong = member.to_vec();
+    wrong.push(("csrf", "0000"));
+    assert_eq!(siti.post("/members/save", &wrong).await.status, 403);
+    // Another session's token does not work either.
+    let mut kepala = signed_in(&web, "kepala", "rahasia-456").await;
+    let theirs = kepala.csrf("/").await;
+    let mut foreign = member.to_vec();
+    foreign.push(("csrf", &theirs));
+    assert_eq!(siti.post("/members/save", &foreign).await.status, 403);
+    assert!(server.app.get_member("0042").is_err(), "nothing written");
+    // The sign-in form needs its token too.
+    let mut anon = WebClient::new(&web.url);
+    let answer = anon
+        .post(
+            "/login",
+            &[("username", "siti"), ("password", "rahasia-123")],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    // With the token, it is saved.
+    let csrf = siti.csrf("/members/new").await;
+    let mut good = member.to_vec();
+    good.push(("csrf", &csrf));
+    let answer = siti.post("/members/save", &good).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(
+        server.app.get_member("0042").unwrap().name,
+        "Rina Wulandari"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_and_the_audit_log_shows_it() {
+    let (server, web) = server_with_staff().await;
+    let mut attacker = WebClient::new(&web.url);
+    for _ in 0..4 {
+        let answer = attacker.sign_in("siti", "salah-salah").await;
+        assert_eq!(answer.status, 401);
+        assert!(answer.body.contains("salah."), "{}", answer.body);
+    }
+    // The fifth failure locks the account and says so.
+    let answer = attacker.sign_in("siti", "salah-salah").await;
+    assert_eq!(answer.status, 401);
+    assert!(answer.body.contains("dikunci"), "{}", answer.body);
+    // Now even the right password is refused, with the reason.
+    let answer = attacker.sign_in("siti", "rahasia-123").await;
+    assert_eq!(answer.status, 401);
+    assert!(answer.body.contains("dikunci"), "{}", answer.body);
+    assert!(!attacker.cookies.contains_key("bilik_session"));
+    // gRPC sign-in follows the same rule.
+    let mut grpc = admin_client::AdminClient::new(server.channel().await);
+    let refused = grpc
+        .sign_in(SignInRequest {
+            username: "siti".into(),
+            password: "rahasia-123".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        refused.message().contains("locked"),
+        "{}",
+        refused.message()
+    );
+
+    let mut admin = signed_in(&web, "admin", &server.admin_password).await;
+    let audit = admin.get("/audit").await;
+    assert_eq!(audit.status, 200);
+    assert!(audit.body.contains("staff.locked"), "{}", audit.body);
+    assert_eq!(audit.body.matches("staff.sign_in_failed").count(), 5);
+
+    // Ten minutes later the lock is gone.
+    server.clock.advance_ms(10 * 60 * 1000 + 1);
+    let mut siti = WebClient::new(&web.url);
+    assert_eq!(siti.sign_in("siti", "rahasia-123").await.status, 303);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn admins_create_reset_and_disable_staff_accounts() {
+    let (server, web) = server_with_staff().await;
+    let mut admin = signed_in(&web, "admin", &server.admin_password).await;
+    let csrf = admin.csrf("/staff").await;
+    let answer = admin
+        .post(
+            "/staff",
+            &[
+                ("csrf", &csrf),
+                ("username", "budi"),
+                ("display_name", "Budi Santoso"),
+                ("role", "librarian"),
+                ("password", "awal-12345"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let mut budi = signed_in(&web, "budi", "awal-12345").await;
+
+    let answer = admin
+        .post(
+            "/staff/budi/password",
+            &[("csrf", &csrf), ("password", "baru-12345")],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    // The reset signed budi out everywhere.
+    assert_eq!(budi.get("/").await.status, 303);
+    let mut budi = signed_in(&web, "budi", "baru-12345").await;
+
+    let answer = admin
+        .post(
+            "/staff/budi/disabled",
+            &[("csrf", &csrf), ("disabled", "1")],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    assert_eq!(budi.get("/").await.status, 303, "disabled: signed out");
+    let again = WebClient::new(&web.url).sign_in("budi", "baru-12345").await;
+    assert_eq!(again.status, 401);
+    assert!(again.body.contains("dinonaktifkan"), "{}", again.body);
+    // An admin cannot disable themselves.
+    let answer = admin
+        .post(
+            "/staff/admin/disabled",
+            &[("csrf", &csrf), ("disabled", "1")],
+        )
+        .await;
+    assert_eq!(answer.status, 409);
+    let audit = admin.get("/audit").await.body;
+    for action in ["staff.create", "staff.password_reset", "staff.disable"] {
+        assert!(audit.contains(action), "{action} missing");
+    }
+    server.stop().await;
+}
+
+const HEADER: &str = "\"member_id\",\"member_name\",\"gender\",\"member_type_name\",\"member_email\",\"member_address\",\"postal_code\",\"inst_name\",\"is_new\",\"member_image\",\"pin\",\"member_phone\",\"member_fax\",\"member_since_date\",\"register_date\",\"expire_date\",\"birth_date\",\"member_notes\",";
+
+fn slims_row(id: &str, name: &str, expire: &str) -> String {
+    format!(
+        "\"{id}\",\"{name}\",\"1\",\"Pelajar\",\"\",\"Jl. Persatuan 3\",\"92611\",\"SMA Negeri 1 Sinjai\",\"0\",\"\",\"\",\"0812\",\"\",\"2025-01-10\",\"2025-01-10\",\"{expire}\",\"2008-03-02\",\"\","
+    )
+}
+
+fn slims_file(rows: &[String]) -> Vec<u8> {
+    let mut text = format!("{HEADER}\n");
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
+#[tokio::test]
+async fn import_preview_shows_the_bad_line_and_writes_nothing_then_the_fixed_file_imports() {
+    let (server, web) = server_with_staff().await;
+    let mut admin = server.admin().await;
+    admin.add_member("M0001", "Andi Lama", "2026-12-31").await;
+    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let csrf = siti.csrf("/members/import").await;
+    let mut rows = vec![
+        slims_row("M0001", "Andi Pratama", "2027-12-31"),
+        slims_row("M0002", "Siti Rahmawati", "2027-06-30"),
+        slims_row("M0003", "Budi Santoso", "2027-01-31"),
+    ];
+    rows.insert(2, slims_row("M0004", "Nur Aisyah", "2027-02-30"));
+    let answer = siti
+        .post_file("/members/import", &csrf, "file", &slims_file(&rows))
+        .await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    let errors = &answer.body[answer.body.find("id=\"import-errors\"").unwrap()..];
+    // Line 1 is the header: the bad row is line 4.
+    assert!(errors.contains("<td class=\"num\">4</td>"), "{errors}");
+    assert!(errors.contains("expire_date"), "{errors}");
+    assert!(answer.body.contains("Tidak ada data yang disimpan"));
+    assert_eq!(server.app.get_member("M0001").unwrap().name, "Andi Lama");
+    assert!(server.app.get_member("M0002").is_err());
+
+    // The corrected file: a preview of what changes, still nothing written.
+    rows[2] = slims_row("M0004", "Nur Aisyah", "2027-02-28");
+    let answer = siti
+        .post_file("/members/import", &csrf, "file", &slims_file(&rows))
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let counts = &answer.body[answer.body.find("id=\"import-counts\"").unwrap()..];
+    let counts = &counts[..counts.find("</p>").unwrap()];
+    assert!(counts.contains("Baru: <strong>3</strong>"), "{counts}");
+    assert!(
+        counts.contains("Diperbarui: <strong>1</strong>"),
+        "{counts}"
+    );
+    assert!(answer.body.contains("Nur Aisyah"));
+    assert!(
+        server.app.get_member("M0002").is_err(),
+        "preview writes nothing"
+    );
+
+    // Confirm: every row is imported.
+    let id_at = answer.body.find("name=\"id\" value=\"").unwrap() + "name=\"id\" value=\"".len();
+    let id = &answer.body[id_at..id_at + 32];
+    let csrf = csrf_of(&answer.body);
+    let done = siti
+        .post("/members/import/confirm", &[("csrf", &csrf), ("id", id)])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(server.app.get_member("M0001").unwrap().name, "Andi Pratama");
+    for card in ["M0002", "M0003", "M0004"] {
+        assert!(server.app.get_member(card).is_ok(), "{card} imported");
+    }
+    // A preview is confirmed once.
+    let again = siti
+        .post("/members/import/confirm", &[("csrf", &csrf), ("id", id)])
+        .await;
+    assert_eq!(again.status, 400);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn problems_are_logged_with_maintenance_and_resolved() {
+    let (server, web) = server_with_staff().await;
+    let station = server.enroll("PC-02").await;
+    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let csrf = siti.csrf("/problems").await;
+    let answer = siti
+        .post(
+            "/problems",
+            &[
+                ("csrf", &csrf),
+                ("station", &station.id),
+                ("text", "Mouse tidak berfungsi"),
+                ("maintenance", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert!(
+        server
+            .app
+            .store()
+            .station(&station.id)
+            .unwrap()
+            .unwrap()
+            .maintenance
+    );
+    let page = siti.get("/problems").await.body;
+    assert!(page.contains("Mouse tidak berfungsi"));
+    let open = server.app.incidents(0).unwrap();
+    assert_eq!(open.len(), 1);
+    let answer = siti
+        .post(
+            &format!("/problems/{}/resolve", open[0].incident_id),
+            &[
+                ("csrf", &csrf),
+                ("resolution", "Mouse diganti"),
+                ("end_maintenance", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert!(
+        !server
+            .app
+            .store()
+            .station(&station.id)
+            .unwrap()
+            .unwrap()
+            .maintenance
+    );
+    let page = siti.get("/problems").await.body;
+    assert!(page.contains("Mouse diganti"));
+    // Resolving twice is a clear refusal, not a crash.
+    let twice = siti
+        .post(
+            &format!("/problems/{}/resolve", open[0].incident_id),
+            &[("csrf", &csrf), ("resolution", "lagi")],
+        )
+        .await;
+    assert_eq!(twice.status, 409);
+    let (entries, _) = server.app.audit_log(0).unwrap();
+    assert!(entries.iter().any(|e| e.action == "incident.open"));
+    assert!(entries.iter().any(|e| e.action == "incident.resolve"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn reports_download_and_only_a_section_head_signs() {
+    let (server, web) = server_with_staff().await;
+    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let page = siti.get("/reports/monthly?month=2026-10").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.body.matches("<svg").count(), 2, "two charts");
+    assert!(
+        !page.body.contains("/reports/monthly/sign"),
+        "no Sign button"
+    );
+    let pdf = siti
+        .get("/reports/monthly/download?month=2026-10&format=pdf")
+        .await;
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.body.starts_with("%PDF"));
+    let csv = siti
+        .get("/reports/daily/download?date=2026-11-25&format=csv")
+        .await;
+    assert_eq!(csv.status, 200);
+    let bad = siti.get("/reports/daily?date=2026-13-45").await;
+    assert_eq!(bad.status, 400, "a bad date is a clear message");
+
+    let csrf = siti.csrf("/reports/monthly").await;
+    let refused = siti
+        .post(
+            "/reports/monthly/sign",
+            &[("csrf", &csrf), ("month", "2026-10")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+
+    let mut kepala = signed_in(&web, "kepala", "rahasia-456").await;
+    let page = kepala.get("/reports/monthly?month=2026-10").await.body;
+    assert!(page.contains("/reports/monthly/sign"), "Sign button");
+    let csrf = csrf_of(&page);
+    let signed = kepala
+        .post(
+            "/reports/monthly/sign",
+            &[("csrf", &csrf), ("month", "2026-10")],
+        )
+        .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let page = kepala.get("/reports/monthly?month=2026-10").await.body;
+    assert!(page.contains("id=\"signed\""), "shows it signed");
+    let twice = kepala
+        .post(
+            "/reports/monthly/sign",
+            &[("csrf", &csrf), ("month", "2026-10")],
+        )
+        .await;
+    assert_eq!(twice.status, 409);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
+    let (server, web) = server_with_staff().await;
+    let mut admin = server.admin().await;
+    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
+    let station = server.enroll("PC-03").await;
+    let (mut link, _) = station.attach("boot-1", "").await;
+    let siti = signed_in(&web, "siti", "rahasia-123").await;
+    let csrf = {
+        let mut s = WebClient::new(&web.url);
+        s.cookies = siti.cookies.clone();
+        s.csrf("/").await
+    };
+    let http = reqwest::Client::new();
+    let cookie = format!("bilik_session={}", siti.cookies["bilik_session"]);
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        http.post(format!("{}{path}", web.url))
+            .header("cookie", cookie.clone())
+            .header("x-bilik-fetch", "1")
+            .form(&form)
+            .send()
+    };
+    let answer: serde_json::Value = post(
+        format!("/stations/{}/unlock", station.id),
+        vec![("csrf", csrf.clone()), ("card", "0001".into())],
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(answer["ok"], true, "{answer}");
+    assert!(matches!(link.next_command().await, command::Kind::Start(_)));
+    // A refusal is a message, not a crash: the station is busy now.
+    let refused = post(
+        format!("/stations/{}/unlock", station.id),
+        vec![("csrf", csrf.clone()), ("note", "tamu".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status().as_u16(), 409);
+    let refused: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(refused["ok"], false);
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("already in session")
+    );
+    let answer: serde_json::Value = post(
+        format!("/stations/{}/end", station.id),
+        vec![("csrf", csrf.clone())],
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(answer["ok"], true, "{answer}");
+    assert!(matches!(link.next_command().await, command::Kind::End(_)));
+
+    let mut siti = siti;
+    let csv = siti
+        .get("/usage.csv?from=2026-11-25&to=2026-11-25&station=PC-03&card=0001")
+        .await;
+    assert_eq!(csv.status, 200);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", csv.body);
+    assert!(lines[1].contains("Andi Pratama") && lines[1].contains("PC-03"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_live_feed_sends_the_grid_and_ends_when_the_server_stops() {
+    let config = bilik_server::config::Config::parse(TEST_CONFIG, &[]).unwrap();
+    let clock = bilik_server::clock::ManualClock::new(wednesday_10am());
+    let app = bilik_server::app::App::new(
+        bilik_server::store::Store::temporary().unwrap(),
+        config,
+        std::sync::Arc::new(clock),
+    );
+    let password = app.create_first_admin("admin").unwrap().unwrap();
+    let grpc = bilik_server::listen("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let web = bilik_server::listen("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let web_url = format!("http://{}", web.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(bilik_server::run_with_web(
+        app.clone(),
+        grpc,
+        Some(web),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let mut client = WebClient::new(&web_url);
+    assert_eq!(client.sign_in("admin", &password).await.status, 303);
+    let mut feed = reqwest::Client::new()
+        .get(format!("{web_url}/events"))
+        .header(
+            "cookie",
+            format!("bilik_session={}", client.cookies["bilik_session"]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        feed.headers()["content-type"].to_str().unwrap(),
+        "text/event-stream"
+    );
+    let started = std::time::Instant::now();
+    let _ = stop.send(());
+    // The feed ends (the stream closes) and the server stops well inside
+    // the 5 s grace period.
+    within(async { while let Ok(Some(_)) = feed.chunk().await {} }).await;
+    within(serving).await.unwrap().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
+}
