@@ -13,6 +13,9 @@
 //!                                   +-----> login calls (spawned)       --> LoginDone
 //! ```
 //!
+//! What comes from the server (the Welcome, pushed commands, acks) is
+//! handled in `driver/server.rs`; card logins are calls in [`crate::login`].
+//!
 //! # Order of work at a session end
 //!
 //! Lease end, logout, the server's end command, maintenance: the machine's

@@ -6,8 +6,8 @@ use super::*;
 use crate::backoff::Backoff;
 use crate::link::{Attached, Connector, LinkConfig, LinkError};
 use bilik_proto::v1::{
-    AgentMessage, EventAck, ExtendSession, Hello, ServerMessage, StartSession, agent_message,
-    server_message,
+    AgentMessage, Command, EventAck, ExtendSession, Hello, ServerMessage, StartSession, Welcome,
+    agent_message, command, server_message,
 };
 use tokio_stream::wrappers::ReceiverStream;
 

@@ -255,9 +255,31 @@ fn member(
 async fn monthly_report_matches_an_independent_count() {
     let server = TestServer::start().await;
     let expected = generate_october(&server).await;
+    // A problem logged by staff in the month is listed.
+    server.clock.set_ms(local_ms(2026, 10, 20, 13, 0));
+    let staff = bilik_server::app::StaffIdentity {
+        username: "admin".into(),
+        role: Role::Admin,
+        expires_at_ms: i64::MAX,
+    };
+    server
+        .app
+        .open_incident(&staff, "PC-03", "Keyboard rusak", false)
+        .await
+        .unwrap();
+    server.clock.set_ms(local_ms(2026, 10, 31, 18, 0));
     let mut admin = server.admin().await;
     let file = monthly(&mut admin, "2026-10", ReportFormat::Json).await;
     let report: MonthlyReport = serde_json::from_slice(&file.content).unwrap();
+
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.kind == "incident" && p.station == "PC-03" && p.detail.contains("Keyboard rusak")),
+        "{:?}",
+        report.problems
+    );
 
     // Totals.
     let t = &report.totals;

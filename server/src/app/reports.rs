@@ -152,6 +152,21 @@ impl App {
                 });
             }
         }
+        for incident in self.store().incidents_between(from_ms, to_ms)? {
+            let resolution = if incident.resolved_at_ms == 0 {
+                String::new()
+            } else {
+                format!(" → {}", incident.resolution)
+            };
+            problems.push(Problem {
+                at: local(self.config().time_zone, incident.opened_at_ms)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                station: incident.station_name.clone(),
+                kind: "incident".to_owned(),
+                detail: format!("{}{resolution}", incident.text),
+            });
+        }
         problems.sort_by(|a, b| a.at.cmp(&b.at));
         let mut tally = MonthTally::new(MonthInputs {
             header: self.report_header(),

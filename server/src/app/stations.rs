@@ -414,6 +414,7 @@ impl App {
         station: &str,
         action: PowerAction,
     ) -> Result<bool> {
+        by.require_admin()?;
         if action == PowerAction::Unspecified {
             return Err(Error::InvalidArgument("action: restart or shutdown".into()));
         }

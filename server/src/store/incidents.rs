@@ -1,16 +1,13 @@
 //! The problems log: incidents staff open for a station and resolve with
 //! what was done. Keys are UUIDv7 bytes, so a scan comes out oldest first.
 
-use super::{Result, Store, StoreError, decode_all, get};
+use super::{Result, Store, decode_all, get, time_key};
 use bilik_proto::store::v1::IncidentRecord;
 use prost::Message;
-use uuid::Uuid;
 
 /// The 16 key bytes of an incident id.
 fn incident_key(incident_id: &str) -> Result<[u8; 16]> {
-    Uuid::parse_str(incident_id)
-        .map(|u| *u.as_bytes())
-        .map_err(|_| StoreError::Conflict(format!("not an incident id: {incident_id:?}")))
+    super::uuid_key("incident", incident_id)
 }
 
 impl Store {
@@ -32,6 +29,14 @@ impl Store {
     /// The newest `limit` incidents, newest first.
     pub fn recent_incidents(&self, limit: usize) -> Result<Vec<IncidentRecord>> {
         decode_all("incidents", self.incidents.iter().rev().take(limit))
+    }
+
+    /// Incidents opened in `[from_ms, to_ms)`, oldest first.
+    pub fn incidents_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<IncidentRecord>> {
+        decode_all(
+            "incidents",
+            self.incidents.range(time_key(from_ms)..time_key(to_ms)),
+        )
     }
 
     /// Every incident that is still open, oldest first.

@@ -125,6 +125,21 @@ impl Store {
     }
 }
 
+/// The 16 key bytes of a UUID id (sessions, incidents: UUIDv7, time-ordered).
+fn uuid_key(what: &str, id: &str) -> Result<[u8; 16]> {
+    uuid::Uuid::parse_str(id)
+        .map(|u| *u.as_bytes())
+        .map_err(|_| StoreError::Conflict(format!("not a {what} id: {id:?}")))
+}
+
+/// The smallest UUIDv7 key at or after `ms`: range scans by time.
+fn time_key(ms: i64) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    let ms = ms.clamp(0, (1 << 48) - 1) as u64;
+    key[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
+    key
+}
+
 /// Decodes a stored record, naming the tree on failure.
 fn decode<M: Message + Default>(tree: &'static str, bytes: &[u8]) -> Result<M> {
     M::decode(bytes).map_err(|source| StoreError::Decode { tree, source })

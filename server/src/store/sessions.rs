@@ -1,13 +1,12 @@
 //! Sessions (the usage log), the per-card index, the open session of each
 //! station, and the agent events already applied.
 
-use super::{Result, Store, StoreError, decode, get};
+use super::{Result, Store, StoreError, decode, get, time_key};
 use bilik_proto::store::v1::{AppliedEventRecord, SessionRecord};
 use bilik_proto::v1::AgentEvent;
 use prost::Message;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
-use uuid::Uuid;
 
 /// An agent event that caused a session end, recorded in the same
 /// transaction so it is applied exactly once.
@@ -22,9 +21,7 @@ pub struct SessionEnd<'a> {
 }
 
 fn session_key(session_id: &str) -> Result<[u8; 16]> {
-    Uuid::parse_str(session_id)
-        .map(|u| *u.as_bytes())
-        .map_err(|_| StoreError::Conflict(format!("not a session id: {session_id:?}")))
+    super::uuid_key("session", session_id)
 }
 
 fn card_key(card: &str, session_key: &[u8; 16]) -> Vec<u8> {
@@ -40,14 +37,6 @@ fn event_key(station_id: &str, event_id: &str) -> Vec<u8> {
     key.extend_from_slice(station_id.as_bytes());
     key.push(0);
     key.extend_from_slice(event_id.as_bytes());
-    key
-}
-
-/// The smallest UUIDv7 key at or after `ms`.
-fn time_key(ms: i64) -> [u8; 16] {
-    let mut key = [0u8; 16];
-    let ms = ms.clamp(0, (1 << 48) - 1) as u64;
-    key[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
     key
 }
 
