@@ -113,29 +113,30 @@ fn main() {
             role: Role::Librarian,
             expires_at_ms: i64::MAX,
         };
-        let rss_before = peak_rss_mb();
+        let rss_filled = peak_rss_mb();
         for round in 0..3 {
             let t = Instant::now();
             let mut count = 0u64;
-            for s in store.sessions_between(from_ms, to_ms).unwrap() {
-                count += u64::from(s.ended_at_ms > 0);
-            }
+            store
+                .for_each_session_between(from_ms, to_ms, |s| count += u64::from(s.ended_at_ms > 0))
+                .unwrap();
             let raw = t.elapsed();
+            reset_peak_rss();
+            let rss_start = current_rss_mb();
             let t = Instant::now();
             let report = app.monthly_report(&me, "2026-10").unwrap();
             let full = t.elapsed();
+            let rss_peak = peak_rss_mb();
             assert_eq!(u64::from(report.totals.sessions), sessions);
             assert_eq!(count, sessions);
             println!(
-                "round {round}: raw scan+decode of the month {:.3} s; monthly report {:.3} s",
+                "round {round}: raw scan+decode of the month {:.3} s; monthly report {:.3} s; RSS during the report {:.0} -> peak {:.0} MB",
                 raw.as_secs_f64(),
-                full.as_secs_f64()
+                full.as_secs_f64(),
+                rss_start,
+                rss_peak
             );
         }
-        println!(
-            "peak RSS {:.0} MB (after filling: {:.0} MB)",
-            peak_rss_mb(),
-            rss_before
-        );
+        println!("peak RSS after filling the store: {rss_filled:.0} MB");
     });
 }
