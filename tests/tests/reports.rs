@@ -273,10 +273,9 @@ async fn monthly_report_matches_an_independent_count() {
     let report: MonthlyReport = serde_json::from_slice(&file.content).unwrap();
 
     assert!(
-        report
-            .problems
-            .iter()
-            .any(|p| p.kind == "incident" && p.station == "PC-03" && p.detail.contains("Keyboard rusak")),
+        report.problems.iter().any(|p| p.kind == "incident"
+            && p.station == "PC-03"
+            && p.detail.contains("Keyboard rusak")),
         "{:?}",
         report.problems
     );
