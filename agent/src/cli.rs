@@ -56,9 +56,13 @@ pub struct ConfigArgs {
     /// Same as --set agent.state_dir=DIR.
     #[arg(long, global = true)]
     pub state_dir: Option<PathBuf>,
-    /// Same as --set agent.ui=UI (headless).
+    /// Same as --set agent.ui=UI (headless, gui, gui-windowed).
     #[arg(long, global = true)]
     pub ui: Option<String>,
+    /// Developer mode of the GUI: a normal window, no grabs (same as
+    /// --ui gui-windowed).
+    #[arg(long, global = true)]
+    pub windowed: bool,
     /// Print the effective configuration and exit.
     #[arg(long, global = true)]
     pub print_config: bool,
@@ -106,6 +110,9 @@ impl ConfigArgs {
         }
         if let Some(ui) = &self.ui {
             overrides.push(format!("agent.ui={}", text_value(ui)));
+        }
+        if self.windowed {
+            overrides.push(format!("agent.ui={}", text_value("gui-windowed")));
         }
         Ok(Config::parse(&text, &overrides)?)
     }

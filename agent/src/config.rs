@@ -8,7 +8,7 @@
 //! server = ""                      # "" = the URL saved at enrolment
 //! name = ""                        # station name asked for at enrolment
 //! state_dir = "bilik-agent-state"  # credential, journal, control socket
-//! ui = "headless"                  # the front-end
+//! ui = "headless"                  # the front-end: headless, gui, gui-windowed
 //! language = "id"                  # id or en: texts the front-end shows
 //!
 //! [session]
@@ -48,6 +48,12 @@ pub enum FrontEndKind {
     /// No window: control lines in, JSON lines out (tests, demo, stations
     /// locked by other means).
     Headless,
+    /// The eframe lock screen (`ui::gui`); `windowed` is the developer mode:
+    /// a normal window, no grabs.
+    Gui {
+        /// A normal window without keyboard/pointer grabs.
+        windowed: bool,
+    },
 }
 
 impl FrontEndKind {
@@ -55,6 +61,8 @@ impl FrontEndKind {
     pub fn name(self) -> &'static str {
         match self {
             Self::Headless => "headless",
+            Self::Gui { windowed: false } => "gui",
+            Self::Gui { windowed: true } => "gui-windowed",
         }
     }
 }
@@ -158,8 +166,9 @@ impl Config {
         });
         r.string(&mut agent, "agent.ui", &mut cfg.ui, |s| match s.trim() {
             "headless" => Ok(FrontEndKind::Headless),
-            "gui" => Err("the lock-screen GUI is not in this build yet; use \"headless\"".into()),
-            _ => Err("expected \"headless\"".into()),
+            "gui" => Ok(FrontEndKind::Gui { windowed: false }),
+            "gui-windowed" => Ok(FrontEndKind::Gui { windowed: true }),
+            _ => Err("expected \"headless\", \"gui\" or \"gui-windowed\"".into()),
         });
         r.string(&mut agent, "agent.language", &mut cfg.language, |s| {
             Lang::parse(s).ok_or_else(|| "expected \"id\" or \"en\"".into())
@@ -535,7 +544,7 @@ session_end = [{ command = [] }, { command = ["true"], timeout_ms = 0, extra = 1
 restart = "reboot"
 [oops]
 "#;
-        let err = Config::parse(text, &["agent.ui=gui".into(), "nonsense".into()]).unwrap_err();
+        let err = Config::parse(text, &["agent.ui=kiosk".into(), "nonsense".into()]).unwrap_err();
         let all = err.0.join("\n");
         for needle in [
             "agent.server",

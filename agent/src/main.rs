@@ -42,6 +42,38 @@ async fn shutdown_signal() {
     }
 }
 
+/// `--ui gui`: the window on the main thread (eframe needs it), the agent
+/// on a tokio runtime in another thread; the window closes when the agent
+/// stops, and the agent stops (fail closed: the process exits) when the
+/// window cannot run.
+fn run_gui(config: bilik_agent::config::Config, windowed: bool) -> anyhow::Result<()> {
+    let shared = bilik_agent::ui::gui::install(config.language, windowed);
+    let agent_shared = shared.clone();
+    let agent = std::thread::Builder::new()
+        .name("agent".into())
+        .spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")
+                .and_then(|runtime| {
+                    let result = runtime
+                        .block_on(bilik_agent::run(config, shutdown_signal()))
+                        .map_err(anyhow::Error::from);
+                    runtime.shutdown_timeout(Duration::from_millis(500));
+                    result
+                });
+            agent_shared.quit();
+            result
+        })
+        .context("cannot start the agent thread")?;
+    bilik_agent::ui::gui::run_window(shared)?;
+    match agent.join() {
+        Ok(result) => result,
+        Err(_) => anyhow::bail!("the agent thread panicked"),
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing(cli.log_json);
@@ -49,6 +81,11 @@ fn main() -> anyhow::Result<()> {
     if cli.config.print_config {
         print!("{}", config.to_toml());
         return Ok(());
+    }
+    if let (bilik_agent::config::FrontEndKind::Gui { windowed }, Some(Command::Run) | None) =
+        (config.ui, &cli.command)
+    {
+        return run_gui(config, windowed);
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -153,6 +153,8 @@ pub const TIME_NEARLY_UP: Text = Text {
     en: "Your time is nearly up. Please save your work.",
 };
 
+/// Words of the station's lock screen and countdown window.
+pub mod lock_screen;
 /// Words of the daily recap and the monthly report.
 pub mod report;
 

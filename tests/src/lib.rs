@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 pub mod agent;
+pub mod gui;
 pub mod process;
 pub mod web;
 

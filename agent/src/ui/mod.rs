@@ -10,6 +10,7 @@
 //! journal or tries the link, and a front-end starts out showing the lock
 //! screen anyway.
 
+pub mod gui;
 pub mod headless;
 
 use bilik_proto::catalog::{self, Text};
@@ -164,5 +165,6 @@ pub fn start(config: &Config, inputs: mpsc::Sender<UiInput>) -> Result<Box<dyn F
             config.language,
             inputs,
         )?)),
+        FrontEndKind::Gui { .. } => Ok(Box::new(gui::start(inputs)?)),
     }
 }

@@ -1,0 +1,215 @@
+//! The eframe application: one window that is the full-screen lock screen
+//! (locked, maintenance) or the small countdown (in session).
+
+use std::time::Duration;
+
+use bilik_proto::catalog::Lang;
+use eframe::egui::{self, ViewportCommand, WindowLevel};
+
+use super::Shared;
+use crate::ui::UiState;
+
+/// Which shape the window has been given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Full screen, on top, grabbed.
+    Locked,
+    /// The small countdown, on top, no grab.
+    Countdown,
+}
+
+/// What the patron has typed and ticked on the lock screen.
+#[derive(Debug, Default)]
+pub struct Form {
+    /// The card field.
+    pub card: String,
+    /// The PIN field.
+    pub pin: String,
+    /// The house-rules tick box.
+    pub rules: bool,
+    /// The index of the purpose picked.
+    pub purpose: usize,
+    /// A hint to show (what is still missing).
+    pub hint: Option<bilik_proto::catalog::Text>,
+    /// Focus the card field on the next frame.
+    pub focus_card: bool,
+    /// Focus the rules tick box on the next frame.
+    pub focus_rules: bool,
+    /// Focus the PIN field on the next frame.
+    pub focus_pin: bool,
+    /// A login was sent and no answer came yet.
+    pub checking: bool,
+}
+
+/// The lock-screen application.
+#[derive(Debug)]
+pub struct LockApp {
+    /// The model written by the driver.
+    shared: Shared,
+    /// The language shown (the patron may switch it).
+    lang: Lang,
+    /// The lock screen's form.
+    form: Form,
+    /// The shape applied to the window so far (`None`: not yet).
+    shape: Option<Shape>,
+    /// The refusal count seen (a new one clears the card field).
+    attempts_seen: u64,
+    /// The log-out confirmation is open.
+    confirm_logout: bool,
+    /// The keyboard/pointer grab while locked.
+    #[cfg(unix)]
+    grab: super::grab::Grab,
+}
+
+impl LockApp {
+    /// The app, in the configured language, showing the lock screen.
+    pub fn new(shared: Shared, ctx: &egui::Context) -> LockApp {
+        let lang = shared.model().language;
+        let mut style = (*ctx.global_style()).clone();
+        for font in style.text_styles.values_mut() {
+            font.size *= 1.4;
+        }
+        // A blinking cursor would repaint the idle screen twice a second.
+        style.visuals.text_cursor.blink = false;
+        ctx.set_global_style(style);
+        LockApp {
+            shared,
+            lang,
+            form: Form {
+                focus_card: true,
+                ..Form::default()
+            },
+            shape: None,
+            attempts_seen: 0,
+            confirm_logout: false,
+            #[cfg(unix)]
+            grab: super::grab::Grab::default(),
+        }
+    }
+
+    /// Gives the window `shape` (once per change).
+    fn apply_shape(&mut self, ctx: &egui::Context, shape: Shape, windowed: bool) {
+        if self.shape == Some(shape) {
+            return;
+        }
+        tracing::info!(?shape, windowed, "lock-screen window shape");
+        self.shape = Some(shape);
+        match (shape, windowed) {
+            (Shape::Locked, false) => {
+                ctx.send_viewport_cmd(ViewportCommand::Decorations(false));
+                ctx.send_viewport_cmd(ViewportCommand::Fullscreen(true));
+                ctx.send_viewport_cmd(ViewportCommand::WindowLevel(WindowLevel::AlwaysOnTop));
+                ctx.send_viewport_cmd(ViewportCommand::Focus);
+                self.form.focus_card = true;
+            }
+            (Shape::Locked, true) => {
+                ctx.send_viewport_cmd(ViewportCommand::InnerSize(egui::vec2(1024.0, 700.0)));
+                self.form.focus_card = true;
+            }
+            (Shape::Countdown, _) => {
+                #[cfg(unix)]
+                self.grab.release();
+                let size = egui::vec2(420.0, 200.0);
+                if !windowed {
+                    ctx.send_viewport_cmd(ViewportCommand::Fullscreen(false));
+                }
+                ctx.send_viewport_cmd(ViewportCommand::InnerSize(size));
+                let monitor = ctx.input(|i| i.viewport().monitor_size);
+                if let Some(monitor) = monitor {
+                    let x = (monitor.x - size.x - 16.0).max(0.0);
+                    ctx.send_viewport_cmd(ViewportCommand::OuterPosition(egui::pos2(x, 16.0)));
+                }
+                ctx.send_viewport_cmd(ViewportCommand::WindowLevel(WindowLevel::AlwaysOnTop));
+            }
+        }
+    }
+}
+
+impl eframe::App for LockApp {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        let (state, windowed, closing) = {
+            let m = self.shared.model();
+            (m.state.clone(), m.windowed, m.closing)
+        };
+        if ctx.input(|i| i.viewport().close_requested()) && !closing {
+            tracing::info!("close request refused");
+            ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+        }
+        if closing {
+            ctx.send_viewport_cmd(ViewportCommand::Close);
+            return;
+        }
+        let shape = match state {
+            UiState::Locked | UiState::Maintenance => Shape::Locked,
+            UiState::InSession(_) | UiState::Warning { .. } => Shape::Countdown,
+        };
+        if shape == Shape::Countdown {
+            self.form = Form::default();
+        }
+        self.apply_shape(&ctx, shape, windowed);
+        if shape == Shape::Locked {
+            self.confirm_logout = false;
+        }
+        #[cfg(unix)]
+        if shape == Shape::Locked && !windowed && !self.grab.held() && !self.grab.try_grab(frame) {
+            ctx.request_repaint_after(Duration::from_millis(50));
+        }
+        #[cfg(not(unix))]
+        let _ = frame;
+
+        match &state {
+            UiState::Locked => {
+                let attempts = self.shared.model().attempts;
+                if attempts != self.attempts_seen {
+                    self.attempts_seen = attempts;
+                    self.form.card.clear();
+                    self.form.pin.clear();
+                    self.form.checking = false;
+                    self.form.focus_card = true;
+                }
+                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, false);
+            }
+            UiState::Maintenance => {
+                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, true);
+            }
+            UiState::InSession(session) => {
+                super::countdown::show(
+                    ui,
+                    &self.shared,
+                    self.lang,
+                    session,
+                    None,
+                    &mut self.confirm_logout,
+                );
+            }
+            UiState::Warning {
+                session,
+                minutes_left,
+            } => {
+                let fresh = self.shared.model().warning.take().is_some();
+                if fresh {
+                    tracing::info!(minutes_left, "warning brought to the front");
+                    ctx.send_viewport_cmd(ViewportCommand::Focus);
+                    ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
+                        egui::UserAttentionType::Critical,
+                    ));
+                }
+                super::countdown::show(
+                    ui,
+                    &self.shared,
+                    self.lang,
+                    session,
+                    Some(*minutes_left),
+                    &mut self.confirm_logout,
+                );
+            }
+        }
+        // The clock (and the countdown): once a second, no more.
+        ctx.request_repaint_after(Duration::from_secs(1));
+    }
+
+    fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
+        [0.05, 0.12, 0.22, 1.0]
+    }
+}

@@ -1,0 +1,70 @@
+//! The small always-on-top countdown shown during a session.
+
+use bilik_proto::catalog::{self, Lang, lock_screen as t};
+use eframe::egui::{self, Color32, RichText};
+
+use super::Shared;
+use crate::session::SessionView;
+use crate::ui::UiInput;
+
+/// Draws the countdown; `warning` is the threshold just passed, if any.
+pub fn show(
+    ui: &mut egui::Ui,
+    shared: &Shared,
+    l: Lang,
+    session: &SessionView,
+    warning: Option<u32>,
+    confirm_logout: &mut bool,
+) {
+    let messages = shared.model().messages.clone();
+    let left = session
+        .deadline
+        .into_std()
+        .saturating_duration_since(std::time::Instant::now());
+    let minutes = left.as_secs().div_ceil(60);
+    egui::CentralPanel::default()
+        .frame(egui::Frame::NONE.inner_margin(12.0))
+        .show(ui, |ui| {
+            let name = if session.patron_name.is_empty() {
+                catalog::GUEST.get(l).to_owned()
+            } else {
+                session.patron_name.clone()
+            };
+            ui.label(RichText::new(name).strong());
+            let time = if left.as_secs() < 60 {
+                t::UNDER_A_MINUTE.get(l).to_owned()
+            } else {
+                format!("{} {minutes}", t::MINUTES_LEFT.get(l))
+            };
+            ui.label(RichText::new(time).size(26.0));
+            if warning.is_some() {
+                ui.label(
+                    RichText::new(catalog::TIME_NEARLY_UP.get(l))
+                        .color(Color32::from_rgb(255, 190, 90)),
+                );
+            }
+            for (text, from) in &messages {
+                ui.label(
+                    RichText::new(format!("{} ({from}): {text}", t::MESSAGE_FROM.get(l)))
+                        .color(Color32::LIGHT_BLUE),
+                );
+            }
+            if !messages.is_empty() && ui.button(t::DISMISS.get(l)).clicked() {
+                shared.model().messages.clear();
+            }
+            if *confirm_logout {
+                ui.label(t::LOG_OUT_CONFIRM.get(l));
+                ui.horizontal(|ui| {
+                    if ui.button(t::YES.get(l)).clicked() {
+                        *confirm_logout = false;
+                        shared.send(UiInput::Logout);
+                    }
+                    if ui.button(t::NO.get(l)).clicked() {
+                        *confirm_logout = false;
+                    }
+                });
+            } else if ui.button(t::LOG_OUT.get(l)).clicked() {
+                *confirm_logout = true;
+            }
+        });
+}

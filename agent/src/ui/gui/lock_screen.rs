@@ -1,0 +1,235 @@
+//! The full-screen lock screen: library and station, clock, card (and PIN)
+//! field, house rules with their tick box, purposes, refusal messages; or
+//! the out-of-service screen.
+
+use bilik_proto::catalog::{self, Lang, Text, lock_screen as t};
+use eframe::egui::{self, Color32, RichText};
+
+use super::Shared;
+use super::app::Form;
+use crate::link::LinkState;
+use crate::ui::UiInput;
+
+/// The colour of refusals and warnings.
+const ALERT: Color32 = Color32::from_rgb(255, 190, 90);
+
+/// Draws the lock screen (`maintenance`: the out-of-service one).
+pub fn show(
+    ui: &mut egui::Ui,
+    shared: &Shared,
+    lang: &mut Lang,
+    form: &mut Form,
+    maintenance: bool,
+) {
+    let (library, station, link, settings, refusal) = {
+        let m = shared.model();
+        let library = m
+            .settings
+            .as_ref()
+            .map(|s| s.library_name.clone())
+            .filter(|n| !n.is_empty());
+        (
+            library,
+            m.station_name.clone(),
+            m.link.clone(),
+            m.settings.clone().unwrap_or_default(),
+            m.refusal,
+        )
+    };
+    let l = *lang;
+    egui::CentralPanel::default()
+        .frame(egui::Frame::NONE.inner_margin(32.0))
+        .show(ui, |ui| {
+            header(
+                ui,
+                lang,
+                library.as_deref().unwrap_or(t::LIBRARY_FALLBACK.get(l)),
+                &station,
+            );
+            ui.separator();
+            if maintenance {
+                ui.add_space(80.0);
+                ui.vertical_centered(|ui| {
+                    ui.label(
+                        RichText::new(t::OUT_OF_SERVICE.get(l))
+                            .size(40.0)
+                            .color(ALERT),
+                    );
+                    ui.add_space(16.0);
+                    ui.label(RichText::new(t::OUT_OF_SERVICE_DETAIL.get(l)).size(24.0));
+                });
+                return;
+            }
+            if !matches!(link, Some(LinkState::Connected { .. })) && link.is_some() {
+                ui.label(
+                    RichText::new(t::SERVER_UNREACHABLE.get(l))
+                        .size(22.0)
+                        .color(ALERT),
+                );
+            }
+            ui.add_space(12.0);
+            let purposes: Vec<String> = if settings.purposes.is_empty() {
+                catalog::DEFAULT_PURPOSES
+                    .iter()
+                    .map(|p| (*p).to_owned())
+                    .collect()
+            } else {
+                settings.purposes.clone()
+            };
+            let rules = if settings.rules_text.trim().is_empty() {
+                catalog::DEFAULT_RULES.get(l).to_owned()
+            } else {
+                settings.rules_text.clone()
+            };
+            ui.columns(2, |cols| {
+                login_column(
+                    &mut cols[0],
+                    shared,
+                    l,
+                    form,
+                    &settings.pin_required,
+                    &purposes,
+                    refusal,
+                );
+                cols[1].heading(t::RULES_HEADING.get(l));
+                egui::ScrollArea::vertical()
+                    .id_salt("rules")
+                    .max_height(420.0)
+                    .show(&mut cols[1], |ui| ui.label(RichText::new(rules).size(20.0)));
+            });
+        });
+}
+
+/// The title row: library and station on the left; clock, date and the
+/// language switch on the right.
+fn header(ui: &mut egui::Ui, lang: &mut Lang, library: &str, station: &str) {
+    let l = *lang;
+    ui.columns(2, |cols| {
+        cols[0].label(RichText::new(library).size(36.0).strong());
+        if !station.is_empty() {
+            cols[0].label(RichText::new(format!("{} {station}", t::STATION.get(l))).size(22.0));
+        }
+        cols[1].with_layout(egui::Layout::top_down(egui::Align::Max), |ui| {
+            let now = chrono::Local::now();
+            ui.label(
+                RichText::new(now.format("%H:%M:%S").to_string())
+                    .size(36.0)
+                    .monospace(),
+            );
+            ui.label(RichText::new(now.format("%d-%m-%Y").to_string()).size(20.0));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), |ui| {
+                ui.selectable_value(lang, Lang::En, "English");
+                ui.selectable_value(lang, Lang::Id, "Indonesia");
+                ui.label(t::LANGUAGE.get(l));
+            });
+        });
+    });
+}
+
+/// The card, PIN, tick box, purposes, button and messages.
+fn login_column(
+    ui: &mut egui::Ui,
+    shared: &Shared,
+    l: Lang,
+    form: &mut Form,
+    pin_required: &bool,
+    purposes: &[String],
+    refusal: Option<crate::ui::Refusal>,
+) {
+    let pin_required = *pin_required;
+    ui.label(RichText::new(t::CARD_LABEL.get(l)).size(22.0));
+    let card = ui.add(
+        egui::TextEdit::singleline(&mut form.card)
+            .id_salt("card")
+            .desired_width(360.0)
+            .font(egui::TextStyle::Heading),
+    );
+    if std::mem::take(&mut form.focus_card) {
+        card.request_focus();
+    }
+    let mut submit = card.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if pin_required {
+        ui.label(t::PIN_LABEL.get(l));
+        let pin = ui.add(
+            egui::TextEdit::singleline(&mut form.pin)
+                .id_salt("pin")
+                .password(true)
+                .desired_width(200.0),
+        );
+        if std::mem::take(&mut form.focus_pin) {
+            pin.request_focus();
+        }
+        submit |= pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    }
+    ui.add_space(12.0);
+    let rules = ui.checkbox(&mut form.rules, t::RULES_TICK.get(l));
+    if rules.changed() && form.hint == Some(t::TICK_RULES_FIRST) {
+        form.hint = None;
+    }
+    if std::mem::take(&mut form.focus_rules) {
+        rules.request_focus();
+    }
+    ui.add_space(12.0);
+    ui.label(RichText::new(t::PURPOSE_HEADING.get(l)).strong());
+    if form.purpose >= purposes.len() {
+        form.purpose = 0;
+    }
+    for (i, purpose) in purposes.iter().enumerate() {
+        ui.radio_value(&mut form.purpose, i, purpose.as_str());
+    }
+    ui.add_space(12.0);
+    submit |= ui
+        .add_sized(
+            [200.0, 48.0],
+            egui::Button::new(RichText::new(t::SUBMIT.get(l)).size(24.0)),
+        )
+        .clicked();
+    if submit {
+        try_submit(shared, form, pin_required, purposes);
+    }
+    ui.add_space(12.0);
+    let message: Option<(Text, bool)> = if form.checking {
+        Some((t::CHECKING, false))
+    } else if let Some(hint) = form.hint {
+        Some((hint, false))
+    } else {
+        refusal.map(|r| (r.text(), true))
+    };
+    if let Some((text, alert)) = message {
+        let color = if alert { ALERT } else { Color32::LIGHT_BLUE };
+        ui.label(RichText::new(text.get(l)).size(24.0).color(color));
+    }
+}
+
+/// Sends the login if everything is there, else says what is missing and
+/// focuses it.
+fn try_submit(shared: &Shared, form: &mut Form, pin_required: bool, purposes: &[String]) {
+    let card = form.card.trim().to_owned();
+    if card.is_empty() {
+        form.hint = Some(t::ENTER_CARD);
+        form.focus_card = true;
+        return;
+    }
+    if pin_required && form.pin.is_empty() {
+        form.hint = Some(t::ENTER_PIN);
+        form.focus_pin = true;
+        return;
+    }
+    if !form.rules {
+        form.hint = Some(t::TICK_RULES_FIRST);
+        form.focus_rules = true;
+        return;
+    }
+    form.hint = None;
+    form.checking = true;
+    let purpose = purposes.get(form.purpose).cloned().unwrap_or_default();
+    tracing::info!(%purpose, "lock screen: card presented");
+    shared.send(UiInput::Login {
+        card,
+        pin: std::mem::take(&mut form.pin),
+        purpose,
+        rules_accepted: form.rules,
+    });
+    form.card.clear();
+    form.focus_card = true;
+}

@@ -1,0 +1,323 @@
+//! `--ui gui`: the eframe lock screen (DESIGN §7).
+//!
+//! eframe must own the main thread, and the agent's driver runs on a tokio
+//! runtime in another thread. [`install`] makes the [`Shared`] model before
+//! either starts; [`start`] (called by [`crate::ui::start`] from the
+//! driver's thread) returns the [`FrontEnd`] that writes into it, and
+//! [`run_window`] runs the window on the main thread until the agent stops.
+//! The window repaints when the model changes and once a second for the
+//! clock, never continuously.
+
+mod app;
+mod countdown;
+#[cfg(unix)]
+mod grab;
+mod lock_screen;
+
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+
+use bilik_proto::v1::Settings;
+use tokio::sync::mpsc;
+
+use super::{FrontEnd, Refusal, UiError, UiEvent, UiInput, UiState};
+use crate::link::LinkState;
+use bilik_proto::catalog::Lang;
+
+/// What the window shows, written by the driver's thread.
+#[derive(Debug)]
+pub struct Model {
+    /// Lock screen, countdown or maintenance.
+    pub state: UiState,
+    /// The server's settings (library name, rules, purposes, PIN).
+    pub settings: Option<Settings>,
+    /// The link to the server.
+    pub link: Option<LinkState>,
+    /// The station's name (from the link).
+    pub station_name: String,
+    /// The last refusal, cleared when the state changes.
+    pub refusal: Option<Refusal>,
+    /// Bumped on each refusal so the window clears the card field.
+    pub attempts: u64,
+    /// A warning to bring to the front (minutes left).
+    pub warning: Option<u32>,
+    /// Librarian messages not dismissed yet: (text, from).
+    pub messages: Vec<(String, String)>,
+    /// The agent is stopping: the window may close.
+    pub closing: bool,
+    /// The configured language (the patron may switch it).
+    pub language: Lang,
+    /// Developer mode: normal window, no grabs.
+    pub windowed: bool,
+}
+
+/// The model and the ways to reach the window, shared by both threads.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// What to show.
+    model: Arc<Mutex<Model>>,
+    /// The window's context, once it exists (to request repaints).
+    ctx: Arc<OnceLock<eframe::egui::Context>>,
+    /// Where the patron's actions go, once the driver started.
+    inputs: Arc<OnceLock<mpsc::Sender<UiInput>>>,
+}
+
+impl Shared {
+    /// Locks the model (a poisoned lock is still usable: plain data).
+    pub fn model(&self) -> MutexGuard<'_, Model> {
+        self.model.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Asks the window to draw again.
+    fn repaint(&self) {
+        if let Some(ctx) = self.ctx.get() {
+            ctx.request_repaint();
+        }
+    }
+
+    /// Sends a patron action to the driver (dropped with a log if the
+    /// driver is not listening).
+    pub fn send(&self, input: UiInput) {
+        match self.inputs.get() {
+            Some(tx) => {
+                if let Err(e) = tx.try_send(input) {
+                    tracing::warn!(error = %e, "the driver did not take a lock-screen input");
+                }
+            }
+            None => tracing::warn!("lock-screen input before the driver started"),
+        }
+    }
+
+    /// The agent has stopped: let the window close.
+    pub fn quit(&self) {
+        self.model().closing = true;
+        self.repaint();
+    }
+}
+
+/// The one model of this process (the GUI is a singleton: one screen).
+static SHARED: OnceLock<Shared> = OnceLock::new();
+
+/// Makes the shared model; call on the main thread before the agent starts.
+pub fn install(language: Lang, windowed: bool) -> Shared {
+    SHARED
+        .get_or_init(|| Shared {
+            model: Arc::new(Mutex::new(Model {
+                state: UiState::Locked,
+                settings: None,
+                link: None,
+                station_name: String::new(),
+                refusal: None,
+                attempts: 0,
+                warning: None,
+                messages: Vec::new(),
+                closing: false,
+                language,
+                windowed,
+            })),
+            ctx: Arc::new(OnceLock::new()),
+            inputs: Arc::new(OnceLock::new()),
+        })
+        .clone()
+}
+
+/// The GUI front-end the driver writes to.
+#[derive(Debug)]
+pub struct Gui {
+    /// The model shared with the window.
+    shared: Shared,
+}
+
+/// The front-end for the driver; fails if [`install`] was not called (the
+/// GUI needs the main thread, see `main.rs`).
+pub fn start(inputs: mpsc::Sender<UiInput>) -> Result<Gui, UiError> {
+    let shared = SHARED.get().cloned().ok_or_else(|| UiError::Io {
+        front_end: "gui",
+        source: std::io::Error::other("the window was not started on the main thread"),
+    })?;
+    if shared.inputs.set(inputs).is_err() {
+        tracing::warn!("the GUI front-end was started twice; keeping the first input channel");
+    }
+    Ok(Gui { shared })
+}
+
+impl FrontEnd for Gui {
+    fn show(&mut self, event: &UiEvent) {
+        {
+            let mut m = self.shared.model();
+            match event {
+                UiEvent::State(state) => {
+                    if let UiState::Warning { minutes_left, .. } = state {
+                        if !matches!(m.state, UiState::Warning { minutes_left: old, .. } if old == *minutes_left)
+                        {
+                            m.warning = Some(*minutes_left);
+                        }
+                    } else {
+                        m.warning = None;
+                    }
+                    if !matches!(state, UiState::Locked) {
+                        m.refusal = None;
+                    }
+                    m.state = state.clone();
+                }
+                UiEvent::Warning { minutes_left, .. } => m.warning = Some(*minutes_left),
+                UiEvent::Refused(refusal) => {
+                    tracing::info!(code = refusal.code(), "lock screen shows a refusal");
+                    m.refusal = Some(*refusal);
+                    m.attempts += 1;
+                }
+                UiEvent::Message { text, from } => {
+                    m.messages.push((text.clone(), from.clone()));
+                    let excess = m.messages.len().saturating_sub(3);
+                    m.messages.drain(..excess);
+                }
+                UiEvent::Link(link) => {
+                    if let LinkState::Connected { station_name, .. } = link {
+                        m.station_name.clone_from(station_name);
+                    }
+                    m.link = Some(link.clone());
+                }
+                UiEvent::Settings(settings) => m.settings = Some(settings.clone()),
+                UiEvent::JournalDamaged { .. }
+                | UiEvent::HookFailed(_)
+                | UiEvent::Acked { .. }
+                | UiEvent::Power { .. } => return,
+            }
+        }
+        self.shared.repaint();
+    }
+
+    fn close(&mut self) {
+        self.shared.quit();
+    }
+}
+
+/// Why the window could not run.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot open the lock-screen window: {0}")]
+pub struct WindowError(String);
+
+/// Runs the window on the calling (main) thread until the agent stops.
+pub fn run_window(shared: Shared) -> Result<(), WindowError> {
+    let windowed = shared.model().windowed;
+    let mut viewport = eframe::egui::ViewportBuilder::default()
+        .with_title("Bilik")
+        .with_app_id("bilik-agent");
+    viewport = if windowed {
+        viewport.with_inner_size([1024.0, 700.0])
+    } else {
+        viewport
+            .with_fullscreen(true)
+            .with_decorations(false)
+            .with_always_on_top()
+    };
+    let options = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "bilik-agent",
+        options,
+        Box::new(move |cc| {
+            let _ = shared.ctx.set(cc.egui_ctx.clone());
+            Ok(Box::new(app::LockApp::new(shared, &cc.egui_ctx)))
+        }),
+    )
+    .map_err(|e| WindowError(e.to_string()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::session::SessionView;
+    use bilik_proto::v1::RefusalCode;
+
+    fn gui() -> Gui {
+        let shared = Shared {
+            model: Arc::new(Mutex::new(Model {
+                state: UiState::Locked,
+                settings: None,
+                link: None,
+                station_name: String::new(),
+                refusal: None,
+                attempts: 0,
+                warning: None,
+                messages: Vec::new(),
+                closing: false,
+                language: Lang::Id,
+                windowed: true,
+            })),
+            ctx: Arc::new(OnceLock::new()),
+            inputs: Arc::new(OnceLock::new()),
+        };
+        Gui { shared }
+    }
+
+    fn session() -> SessionView {
+        SessionView {
+            session_id: "s1".into(),
+            patron_name: "Andi".into(),
+            deadline: tokio::time::Instant::now(),
+        }
+    }
+
+    #[test]
+    fn a_refusal_counts_an_attempt_and_a_session_clears_it() {
+        let mut gui = gui();
+        gui.show(&UiEvent::Refused(Refusal::Refused(RefusalCode::Expired)));
+        gui.show(&UiEvent::Refused(Refusal::NotConnected));
+        {
+            let m = gui.shared.model();
+            assert_eq!(m.attempts, 2);
+            assert_eq!(m.refusal, Some(Refusal::NotConnected));
+        }
+        gui.show(&UiEvent::State(UiState::InSession(session())));
+        assert_eq!(gui.shared.model().refusal, None);
+    }
+
+    #[test]
+    fn a_new_warning_threshold_comes_to_the_front_once() {
+        let mut gui = gui();
+        let warn = |m| {
+            UiEvent::State(UiState::Warning {
+                session: session(),
+                minutes_left: m,
+            })
+        };
+        gui.show(&warn(5));
+        assert_eq!(gui.shared.model().warning.take(), Some(5));
+        gui.show(&warn(5));
+        assert_eq!(gui.shared.model().warning, None);
+        gui.show(&warn(1));
+        assert_eq!(gui.shared.model().warning, Some(1));
+    }
+
+    #[test]
+    fn link_and_messages_are_kept() {
+        let mut gui = gui();
+        gui.show(&UiEvent::Link(LinkState::Connected {
+            station_id: "st1".into(),
+            station_name: "PC-07".into(),
+        }));
+        for i in 0..5 {
+            gui.show(&UiEvent::Message {
+                text: format!("m{i}"),
+                from: "staff".into(),
+            });
+        }
+        let m = gui.shared.model();
+        assert_eq!(m.station_name, "PC-07");
+        assert_eq!(m.messages.len(), 3);
+        assert_eq!(m.messages[0].0, "m2");
+        assert!(matches!(m.link, Some(LinkState::Connected { .. })));
+    }
+
+    #[test]
+    fn start_without_the_window_fails() {
+        if SHARED.get().is_none() {
+            let (tx, _rx) = mpsc::channel(1);
+            assert!(start(tx).is_err());
+        }
+    }
+}

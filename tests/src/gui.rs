@@ -1,0 +1,316 @@
+//! Helpers for the lock-screen tests: an Xvfb display with openbox on a
+//! free display number, the real `bilik-agent --ui gui` on it, xdotool,
+//! and screenshots (`import -window root`) decoded and checked.
+
+use crate::DEADLINE;
+use crate::process::binary;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+/// The tools the lock-screen tests need, with their Debian packages.
+pub const TOOLS: [(&str, &str); 4] = [
+    ("Xvfb", "xvfb"),
+    ("xdotool", "xdotool"),
+    ("openbox", "openbox"),
+    ("import", "imagemagick"),
+];
+
+/// The screen size of the test display.
+pub const SCREEN: (u32, u32) = (1280, 800);
+
+/// The missing tools' package names.
+pub fn missing_tools() -> Vec<&'static str> {
+    TOOLS
+        .iter()
+        .filter(|(tool, _)| {
+            !std::env::var_os("PATH").is_some_and(|paths| {
+                std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file())
+            })
+        })
+        .map(|(_, package)| *package)
+        .collect()
+}
+
+/// Polls `check` (blocking) until true; panics with `what` after [`DEADLINE`].
+pub fn poll(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + DEADLINE;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A virtual X display with a window manager (killed when dropped).
+#[derive(Debug)]
+pub struct Display {
+    /// `:N`.
+    pub name: String,
+    /// Xvfb.
+    xvfb: Child,
+    /// openbox.
+    wm: Child,
+}
+
+impl Display {
+    /// Starts Xvfb on the first free display number from 90, then openbox.
+    pub fn start() -> Display {
+        let n = (90..200)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
+            .unwrap();
+        let name = format!(":{n}");
+        let screen = format!("{}x{}x24", SCREEN.0, SCREEN.1);
+        let xvfb = Command::new("Xvfb")
+            .args([&name, "-screen", "0", &screen, "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        poll("Xvfb", || {
+            Command::new("xdotool")
+                .env("DISPLAY", &name)
+                .args(["getdisplaygeometry"])
+                .stderr(Stdio::null())
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+        let wm = Command::new("openbox")
+            .env("DISPLAY", &name)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let display = Display { name, xvfb, wm };
+        // openbox manages the screen once it publishes its desktops (EWMH).
+        poll("openbox", || {
+            Command::new("xdotool")
+                .env("DISPLAY", &display.name)
+                .args(["get_num_desktops"])
+                .stderr(Stdio::null())
+                .output()
+                .is_ok_and(|o| o.status.success() && !o.stdout.trim_ascii().is_empty())
+        });
+        display
+    }
+
+    /// Runs xdotool with `args`; returns (success, trimmed stdout).
+    pub fn xdotool(&self, args: &[&str]) -> (bool, String) {
+        let out = Command::new("xdotool")
+            .env("DISPLAY", &self.name)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        )
+    }
+
+    /// The active window's geometry "WxH" and position "X,Y", if any.
+    pub fn active_geometry(&self) -> Option<(String, String)> {
+        let (ok, id) = self.xdotool(&["getactivewindow"]);
+        if !ok || id.is_empty() {
+            return None;
+        }
+        let (ok, text) = self.xdotool(&["getwindowgeometry", &id]);
+        if !ok {
+            return None;
+        }
+        let field = |key: &str| {
+            text.lines()
+                .find_map(|l| l.trim().strip_prefix(key))
+                .map(|v| v.split_whitespace().next().unwrap_or_default().to_owned())
+        };
+        Some((field("Geometry: ")?, field("Position: ")?))
+    }
+
+    /// Saves the whole screen as PNG at `path` and returns it decoded.
+    pub fn screenshot(&self, path: &Path) -> Shot {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let status = Command::new("import")
+            .env("DISPLAY", &self.name)
+            .args(["-window", "root"])
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success(), "import failed for {}", path.display());
+        Shot::load(path)
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.wm.kill();
+        let _ = self.xvfb.kill();
+        let _ = self.wm.wait();
+        let _ = self.xvfb.wait();
+    }
+}
+
+/// A decoded screenshot (RGB8).
+#[derive(Debug, Clone)]
+pub struct Shot {
+    /// Where it is saved.
+    pub path: PathBuf,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// RGB bytes, row by row.
+    pub rgb: Vec<u8>,
+}
+
+impl Shot {
+    /// Decodes a PNG (RGB or RGBA, 8 bits).
+    pub fn load(path: &Path) -> Shot {
+        let mut decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let channels = info.color_type.samples();
+        let rgb = buf[..info.buffer_size()]
+            .chunks(channels)
+            .flat_map(|p| {
+                if channels >= 3 {
+                    [p[0], p[1], p[2]]
+                } else {
+                    [p[0], p[0], p[0]]
+                }
+            })
+            .collect();
+        Shot {
+            path: path.to_owned(),
+            width: info.width,
+            height: info.height,
+            rgb,
+        }
+    }
+
+    /// How many distinct colours (capped at 1000): 1 is a blank frame.
+    pub fn colours(&self) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        for p in self.rgb.chunks(3) {
+            seen.insert((p[0], p[1], p[2]));
+            if seen.len() >= 1000 {
+                break;
+            }
+        }
+        seen.len()
+    }
+
+    /// Share of pixels (0..=1) that differ from `other`'s.
+    pub fn difference(&self, other: &Shot) -> f64 {
+        if self.rgb.len() != other.rgb.len() {
+            return 1.0;
+        }
+        let differ = self
+            .rgb
+            .chunks(3)
+            .zip(other.rgb.chunks(3))
+            .filter(|(a, b)| a != b)
+            .count();
+        differ as f64 / (self.rgb.len() / 3).max(1) as f64
+    }
+
+    /// Share of pixels (0..=1) in rows `rows` and columns `cols` that
+    /// differ from `other`'s.
+    pub fn region_difference(
+        &self,
+        other: &Shot,
+        rows: std::ops::Range<u32>,
+        cols: std::ops::Range<u32>,
+    ) -> f64 {
+        if (self.width, self.height) != (other.width, other.height) {
+            return 1.0;
+        }
+        let mut differ = 0usize;
+        let mut total = 0usize;
+        for y in rows.clone().filter(|y| *y < self.height) {
+            for x in cols.clone().filter(|x| *x < self.width) {
+                let i = 3 * (y * self.width + x) as usize;
+                total += 1;
+                if self.rgb[i..i + 3] != other.rgb[i..i + 3] {
+                    differ += 1;
+                }
+            }
+        }
+        differ as f64 / total.max(1) as f64
+    }
+
+    /// Checks it is the screen's size and not a blank frame.
+    pub fn assert_sane(&self) {
+        assert_eq!((self.width, self.height), SCREEN, "{}", self.path.display());
+        assert!(self.colours() > 8, "{} looks blank", self.path.display());
+    }
+}
+
+/// Where the screenshots go: `target/test-artifacts/gui/`.
+pub fn artifacts_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<test> -> target/
+    let target = exe.ancestors().nth(3).unwrap().to_owned();
+    target.join("test-artifacts").join("gui")
+}
+
+/// A running `bilik-agent --ui gui` on a display (killed when dropped).
+#[derive(Debug)]
+pub struct GuiAgent {
+    /// The process.
+    pub child: Child,
+    /// Its stderr (tracing logs).
+    pub log: PathBuf,
+}
+
+impl GuiAgent {
+    /// Starts the agent on `state_dir` with the GUI on `display`.
+    pub fn start(display: &Display, state_dir: &Path) -> GuiAgent {
+        let log = state_dir.with_extension("gui.log");
+        let log_file = std::fs::File::create(&log).unwrap();
+        let child = Command::new(binary("bilik-agent"))
+            .args(["run", "--ui", "gui", "--state-dir"])
+            .arg(state_dir)
+            .args(crate::agent::FAST_BACKOFF)
+            .env("DISPLAY", &display.name)
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .env("RUST_LOG", "info,bilik_agent=debug")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .unwrap();
+        GuiAgent { child, log }
+    }
+
+    /// The log so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until the log has a line containing `needle` `count` times.
+    pub fn wait_log(&self, needle: &str, count: usize) {
+        let deadline = Instant::now() + DEADLINE;
+        while self.log_text().matches(needle).count() < count {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needle:?} in the agent log:\n{}",
+                self.log_text()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for GuiAgent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

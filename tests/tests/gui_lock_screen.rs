@@ -1,0 +1,216 @@
+//! The lock screen under Xvfb + openbox: the real server process, the real
+//! agent binary with `--ui gui`, typed into with xdotool, screenshots saved
+//! under `target/test-artifacts/gui/` and checked.
+//!
+//! Without Xvfb, xdotool, openbox or ImageMagick the test skips loudly; with
+//! `BILIK_E2E=require` it fails instead. `BILIK_GUI_BENCH=1` also measures
+//! the idle cost (CPU and RSS over 60 s locked and 60 s in session).
+#![allow(clippy::unwrap_used)]
+
+use bilik_proto::v1::admin_client::AdminClient;
+use bilik_proto::v1::*;
+use bilik_tests::agent::{enroll, tools_required};
+use bilik_tests::gui::{Display, GuiAgent, SCREEN, artifacts_dir, missing_tools};
+use bilik_tests::process::ServerProcess;
+use bilik_tests::*;
+use std::time::{Duration, Instant};
+
+async fn signed_in(url: &str, password: &str) -> Staff {
+    let mut client = AdminClient::new(bilik_proto::connect(url).await.unwrap());
+    let token = client
+        .sign_in(SignInRequest {
+            username: "admin".into(),
+            password: password.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .token;
+    Staff { client, token }
+}
+
+/// CPU seconds (user + system) and RSS in kB of `pid`, from /proc.
+fn cpu_and_rss(pid: u32) -> (f64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    (ticks as f64 / 100.0, rss)
+}
+
+/// Idle CPU share (%) and RSS (kB) of `pid` over `secs` seconds.
+async fn idle(pid: u32, secs: u64) -> (f64, u64) {
+    let (c0, _) = cpu_and_rss(pid);
+    let t0 = Instant::now();
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    let (c1, rss) = cpu_and_rss(pid);
+    (100.0 * (c1 - c0) / t0.elapsed().as_secs_f64(), rss)
+}
+
+/// Polls `check` until true or `limit` passes.
+async fn until(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_screen_under_xvfb() {
+    let missing = missing_tools();
+    if !missing.is_empty() {
+        let msg = format!(
+            "gui_lock_screen: missing Debian packages {missing:?} (apt-get install xvfb xdotool openbox imagemagick libgl1-mesa-dri)"
+        );
+        assert!(!tools_required(), "BILIK_E2E=require: {msg}");
+        eprintln!("\n*** SKIPPED {msg} ***\n");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(
+        &dir.path().join("data"),
+        "127.0.0.1:0",
+        &["session.lease_seconds=60"],
+    )
+    .await;
+    let mut admin = signed_in(&server.url, server.admin_password.as_deref().unwrap()).await;
+    admin.add_member("1001", "Andi Pratama", "2099-12-31").await;
+    admin.add_member("1002", "Budi Santoso", "2020-01-31").await;
+    let code = admin
+        .client
+        .create_enrollment_code(admin.req(CreateEnrollmentCodeRequest {
+            station_name: "PC-07".into(),
+            valid_minutes: 0,
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+        .code;
+    let state = dir.path().join("agent");
+    let (ok, out, err) = enroll(&server.url, &code, &state).await;
+    assert!(ok, "{out}{err}");
+
+    let display = Display::start();
+    let agent = GuiAgent::start(&display, &state);
+    let shots = artifacts_dir();
+    let full = format!("{}x{}", SCREEN.0, SCREEN.1);
+
+    // Locked, grabbed, connected, full screen.
+    agent.wait_log("link up", 1);
+    agent.wait_log("keyboard and pointer grabbed", 1);
+    until(
+        "the lock window full screen and focused",
+        DEADLINE,
+        async || display.active_geometry() == Some((full.clone(), "0,0".into())),
+    )
+    .await;
+    let locked = display.screenshot(&shots.join("01-locked.png"));
+    locked.assert_sane();
+
+    // Alt-Tab and Alt-F4 do nothing.
+    let (_, before) = display.xdotool(&["getactivewindow"]);
+    display.xdotool(&["key", "alt+Tab"]);
+    display.xdotool(&["key", "alt+F4"]);
+    display.xdotool(&["key", "ctrl+Escape"]);
+    let (_, after) = display.xdotool(&["getactivewindow"]);
+    assert_eq!(before, after, "the lock window lost the focus");
+    assert_eq!(
+        display.active_geometry(),
+        Some((full.clone(), "0,0".into()))
+    );
+    assert!(
+        display.xdotool(&["search", "--name", "Bilik"]).0,
+        "the lock window is gone"
+    );
+
+    // A valid card: scan + Enter, tick the rules, pick a purpose, submit.
+    display.xdotool(&["type", "--delay", "5", "1001"]);
+    display.xdotool(&["key", "Return"]);
+    display.xdotool(&["key", "space"]); // the rules tick box has the focus
+    display.xdotool(&["key", "Tab", "Tab", "space"]); // the 2nd purpose
+    display.xdotool(&["key", "Tab", "Tab", "Tab", "Return"]); // submit
+    agent.wait_log("login granted", 1);
+    until("the session with its purpose", DEADLINE, async || {
+        admin
+            .sessions()
+            .await
+            .iter()
+            .any(|s| s.card == "1001" && s.ended_at_ms == 0 && s.purpose == "Mencari informasi")
+    })
+    .await;
+    agent.wait_log("shape=Countdown", 1);
+    agent.wait_log("keyboard and pointer released", 1);
+    until("the countdown window", DEADLINE, async || {
+        display
+            .active_geometry()
+            .is_some_and(|(size, _)| size != full)
+    })
+    .await;
+    let countdown = display.screenshot(&shots.join("02-countdown.png"));
+    countdown.assert_sane();
+    assert!(
+        countdown.difference(&locked) > 0.2,
+        "the countdown looks like the lock screen"
+    );
+
+    let bench = std::env::var("BILIK_GUI_BENCH").is_ok_and(|v| v == "1");
+    let pid = agent.child.id();
+    if bench {
+        let (cpu, rss) = idle(pid, 45).await;
+        println!("BENCH in session: cpu {cpu:.2} % rss {rss} kB");
+    }
+
+    // The 1-minute lease ends: locked again by itself.
+    until(
+        "the screen locked again",
+        Duration::from_secs(90),
+        async || agent.log_text().matches("shape=Locked").count() >= 2,
+    )
+    .await;
+    agent.wait_log("keyboard and pointer grabbed", 2);
+    until("the lock window full screen again", DEADLINE, async || {
+        display.active_geometry() == Some((full.clone(), "0,0".into()))
+    })
+    .await;
+    if bench {
+        let (cpu, rss) = idle(pid, 60).await;
+        println!("BENCH locked: cpu {cpu:.2} % rss {rss} kB");
+    }
+
+    // An expired card: refused, and the refusal shows.
+    display.xdotool(&["type", "--delay", "5", "1002"]);
+    display.xdotool(&["key", "Return"]); // focus goes to the rules
+    display.xdotool(&["key", "space"]);
+    display.xdotool(&["key", "Tab", "Tab", "Tab", "Tab", "Tab", "Return"]);
+    agent.wait_log("lock screen shows a refusal", 1);
+    assert!(agent.log_text().contains("EXPIRED"), "{}", agent.log_text());
+    let mut refused = None;
+    until("the refusal on screen", DEADLINE, async || {
+        let shot = display.screenshot(&shots.join("03-expired.png"));
+        // The message appears under the button, where the plain lock
+        // screen is empty.
+        let differs = shot.region_difference(&locked, 450..560, 0..640) > 0.01;
+        refused = Some(shot);
+        differs
+    })
+    .await;
+    refused.unwrap().assert_sane();
+    assert!(
+        admin.sessions().await.iter().all(|s| s.card != "1002"),
+        "an expired card got a session"
+    );
+    drop(agent);
+    drop(display);
+}
