@@ -29,6 +29,7 @@
 //! shutdown = { command = ["systemctl", "poweroff"] }
 //! ```
 
+use bilik_proto::config_toml::{TomlReader, apply_override};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -141,12 +142,12 @@ impl Config {
             }
         }
         let mut cfg = Config::default();
-        let mut r = Reader {
+        let mut r = TomlReader {
             errors: &mut errors,
         };
 
         let mut agent = r.section(&mut table, "agent");
-        r.string(&mut agent, "agent.server", &mut cfg.server, |s| {
+        r.text(&mut agent, "agent.server", &mut cfg.server, |s| {
             let s = s.trim();
             if s.is_empty() || s.starts_with("http://") || s.starts_with("https://") {
                 Ok(s.to_owned())
@@ -154,23 +155,23 @@ impl Config {
                 Err("expected a URL like http://192.168.1.10:50551".into())
             }
         });
-        r.string(&mut agent, "agent.name", &mut cfg.name, |s| {
+        r.text(&mut agent, "agent.name", &mut cfg.name, |s| {
             Ok(s.trim().to_owned())
         });
-        r.string(&mut agent, "agent.state_dir", &mut cfg.state_dir, |s| {
+        r.text(&mut agent, "agent.state_dir", &mut cfg.state_dir, |s| {
             if s.trim().is_empty() {
                 Err("must not be empty".into())
             } else {
                 Ok(PathBuf::from(s))
             }
         });
-        r.string(&mut agent, "agent.ui", &mut cfg.ui, |s| match s.trim() {
+        r.text(&mut agent, "agent.ui", &mut cfg.ui, |s| match s.trim() {
             "headless" => Ok(FrontEndKind::Headless),
             "gui" => Ok(FrontEndKind::Gui { windowed: false }),
             "gui-windowed" => Ok(FrontEndKind::Gui { windowed: true }),
             _ => Err("expected \"headless\", \"gui\" or \"gui-windowed\"".into()),
         });
-        r.string(&mut agent, "agent.language", &mut cfg.language, |s| {
+        r.text(&mut agent, "agent.language", &mut cfg.language, |s| {
             Lang::parse(s).ok_or_else(|| "expected \"id\" or \"en\"".into())
         });
         r.unknown(agent, "agent");
@@ -326,99 +327,15 @@ fn duration_ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// `a.b=value` into the table; the value is TOML if it parses as such, else
-/// a string.
-fn apply_override(table: &mut toml::Table, item: &str) -> Result<(), String> {
-    let (path, raw) = item
-        .split_once('=')
-        .ok_or_else(|| format!("--set {item:?}: expected section.key=value"))?;
-    let (section, key) = path
-        .trim()
-        .split_once('.')
-        .ok_or_else(|| format!("--set {item:?}: expected section.key=value"))?;
-    let value = match format!("v = {raw}").parse::<toml::Table>() {
-        Ok(mut t) => t
-            .remove("v")
-            .unwrap_or_else(|| toml::Value::String(raw.to_owned())),
-        Err(_) => toml::Value::String(raw.trim().to_owned()),
-    };
-    let entry = table
-        .entry(section.to_owned())
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    match entry.as_table_mut() {
-        Some(t) => {
-            t.insert(key.trim().to_owned(), value);
-            Ok(())
-        }
-        None => Err(format!("--set {item:?}: {section} is not a section")),
-    }
+/// Reading hook lists, on top of the shared configuration reader.
+trait HookReader {
+    /// `hooks.<key>`: a list of hook tables.
+    fn hook_list(&mut self, table: &mut toml::Table, key: &str) -> Vec<HookSpec>;
+    /// One hook table.
+    fn hook(&mut self, value: &toml::Value, path: &str, default_name: &str) -> Option<HookSpec>;
 }
 
-/// Takes keys out of tables, collecting every error.
-struct Reader<'a> {
-    /// Where problems accumulate.
-    errors: &'a mut Vec<String>,
-}
-
-impl Reader<'_> {
-    /// Removes and returns section `name` (empty if absent or not a table).
-    fn section(&mut self, table: &mut toml::Table, name: &str) -> toml::Table {
-        match table.remove(name) {
-            None => toml::Table::new(),
-            Some(toml::Value::Table(t)) => t,
-            Some(_) => {
-                self.errors
-                    .push(format!("{name}: expected a section [{name}]"));
-                toml::Table::new()
-            }
-        }
-    }
-
-    /// A text key, parsed by `parse`.
-    fn string<T>(
-        &mut self,
-        table: &mut toml::Table,
-        path: &str,
-        out: &mut T,
-        parse: impl FnOnce(&str) -> Result<T, String>,
-    ) {
-        let key = path.rsplit('.').next().unwrap_or(path);
-        match table.remove(key) {
-            None => {}
-            Some(toml::Value::String(s)) => match parse(&s) {
-                Ok(v) => *out = v,
-                Err(e) => self.errors.push(format!("{path}: {e}: {s:?}")),
-            },
-            Some(other) => self.errors.push(format!(
-                "{path}: expected a text, found {}",
-                other.type_str()
-            )),
-        }
-    }
-
-    /// A whole-number key within `min..=max`.
-    fn uint<T: TryFrom<i64>>(
-        &mut self,
-        table: &mut toml::Table,
-        path: &str,
-        min: i64,
-        max: i64,
-        out: &mut T,
-    ) {
-        let key = path.rsplit('.').next().unwrap_or(path);
-        match table.remove(key) {
-            None => {}
-            Some(toml::Value::Integer(n)) if (min..=max).contains(&n) => {
-                if let Ok(v) = T::try_from(n) {
-                    *out = v;
-                }
-            }
-            Some(other) => self.errors.push(format!(
-                "{path}: expected a whole number {min}..={max}, found {other}"
-            )),
-        }
-    }
-
+impl HookReader for TomlReader<'_> {
     /// `hooks.<key>`: a list of hook tables.
     fn hook_list(&mut self, table: &mut toml::Table, key: &str) -> Vec<HookSpec> {
         let path = format!("hooks.{key}");
@@ -504,13 +421,6 @@ impl Reader<'_> {
             args,
             timeout,
         })
-    }
-
-    /// Reports every key left in `table` as unknown.
-    fn unknown(&mut self, table: toml::Table, section: &str) {
-        for key in table.keys() {
-            self.errors.push(format!("{section}.{key}: unknown key"));
-        }
     }
 }
 

@@ -21,6 +21,7 @@ pub mod store {
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("bilik_descriptor");
 
 pub mod catalog;
+pub mod config_toml;
 
 /// Opens a channel to a Bilik server. The one place where clients set up the
 /// transport (TLS and certificate pinning will slot in here).

@@ -3,6 +3,7 @@
 //! read as a whole and every bad or unknown key is reported at once.
 
 use crate::hours::OpeningHours;
+use bilik_proto::config_toml::{TomlReader, apply_override};
 use chrono::Weekday;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -125,15 +126,15 @@ impl Config {
             }
         }
         let mut cfg = Config::default();
-        let mut r = Reader {
+        let mut r = TomlReader {
             errors: &mut errors,
         };
         let mut server = r.section(&mut table, "server");
-        r.parse_str(&mut server, "server.listen", &mut cfg.listen, |s| {
+        r.text(&mut server, "server.listen", &mut cfg.listen, |s| {
             s.parse()
                 .map_err(|_| "not an address like 127.0.0.1:50551".into())
         });
-        r.parse_str(
+        r.text(
             &mut server,
             "server.web_listen",
             &mut cfg.web_listen,
@@ -145,7 +146,7 @@ impl Config {
                     .map_err(|_| "not an address like 127.0.0.1:8080 (or \"off\")".into()),
             },
         );
-        r.parse_str(&mut server, "server.data_dir", &mut cfg.data_dir, |s| {
+        r.text(&mut server, "server.data_dir", &mut cfg.data_dir, |s| {
             Ok(PathBuf::from(s))
         });
         r.uint(
@@ -158,13 +159,13 @@ impl Config {
         r.unknown(server, "server");
 
         let mut library = r.section(&mut table, "library");
-        r.parse_str(
+        r.text(
             &mut library,
             "library.name",
             &mut cfg.library_name,
             nonempty,
         );
-        r.parse_str(&mut library, "library.time_zone", &mut cfg.time_zone, |s| {
+        r.text(&mut library, "library.time_zone", &mut cfg.time_zone, |s| {
             s.parse()
                 .map_err(|_| "not an IANA time zone like Asia/Makassar".into())
         });
@@ -195,13 +196,13 @@ impl Config {
         );
         cfg.daily_allowance_minutes = (allowance > 0).then_some(allowance);
         r.boolean(&mut session, "session.pin_required", &mut cfg.pin_required);
-        r.parse_str(
+        r.text(
             &mut session,
             "session.rules_version",
             &mut cfg.rules_version,
             nonempty,
         );
-        r.parse_str(
+        r.text(
             &mut session,
             "session.rules_text",
             &mut cfg.rules_text,
@@ -257,13 +258,13 @@ impl Config {
         r.unknown(hours, "hours");
 
         let mut report = r.section(&mut table, "report");
-        r.parse_str(
+        r.text(
             &mut report,
             "report.section_head_name",
             &mut cfg.section_head_name,
             |s| Ok(s.to_owned()),
         );
-        r.parse_str(
+        r.text(
             &mut report,
             "report.section_head_nip",
             &mut cfg.section_head_nip,
@@ -415,113 +416,6 @@ fn nonempty(s: &str) -> Result<String, String> {
         Err("must not be empty".into())
     } else {
         Ok(s.to_owned())
-    }
-}
-
-/// `a.b=value` into the table; the value is TOML if it parses as such, else a string.
-fn apply_override(table: &mut toml::Table, item: &str) -> Result<(), String> {
-    let (path, raw) = item
-        .split_once('=')
-        .ok_or_else(|| format!("--set {item:?}: expected section.key=value"))?;
-    let (section, key) = path
-        .trim()
-        .split_once('.')
-        .ok_or_else(|| format!("--set {item:?}: expected section.key=value"))?;
-    let value = match format!("v = {raw}").parse::<toml::Table>() {
-        Ok(mut t) => t
-            .remove("v")
-            .unwrap_or_else(|| toml::Value::String(raw.to_owned())),
-        Err(_) => toml::Value::String(raw.trim().to_owned()),
-    };
-    let entry = table
-        .entry(section.to_owned())
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    match entry.as_table_mut() {
-        Some(t) => {
-            t.insert(key.to_owned(), value);
-            Ok(())
-        }
-        None => Err(format!("--set {item:?}: {section} is not a section")),
-    }
-}
-
-/// Takes keys out of tables, collecting every error.
-struct Reader<'a> {
-    /// Where problems accumulate.
-    errors: &'a mut Vec<String>,
-}
-
-impl Reader<'_> {
-    fn section(&mut self, table: &mut toml::Table, name: &str) -> toml::Table {
-        match table.remove(name) {
-            None => toml::Table::new(),
-            Some(toml::Value::Table(t)) => t,
-            Some(_) => {
-                self.errors
-                    .push(format!("{name}: expected a section [{name}]"));
-                toml::Table::new()
-            }
-        }
-    }
-
-    fn parse_str<T>(
-        &mut self,
-        table: &mut toml::Table,
-        path: &str,
-        out: &mut T,
-        parse: impl FnOnce(&str) -> Result<T, String>,
-    ) {
-        let key = path.rsplit('.').next().unwrap_or(path);
-        match table.remove(key) {
-            None => {}
-            Some(toml::Value::String(s)) => match parse(&s) {
-                Ok(v) => *out = v,
-                Err(e) => self.errors.push(format!("{path}: {e}: {s:?}")),
-            },
-            Some(other) => self.errors.push(format!(
-                "{path}: expected a text, found {}",
-                other.type_str()
-            )),
-        }
-    }
-
-    fn uint<T: TryFrom<i64>>(
-        &mut self,
-        table: &mut toml::Table,
-        path: &str,
-        min: i64,
-        max: i64,
-        out: &mut T,
-    ) {
-        let key = path.rsplit('.').next().unwrap_or(path);
-        match table.remove(key) {
-            None => {}
-            Some(toml::Value::Integer(n)) if (min..=max).contains(&n) => {
-                if let Ok(v) = T::try_from(n) {
-                    *out = v;
-                }
-            }
-            Some(other) => self.errors.push(format!(
-                "{path}: expected a whole number {min}..={max}, found {other}"
-            )),
-        }
-    }
-
-    fn boolean(&mut self, table: &mut toml::Table, path: &str, out: &mut bool) {
-        let key = path.rsplit('.').next().unwrap_or(path);
-        match table.remove(key) {
-            None => {}
-            Some(toml::Value::Boolean(b)) => *out = b,
-            Some(other) => self
-                .errors
-                .push(format!("{path}: expected true or false, found {other}")),
-        }
-    }
-
-    fn unknown(&mut self, table: toml::Table, section: &str) {
-        for key in table.keys() {
-            self.errors.push(format!("{section}.{key}: unknown key"));
-        }
     }
 }
 
