@@ -29,7 +29,7 @@
 //! shutdown = { command = ["systemctl", "poweroff"] }
 //! ```
 
-use bilik_proto::config_toml::{TomlReader, apply_override};
+use bilik_proto::config_toml::{TomlReader, read_with_overrides};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -132,15 +132,8 @@ impl Config {
     /// Every problem is reported.
     pub fn parse(text: &str, overrides: &[String]) -> Result<Config, ConfigErrors> {
         let mut errors = Vec::new();
-        let mut table: toml::Table = match text.parse() {
-            Ok(t) => t,
-            Err(e) => return Err(ConfigErrors(vec![e.to_string()])),
-        };
-        for item in overrides {
-            if let Err(e) = apply_override(&mut table, item) {
-                errors.push(e);
-            }
-        }
+        let mut table =
+            read_with_overrides(text, overrides, &mut errors).map_err(|e| ConfigErrors(vec![e]))?;
         let mut cfg = Config::default();
         let mut r = TomlReader {
             errors: &mut errors,

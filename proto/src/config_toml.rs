@@ -2,6 +2,23 @@
 //! every bad or unknown key is collected, so an operator sees all of them at
 //! once. Shared by `bilik-server` and `bilik-agent`.
 
+/// Parses a configuration text, then applies every `--set` override,
+/// adding a line to `errors` for each bad one. A syntax error in the text
+/// is returned alone (nothing else can be read after it).
+pub fn read_with_overrides(
+    text: &str,
+    overrides: &[String],
+    errors: &mut Vec<String>,
+) -> Result<toml::Table, String> {
+    let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+    for item in overrides {
+        if let Err(e) = apply_override(&mut table, item) {
+            errors.push(e);
+        }
+    }
+    Ok(table)
+}
+
 /// `section.key=value` (from `--set`) into `table`; the value is TOML if it
 /// parses as such, else a bare string.
 pub fn apply_override(table: &mut toml::Table, item: &str) -> Result<(), String> {
