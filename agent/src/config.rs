@@ -232,9 +232,7 @@ impl Config {
             .and_then(|v| r.hook(&v, "power.shutdown", "power-shutdown"));
         r.unknown(power, "power");
 
-        for key in table.keys() {
-            errors.push(format!("{key}: unknown section"));
-        }
+        r.unknown_sections(table);
         if errors.is_empty() {
             Ok(cfg)
         } else {

@@ -126,6 +126,13 @@ impl TomlReader<'_> {
         }
     }
 
+    /// Reports every section left in the top-level `table` as unknown.
+    pub fn unknown_sections(&mut self, table: toml::Table) {
+        for key in table.keys() {
+            self.errors.push(format!("{key}: unknown section"));
+        }
+    }
+
     /// Reports every key left in `table` as unknown.
     pub fn unknown(&mut self, table: toml::Table, section: &str) {
         for key in table.keys() {

@@ -318,9 +318,7 @@ impl Config {
         );
         r.unknown(stations, "stations");
 
-        for key in table.keys() {
-            errors.push(format!("{key}: unknown section"));
-        }
+        r.unknown_sections(table);
         if errors.is_empty() {
             Ok(cfg)
         } else {
