@@ -130,6 +130,8 @@ fn main() {
             expires_at_ms: i64::MAX,
         };
         let rss_filled = peak_rss_mb();
+        // The same number of threads the report uses.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         for round in 0..3 {
             let t = Instant::now();
             let mut count = 0u64;
@@ -137,6 +139,18 @@ fn main() {
                 .for_each_session_between(from_ms, to_ms, |s| count += u64::from(s.ended_at_ms > 0))
                 .unwrap();
             let raw = t.elapsed();
+            let t = Instant::now();
+            let parts = store
+                .fold_sessions_between(
+                    from_ms,
+                    to_ms,
+                    threads,
+                    || 0u64,
+                    |n, s| *n += u64::from(s.ended_at_ms > 0),
+                )
+                .unwrap();
+            let raw_parallel = t.elapsed();
+            assert_eq!(parts.iter().sum::<u64>(), sessions);
             reset_peak_rss();
             let rss_start = current_rss_mb();
             let t = Instant::now();
@@ -146,8 +160,9 @@ fn main() {
             assert_eq!(u64::from(report.totals.sessions), sessions);
             assert_eq!(count, sessions);
             println!(
-                "round {round}: raw scan+decode of the month {:.3} s; monthly report {:.3} s; RSS during the report {:.0} -> peak {:.0} MB",
+                "round {round}: raw scan+decode of the month {:.3} s on one thread, {:.3} s on {threads}; monthly report {:.3} s; RSS during the report {:.0} -> peak {:.0} MB",
                 raw.as_secs_f64(),
+                raw_parallel.as_secs_f64(),
                 full.as_secs_f64(),
                 rss_start,
                 rss_peak

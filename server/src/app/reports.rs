@@ -116,12 +116,27 @@ impl App {
             let mut addendum = Vec::new();
             self.store().for_each_session_between(from_ms, to_ms, |s| {
                 if !counted.contains(s.session_id.as_str()) {
-                    addendum.push(recap_row(&s, tz, now));
+                    addendum.push(recap_row(s, tz, now));
                 }
             })?;
             report.addendum = addendum;
             return Ok(report);
         }
+        Ok(self.count_month(by, first, next, false)?.0)
+    }
+
+    /// Counts a month's sessions into a fresh report, on every core the
+    /// machine has (up to four); with `keep_ids`, also the ids of the
+    /// sessions counted (signing keeps them: exactly these are in the frozen
+    /// report, and any session that arrives later goes to the addendum).
+    fn count_month(
+        &self,
+        by: &StaffIdentity,
+        first: chrono::NaiveDate,
+        next: chrono::NaiveDate,
+        keep_ids: bool,
+    ) -> Result<(MonthlyReport, Vec<String>)> {
+        let (from_ms, to_ms) = (self.day_start_ms(first), self.day_start_ms(next));
         let stations = self.store().stations()?;
         let mut problems = Vec::new();
         for station in &stations {
@@ -168,22 +183,43 @@ impl App {
             });
         }
         problems.sort_by(|a, b| a.at.cmp(&b.at));
-        let mut tally = MonthTally::new(MonthInputs {
-            header: self.report_header(),
-            first_day: first,
-            stations: &stations,
-            problems,
-            hours: &self.config().hours,
-            tz: self.config().time_zone,
-            age_bands: &self.config().age_bands,
-            now_ms: self.now_ms(),
-            prepared_by: self.display_name(&by.username),
-            section_head_name: self.config().section_head_name.clone(),
-            section_head_nip: self.config().section_head_nip.clone(),
-        });
-        self.store()
-            .for_each_session_between(from_ms, to_ms, |s| tally.add(&s))?;
-        Ok(tally.finish())
+        let tally = MonthTally::new(
+            MonthInputs {
+                header: self.report_header(),
+                first_day: first,
+                stations: &stations,
+                problems,
+                hours: &self.config().hours,
+                tz: self.config().time_zone,
+                age_bands: &self.config().age_bands,
+                now_ms: self.now_ms(),
+                prepared_by: self.display_name(&by.username),
+                section_head_name: self.config().section_head_name.clone(),
+                section_head_nip: self.config().section_head_nip.clone(),
+            },
+            from_ms,
+            to_ms,
+        );
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let parts = self.store().fold_sessions_between(
+            from_ms,
+            to_ms,
+            threads,
+            || (tally.counts(), Vec::new()),
+            |(counts, ids), s| {
+                tally.add(counts, s);
+                if keep_ids {
+                    ids.push(s.session_id.clone());
+                }
+            },
+        )?;
+        let mut counts = tally.counts();
+        let mut session_ids = Vec::new();
+        for (part, ids) in parts {
+            counts.merge(part);
+            session_ids.extend(ids);
+        }
+        Ok((tally.finish(counts), session_ids))
     }
 
     /// The server's report-signing secret, made on first use.
@@ -232,7 +268,7 @@ impl App {
             return Err(Error::AlreadyExists(format!("{month} is signed already")));
         }
         let staff = self.store().staff(&by.username)?;
-        let mut report = self.monthly_report(by, &month)?;
+        let (mut report, session_ids) = self.count_month(by, first, next, true)?;
         let (name, nip) = staff
             .map(|s| {
                 (
@@ -258,12 +294,6 @@ impl App {
             .map_err(|e| Error::FailedPrecondition(e.to_string()))?;
         let (signed_pdf, sha256, signature) =
             signing::sign(&pdf, &month, &by.username, &self.signing_key()?);
-        let session_ids = self
-            .store()
-            .sessions_between(self.day_start_ms(first), self.day_start_ms(next))?
-            .into_iter()
-            .map(|s| s.session_id)
-            .collect();
         let record = SignedReportRecord {
             month: month.clone(),
             snapshot_json: serde_json::to_vec(&report)
