@@ -9,11 +9,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 /// The tools the lock-screen tests need, with their Debian packages.
-pub const TOOLS: [(&str, &str); 4] = [
+pub const TOOLS: [(&str, &str); 5] = [
     ("Xvfb", "xvfb"),
     ("xdotool", "xdotool"),
     ("openbox", "openbox"),
     ("import", "imagemagick"),
+    ("xrandr", "x11-xserver-utils"),
 ];
 
 /// The screen size of the test display.
@@ -53,8 +54,16 @@ pub struct Display {
 }
 
 impl Display {
-    /// Starts Xvfb on the first free display number from 90, then openbox.
+    /// Starts Xvfb ([`SCREEN`], one monitor) on the first free display
+    /// number from 90, then openbox.
     pub fn start() -> Display {
+        Display::start_with(SCREEN, &[])
+    }
+
+    /// Starts Xvfb with a screen of `size` split into `monitors` (RandR
+    /// monitors `(x, y, width, height)`, as a station with several screens
+    /// shows them; none: one monitor), then openbox.
+    pub fn start_with(size: (u32, u32), monitors: &[(i32, i32, u32, u32)]) -> Display {
         let n = (90..200)
             .find(|n| {
                 !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
@@ -62,9 +71,20 @@ impl Display {
             })
             .unwrap();
         let name = format!(":{n}");
-        let screen = format!("{}x{}x24", SCREEN.0, SCREEN.1);
+        let screen = format!("{}x{}x24", size.0, size.1);
         let xvfb = Command::new("Xvfb")
-            .args([&name, "-screen", "0", &screen, "-nolisten", "tcp"])
+            // -noreset: without it the server resets whenever its last
+            // client leaves (each xdotool or xrandr run), which drops the
+            // RandR monitors set below.
+            .args([
+                &name,
+                "-screen",
+                "0",
+                &screen,
+                "-nolisten",
+                "tcp",
+                "-noreset",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -77,6 +97,18 @@ impl Display {
                 .output()
                 .is_ok_and(|o| o.status.success())
         });
+        for (i, &(x, y, w, h)) in monitors.iter().enumerate() {
+            // The first takes Xvfb's one output; the others have none.
+            let output = if i == 0 { "screen" } else { "none" };
+            let geometry = format!("{w}/300x{h}/200+{x}+{y}");
+            let status = Command::new("xrandr")
+                .env("DISPLAY", &name)
+                .args(["--setmonitor", &format!("bilik-{i}"), &geometry, output])
+                .stdout(Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "xrandr --setmonitor {geometry} failed");
+        }
         let wm = Command::new("openbox")
             .env("DISPLAY", &name)
             .stdout(Stdio::null())
@@ -109,13 +141,18 @@ impl Display {
         )
     }
 
-    /// The active window's geometry "WxH" and position "X,Y", if any.
-    pub fn active_geometry(&self) -> Option<(String, String)> {
-        let (ok, id) = self.xdotool(&["getactivewindow"]);
-        if !ok || id.is_empty() {
-            return None;
-        }
-        let (ok, text) = self.xdotool(&["getwindowgeometry", &id]);
+    /// Geometry "WxH" and position "X,Y" of every window whose name
+    /// matches `pattern` and is mapped.
+    pub fn windows(&self, pattern: &str) -> Vec<(String, String)> {
+        let (_, ids) = self.xdotool(&["search", "--onlyvisible", "--name", pattern]);
+        ids.lines()
+            .filter_map(|id| self.geometry(id.trim()))
+            .collect()
+    }
+
+    /// A window's geometry "WxH" and position "X,Y".
+    fn geometry(&self, id: &str) -> Option<(String, String)> {
+        let (ok, text) = self.xdotool(&["getwindowgeometry", id]);
         if !ok {
             return None;
         }
@@ -125,6 +162,15 @@ impl Display {
                 .map(|v| v.split_whitespace().next().unwrap_or_default().to_owned())
         };
         Some((field("Geometry: ")?, field("Position: ")?))
+    }
+
+    /// The active window's geometry "WxH" and position "X,Y", if any.
+    pub fn active_geometry(&self) -> Option<(String, String)> {
+        let (ok, id) = self.xdotool(&["getactivewindow"]);
+        if !ok || id.is_empty() {
+            return None;
+        }
+        self.geometry(&id)
     }
 
     /// Saves the whole screen as PNG at `path` and returns it decoded.
@@ -242,6 +288,42 @@ impl Shot {
             }
         }
         differ as f64 / total.max(1) as f64
+    }
+
+    /// How many distinct colours (capped at 1000) in rows `rows` and
+    /// columns `cols`.
+    pub fn region_colours(&self, rows: std::ops::Range<u32>, cols: std::ops::Range<u32>) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        for y in rows.filter(|y| *y < self.height) {
+            for x in cols.clone().filter(|x| *x < self.width) {
+                seen.insert(self.pixel(x, y));
+                if seen.len() >= 1000 {
+                    return seen.len();
+                }
+            }
+        }
+        seen.len()
+    }
+
+    /// The colour at (`x`, `y`).
+    pub fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
+        let i = 3 * (y * self.width + x) as usize;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+
+    /// Share of pixels (0..=1) of the left half that differ from the pixel
+    /// at the same place in the right half.
+    pub fn halves_difference(&self) -> f64 {
+        let half = self.width / 2;
+        let mut differ = 0usize;
+        for y in 0..self.height {
+            for x in 0..half {
+                if self.pixel(x, y) != self.pixel(x + half, y) {
+                    differ += 1;
+                }
+            }
+        }
+        differ as f64 / (half * self.height).max(1) as f64
     }
 
     /// Checks it is the screen's size and not a blank frame.

@@ -72,7 +72,7 @@ async fn lock_screen_under_xvfb() {
     let missing = missing_tools();
     if !missing.is_empty() {
         let msg = format!(
-            "gui_lock_screen: missing Debian packages {missing:?} (apt-get install xvfb xdotool openbox imagemagick libgl1-mesa-dri)"
+            "gui_lock_screen: missing Debian packages {missing:?} (apt-get install xvfb xdotool openbox imagemagick x11-xserver-utils libgl1-mesa-dri)"
         );
         assert!(!tools_required(), "BILIK_E2E=require: {msg}");
         eprintln!("\n*** SKIPPED {msg} ***\n");

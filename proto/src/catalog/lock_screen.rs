@@ -9,6 +9,12 @@ pub const LIBRARY_FALLBACK: Text = Text {
     en: "Library",
 };
 
+/// The cover on every monitor but the lock screen's.
+pub const COVER: Text = Text {
+    id: "Komputer ini terkunci. Gunakan layar utama untuk masuk.",
+    en: "This computer is locked. Use the main screen to sign in.",
+};
+
 /// Label before the station's name.
 pub const STATION: Text = Text {
     id: "Komputer",

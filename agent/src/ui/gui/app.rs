@@ -59,6 +59,18 @@ pub struct LockApp {
     /// The keyboard/pointer grab while locked.
     #[cfg(unix)]
     grab: super::grab::Grab,
+    /// While locked on a station with several monitors: the monitors other
+    /// than the lock window's, each covered by a window of its own.
+    covers: Vec<Cover>,
+}
+
+/// A monitor's cover while locked: where it goes, in points.
+#[derive(Debug, Clone, Copy)]
+struct Cover {
+    /// Top-left corner.
+    position: egui::Pos2,
+    /// Size.
+    size: egui::Vec2,
 }
 
 impl LockApp {
@@ -84,20 +96,38 @@ impl LockApp {
             confirm_logout: false,
             #[cfg(unix)]
             grab: super::grab::Grab::default(),
+            covers: Vec::new(),
         }
     }
 
     /// Gives the window `shape` (once per change).
-    fn apply_shape(&mut self, ctx: &egui::Context, shape: Shape, windowed: bool) {
+    fn apply_shape(
+        &mut self,
+        ctx: &egui::Context,
+        frame: &eframe::Frame,
+        shape: Shape,
+        windowed: bool,
+    ) {
         if self.shape == Some(shape) {
             return;
         }
         tracing::info!(?shape, windowed, "lock-screen window shape");
         self.shape = Some(shape);
+        self.covers.clear();
         match (shape, windowed) {
             (Shape::Locked, false) => {
                 ctx.send_viewport_cmd(ViewportCommand::Decorations(false));
-                ctx.send_viewport_cmd(ViewportCommand::Fullscreen(true));
+                match self.monitor_layout(ctx, frame) {
+                    // Several monitors: the lock window exactly on the main
+                    // one (full screen would follow winit's idea of a
+                    // monitor), a cover on each of the others.
+                    Some((position, size)) => {
+                        ctx.send_viewport_cmd(ViewportCommand::Fullscreen(false));
+                        ctx.send_viewport_cmd(ViewportCommand::OuterPosition(position));
+                        ctx.send_viewport_cmd(ViewportCommand::InnerSize(size));
+                    }
+                    None => ctx.send_viewport_cmd(ViewportCommand::Fullscreen(true)),
+                }
                 ctx.send_viewport_cmd(ViewportCommand::WindowLevel(WindowLevel::AlwaysOnTop));
                 ctx.send_viewport_cmd(ViewportCommand::Focus);
                 self.form.focus_card = true;
@@ -125,6 +155,78 @@ impl LockApp {
     }
 }
 
+impl LockApp {
+    /// With several monitors: the lock window's place on the main one (in
+    /// points), after noting a cover for each of the others.
+    #[cfg(unix)]
+    fn monitor_layout(
+        &mut self,
+        ctx: &egui::Context,
+        frame: &eframe::Frame,
+    ) -> Option<(egui::Pos2, egui::Vec2)> {
+        let monitors = super::monitors::list(frame);
+        tracing::debug!(?monitors, "monitors");
+        let (main, others) = super::monitors::split(&monitors)?;
+        let scale = ctx.pixels_per_point().max(0.1);
+        let rect = |m: super::monitors::Monitor| {
+            (
+                egui::pos2(m.x as f32 / scale, m.y as f32 / scale),
+                egui::vec2(m.width as f32 / scale, m.height as f32 / scale),
+            )
+        };
+        self.covers = others
+            .into_iter()
+            .map(|m| {
+                let (position, size) = rect(m);
+                Cover { position, size }
+            })
+            .collect();
+        tracing::info!(
+            monitors = self.covers.len() + 1,
+            main = ?main,
+            "the lock screen covers every monitor"
+        );
+        Some(rect(main))
+    }
+
+    /// One monitor, or not X11: full screen covers it.
+    #[cfg(not(unix))]
+    fn monitor_layout(
+        &mut self,
+        _ctx: &egui::Context,
+        _frame: &eframe::Frame,
+    ) -> Option<(egui::Pos2, egui::Vec2)> {
+        None
+    }
+
+    /// Shows the covers (a frame without them closes them).
+    fn show_covers(&self, ctx: &egui::Context, maintenance: bool) {
+        for (i, cover) in self.covers.iter().enumerate() {
+            let builder = egui::ViewportBuilder::default()
+                .with_title("Bilik cover")
+                .with_app_id("bilik-agent")
+                .with_position(cover.position)
+                .with_inner_size(cover.size)
+                .with_decorations(false)
+                .with_always_on_top()
+                .with_taskbar(false)
+                // A dock-type window is never given the focus by the window
+                // manager: it stays with the lock window.
+                .with_window_type(egui::X11WindowType::Dock);
+            ctx.show_viewport_immediate(
+                egui::ViewportId::from_hash_of(("bilik-cover", i)),
+                builder,
+                |ui, _| {
+                    if ui.ctx().input(|i| i.viewport().close_requested()) {
+                        ui.ctx().send_viewport_cmd(ViewportCommand::CancelClose);
+                    }
+                    super::lock_screen::cover(ui, &self.shared, self.lang, maintenance);
+                },
+            );
+        }
+    }
+}
+
 impl eframe::App for LockApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
@@ -147,7 +249,10 @@ impl eframe::App for LockApp {
         if shape == Shape::Countdown {
             self.form = Form::default();
         }
-        self.apply_shape(&ctx, shape, windowed);
+        self.apply_shape(&ctx, frame, shape, windowed);
+        if shape == Shape::Locked && !windowed {
+            self.show_covers(&ctx, state == UiState::Maintenance);
+        }
         if shape == Shape::Locked {
             self.confirm_logout = false;
         }
@@ -210,6 +315,6 @@ impl eframe::App for LockApp {
     }
 
     fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
-        [0.05, 0.12, 0.22, 1.0]
+        super::lock_screen::BACKGROUND.to_normalized_gamma_f32()
     }
 }

@@ -11,6 +11,9 @@ use crate::link::LinkState;
 use crate::ui::UiInput;
 
 /// The colour of refusals and warnings.
+/// The lock screen's background (the window's clear colour and the covers').
+pub const BACKGROUND: Color32 = Color32::from_rgb(13, 31, 56);
+
 const ALERT: Color32 = Color32::from_rgb(255, 190, 90);
 
 /// Draws the lock screen (`maintenance`: the out-of-service one).
@@ -124,6 +127,45 @@ fn header(ui: &mut egui::Ui, lang: &mut Lang, library: &str, station: &str) {
             });
         });
     });
+}
+
+/// What a monitor other than the lock screen's shows while locked: the
+/// library and station, and where to sign in (or that the station is out
+/// of service). It takes no input: the pointer is held on the lock window.
+pub fn cover(ui: &mut egui::Ui, shared: &Shared, lang: Lang, maintenance: bool) {
+    let (library, station) = {
+        let m = shared.model();
+        let library = m
+            .settings
+            .as_ref()
+            .map(|s| s.library_name.clone())
+            .filter(|n| !n.is_empty());
+        (library, m.station_name.clone())
+    };
+    egui::CentralPanel::default()
+        .frame(egui::Frame::NONE.fill(BACKGROUND).inner_margin(32.0))
+        .show(ui, |ui| {
+            ui.vertical_centered(|ui| {
+                ui.add_space(ui.available_height() / 3.0);
+                ui.label(
+                    RichText::new(library.as_deref().unwrap_or(t::LIBRARY_FALLBACK.get(lang)))
+                        .size(36.0)
+                        .strong(),
+                );
+                if !station.is_empty() {
+                    ui.label(
+                        RichText::new(format!("{} {station}", t::STATION.get(lang))).size(22.0),
+                    );
+                }
+                ui.add_space(24.0);
+                let text = if maintenance {
+                    RichText::new(t::OUT_OF_SERVICE.get(lang)).color(ALERT)
+                } else {
+                    RichText::new(t::COVER.get(lang))
+                };
+                ui.label(text.size(28.0));
+            });
+        });
 }
 
 /// The card, PIN, tick box, purposes, button and messages.

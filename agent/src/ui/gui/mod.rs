@@ -13,6 +13,8 @@ mod countdown;
 #[cfg(unix)]
 mod grab;
 mod lock_screen;
+#[cfg(unix)]
+mod monitors;
 
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
