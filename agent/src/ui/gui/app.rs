@@ -1,13 +1,17 @@
 //! The eframe application: one window that is the full-screen lock screen
 //! (locked, maintenance) or the small countdown (in session).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bilik_proto::catalog::Lang;
 use eframe::egui::{self, ViewportCommand, WindowLevel};
 
 use super::Shared;
 use crate::ui::UiState;
+
+/// The countdown window's size when a session starts (its height then
+/// follows the content).
+const COUNTDOWN: egui::Vec2 = egui::vec2(420.0, 200.0);
 
 /// Which shape the window has been given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +60,11 @@ pub struct LockApp {
     attempts_seen: u64,
     /// The log-out confirmation is open.
     confirm_logout: bool,
+    /// The countdown window's size as last asked for, how many times, and
+    /// when last: the window manager may apply its own geometry after ours
+    /// (leaving full screen restores one), so the size is checked every
+    /// frame and asked for again, a few times at most.
+    countdown_fit: Option<(egui::Vec2, u32, Instant)>,
     /// The keyboard/pointer grab while locked.
     #[cfg(unix)]
     grab: super::grab::Grab,
@@ -94,6 +103,7 @@ impl LockApp {
             shape: None,
             attempts_seen: 0,
             confirm_logout: false,
+            countdown_fit: None,
             #[cfg(unix)]
             grab: super::grab::Grab::default(),
             covers: Vec::new(),
@@ -139,7 +149,8 @@ impl LockApp {
             (Shape::Countdown, _) => {
                 #[cfg(unix)]
                 self.grab.release();
-                let size = egui::vec2(420.0, 200.0);
+                let size = COUNTDOWN;
+                self.countdown_fit = Some((size, 1, Instant::now()));
                 if !windowed {
                     ctx.send_viewport_cmd(ViewportCommand::Fullscreen(false));
                 }
@@ -197,6 +208,34 @@ impl LockApp {
         _frame: &eframe::Frame,
     ) -> Option<(egui::Pos2, egui::Vec2)> {
         None
+    }
+
+    /// Gives the countdown window the height its content needs (never less
+    /// than it starts with), until the window has it.
+    fn fit_countdown(&mut self, ctx: &egui::Context, needed: f32) {
+        /// How often a size is asked for before the window manager is left
+        /// to have its way (a tiling one would refuse forever).
+        const TRIES: u32 = 8;
+        /// Between two asks.
+        const PAUSE: Duration = Duration::from_millis(250);
+        let want = egui::vec2(COUNTDOWN.x, needed.ceil().max(COUNTDOWN.y));
+        let have = ctx.input(|i| i.viewport().inner_rect.map(|r| r.size()));
+        if have.is_some_and(|have| (have - want).abs().max_elem() < 1.0) {
+            return;
+        }
+        let (tries, last) = match self.countdown_fit {
+            Some((asked, tries, last)) if asked == want => (tries, Some(last)),
+            _ => (0, None),
+        };
+        if tries >= TRIES {
+            return;
+        }
+        if last.is_none_or(|t| t.elapsed() >= PAUSE) {
+            tracing::debug!(?want, ?have, tries, "countdown window sized to its content");
+            ctx.send_viewport_cmd(ViewportCommand::InnerSize(want));
+            self.countdown_fit = Some((want, tries + 1, Instant::now()));
+        }
+        ctx.request_repaint_after(PAUSE);
     }
 
     /// Shows the covers (a frame without them closes them).
@@ -279,7 +318,7 @@ impl eframe::App for LockApp {
                 super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, true);
             }
             UiState::InSession(session) => {
-                super::countdown::show(
+                let needed = super::countdown::show(
                     ui,
                     &self.shared,
                     self.lang,
@@ -287,6 +326,7 @@ impl eframe::App for LockApp {
                     None,
                     &mut self.confirm_logout,
                 );
+                self.fit_countdown(&ctx, needed);
             }
             UiState::Warning {
                 session,
@@ -300,7 +340,7 @@ impl eframe::App for LockApp {
                         egui::UserAttentionType::Critical,
                     ));
                 }
-                super::countdown::show(
+                let needed = super::countdown::show(
                     ui,
                     &self.shared,
                     self.lang,
@@ -308,6 +348,7 @@ impl eframe::App for LockApp {
                     Some(*minutes_left),
                     &mut self.confirm_logout,
                 );
+                self.fit_countdown(&ctx, needed);
             }
         }
         // The clock (and the countdown): once a second, no more.

@@ -8,6 +8,8 @@ use crate::session::SessionView;
 use crate::ui::UiInput;
 
 /// Draws the countdown; `warning` is the threshold just passed, if any.
+/// Returns the height its content needs (the window follows it, so a
+/// warning and a message never push the log-out button out of sight).
 pub fn show(
     ui: &mut egui::Ui,
     shared: &Shared,
@@ -15,7 +17,7 @@ pub fn show(
     session: &SessionView,
     warning: Option<u32>,
     confirm_logout: &mut bool,
-) {
+) -> f32 {
     let messages = shared.model().messages.clone();
     let left = session
         .deadline
@@ -23,7 +25,7 @@ pub fn show(
         .saturating_duration_since(std::time::Instant::now());
     let minutes = left.as_secs().div_ceil(60);
     egui::CentralPanel::default()
-        .frame(egui::Frame::NONE.inner_margin(12.0))
+        .frame(egui::Frame::NONE.inner_margin(MARGIN))
         .show(ui, |ui| {
             let name = if session.patron_name.is_empty() {
                 catalog::GUEST.get(l).to_owned()
@@ -66,5 +68,12 @@ pub fn show(
             } else if ui.button(t::LOG_OUT.get(l)).clicked() {
                 *confirm_logout = true;
             }
-        });
+            // Where the next widget would go: the content's own height,
+            // whatever the window's is now.
+            ui.cursor().top() - ui.max_rect().top() + 2.0 * MARGIN
+        })
+        .inner
 }
+
+/// Space around the countdown's content.
+const MARGIN: f32 = 12.0;

@@ -142,6 +142,16 @@ pub fn start(inputs: mpsc::Sender<UiInput>) -> Result<Gui, UiError> {
     Ok(Gui { shared })
 }
 
+/// A state's name for the log (without the patron's name in it).
+fn state_name(state: &UiState) -> &'static str {
+    match state {
+        UiState::Locked => "locked",
+        UiState::Maintenance => "maintenance",
+        UiState::InSession(_) => "in_session",
+        UiState::Warning { .. } => "warning",
+    }
+}
+
 impl FrontEnd for Gui {
     fn show(&mut self, event: &UiEvent) {
         {
@@ -159,6 +169,9 @@ impl FrontEnd for Gui {
                     if !matches!(state, UiState::Locked) {
                         m.refusal = None;
                     }
+                    if std::mem::discriminant(state) != std::mem::discriminant(&m.state) {
+                        tracing::info!(state = state_name(state), "lock screen state");
+                    }
                     m.state = state.clone();
                 }
                 UiEvent::Warning { minutes_left, .. } => m.warning = Some(*minutes_left),
@@ -168,6 +181,7 @@ impl FrontEnd for Gui {
                     m.attempts += 1;
                 }
                 UiEvent::Message { text, from } => {
+                    tracing::info!(%from, "lock screen shows a librarian message");
                     m.messages.push((text.clone(), from.clone()));
                     let excess = m.messages.len().saturating_sub(3);
                     m.messages.drain(..excess);
