@@ -40,8 +40,13 @@ pub struct Config {
     pub pin_required: bool,
     /// Version of the house rules; a login must carry the version the patron ticked.
     pub rules_version: String,
-    /// The house rules shown on the lock screen.
+    /// The house rules shown on the lock screen (Indonesian).
     pub rules_text: String,
+    /// The same rules in English, for a patron who switches the lock screen
+    /// to English. Empty when the library wrote its own `rules_text` and no
+    /// translation: the lock screen then shows that text, never the default
+    /// rules of another library.
+    pub rules_text_en: String,
     /// Purposes of use offered on the lock screen.
     pub purposes: Vec<String>,
     /// When the internet service is open.
@@ -81,6 +86,7 @@ impl Default for Config {
             pin_required: false,
             rules_version: "1".to_owned(),
             rules_text: bilik_proto::catalog::DEFAULT_RULES.id.to_owned(),
+            rules_text_en: bilik_proto::catalog::DEFAULT_RULES.en.to_owned(),
             purposes: bilik_proto::catalog::DEFAULT_PURPOSES
                 .iter()
                 .map(|p| (*p).to_owned())
@@ -200,6 +206,17 @@ impl Config {
             "session.rules_text",
             &mut cfg.rules_text,
             nonempty,
+        );
+        if !session.contains_key("rules_text_en")
+            && cfg.rules_text != bilik_proto::catalog::DEFAULT_RULES.id
+        {
+            cfg.rules_text_en.clear();
+        }
+        r.text(
+            &mut session,
+            "session.rules_text_en",
+            &mut cfg.rules_text_en,
+            |s| Ok(s.trim().to_owned()),
         );
         if let Some(v) = session.remove("warning_minutes") {
             match v
@@ -340,7 +357,7 @@ impl Config {
             "[server]\nlisten = {}\nweb_listen = {}\ndata_dir = {}\nsweep_interval_ms = {}\n\n\
              [library]\nname = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
-             pin_required = {}\nrules_version = {}\nrules_text = {}\npurposes = [{}]\n\n\
+             pin_required = {}\nrules_version = {}\nrules_text = {}\nrules_text_en = {}\npurposes = [{}]\n\n\
              [report]\nletterhead = [{}]\nsection_head_name = {}\nsection_head_nip = {}\nage_bands = [{}]\n\n\
              [stations]\nheartbeat_seconds = {}\noffline_after_missed = {}\nenrollment_code_minutes = {}\n\n\
              [hours]\n",
@@ -361,6 +378,7 @@ impl Config {
             self.pin_required,
             toml_str(&self.rules_version),
             toml_str(&self.rules_text),
+            toml_str(&self.rules_text_en),
             list(&self.purposes),
             list(&self.letterhead),
             toml_str(&self.section_head_name),
@@ -420,6 +438,28 @@ mod tests {
         let cfg = Config::parse("", &[]).unwrap();
         assert_eq!(cfg.session_minutes, 45);
         assert_eq!(cfg.time_zone, chrono_tz::Asia::Makassar);
+    }
+
+    #[test]
+    fn english_rules_follow_the_library_text() {
+        let default = Config::parse("", &[]).unwrap();
+        assert_eq!(
+            default.rules_text_en,
+            bilik_proto::catalog::DEFAULT_RULES.en
+        );
+        // Own rules without a translation: no English text, so English
+        // mode shows the library's own rules, not the default ones.
+        let own = Config::parse("[session]\nrules_text = \"Dilarang makan.\"\n", &[]).unwrap();
+        assert_eq!(own.rules_text, "Dilarang makan.");
+        assert_eq!(own.rules_text_en, "");
+        let both = Config::parse(
+            "[session]\nrules_text = \"Dilarang makan.\"\nrules_text_en = \"No food.\"\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(both.rules_text_en, "No food.");
+        let printed = Config::parse(&both.to_toml(), &[]).unwrap();
+        assert_eq!(printed.rules_text_en, "No food.");
     }
 
     #[test]

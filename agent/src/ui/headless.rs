@@ -37,7 +37,7 @@
 //! {"event":"link","status":"connected","station_id":I,"station_name":N}
 //! {"event":"link","status":"backoff","attempt":N,"retry_in_ms":D,"error":E}
 //! {"event":"settings","library_name":L,"session_minutes":N,"warning_minutes":[..],
-//!  "heartbeat_seconds":N,"rules_version":V,"rules_text":T,"purposes":[..],"pin_required":B}
+//!  "heartbeat_seconds":N,"rules_version":V,"rules_text":T,"rules_text_en":T,"purposes":[..],"pin_required":B}
 //! {"event":"journal_damaged","detail":D}
 //! {"event":"hook_failed","hook":H,"exit_code":X,"timed_out":B,"detail":D}
 //! {"event":"acked","event_ids":[..],"pending":N}
@@ -224,6 +224,7 @@ pub fn to_json(event: &UiEvent, lang: Lang, now: Instant) -> Value {
             "heartbeat_seconds": s.heartbeat_seconds,
             "rules_version": s.rules_version,
             "rules_text": s.rules_text,
+            "rules_text_en": s.rules_text_en,
             "purposes": s.purposes,
             "pin_required": s.pin_required,
         }),

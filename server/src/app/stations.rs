@@ -40,6 +40,7 @@ impl App {
             heartbeat_seconds: c.heartbeat_seconds,
             rules_version: c.rules_version.clone(),
             rules_text: c.rules_text.clone(),
+            rules_text_en: c.rules_text_en.clone(),
             purposes: c.purposes.clone(),
             pin_required: c.pin_required,
             library_name: c.library_name.clone(),

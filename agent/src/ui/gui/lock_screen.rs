@@ -79,11 +79,7 @@ pub fn show(
             } else {
                 settings.purposes.clone()
             };
-            let rules = if settings.rules_text.trim().is_empty() {
-                catalog::DEFAULT_RULES.get(l).to_owned()
-            } else {
-                settings.rules_text.clone()
-            };
+            let rules = rules_in(&settings, l);
             ui.columns(2, |cols| {
                 login_column(
                     &mut cols[0],
@@ -127,6 +123,20 @@ fn header(ui: &mut egui::Ui, lang: &mut Lang, library: &str, station: &str) {
             });
         });
     });
+}
+
+/// The house rules in `lang`: the English text when there is one, else the
+/// library's own text, else (no text from the server) the default rules.
+fn rules_in(settings: &bilik_proto::v1::Settings, lang: Lang) -> String {
+    let given = match lang {
+        Lang::En if !settings.rules_text_en.trim().is_empty() => &settings.rules_text_en,
+        _ => &settings.rules_text,
+    };
+    if given.trim().is_empty() {
+        catalog::DEFAULT_RULES.get(lang).to_owned()
+    } else {
+        given.clone()
+    }
 }
 
 /// What a monitor other than the lock screen's shows while locked: the
@@ -274,4 +284,29 @@ fn try_submit(shared: &Shared, form: &mut Form, pin_required: bool, purposes: &[
     });
     form.card.clear();
     form.focus_card = true;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bilik_proto::v1::Settings;
+
+    #[test]
+    fn rules_in_the_patrons_language() {
+        let both = Settings {
+            rules_text: "Dilarang makan.".into(),
+            rules_text_en: "No food.".into(),
+            ..Settings::default()
+        };
+        assert_eq!(rules_in(&both, Lang::Id), "Dilarang makan.");
+        assert_eq!(rules_in(&both, Lang::En), "No food.");
+        let own = Settings {
+            rules_text: "Dilarang makan.".into(),
+            ..Settings::default()
+        };
+        assert_eq!(rules_in(&own, Lang::En), "Dilarang makan.");
+        let none = Settings::default();
+        assert_eq!(rules_in(&none, Lang::En), catalog::DEFAULT_RULES.en);
+        assert_eq!(rules_in(&none, Lang::Id), catalog::DEFAULT_RULES.id);
+    }
 }
