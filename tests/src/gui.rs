@@ -2,8 +2,11 @@
 //! free display number, the real `bilik-agent --ui gui` on it, xdotool,
 //! and screenshots (`import -window root`) decoded and checked.
 
-use crate::DEADLINE;
-use crate::process::binary;
+use crate::agent::{enroll, tools_required};
+use crate::process::{ServerProcess, binary};
+use crate::{DEADLINE, Staff};
+use bilik_proto::v1::admin_client::AdminClient;
+use bilik_proto::v1::{CreateEnrollmentCodeRequest, SignInRequest};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -33,6 +36,81 @@ pub fn missing_tools() -> Vec<&'static str> {
         .collect()
 }
 
+/// Whether `test` must skip: the X tools are missing (said loudly). With
+/// `BILIK_E2E=require` a missing tool fails the test instead.
+pub fn skip_without_tools(test: &str) -> bool {
+    let missing = missing_tools();
+    if missing.is_empty() {
+        return false;
+    }
+    let packages: Vec<&str> = TOOLS.iter().map(|(_, package)| *package).collect();
+    let msg = format!(
+        "{test}: missing Debian packages {missing:?} (apt-get install {} libgl1-mesa-dri)",
+        packages.join(" ")
+    );
+    assert!(!tools_required(), "BILIK_E2E=require: {msg}");
+    eprintln!("\n*** SKIPPED {msg} ***\n");
+    true
+}
+
+/// The real server process with an enrolled station, for a lock-screen test.
+#[derive(Debug)]
+pub struct GuiStation {
+    /// The server (killed when dropped).
+    pub server: ServerProcess,
+    /// Holds the server's data and the agent's state (removed when dropped).
+    pub dir: tempfile::TempDir,
+    /// Signed in as the admin.
+    pub admin: Staff,
+    /// The agent's state directory, enrolled.
+    pub state_dir: PathBuf,
+}
+
+impl GuiStation {
+    /// For the lock-screen test `test`: `None` when it must skip (see
+    /// [`skip_without_tools`]); else starts the server in a fresh directory
+    /// with config `overrides`, signs in as the admin, adds member 1001
+    /// (valid until 2099) and enrols `station`.
+    pub async fn start(test: &str, overrides: &[&str], station: &str) -> Option<GuiStation> {
+        if skip_without_tools(test) {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let server = ServerProcess::start(&dir.path().join("data"), "127.0.0.1:0", overrides).await;
+        let mut client = AdminClient::new(bilik_proto::connect(&server.url).await.unwrap());
+        let token = client
+            .sign_in(SignInRequest {
+                username: "admin".into(),
+                password: server.admin_password.clone().unwrap(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .token;
+        let mut admin = Staff { client, token };
+        admin.add_member("1001", "Andi Pratama", "2099-12-31").await;
+        let code = admin
+            .client
+            .create_enrollment_code(admin.req(CreateEnrollmentCodeRequest {
+                station_name: station.into(),
+                valid_minutes: 0,
+            }))
+            .await
+            .unwrap()
+            .into_inner()
+            .code;
+        let state_dir = dir.path().join("agent");
+        let (ok, out, err) = enroll(&server.url, &code, &state_dir).await;
+        assert!(ok, "{out}{err}");
+        Some(GuiStation {
+            server,
+            dir,
+            admin,
+            state_dir,
+        })
+    }
+}
+
 /// Polls `check` (blocking) until true; panics with `what` after [`DEADLINE`].
 pub fn poll(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + DEADLINE;
@@ -49,13 +127,15 @@ pub struct Display {
     pub name: String,
     /// Xvfb.
     xvfb: Child,
+    /// Xvfb's stdout, kept open (a closed pipe would kill it with SIGPIPE
+    /// if it ever wrote there again).
+    _xvfb_stdout: std::io::BufReader<std::process::ChildStdout>,
     /// openbox.
     wm: Child,
 }
 
 impl Display {
-    /// Starts Xvfb ([`SCREEN`], one monitor) on the first free display
-    /// number from 90, then openbox.
+    /// Starts Xvfb ([`SCREEN`], one monitor) on a free display, then openbox.
     pub fn start() -> Display {
         Display::start_with(SCREEN, &[])
     }
@@ -64,20 +144,17 @@ impl Display {
     /// monitors `(x, y, width, height)`, as a station with several screens
     /// shows them; none: one monitor), then openbox.
     pub fn start_with(size: (u32, u32), monitors: &[(i32, i32, u32, u32)]) -> Display {
-        let n = (90..200)
-            .find(|n| {
-                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-            })
-            .unwrap();
-        let name = format!(":{n}");
         let screen = format!("{}x{}x24", size.0, size.1);
-        let xvfb = Command::new("Xvfb")
-            // -noreset: without it the server resets whenever its last
-            // client leaves (each xdotool or xrandr run), which drops the
-            // RandR monitors set below.
+        // -displayfd 1: Xvfb picks a free display number itself and writes
+        // it to its stdout once it accepts connections (no race with another
+        // test picking the same number).
+        // -noreset: without it the server resets whenever its last client
+        // leaves (each xdotool or xrandr run), which drops the RandR
+        // monitors set below.
+        let mut xvfb = Command::new("Xvfb")
             .args([
-                &name,
+                "-displayfd",
+                "1",
                 "-screen",
                 "0",
                 &screen,
@@ -85,18 +162,18 @@ impl Display {
                 "tcp",
                 "-noreset",
             ])
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        poll("Xvfb", || {
-            Command::new("xdotool")
-                .env("DISPLAY", &name)
-                .args(["getdisplaygeometry"])
-                .stderr(Stdio::null())
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
+        let mut line = String::new();
+        let mut stdout = std::io::BufReader::new(xvfb.stdout.take().unwrap());
+        std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        let n: u32 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("Xvfb gave no display number: {line:?}"));
+        let name = format!(":{n}");
         for (i, &(x, y, w, h)) in monitors.iter().enumerate() {
             // The first takes Xvfb's one output; the others have none.
             let output = if i == 0 { "screen" } else { "none" };
@@ -115,7 +192,12 @@ impl Display {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let display = Display { name, xvfb, wm };
+        let display = Display {
+            name,
+            xvfb,
+            _xvfb_stdout: stdout,
+            wm,
+        };
         // openbox manages the screen once it publishes its desktops (EWMH).
         poll("openbox", || {
             Command::new("xdotool")

@@ -7,27 +7,9 @@
 //! the idle cost (CPU and RSS over 60 s locked and 60 s in session).
 #![allow(clippy::unwrap_used)]
 
-use bilik_proto::v1::admin_client::AdminClient;
-use bilik_proto::v1::*;
-use bilik_tests::agent::{enroll, tools_required};
-use bilik_tests::gui::{Display, GuiAgent, SCREEN, artifacts_dir, missing_tools};
-use bilik_tests::process::ServerProcess;
-use bilik_tests::*;
+use bilik_tests::DEADLINE;
+use bilik_tests::gui::{Display, GuiAgent, GuiStation, SCREEN, artifacts_dir};
 use std::time::{Duration, Instant};
-
-async fn signed_in(url: &str, password: &str) -> Staff {
-    let mut client = AdminClient::new(bilik_proto::connect(url).await.unwrap());
-    let token = client
-        .sign_in(SignInRequest {
-            username: "admin".into(),
-            password: password.into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .token;
-    Staff { client, token }
-}
 
 /// CPU seconds (user + system) and RSS in kB of `pid`, from /proc.
 fn cpu_and_rss(pid: u32) -> (f64, u64) {
@@ -69,38 +51,18 @@ async fn until(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> bool
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lock_screen_under_xvfb() {
-    let missing = missing_tools();
-    if !missing.is_empty() {
-        let msg = format!(
-            "gui_lock_screen: missing Debian packages {missing:?} (apt-get install xvfb xdotool openbox imagemagick x11-xserver-utils libgl1-mesa-dri)"
-        );
-        assert!(!tools_required(), "BILIK_E2E=require: {msg}");
-        eprintln!("\n*** SKIPPED {msg} ***\n");
+    // Every field bound by name: what is not bound would be dropped (and
+    // the server killed) at the end of this statement.
+    let Some(GuiStation {
+        mut admin,
+        state_dir: state,
+        server: _server,
+        dir: _dir,
+    }) = GuiStation::start("gui_lock_screen", &["session.lease_seconds=60"], "PC-07").await
+    else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(
-        &dir.path().join("data"),
-        "127.0.0.1:0",
-        &["session.lease_seconds=60"],
-    )
-    .await;
-    let mut admin = signed_in(&server.url, server.admin_password.as_deref().unwrap()).await;
-    admin.add_member("1001", "Andi Pratama", "2099-12-31").await;
+    };
     admin.add_member("1002", "Budi Santoso", "2020-01-31").await;
-    let code = admin
-        .client
-        .create_enrollment_code(admin.req(CreateEnrollmentCodeRequest {
-            station_name: "PC-07".into(),
-            valid_minutes: 0,
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-        .code;
-    let state = dir.path().join("agent");
-    let (ok, out, err) = enroll(&server.url, &code, &state).await;
-    assert!(ok, "{out}{err}");
 
     let display = Display::start();
     let agent = GuiAgent::start(&display, &state);

@@ -1,19 +1,15 @@
 //! The lock screen on a station with two monitors: Xvfb's screen split into
 //! two RandR monitors, openbox, the real server process and the real agent
 //! binary with `--ui gui`. Locked, the lock window sits on the main monitor
-//! and a cover on the other; the card typed still reaches the lock window;
+//! and a cover on the other; a card typed still reaches the lock window;
 //! in session the cover goes; locked again, it comes back.
 //!
 //! Without the X tools the test skips loudly; with `BILIK_E2E=require` it
 //! fails instead.
 #![allow(clippy::unwrap_used)]
 
-use bilik_proto::v1::admin_client::AdminClient;
 use bilik_proto::v1::*;
-use bilik_tests::agent::{enroll, tools_required};
-use bilik_tests::gui::{Display, GuiAgent, artifacts_dir, missing_tools, poll};
-use bilik_tests::process::ServerProcess;
-use bilik_tests::*;
+use bilik_tests::gui::{Display, GuiAgent, GuiStation, artifacts_dir, poll};
 
 /// Two 1024x768 monitors side by side.
 const SCREEN: (u32, u32) = (2048, 768);
@@ -29,44 +25,17 @@ fn on(monitor: (i32, i32, u32, u32)) -> (String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_lock_screen_covers_every_monitor() {
-    let missing = missing_tools();
-    if !missing.is_empty() {
-        let msg = format!(
-            "gui_monitors: missing Debian packages {missing:?} (apt-get install xvfb xdotool openbox imagemagick x11-xserver-utils libgl1-mesa-dri)"
-        );
-        assert!(!tools_required(), "BILIK_E2E=require: {msg}");
-        eprintln!("\n*** SKIPPED {msg} ***\n");
+    // Every field bound by name: what is not bound would be dropped (and
+    // the server killed) at the end of this statement.
+    let Some(GuiStation {
+        mut admin,
+        state_dir: state,
+        server: _server,
+        dir: _dir,
+    }) = GuiStation::start("gui_monitors", &[], "PC-08").await
+    else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(&dir.path().join("data"), "127.0.0.1:0", &[]).await;
-    let mut admin = {
-        let mut client = AdminClient::new(bilik_proto::connect(&server.url).await.unwrap());
-        let token = client
-            .sign_in(SignInRequest {
-                username: "admin".into(),
-                password: server.admin_password.clone().unwrap(),
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .token;
-        Staff { client, token }
     };
-    admin.add_member("1001", "Andi Pratama", "2099-12-31").await;
-    let code = admin
-        .client
-        .create_enrollment_code(admin.req(CreateEnrollmentCodeRequest {
-            station_name: "PC-08".into(),
-            valid_minutes: 0,
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-        .code;
-    let state = dir.path().join("agent");
-    let (ok, out, err) = enroll(&server.url, &code, &state).await;
-    assert!(ok, "{out}{err}");
 
     let display = Display::start_with(SCREEN, &[LEFT, RIGHT]);
     let monitors = std::process::Command::new("xrandr")
@@ -111,13 +80,23 @@ async fn the_lock_screen_covers_every_monitor() {
         "the right monitor shows the lock form again"
     );
 
-    // Typing goes to the lock window, not to the cover.
+    // A scanned card (digits + Enter) goes to the lock window's card
+    // field, not to the cover: the lock screen asks for the house rules.
     display.xdotool(&["type", "--delay", "5", "1001"]);
     display.xdotool(&["key", "Return"]);
-    display.xdotool(&["key", "space"]);
-    display.xdotool(&["key", "Tab", "Tab", "space"]);
-    display.xdotool(&["key", "Tab", "Tab", "Tab", "Return"]);
-    agent.wait_log("login granted", 1);
+    agent.wait_log("card entered, asks for the house rules", 1);
+
+    // A librarian unlock: the cover goes with the lock screen.
+    admin
+        .client
+        .unlock_station(admin.req(UnlockStationRequest {
+            station: "PC-08".into(),
+            who: Some(unlock_station_request::Who::Card("1001".into())),
+            minutes: 0,
+            purpose: "Belajar/Tugas".into(),
+        }))
+        .await
+        .unwrap();
     agent.wait_log("shape=Countdown", 1);
     poll("the cover gone in session", || {
         display.windows("^Bilik cover$").is_empty()

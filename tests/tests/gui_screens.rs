@@ -9,12 +9,8 @@
 //! fails instead.
 #![allow(clippy::unwrap_used)]
 
-use bilik_proto::v1::admin_client::AdminClient;
 use bilik_proto::v1::*;
-use bilik_tests::agent::{enroll, tools_required};
-use bilik_tests::gui::{Display, GuiAgent, SCREEN, Shot, artifacts_dir, missing_tools, poll};
-use bilik_tests::process::ServerProcess;
-use bilik_tests::*;
+use bilik_tests::gui::{Display, GuiAgent, GuiStation, SCREEN, Shot, artifacts_dir, poll};
 
 /// Rows and columns of the lock form (card field, rules, purposes, button).
 const FORM: (std::ops::Range<u32>, std::ops::Range<u32>) = (150..450, 0..640);
@@ -36,50 +32,17 @@ fn shot_until(display: &Display, name: &str, what: &str, check: impl Fn(&Shot) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn maintenance_message_and_warning_screens() {
-    let missing = missing_tools();
-    if !missing.is_empty() {
-        let msg = format!(
-            "gui_screens: missing Debian packages {missing:?} (apt-get install xvfb xdotool openbox imagemagick x11-xserver-utils libgl1-mesa-dri)"
-        );
-        assert!(!tools_required(), "BILIK_E2E=require: {msg}");
-        eprintln!("\n*** SKIPPED {msg} ***\n");
+    // Every field bound by name: what is not bound would be dropped (and
+    // the server killed) at the end of this statement.
+    let Some(GuiStation {
+        mut admin,
+        state_dir: state,
+        server: _server,
+        dir: _dir,
+    }) = GuiStation::start("gui_screens", &["session.lease_seconds=65"], "PC-09").await
+    else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    // A 65-second lease: the 1-minute warning comes 5 seconds in.
-    let server = ServerProcess::start(
-        &dir.path().join("data"),
-        "127.0.0.1:0",
-        &["session.lease_seconds=65"],
-    )
-    .await;
-    let mut admin = {
-        let mut client = AdminClient::new(bilik_proto::connect(&server.url).await.unwrap());
-        let token = client
-            .sign_in(SignInRequest {
-                username: "admin".into(),
-                password: server.admin_password.clone().unwrap(),
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .token;
-        Staff { client, token }
     };
-    admin.add_member("1001", "Andi Pratama", "2099-12-31").await;
-    let code = admin
-        .client
-        .create_enrollment_code(admin.req(CreateEnrollmentCodeRequest {
-            station_name: "PC-09".into(),
-            valid_minutes: 0,
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-        .code;
-    let state = dir.path().join("agent");
-    let (ok, out, err) = enroll(&server.url, &code, &state).await;
-    assert!(ok, "{out}{err}");
 
     let display = Display::start();
     let agent = GuiAgent::start(&display, &state);

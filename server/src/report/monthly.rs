@@ -478,6 +478,7 @@ impl<'a> MonthTally<'a> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::report::usage::tests::ms as utc;
 
     #[test]
     fn months_and_bands() {
@@ -495,16 +496,6 @@ mod tests {
         assert_eq!(band_of(18, &bounds), 1);
         assert_eq!(band_of(19, &bounds), 2);
         assert_eq!(band_of(75, &bounds), 5);
-    }
-
-    fn utc(tz: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
-        super::super::usage::utc_ms(
-            tz,
-            NaiveDate::from_ymd_opt(y, m, d)
-                .unwrap()
-                .and_hms_opt(h, min, 0)
-                .unwrap(),
-        )
     }
 
     #[test]

@@ -157,11 +157,12 @@ pub fn opening_minutes(
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::{NaiveDate, Weekday};
 
-    fn ms(tz: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
+    /// UTC ms of a library-local date and time.
+    pub(crate) fn ms(tz: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
         utc_ms(
             tz,
             NaiveDate::from_ymd_opt(y, m, d)

@@ -24,16 +24,10 @@ pub fn show(
     form: &mut Form,
     maintenance: bool,
 ) {
-    let (library, station, link, settings, refusal) = {
+    let (library, station) = names(shared, *lang);
+    let (link, settings, refusal) = {
         let m = shared.model();
-        let library = m
-            .settings
-            .as_ref()
-            .map(|s| s.library_name.clone())
-            .filter(|n| !n.is_empty());
         (
-            library,
-            m.station_name.clone(),
             m.link.clone(),
             m.settings.clone().unwrap_or_default(),
             m.refusal,
@@ -43,12 +37,7 @@ pub fn show(
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.inner_margin(32.0))
         .show(ui, |ui| {
-            header(
-                ui,
-                lang,
-                library.as_deref().unwrap_or(t::LIBRARY_FALLBACK.get(l)),
-                &station,
-            );
+            header(ui, lang, &library, &station);
             ui.separator();
             if maintenance {
                 ui.add_space(80.0);
@@ -139,29 +128,30 @@ fn rules_in(settings: &bilik_proto::v1::Settings, lang: Lang) -> String {
     }
 }
 
+/// The library's name (from the server's settings, else the catalogue's
+/// "Library") and the station's name.
+fn names(shared: &Shared, lang: Lang) -> (String, String) {
+    let m = shared.model();
+    let library = m
+        .settings
+        .as_ref()
+        .map(|s| s.library_name.clone())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| t::LIBRARY_FALLBACK.get(lang).to_owned());
+    (library, m.station_name.clone())
+}
+
 /// What a monitor other than the lock screen's shows while locked: the
 /// library and station, and where to sign in (or that the station is out
 /// of service). It takes no input: the pointer is held on the lock window.
 pub fn cover(ui: &mut egui::Ui, shared: &Shared, lang: Lang, maintenance: bool) {
-    let (library, station) = {
-        let m = shared.model();
-        let library = m
-            .settings
-            .as_ref()
-            .map(|s| s.library_name.clone())
-            .filter(|n| !n.is_empty());
-        (library, m.station_name.clone())
-    };
+    let (library, station) = names(shared, lang);
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.fill(BACKGROUND).inner_margin(32.0))
         .show(ui, |ui| {
             ui.vertical_centered(|ui| {
                 ui.add_space(ui.available_height() / 3.0);
-                ui.label(
-                    RichText::new(library.as_deref().unwrap_or(t::LIBRARY_FALLBACK.get(lang)))
-                        .size(36.0)
-                        .strong(),
-                );
+                ui.label(RichText::new(library).size(36.0).strong());
                 if !station.is_empty() {
                     ui.label(
                         RichText::new(format!("{} {station}", t::STATION.get(lang))).size(22.0),
@@ -268,6 +258,7 @@ fn try_submit(shared: &Shared, form: &mut Form, pin_required: bool, purposes: &[
         return;
     }
     if !form.rules {
+        tracing::info!("lock screen: card entered, asks for the house rules");
         form.hint = Some(t::TICK_RULES_FIRST);
         form.focus_rules = true;
         return;
