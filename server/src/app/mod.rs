@@ -125,6 +125,19 @@ impl App {
         &self.inner.hub
     }
 
+    /// Runs `work` on tokio's blocking pool: a report scans a whole month
+    /// (half a second for a million sessions), and the runtime's workers
+    /// must keep serving stations and the dashboard meanwhile.
+    pub async fn off_runtime<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&App) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || work(&app))
+            .await
+            .unwrap_or_else(|e| Err(Error::FailedPrecondition(format!("the work stopped: {e}"))))
+    }
+
     /// Now, UTC Unix ms.
     pub fn now_ms(&self) -> i64 {
         self.inner.clock.now_ms()

@@ -268,7 +268,10 @@ impl App {
             return Err(Error::AlreadyExists(format!("{month} is signed already")));
         }
         let staff = self.store().staff(&by.username)?;
-        let (mut report, session_ids) = self.count_month(by, first, next, true)?;
+        let who = by.clone();
+        let (mut report, session_ids) = self
+            .off_runtime(move |app| app.count_month(&who, first, next, true))
+            .await?;
         let (name, nip) = staff
             .map(|s| {
                 (

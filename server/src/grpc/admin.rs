@@ -275,13 +275,13 @@ impl Admin for AdminService {
         req: Request<DailyRecapRequest>,
     ) -> Result<Response<ReportFile>, Status> {
         self.staff(&req)?;
-        let r = req.get_ref();
-        let format = enum_value(r.format, "format")?;
-        Ok(Response::new(self.app.export_daily(
-            &r.date,
-            format,
-            lang(&r.lang)?,
-        )?))
+        let r = req.into_inner();
+        let (format, lang) = (enum_value(r.format, "format")?, lang(&r.lang)?);
+        let file = self
+            .app
+            .off_runtime(move |app| app.export_daily(&r.date, format, lang))
+            .await?;
+        Ok(Response::new(file))
     }
 
     async fn monthly_report(
@@ -289,14 +289,13 @@ impl Admin for AdminService {
         req: Request<MonthlyReportRequest>,
     ) -> Result<Response<ReportFile>, Status> {
         let who = self.staff(&req)?;
-        let r = req.get_ref();
-        let format = enum_value(r.format, "format")?;
-        Ok(Response::new(self.app.export_monthly(
-            &who,
-            &r.month,
-            format,
-            lang(&r.lang)?,
-        )?))
+        let r = req.into_inner();
+        let (format, lang) = (enum_value(r.format, "format")?, lang(&r.lang)?);
+        let file = self
+            .app
+            .off_runtime(move |app| app.export_monthly(&who, &r.month, format, lang))
+            .await?;
+        Ok(Response::new(file))
     }
 
     async fn sign_monthly_report(

@@ -135,7 +135,10 @@ pub async fn monthly(
         "" => default_month(app),
         m => m.to_owned(),
     };
-    let report = app.monthly_report(&ctx.identity, &month)?;
+    let who = ctx.identity.clone();
+    let report = app
+        .off_runtime(move |app| app.monthly_report(&who, &month))
+        .await?;
     let lang = ctx.lang;
     let tot = &report.totals;
     let can_sign = ctx.identity.role == Role::SectionHead && report.signed.is_none();
@@ -224,7 +227,11 @@ pub async fn daily_download(
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let file = state.app.export_daily(&q.date, format_of(&q)?, ctx.lang)?;
+    let (format, lang) = (format_of(&q)?, ctx.lang);
+    let file = state
+        .app
+        .off_runtime(move |app| app.export_daily(&q.date, format, lang))
+        .await?;
     Ok(attachment(file))
 }
 
@@ -234,9 +241,11 @@ pub async fn monthly_download(
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
+    let (who, format, lang) = (ctx.identity.clone(), format_of(&q)?, ctx.lang);
     let file = state
         .app
-        .export_monthly(&ctx.identity, &q.month, format_of(&q)?, ctx.lang)?;
+        .off_runtime(move |app| app.export_monthly(&who, &q.month, format, lang))
+        .await?;
     Ok(attachment(file))
 }
 
