@@ -223,6 +223,29 @@ impl Display {
         )
     }
 
+    /// Presses `keys` one at a time, each once the window has shown the one
+    /// before: after each press, screenshots until the screen's `rows` x
+    /// `cols` differ from before it. egui moves the focus once per frame,
+    /// so keys that arrive within one frame (a loaded machine) would lose
+    /// their order; every key here must change what that region shows.
+    pub fn press_seen(
+        &self,
+        keys: &[&str],
+        rows: std::ops::Range<u32>,
+        cols: std::ops::Range<u32>,
+    ) {
+        let path = artifacts_dir().join("last-key.png");
+        for key in keys {
+            let before = self.screenshot(&path);
+            self.xdotool(&["key", key]);
+            poll(&format!("the screen to show the key {key}"), || {
+                self.screenshot(&path)
+                    .region_difference(&before, rows.clone(), cols.clone())
+                    > 0.0
+            });
+        }
+    }
+
     /// Geometry "WxH" and position "X,Y" of every window whose name
     /// matches `pattern` and is mapped.
     pub fn windows(&self, pattern: &str) -> Vec<(String, String)> {

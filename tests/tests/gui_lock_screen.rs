@@ -11,6 +11,10 @@ use bilik_tests::DEADLINE;
 use bilik_tests::gui::{Display, GuiAgent, GuiStation, SCREEN, artifacts_dir};
 use std::time::{Duration, Instant};
 
+/// Rows and columns of the lock form (card field, rules, purposes, button),
+/// left of the rules text and below the clock.
+const FORM: (std::ops::Range<u32>, std::ops::Range<u32>) = (150..460, 0..640);
+
 /// CPU seconds (user + system) and RSS in kB of `pid`, from /proc.
 fn cpu_and_rss(pid: u32) -> (f64, u64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
@@ -100,9 +104,17 @@ async fn lock_screen_under_xvfb() {
     // A valid card: scan + Enter, tick the rules, pick a purpose, submit.
     display.xdotool(&["type", "--delay", "5", "1001"]);
     display.xdotool(&["key", "Return"]);
-    display.xdotool(&["key", "space"]); // the rules tick box has the focus
-    display.xdotool(&["key", "Tab", "Tab", "space"]); // the 2nd purpose
-    display.xdotool(&["key", "Tab", "Tab", "Tab", "Return"]); // submit
+    // The focus moves to the rules tick box on the frame after Enter.
+    agent.wait_log("card entered, asks for the house rules", 1);
+    // The rules tick box has the focus: tick it, Tab twice to the 2nd
+    // purpose and pick it, Tab three times to the button.
+    let (rows, cols) = FORM;
+    display.press_seen(
+        &["space", "Tab", "Tab", "space", "Tab", "Tab", "Tab"],
+        rows,
+        cols,
+    );
+    display.xdotool(&["key", "Return"]); // submit
     agent.wait_log("login granted", 1);
     until("the session with its purpose", DEADLINE, async || {
         admin
@@ -154,8 +166,10 @@ async fn lock_screen_under_xvfb() {
     // An expired card: refused, and the refusal shows.
     display.xdotool(&["type", "--delay", "5", "1002"]);
     display.xdotool(&["key", "Return"]); // focus goes to the rules
-    display.xdotool(&["key", "space"]);
-    display.xdotool(&["key", "Tab", "Tab", "Tab", "Tab", "Tab", "Return"]);
+    agent.wait_log("card entered, asks for the house rules", 2);
+    let (rows, cols) = FORM;
+    display.press_seen(&["space", "Tab", "Tab", "Tab", "Tab", "Tab"], rows, cols);
+    display.xdotool(&["key", "Return"]);
     agent.wait_log("lock screen shows a refusal", 1);
     assert!(agent.log_text().contains("EXPIRED"), "{}", agent.log_text());
     let mut refused = None;
