@@ -48,6 +48,9 @@ pub struct Store {
     members: sled::Tree,
     /// Station id → `StationRecord`.
     stations: sled::Tree,
+    /// Lower-case station name → station id: finding a station by name
+    /// (every librarian action names one) without decoding every station.
+    station_names: sled::Tree,
     /// UUIDv7 session id (16 bytes, time-ordered) → `SessionRecord`.
     sessions: sled::Tree,
     /// Card + 0x00 + session id → (): a card's history, newest last.
@@ -88,6 +91,7 @@ impl Store {
         let store = Store {
             members: db.open_tree("members")?,
             stations: db.open_tree("stations")?,
+            station_names: db.open_tree("station_names")?,
             sessions: db.open_tree("sessions")?,
             sessions_by_card: db.open_tree("sessions_by_card")?,
             active: db.open_tree("active")?,
@@ -104,6 +108,7 @@ impl Store {
             .meta
             .compare_and_swap("schema_version", None::<&[u8]>, Some(SCHEMA_VERSION))?
             .ok();
+        store.index_station_names()?;
         Ok(store)
     }
 
@@ -138,6 +143,14 @@ fn time_key(ms: i64) -> [u8; 16] {
     let ms = ms.clamp(0, (1 << 48) - 1) as u64;
     key[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
     key
+}
+
+/// A failed sled transaction as the store's error.
+fn flatten(err: sled::transaction::TransactionError<StoreError>) -> StoreError {
+    match err {
+        sled::transaction::TransactionError::Abort(e) => e,
+        sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+    }
 }
 
 /// Decodes a stored record, naming the tree on failure.

@@ -1,12 +1,12 @@
 //! Sessions (the usage log), the per-card index, the open session of each
 //! station, and the agent events already applied.
 
-use super::{Result, Store, StoreError, decode, get, time_key};
+use super::{Result, Store, StoreError, decode, flatten, get, time_key};
 use bilik_proto::store::v1::{AppliedEventRecord, SessionRecord};
 use bilik_proto::v1::AgentEvent;
 use prost::Message;
 use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::transaction::ConflictableTransactionError;
 
 /// An agent event that caused a session end, recorded in the same
 /// transaction so it is applied exactly once.
@@ -38,13 +38,6 @@ fn event_key(station_id: &str, event_id: &str) -> Vec<u8> {
     key.push(0);
     key.extend_from_slice(event_id.as_bytes());
     key
-}
-
-fn flatten(err: TransactionError<StoreError>) -> StoreError {
-    match err {
-        TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => StoreError::Sled(e),
-    }
 }
 
 impl Store {
