@@ -5,7 +5,6 @@
 
 use crate::process::binary;
 use crate::{DEADLINE, TestServer, within};
-use bilik_proto::v1::CreateEnrollmentCodeRequest;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -63,17 +62,7 @@ pub async fn enroll(url: &str, code: &str, state_dir: &Path) -> (bool, String, S
 
 /// Makes an enrolment code for `name` on the in-process server.
 pub async fn enrollment_code(server: &TestServer, name: &str) -> String {
-    let mut admin = server.admin().await;
-    admin
-        .client
-        .create_enrollment_code(admin.req(CreateEnrollmentCodeRequest {
-            station_name: name.into(),
-            valid_minutes: 0,
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-        .code
+    server.admin().await.enrollment_code(name).await
 }
 
 /// Enrols a station named `name` into `state_dir` through the binary.

@@ -5,8 +5,8 @@
 use crate::agent::{enroll, tools_required};
 use crate::process::{ServerProcess, binary};
 use crate::{DEADLINE, Staff};
+use bilik_proto::v1::SignInRequest;
 use bilik_proto::v1::admin_client::AdminClient;
-use bilik_proto::v1::{CreateEnrollmentCodeRequest, SignInRequest};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -89,16 +89,7 @@ impl GuiStation {
             .token;
         let mut admin = Staff { client, token };
         admin.add_member("1001", "Andi Pratama", "2099-12-31").await;
-        let code = admin
-            .client
-            .create_enrollment_code(admin.req(CreateEnrollmentCodeRequest {
-                station_name: station.into(),
-                valid_minutes: 0,
-            }))
-            .await
-            .unwrap()
-            .into_inner()
-            .code;
+        let code = admin.enrollment_code(station).await;
         let state_dir = dir.path().join("agent");
         let (ok, out, err) = enroll(&server.url, &code, &state_dir).await;
         assert!(ok, "{out}{err}");

@@ -145,17 +145,7 @@ impl TestServer {
 
     /// Enrols a station named `name` through a code the admin makes.
     pub async fn enroll(&self, name: &str) -> TestStation {
-        let mut admin = self.admin().await;
-        let code = admin
-            .client
-            .create_enrollment_code(admin.req(CreateEnrollmentCodeRequest {
-                station_name: name.into(),
-                valid_minutes: 0,
-            }))
-            .await
-            .unwrap()
-            .into_inner()
-            .code;
+        let code = self.admin().await.enrollment_code(name).await;
         let enrolled = StationClient::new(self.channel().await)
             .enroll(EnrollRequest {
                 code,
@@ -198,6 +188,19 @@ impl Staff {
     /// A request carrying the staff token.
     pub fn req<T>(&self, msg: T) -> Request<T> {
         with_bearer(msg, &self.token)
+    }
+
+    /// A one-time enrolment code for a station named `name` (admins only).
+    pub async fn enrollment_code(&mut self, name: &str) -> String {
+        self.client
+            .create_enrollment_code(self.req(CreateEnrollmentCodeRequest {
+                station_name: name.into(),
+                valid_minutes: 0,
+            }))
+            .await
+            .unwrap()
+            .into_inner()
+            .code
     }
 
     /// Adds or updates a member valid until `expires`.

@@ -53,16 +53,7 @@ async fn server_killed_mid_session_then_restarted_on_the_same_port() {
     // Two enrolled agents, attached, each with a patron.
     let mut agents = Vec::new();
     for (name, card) in [("PC-01", "0001"), ("PC-02", "0002")] {
-        let code = admin
-            .client
-            .create_enrollment_code(admin.req(CreateEnrollmentCodeRequest {
-                station_name: name.into(),
-                valid_minutes: 0,
-            }))
-            .await
-            .unwrap()
-            .into_inner()
-            .code;
+        let code = admin.enrollment_code(name).await;
         let state = dir.path().join(name);
         let (ok, out, err) = enroll(&server.url, &code, &state).await;
         assert!(ok, "{out}{err}");
