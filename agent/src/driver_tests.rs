@@ -252,7 +252,7 @@ async fn a_pushed_lease_unlocks_warns_and_locks_at_the_deadline_then_journals_ti
         panic!("{event:?}")
     };
     assert_eq!(ended.reason, EndReason::TimeUp as i32);
-    assert_eq!(ended.elapsed_ms, 15 * 60_000);
+    assert_eq!(ended.elapsed_ms, Some(15 * 60_000));
 
     // A reconnect whose Welcome still carries that lease does not unlock,
     // and the unacknowledged event is replayed.

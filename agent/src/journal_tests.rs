@@ -76,7 +76,7 @@ fn every_kind_of_event_round_trips() {
         new_event(agent_event::Kind::SessionEnded(SessionEnded {
             session_id: "s-1".into(),
             reason: EndReason::TimeUp as i32,
-            elapsed_ms: 3_600_000,
+            elapsed_ms: Some(3_600_000),
         })),
         new_event(agent_event::Kind::HookFailed(bilik_proto::v1::HookFailed {
             hook: "cleanup".into(),

@@ -150,7 +150,7 @@ impl Effect {
             } => Some(agent_event::Kind::SessionEnded(SessionEnded {
                 session_id: session_id.clone(),
                 reason: *reason as i32,
-                elapsed_ms: i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX),
+                elapsed_ms: Some(i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)),
             })),
             _ => None,
         }

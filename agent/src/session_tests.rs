@@ -535,6 +535,6 @@ async fn session_ended_effects_become_journal_events() {
     };
     assert_eq!(se.session_id, "s1");
     assert_eq!(se.reason, EndReason::TimeUp as i32);
-    assert_eq!(se.elapsed_ms, 1234);
+    assert_eq!(se.elapsed_ms, Some(1234));
     assert_eq!(warn("s1", 5).event_kind(), None);
 }

@@ -99,6 +99,10 @@ pub fn refusal(code: RefusalCode) -> Text {
             id: "Silakan baca dan setujui tata tertib terlebih dahulu.",
             en: "Please read and accept the house rules first.",
         },
+        RefusalCode::ServerStorageFull => Text {
+            id: "Server sedang bermasalah (penyimpanan penuh). Silakan hubungi petugas.",
+            en: "The server has a problem (its storage is full). Please contact the staff.",
+        },
         RefusalCode::Unspecified => Text {
             id: "Login ditolak. Silakan hubungi petugas.",
             en: "Login refused. Please contact the staff.",

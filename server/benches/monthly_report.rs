@@ -87,7 +87,7 @@ fn fill(store: &Store, count: u64, from_ms: i64, to_ms: i64, stations: u64) {
             end_reason: EndReason::Logout as i32,
             ..Default::default()
         };
-        store.update_session(&session).unwrap();
+        store.import_ended_session(&session).unwrap().defer();
     }
 }
 
@@ -109,7 +109,8 @@ fn main() {
                     name: format!("PC-{s:02}"),
                     ..Default::default()
                 })
-                .unwrap();
+                .unwrap()
+                .defer();
         }
         let (first, next) = bilik_server::report::monthly::parse_month("2026-10").unwrap();
         let (from_ms, to_ms) = (app.day_start_ms(first), app.day_start_ms(next));
@@ -117,7 +118,7 @@ fn main() {
         // Older history: the twelve months before.
         fill(&store, history, from_ms - 365 * 86_400_000, from_ms, 20);
         fill(&store, sessions, from_ms, to_ms, 20);
-        store.flush().await.unwrap();
+        store.sync().await.unwrap();
         println!(
             "filled {} sessions in {:.1} s",
             sessions + history,

@@ -92,6 +92,14 @@ pub enum AdminCommand {
     /// Reports: daily recap, monthly report, sign-off.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Take a backup of the running server's whole store (admins): the
+    /// server writes it into its backup directory while stations keep
+    /// working, and this command saves a copy at OUT (checksum verified).
+    Backup {
+        /// Where to save the copy.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
     /// Create a staff account; its password is read from BILIK_NEW_PASSWORD.
     StaffAdd {
         /// Username.
@@ -329,6 +337,7 @@ pub async fn run(conn: &Connection, cmd: AdminCommand) -> Result<(), CliError> {
             Ok(())
         }
         AdminCommand::Report(r) => report(&mut s, r).await,
+        AdminCommand::Backup { out } => backup(&mut s, &out).await,
         AdminCommand::StaffAdd {
             username,
             role,
@@ -350,6 +359,49 @@ pub async fn run(conn: &Connection, cmd: AdminCommand) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// Downloads a backup into `out` (through `out.tmp`, synced, then renamed)
+/// and checks its checksum before saying it is there.
+async fn backup(s: &mut Signed, out: &std::path::Path) -> Result<(), CliError> {
+    use tokio::io::AsyncWriteExt;
+    let req = s.req(BackupRequest {})?;
+    let mut stream = s.client.backup(req).await?.into_inner();
+    let tmp = out.with_extension("tmp");
+    let write_err = |source| CliError::Write {
+        path: out.to_owned(),
+        source,
+    };
+    let mut file = tokio::fs::File::create(&tmp).await.map_err(write_err)?;
+    let mut first: Option<BackupChunk> = None;
+    while let Some(chunk) = stream.message().await? {
+        file.write_all(&chunk.data).await.map_err(write_err)?;
+        if first.is_none() {
+            first = Some(BackupChunk {
+                data: Vec::new(),
+                ..chunk
+            });
+        }
+    }
+    file.sync_all().await.map_err(write_err)?;
+    drop(file);
+    let info = first.unwrap_or_default();
+    let verified =
+        crate::store::backup::verify_backup(&tmp).map_err(|e| CliError::Invalid(e.to_string()))?;
+    if !info.sha256.is_empty() && verified != info.sha256 {
+        return Err(CliError::Invalid(
+            "the copy differs from the server's backup".into(),
+        ));
+    }
+    tokio::fs::rename(&tmp, out).await.map_err(write_err)?;
+    println!(
+        "backup {} ({} records, {} bytes, sha256 {verified}) saved to {}",
+        info.file_name,
+        info.records,
+        info.size,
+        out.display()
+    );
+    Ok(())
 }
 
 async fn member(s: &mut Signed, cmd: MemberCommand) -> Result<(), CliError> {

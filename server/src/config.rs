@@ -69,6 +69,16 @@ pub struct Config {
     /// How often the server closes overdue leases and marks silent stations
     /// offline. Tests shorten it.
     pub sweep_interval_ms: u64,
+    /// Free space (MiB) the data directory's file system must keep: below
+    /// it new sessions are refused (and the dashboard raises an alert)
+    /// while sled can still write the ends of running ones.
+    pub min_free_mb: u64,
+    /// Where scheduled and dashboard backups are written.
+    pub backup_dir: PathBuf,
+    /// Minutes between scheduled backups; 0: none (on demand only).
+    pub backup_interval_minutes: u32,
+    /// How many scheduled backups to keep in `backup_dir` (oldest go first).
+    pub backup_keep: u32,
 }
 
 impl Default for Config {
@@ -103,6 +113,10 @@ impl Default for Config {
             section_head_name: String::new(),
             section_head_nip: String::new(),
             age_bands: vec![12, 18, 25, 45, 59],
+            min_free_mb: 256,
+            backup_dir: PathBuf::from("bilik-backups"),
+            backup_interval_minutes: 24 * 60,
+            backup_keep: 14,
         }
     }
 }
@@ -155,7 +169,28 @@ impl Config {
             60_000,
             &mut cfg.sweep_interval_ms,
         );
+        r.uint(
+            &mut server,
+            "server.min_free_mb",
+            0,
+            1 << 20,
+            &mut cfg.min_free_mb,
+        );
         r.unknown(server, "server");
+
+        let mut backup = r.section(&mut table, "backup");
+        r.text(&mut backup, "backup.dir", &mut cfg.backup_dir, |s| {
+            nonempty(s).map(PathBuf::from)
+        });
+        r.uint(
+            &mut backup,
+            "backup.interval_minutes",
+            0,
+            31 * 24 * 60,
+            &mut cfg.backup_interval_minutes,
+        );
+        r.uint(&mut backup, "backup.keep", 1, 10_000, &mut cfg.backup_keep);
+        r.unknown(backup, "backup");
 
         let mut library = r.section(&mut table, "library");
         r.text(
@@ -354,7 +389,8 @@ impl Config {
         };
         let warnings: Vec<String> = self.warning_minutes.iter().map(u32::to_string).collect();
         let mut out = format!(
-            "[server]\nlisten = {}\nweb_listen = {}\ndata_dir = {}\nsweep_interval_ms = {}\n\n\
+            "[server]\nlisten = {}\nweb_listen = {}\ndata_dir = {}\nsweep_interval_ms = {}\nmin_free_mb = {}\n\n\
+             [backup]\ndir = {}\ninterval_minutes = {}\nkeep = {}\n\n\
              [library]\nname = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
              pin_required = {}\nrules_version = {}\nrules_text = {}\nrules_text_en = {}\npurposes = [{}]\n\n\
@@ -369,6 +405,10 @@ impl Config {
             ),
             toml_str(&self.data_dir.display().to_string()),
             self.sweep_interval_ms,
+            self.min_free_mb,
+            toml_str(&self.backup_dir.display().to_string()),
+            self.backup_interval_minutes,
+            self.backup_keep,
             toml_str(&self.library_name),
             toml_str(self.time_zone.name()),
             self.session_minutes,

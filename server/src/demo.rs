@@ -54,8 +54,8 @@ fn random_below(n: u64) -> u64 {
 }
 
 /// Seeds members and the admin account; returns what to print.
-pub fn seed(app: &App) -> Result<DemoInfo> {
-    let admin_password = match app.create_first_admin("admin")? {
+pub async fn seed(app: &App) -> Result<DemoInfo> {
+    let admin_password = match app.create_first_admin("admin").await? {
         Some(p) => p,
         None => {
             return Err(Error::AlreadyExists(
@@ -82,12 +82,13 @@ pub fn seed(app: &App) -> Result<DemoInfo> {
             institution: "Demo".into(),
             ..Default::default()
         };
-        app.upsert_member(&me, &member)?;
+        app.upsert_member(&me, &member).await?;
         if *blocked {
-            app.set_member_status(&me, card, bilik_proto::v1::MemberStatus::Blocked)?;
+            app.set_member_status(&me, card, bilik_proto::v1::MemberStatus::Blocked)
+                .await?;
         }
     }
-    let code = app.create_enrollment_code(&me, "", 24 * 60)?;
+    let code = app.create_enrollment_code(&me, "", 24 * 60).await?;
     Ok(DemoInfo {
         admin_password,
         enrollment_code: code.code,
@@ -95,14 +96,14 @@ pub fn seed(app: &App) -> Result<DemoInfo> {
 }
 
 /// Starts the simulated stations against the server at `url`.
-pub fn spawn_stations(app: &App, url: String) -> Result<()> {
+pub async fn spawn_stations(app: &App, url: String) -> Result<()> {
     let me = StaffIdentity {
         username: "admin".into(),
         role: Role::Admin,
         expires_at_ms: i64::MAX,
     };
     for name in STATIONS {
-        let code = app.create_enrollment_code(&me, name, 60)?;
+        let code = app.create_enrollment_code(&me, name, 60).await?;
         tokio::spawn(simulate(
             url.clone(),
             code.code,

@@ -63,6 +63,9 @@ pub enum ServeError {
     /// The web dashboard stopped with an I/O error.
     #[error("the web dashboard failed: {0}")]
     Web(std::io::Error),
+    /// The store is not fit to serve (e.g. a malformed signing key).
+    #[error("cannot start: {0}")]
+    Start(#[from] app::Error),
 }
 
 /// How long a stopping server waits for open calls to finish.
@@ -86,6 +89,7 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ServeError> {
+    app.ensure_signing_key().await?;
     let (station, admin) = grpc::services(&app);
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -100,6 +104,7 @@ pub async fn run(
         .build_v1()?;
 
     let sweeper = tokio::spawn(sweep_forever(app.clone()));
+    let backups = tokio::spawn(backup_forever(app.clone()));
     // On shutdown, end the agents' endless streams first: a graceful stop
     // waits for open streams. Anything still open after a grace period is cut.
     let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
@@ -128,8 +133,9 @@ pub async fn run(
         }
     };
     sweeper.abort();
-    if let Err(e) = app.store().flush().await {
-        tracing::error!(error = %e, "final flush failed");
+    backups.abort();
+    if let Err(e) = app.store().sync().await {
+        tracing::error!(error = %e, "final sync failed");
     }
     result?;
     Ok(())
@@ -176,6 +182,24 @@ async fn sweep_forever(app: App) {
         tick.tick().await;
         if let Err(e) = app.sweep().await {
             tracing::error!(error = %e, "sweep failed");
+        }
+    }
+}
+
+/// Takes a backup every `backup.interval_minutes` (none when 0), the first
+/// one an interval after the start.
+async fn backup_forever(app: App) {
+    let minutes = app.config().backup_interval_minutes;
+    if minutes == 0 {
+        return;
+    }
+    let period = Duration::from_secs(u64::from(minutes) * 60);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.backup_now(None).await {
+            tracing::error!(error = %e, "scheduled backup failed");
         }
     }
 }

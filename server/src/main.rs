@@ -30,6 +30,9 @@ enum Command {
     Serve(ServeArgs),
     /// Create the data directory and the first admin (prints a one-time password).
     Init(ConfigArgs),
+    /// Restore a backup file into a new data directory (offline; refuses a
+    /// directory that is not empty, verifies the checksum first).
+    Restore(RestoreArgs),
     /// Admin commands against a running server.
     #[command(flatten)]
     Admin(AdminCommand),
@@ -46,6 +49,15 @@ struct ConfigArgs {
     /// Same as --set server.data_dir=DIR.
     #[arg(long)]
     data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct RestoreArgs {
+    /// The backup file (from `bilik-server backup` or the backup directory).
+    file: PathBuf,
+    /// The new data directory to create.
+    #[arg(long)]
+    data_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -175,8 +187,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => "off (server.web_listen = \"off\")".to_owned(),
     };
     if args.demo {
-        let info = bilik_server::demo::seed(&app)?;
-        bilik_server::demo::spawn_stations(&app, url.clone())?;
+        let info = bilik_server::demo::seed(&app).await?;
+        bilik_server::demo::spawn_stations(&app, url.clone()).await?;
         println!("Bilik demo server");
         println!("  dashboard:       {dashboard}   (sign in as admin)");
         println!("  gRPC:            {url}   (try: grpcurl -plaintext {addr} list)");
@@ -196,7 +208,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("  demo cards:      0001-0008 and 0012 valid, 0009-0010 expired, 0011 blocked");
         println!("Stop with Ctrl-C.");
     } else {
-        if let Some(password) = app.create_first_admin("admin")? {
+        if let Some(password) = app.create_first_admin("admin").await? {
             println!("First start: created staff account admin with one-time password {password}");
         }
         println!(
@@ -217,7 +229,8 @@ fn init(args: ConfigArgs) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async {
         let app = App::new(store, config, Arc::new(SystemClock));
-        match app.create_first_admin("admin")? {
+        app.ensure_signing_key().await?;
+        match app.create_first_admin("admin").await? {
             Some(password) => {
                 println!("Initialised {}", app.config().data_dir.display());
                 println!("Staff account: admin, one-time password: {password}");
@@ -227,9 +240,27 @@ fn init(args: ConfigArgs) -> anyhow::Result<()> {
                 app.config().data_dir.display()
             ),
         }
-        app.store().flush().await?;
+        app.store().sync().await?;
         anyhow::Ok(())
     })
+}
+
+fn restore(args: RestoreArgs) -> anyhow::Result<()> {
+    let summary = Store::restore_backup(&args.file, &args.data_dir)
+        .with_context(|| format!("cannot restore {}", args.file.display()))?;
+    println!(
+        "Restored {} records ({} sessions) from {} into {} (sha256 {})",
+        summary.records,
+        summary.sessions,
+        args.file.display(),
+        args.data_dir.display(),
+        summary.sha256
+    );
+    println!(
+        "Start it with: bilik-server serve --data-dir {}",
+        args.data_dir.display()
+    );
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -237,6 +268,7 @@ fn main() -> anyhow::Result<()> {
     init_tracing(cli.log_json);
     match cli.command {
         Command::Init(args) => init(args),
+        Command::Restore(args) => restore(args),
         Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve(args)),
         Command::Admin(args) => {
             let runtime = tokio::runtime::Builder::new_current_thread()

@@ -141,7 +141,7 @@ fn main() {
         let store = Store::open(&dir.path().join("data")).unwrap();
         let config = Config::parse("", &[]).unwrap();
         let app = App::new(store, config, Arc::new(SystemClock));
-        let password = app.create_first_admin("admin").unwrap().unwrap();
+        let password = app.create_first_admin("admin").await.unwrap().unwrap();
         let me = StaffIdentity {
             username: "admin".into(),
             role: Role::Admin,
@@ -173,6 +173,7 @@ fn main() {
                     ..Default::default()
                 },
             )
+            .await
             .unwrap();
         }
         let t = Instant::now();
@@ -180,6 +181,7 @@ fn main() {
         for i in 0..agents {
             let code = app
                 .create_enrollment_code(&me, &format!("PC-{i:05}"), 0)
+                .await
                 .unwrap()
                 .code;
             let enrolled = app

@@ -88,7 +88,7 @@ impl TestServer {
         let config = Config::parse(TEST_CONFIG, &overrides).unwrap();
         let clock = ManualClock::new(wednesday_10am());
         let app = App::new(Store::temporary().unwrap(), config, Arc::new(clock.clone()));
-        let admin_password = app.create_first_admin("admin").unwrap().unwrap();
+        let admin_password = app.create_first_admin("admin").await.unwrap().unwrap();
         let listener = bilik_server::listen("127.0.0.1:0".parse().unwrap())
             .await
             .unwrap();

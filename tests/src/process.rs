@@ -43,13 +43,32 @@ impl ServerProcess {
     /// (`127.0.0.1:0` for any port), with extra `--set` overrides; returns
     /// once it says it listens.
     pub async fn start(data_dir: &Path, listen: &str, overrides: &[&str]) -> ServerProcess {
+        ServerProcess::start_under(&[], data_dir, listen, overrides).await
+    }
+
+    /// [`ServerProcess::start`] with the binary run by `wrapper` (e.g.
+    /// `strace -f -o FILE`): the wrapper's first word is the program, the
+    /// server binary and its arguments follow the rest.
+    pub async fn start_under(
+        wrapper: &[&str],
+        data_dir: &Path,
+        listen: &str,
+        overrides: &[&str],
+    ) -> ServerProcess {
         let log = data_dir.with_extension("log");
         let log_file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&log)
             .unwrap();
-        let mut cmd = Command::new(binary("bilik-server"));
+        let mut cmd = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut cmd = Command::new(program);
+                cmd.args(args).arg(binary("bilik-server"));
+                cmd
+            }
+            None => Command::new(binary("bilik-server")),
+        };
         cmd.arg("serve")
             .arg("--data-dir")
             .arg(data_dir)

@@ -23,6 +23,7 @@ async fn librarian_unlocks_and_ends_a_live_agent_from_the_grid() {
     server
         .app
         .create_staff("siti", "rahasia-123", Role::Librarian, "Siti Aminah", "")
+        .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("PC-01");

@@ -15,6 +15,7 @@ async fn server_with_staff() -> (TestServer, Dashboard) {
     server
         .app
         .create_staff("siti", "rahasia-123", Role::Librarian, "Siti Aminah", "")
+        .await
         .unwrap();
     server
         .app
@@ -25,6 +26,7 @@ async fn server_with_staff() -> (TestServer, Dashboard) {
             "Drs. Kepala Seksi",
             "197001011990031001",
         )
+        .await
         .unwrap();
     let web = Dashboard::serve(&server.app).await;
     (server, web)
@@ -548,7 +550,7 @@ async fn the_live_feed_sends_the_grid_and_ends_when_the_server_stops() {
         config,
         std::sync::Arc::new(clock),
     );
-    let password = app.create_first_admin("admin").unwrap().unwrap();
+    let password = app.create_first_admin("admin").await.unwrap().unwrap();
     let grpc = bilik_server::listen("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();

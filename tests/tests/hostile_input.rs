@@ -88,7 +88,7 @@ async fn unknown_enum_values_are_invalid_arguments() {
         kind: Some(agent_event::Kind::SessionEnded(SessionEnded {
             session_id: lease.session_id.clone(),
             reason: 1234,
-            elapsed_ms: 60_000,
+            elapsed_ms: Some(60_000),
         })),
     }))
     .await;

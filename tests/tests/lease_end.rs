@@ -156,7 +156,7 @@ async fn journaled_events_apply_once_and_logout_time_wins() {
         kind: Some(agent_event::Kind::SessionEnded(SessionEnded {
             session_id: lease.session_id.clone(),
             reason: EndReason::Logout as i32,
-            elapsed_ms: 12 * 60_000,
+            elapsed_ms: Some(12 * 60_000),
         })),
     };
     link.send(agent_message::Kind::Event(event.clone())).await;
@@ -203,5 +203,63 @@ async fn journaled_events_apply_once_and_logout_time_wins() {
             .len(),
         2
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_end_at_zero_elapsed_ms_is_zero_and_a_missing_one_uses_the_event_time() {
+    let server = TestServer::start().await;
+    let mut admin = server.admin().await;
+    admin.add_member("0001", "Andi", "2027-01-01").await;
+    admin.add_member("0002", "Budi", "2027-01-01").await;
+    let station = server.enroll("PC-01").await;
+    let (mut link, _) = station.attach("boot-1", "").await;
+    let ended = |id: &str, session_id: &str, at_ms: i64, elapsed_ms: Option<i64>| AgentEvent {
+        event_id: id.into(),
+        at_ms,
+        kind: Some(agent_event::Kind::SessionEnded(SessionEnded {
+            session_id: session_id.to_owned(),
+            reason: EndReason::StationRestarted as i32,
+            elapsed_ms,
+        })),
+    };
+    // Ended within its first millisecond (SIGTERM right after the unlock):
+    // 0 ms is a real value, not "unknown" (this was a flaky test: the
+    // server used to read 0 as unknown and record the whole lease).
+    let first = lease(station.login("0001").await);
+    link.send(agent_message::Kind::Event(ended(
+        "evt-0",
+        &first.session_id,
+        0,
+        Some(0),
+    )))
+    .await;
+    assert_eq!(link.next_ack().await, vec!["evt-0".to_owned()]);
+    let s = server
+        .app
+        .store()
+        .session(&first.session_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.ended_at_ms, s.started_at_ms);
+
+    // An agent that could not tell the elapsed time: the event's own time.
+    let second = lease(station.login("0002").await);
+    let at = second.started_at_ms + 7 * 60_000;
+    link.send(agent_message::Kind::Event(ended(
+        "evt-1",
+        &second.session_id,
+        at,
+        None,
+    )))
+    .await;
+    assert_eq!(link.next_ack().await, vec!["evt-1".to_owned()]);
+    let s = server
+        .app
+        .store()
+        .session(&second.session_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.ended_at_ms, at);
     server.stop().await;
 }

@@ -1068,6 +1068,36 @@ pub const NO_BACKUPS: Text = Text {
     id: "belum ada",
     en: "none yet",
 };
+/// The admin's button that takes a backup now.
+pub const BACKUP_NOW: Text = Text {
+    id: "Buat cadangan sekarang",
+    en: "Back up now",
+};
+/// After a backup was written.
+pub const BACKUP_DONE: Text = Text {
+    id: "Cadangan dibuat",
+    en: "Backup written",
+};
+/// A backup that failed (the reason follows).
+pub const BACKUP_FAILED: Text = Text {
+    id: "Pencadangan gagal",
+    en: "Backup failed",
+};
+/// Where backups go and how to take them off the machine.
+pub const BACKUP_HINT: Text = Text {
+    id: "Salin berkas cadangan secara berkala ke media lain (CD, hard disk eksternal) dan simpan di luar ruangan server.",
+    en: "Copy the backup files regularly to other media (CD, external hard disk) and keep them away from the server room.",
+};
+/// Free space on the data disk.
+pub const FREE_SPACE: Text = Text {
+    id: "Ruang disk tersisa",
+    en: "Free disk space",
+};
+/// The alert shown on every page while the data disk is nearly full.
+pub const STORAGE_LOW_ALERT: Text = Text {
+    id: "Disk data server hampir penuh: login baru ditolak sampai ruang dikosongkan. Sesi yang berjalan tetap diakhiri dengan benar.",
+    en: "The server's data disk is nearly full: new logins are refused until space is freed. Running sessions still end correctly.",
+};
 
 /// Stat.
 pub const SERVER_TIME: Text = Text {

@@ -9,7 +9,7 @@ use bilik_proto::v1::{EnrollRequest, EnrollResponse, EnrollmentCode};
 
 impl App {
     /// Makes a one-time enrolment code (admins only).
-    pub fn create_enrollment_code(
+    pub async fn create_enrollment_code(
         &self,
         by: &StaffIdentity,
         station_name: &str,
@@ -27,14 +27,15 @@ impl App {
             expires_at_ms: self.now_ms() + i64::from(minutes) * 60_000,
             created_by: by.username.clone(),
         };
-        self.store().put_enrollment_code(&record)?;
+        self.store().put_enrollment_code(&record)?.durable().await?;
         tracing::info!(by = %by.username, name = %record.station_name, "enrolment code made");
         self.audit(
             &by.username,
             "station.enroll_code",
             &record.station_name,
             "",
-        );
+        )
+        .await;
         Ok(EnrollmentCode {
             code,
             expires_at_ms: record.expires_at_ms,
@@ -50,6 +51,8 @@ impl App {
         let code = self
             .store()
             .take_enrollment_code(&code_hash)?
+            // Made durable with the station below (one sync covers both).
+            .defer()
             .ok_or_else(|| {
                 Error::PermissionDenied("unknown or already used enrolment code".into())
             })?;
@@ -77,8 +80,7 @@ impl App {
         station.hostname = clean_text(&req.hostname, 100);
         station.os = clean_text(&req.os, 100);
         station.agent_version = clean_text(&req.agent_version, 40);
-        self.store().put_station(&station)?;
-        self.store().flush().await?;
+        self.store().put_station(&station)?.durable().await?;
         tracing::info!(station = %station.station_id, name = %station.name, "station enrolled");
         self.hub().changed(&station.station_id);
         Ok(EnrollResponse {

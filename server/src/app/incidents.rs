@@ -36,10 +36,10 @@ impl App {
             maintenance,
             ..Default::default()
         };
-        self.store().put_incident(&record)?;
-        self.store().flush().await?;
+        self.store().put_incident(&record)?.durable().await?;
         tracing::info!(by = %by.username, station = %station.name, "incident opened");
-        self.audit(&by.username, "incident.open", &station.name, &record.text);
+        self.audit(&by.username, "incident.open", &station.name, &record.text)
+            .await;
         if maintenance {
             self.set_maintenance(by, &station.station_id, true).await?;
         }
@@ -73,15 +73,15 @@ impl App {
         record.resolved_at_ms = self.now_ms();
         record.resolved_by = by.username.clone();
         record.resolution = resolution;
-        self.store().put_incident(&record)?;
-        self.store().flush().await?;
+        self.store().put_incident(&record)?.durable().await?;
         tracing::info!(by = %by.username, station = %record.station_name, "incident resolved");
         self.audit(
             &by.username,
             "incident.resolve",
             &record.station_name,
             &record.resolution,
-        );
+        )
+        .await;
         if end_maintenance && self.store().station(&record.station_id)?.is_some() {
             self.set_maintenance(by, &record.station_id, false).await?;
         }

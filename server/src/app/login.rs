@@ -1,8 +1,8 @@
 //! A patron presents a library card (KTA) on a station's lock screen.
 
 use super::{App, Result, clean_text, views};
-use crate::credentials::verify_password;
 use crate::policy::{age_years, lease_minutes, member_refusal, normalise_card, parse_date};
+use crate::store::StartRefused;
 use bilik_proto::catalog;
 use bilik_proto::store::v1::{MemberRecord, SessionRecord, StationRecord};
 use bilik_proto::v1::{Lease, LoginRequest, LoginResponse, Refusal, RefusalCode, login_response};
@@ -14,6 +14,15 @@ pub fn refusal(code: RefusalCode) -> Refusal {
         code: code as i32,
         message_id: text.id.to_owned(),
         message_en: text.en.to_owned(),
+    }
+}
+
+/// The refusal a patron sees when the store's transaction refused the start.
+pub(super) fn refusal_code(why: StartRefused) -> RefusalCode {
+    match why {
+        StartRefused::StationBusy => RefusalCode::StationBusy,
+        StartRefused::CardInUse => RefusalCode::InUse,
+        StartRefused::Maintenance => RefusalCode::Maintenance,
     }
 }
 
@@ -49,8 +58,8 @@ impl App {
         if req.rules_version != self.config().rules_version {
             return Ok(Err(RefusalCode::RulesNotAccepted));
         }
-        let _guard = self.inner.session_lock.lock().await;
-        // Maintenance is read under the lock: a librarian may just have set it.
+        // Cheap early answers; the store's transaction checks maintenance,
+        // a busy station and a card in use again, against committed state.
         let station = self
             .store()
             .station(&station.station_id)?
@@ -71,12 +80,16 @@ impl App {
             return Ok(Err(RefusalCode::UnknownCard));
         };
         let needs_pin = !member.pin_hash.is_empty() || self.config().pin_required;
-        if needs_pin && (member.pin_hash.is_empty() || !verify_password(&member.pin_hash, &req.pin))
+        if needs_pin
+            && (member.pin_hash.is_empty() || !self.verify_secret(&member.pin_hash, &req.pin).await)
         {
             return Ok(Err(RefusalCode::WrongPin));
         }
         if self.store().open_session_of_card(&card)?.is_some() {
             return Ok(Err(RefusalCode::InUse));
+        }
+        if let Some(code) = self.storage_refusal() {
+            return Ok(Err(code));
         }
         let minutes = match lease_minutes(
             self.config().session_minutes,
@@ -94,7 +107,9 @@ impl App {
             &req.purpose,
             &req.rules_version,
         );
-        self.open_session(&session).await?;
+        if let Err(why) = self.open_session(&session).await? {
+            return Ok(Err(refusal_code(why)));
+        }
         Ok(Ok(views::lease(&session, now)))
     }
 

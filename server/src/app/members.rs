@@ -1,7 +1,6 @@
 //! Members: manual upkeep and imports from the library system.
 
 use super::{App, Error, Result, StaffIdentity, clean_text, views};
-use crate::credentials::hash_password;
 use crate::import::slims;
 use crate::policy::{normalise_card, parse_date};
 use bilik_proto::store::v1::MemberRecord;
@@ -13,7 +12,7 @@ pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 impl App {
     /// Creates or updates a member. The card, name and expiry date are
     /// required; a PIN, when given, is stored as a hash.
-    pub fn upsert_member(&self, by: &StaffIdentity, member: &Member) -> Result<Member> {
+    pub async fn upsert_member(&self, by: &StaffIdentity, member: &Member) -> Result<Member> {
         let card = normalise_card(&member.card).map_err(|_| {
             Error::InvalidArgument(format!("card: not a card number: {:?}", member.card))
         })?;
@@ -47,7 +46,7 @@ impl App {
         let pin_hash = match member.pin.trim() {
             "" => old.as_ref().map(|m| m.pin_hash.clone()).unwrap_or_default(),
             pin if pin.len() <= 12 && pin.chars().all(|c| c.is_ascii_digit()) => {
-                hash_password(pin)?
+                self.hash_secret(pin).await?
             }
             _ => return Err(Error::InvalidArgument("pin: up to 12 digits".into())),
         };
@@ -72,9 +71,10 @@ impl App {
             notes: clean_text(&member.notes, 1000),
             updated_at_ms: self.now_ms(),
         };
-        self.store().put_member(&record)?;
-        tracing::info!(by = %by.username, card = %record.card, "member saved");
-        self.audit(&by.username, "member.save", &record.card, "");
+        self.store().put_member(&record)?.durable().await?;
+        tracing::info!(by = %by.username, "member saved");
+        self.audit(&by.username, "member.save", &record.card, "")
+            .await;
         Ok(views::member(&record))
     }
 
@@ -103,7 +103,7 @@ impl App {
     }
 
     /// Blocks, unblocks (active) or suspends (pending) a member.
-    pub fn set_member_status(
+    pub async fn set_member_status(
         &self,
         by: &StaffIdentity,
         card: &str,
@@ -122,9 +122,10 @@ impl App {
             .ok_or_else(|| Error::NotFound(format!("no member with card {card}")))?;
         record.status = status as i32;
         record.updated_at_ms = self.now_ms();
-        self.store().put_member(&record)?;
-        tracing::info!(by = %by.username, card = %card, status = status.as_str_name(), "member status set");
-        self.audit(&by.username, "member.status", &card, status.as_str_name());
+        self.store().put_member(&record)?.durable().await?;
+        tracing::info!(by = %by.username, status = status.as_str_name(), "member status set");
+        self.audit(&by.username, "member.status", &card, status.as_str_name())
+            .await;
         Ok(views::member(&record))
     }
 
@@ -141,15 +142,15 @@ impl App {
             .into_iter()
             .map(|(_, new, _)| new)
             .collect();
-        let (created, updated) = self.store().put_members(&records)?;
-        self.store().flush().await?;
+        let (created, updated) = self.store().put_members(&records)?.durable().await?;
         tracing::info!(by = %by.username, created, updated, "members imported");
         self.audit(
             &by.username,
             "member.import",
             "slims",
             &format!("{created} new, {updated} updated"),
-        );
+        )
+        .await;
         Ok(ImportMembersResponse { created, updated })
     }
 

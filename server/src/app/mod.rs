@@ -2,6 +2,7 @@
 //! function checks its input, applies the rules of [`crate::policy`], writes
 //! through [`crate::store`] and tells the [`crate::hub`] what to push.
 
+mod backup;
 mod enrollment;
 mod incidents;
 mod login;
@@ -13,16 +14,18 @@ mod stations;
 mod usage;
 mod views;
 
+pub use backup::LastBackup;
 pub use members::MAX_IMPORT_BYTES;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow};
 pub use staff::StaffIdentity;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::credentials::SecretError;
+use crate::credentials::{SecretError, hash_password, verify_password};
 use crate::hub::Hub;
 use crate::import::slims::ImportErrors;
 use crate::store::{Store, StoreError};
+use bilik_proto::v1::RefusalCode;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -79,15 +82,12 @@ struct Inner {
     clock: Arc<dyn Clock>,
     /// Live links to agents.
     hub: Hub,
-    /// Serialises every session start and end, so "one session per card and
-    /// per station" is checked and written without a race.
-    session_lock: tokio::sync::Mutex<()>,
     /// Signed-in staff by SHA-256 of their bearer token. In memory: a server
     /// restart signs everybody out, which is acceptable for staff tools.
     staff_tokens: std::sync::Mutex<HashMap<String, StaffIdentity>>,
-    /// Serialises audit appends (each entry hashes the one before) and the
-    /// creation of the signing key.
-    audit_lock: std::sync::Mutex<()>,
+    /// Whether the data directory was short of space at the last check
+    /// (logged once per change, not per refused login).
+    storage_low: std::sync::atomic::AtomicBool,
     /// Recent failed sign-ins (UTC ms) by username, for the lock-out after
     /// repeated failures. In memory: a restart forgets them, like tokens.
     sign_in_failures: std::sync::Mutex<HashMap<String, Vec<i64>>>,
@@ -102,9 +102,8 @@ impl App {
                 config,
                 clock,
                 hub: Hub::spawn(),
-                session_lock: tokio::sync::Mutex::new(()),
                 staff_tokens: std::sync::Mutex::new(HashMap::new()),
-                audit_lock: std::sync::Mutex::new(()),
+                storage_low: std::sync::atomic::AtomicBool::new(false),
                 sign_in_failures: std::sync::Mutex::new(HashMap::new()),
             }),
         }
@@ -136,6 +135,52 @@ impl App {
         tokio::task::spawn_blocking(move || work(&app))
             .await
             .unwrap_or_else(|e| Err(Error::FailedPrecondition(format!("the work stopped: {e}"))))
+    }
+
+    /// Checks a secret (PIN, password) against its Argon2 hash on tokio's
+    /// blocking pool: tens of milliseconds of hashing never hold a runtime
+    /// worker (nor any lock).
+    pub(crate) async fn verify_secret(&self, hash: &str, secret: &str) -> bool {
+        let (hash, secret) = (hash.to_owned(), secret.to_owned());
+        tokio::task::spawn_blocking(move || verify_password(&hash, &secret))
+            .await
+            .unwrap_or(false)
+    }
+
+    /// Hashes a secret with Argon2 on tokio's blocking pool.
+    pub(crate) async fn hash_secret(&self, secret: &str) -> Result<String> {
+        let secret = secret.to_owned();
+        tokio::task::spawn_blocking(move || hash_password(&secret))
+            .await
+            .map_err(|e| Error::FailedPrecondition(format!("hashing stopped: {e}")))?
+            .map_err(Error::from)
+    }
+
+    /// Whether the store's file system is below `server.min_free_mb`: new
+    /// sessions are refused then (the ends of running ones still fit).
+    pub fn storage_low(&self) -> bool {
+        let min = self.config().min_free_mb.saturating_mul(1 << 20);
+        let low = self.store().free_bytes().is_some_and(|free| free < min);
+        let was = self
+            .inner
+            .storage_low
+            .swap(low, std::sync::atomic::Ordering::Relaxed);
+        if low != was {
+            if low {
+                tracing::error!(
+                    min_free_mb = self.config().min_free_mb,
+                    "data disk nearly full: refusing new sessions"
+                );
+            } else {
+                tracing::warn!("data disk has room again: sessions allowed");
+            }
+        }
+        low
+    }
+
+    /// The refusal for a new session when the disk is nearly full.
+    pub(crate) fn storage_refusal(&self) -> Option<RefusalCode> {
+        self.storage_low().then_some(RefusalCode::ServerStorageFull)
     }
 
     /// Now, UTC Unix ms.

@@ -7,6 +7,7 @@ use crate::report::model::{DailyRecap, MonthlyReport, Problem, ReportHeader, Sig
 use crate::report::monthly::{MonthInputs, MonthTally, parse_month};
 use crate::report::usage::{local, recap_row};
 use crate::report::{recap, signing};
+use crate::store::StoreError;
 use bilik_proto::catalog::Lang;
 use bilik_proto::store::v1::{AuditRecord, SignedReportRecord};
 use bilik_proto::v1::{ReportFile, ReportFormat, Role, SignedReportInfo, agent_event};
@@ -16,12 +17,9 @@ use std::collections::HashSet;
 const SIGNING_KEY: &str = "report_signing_key";
 
 impl App {
-    /// Appends to the hash-chained audit log (a failure is logged, never
-    /// hidden, and does not undo the action it records).
-    pub fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) {
-        let Ok(_guard) = self.inner.audit_lock.lock() else {
-            return;
-        };
+    /// Appends to the hash-chained audit log, durably (a failure is logged,
+    /// never hidden, and does not undo the action it records).
+    pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) {
         let entry = AuditRecord {
             at_ms: self.now_ms(),
             actor: actor.to_owned(),
@@ -30,7 +28,11 @@ impl App {
             detail: detail.to_owned(),
             ..Default::default()
         };
-        if let Err(e) = self.store().append_audit(entry) {
+        let appended = match self.store().append_audit(entry) {
+            Ok(pending) => pending.durable().await.map(drop),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = appended {
             tracing::error!(error = %e, action, "audit log append failed");
         }
     }
@@ -222,18 +224,30 @@ impl App {
         Ok((tally.finish(counts), session_ids))
     }
 
-    /// The server's report-signing secret, made on first use.
-    fn signing_key(&self) -> Result<[u8; 32]> {
-        let _guard = self.inner.audit_lock.lock();
-        if let Some(bytes) = self.store().meta(SIGNING_KEY)?
-            && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
-        {
-            return Ok(key);
+    /// Makes the server's report-signing secret if the store has none
+    /// (at `init` and at every start, before anything is served), durably.
+    /// A stored key that is malformed is an error, never replaced: reports
+    /// signed with it could no longer be verified.
+    pub async fn ensure_signing_key(&self) -> Result<()> {
+        if self.store().meta(SIGNING_KEY)?.is_none() {
+            let key = signing::new_key()
+                .map_err(|e| Error::FailedPrecondition(format!("no randomness: {e}")))?;
+            // Two first starts racing: the first key stored wins.
+            self.store()
+                .create_meta(SIGNING_KEY, &key)?
+                .durable()
+                .await?;
         }
-        let key = signing::new_key()
-            .map_err(|e| Error::FailedPrecondition(format!("no randomness: {e}")))?;
-        self.store().set_meta(SIGNING_KEY, &key)?;
-        Ok(key)
+        self.signing_key().map(drop)
+    }
+
+    /// The server's report-signing secret (made by [`App::ensure_signing_key`]).
+    fn signing_key(&self) -> Result<[u8; 32]> {
+        let bytes = self.store().meta(SIGNING_KEY)?.ok_or_else(|| {
+            Error::FailedPrecondition("the server has no report signing key yet".into())
+        })?;
+        <[u8; 32]>::try_from(bytes.as_slice())
+            .map_err(|_| Error::Store(StoreError::Malformed("report signing key")))
     }
 
     /// The public key that verifies signed reports, hex.
@@ -308,16 +322,16 @@ impl App {
             signed_at_ms: now,
             session_ids,
         };
-        if !self.store().put_signed_report(&record)? {
+        if !self.store().put_signed_report(&record)?.durable().await? {
             return Err(Error::AlreadyExists(format!("{month} is signed already")));
         }
-        self.store().flush().await?;
         self.audit(
             &by.username,
             "report.sign",
             &month,
             &format!("sha256 {sha256}"),
-        );
+        )
+        .await;
         tracing::info!(by = %by.username, %month, "monthly report signed");
         Ok(SignedReportInfo {
             month,

@@ -3,7 +3,7 @@
 
 use super::{App, Error, Result, views};
 use crate::policy::{normalise_card, parse_date};
-use crate::store::SessionEnd;
+use crate::store::{SessionEnd, StartRefused};
 use bilik_proto::store::v1::SessionRecord;
 use bilik_proto::v1::{
     AgentEvent, Command, EndReason, EndSession, QuerySessionsRequest, ServerMessage, SessionInfo,
@@ -26,44 +26,54 @@ impl App {
         Uuid::new_v7(ts).to_string()
     }
 
-    /// Writes a new open session durably before anyone is answered.
-    /// The caller holds the session lock and has checked the rules.
-    pub(super) async fn open_session(&self, session: &SessionRecord) -> Result<()> {
-        self.store().start_session(session).map_err(|e| match e {
-            crate::store::StoreError::Conflict(m) => Error::FailedPrecondition(m),
-            other => Error::Store(other),
-        })?;
-        self.store().flush().await?;
-        tracing::info!(
-            session = %session.session_id, station = %session.station_name,
-            card = %session.card, minutes = (session.ends_at_ms - session.started_at_ms) / 60_000,
-            "session started"
-        );
-        self.hub().changed(&session.station_id);
-        Ok(())
-    }
-
-    /// Ends a session durably. With `event`, records it applied in the same
-    /// write; returns `false` if that event was applied before.
-    pub(super) async fn close_session(
+    /// Writes a new open session durably before anyone is answered. The
+    /// store's transaction checks the invariants (one open session per
+    /// station and per card, no session in maintenance); a refusal writes
+    /// nothing.
+    pub(super) async fn open_session(
         &self,
-        mut session: SessionRecord,
-        ended_at_ms: i64,
-        reason: EndReason,
-        event: Option<SessionEnd<'_>>,
-    ) -> Result<bool> {
-        session.ended_at_ms = ended_at_ms.max(session.started_at_ms);
-        session.end_reason = reason as i32;
-        let written = self.store().end_session(&session, event)?;
-        self.store().flush().await?;
-        if written {
+        session: &SessionRecord,
+    ) -> Result<Result<(), StartRefused>> {
+        let started = self.store().start_session(session)?.durable().await?;
+        if started.is_ok() {
             tracing::info!(
                 session = %session.session_id, station = %session.station_name,
-                reason = reason.as_str_name(), "session ended"
+                minutes = (session.ends_at_ms - session.started_at_ms) / 60_000,
+                "session started"
             );
             self.hub().changed(&session.station_id);
         }
-        Ok(written)
+        Ok(started)
+    }
+
+    /// Ends a session that is still open, durably, at `ended_at_ms`.
+    /// Returns the ended record, or `None` if it had ended meanwhile (a
+    /// logout racing the sweeper: the first one wins).
+    pub(super) async fn close_session(
+        &self,
+        session_id: &str,
+        ended_at_ms: i64,
+        reason: EndReason,
+    ) -> Result<Option<SessionRecord>> {
+        let ended = self
+            .store()
+            .end_session(session_id, |s| ended_record(s, ended_at_ms, reason), None)?
+            .durable()
+            .await?;
+        if let Some(s) = &ended {
+            self.session_ended(s);
+        }
+        Ok(ended)
+    }
+
+    /// Logs an ended session and tells the dashboards.
+    fn session_ended(&self, session: &SessionRecord) {
+        tracing::info!(
+            session = %session.session_id, station = %session.station_name,
+            reason = EndReason::try_from(session.end_reason).unwrap_or_default().as_str_name(),
+            "session ended"
+        );
+        self.hub().changed(&session.station_id);
     }
 
     /// Tells an attached agent to lock (best effort: it locks by itself at
@@ -92,22 +102,37 @@ impl App {
         self.hub().push(station_id, msg).await
     }
 
-    /// Ends, as time_up at their end time, every open session past its end.
-    pub(super) async fn close_overdue_sessions(&self, now_ms: i64) -> Result<()> {
-        let _guard = self.inner.session_lock.lock().await;
+    /// Ends, as time_up at their end time, every open session past its
+    /// end: each in its own small transaction, then one durable commit for
+    /// all of them, then the pushes. At closing time every lease ends in
+    /// the same sweep; no lock is held, so logins go on meanwhile.
+    pub(super) async fn close_overdue_sessions(&self, now_ms: i64) -> Result<usize> {
+        let mut ended = Vec::new();
         for session in self.store().active_sessions()? {
-            if session.ends_at_ms <= now_ms {
-                let (station, id, ends) = (
-                    session.station_id.clone(),
-                    session.session_id.clone(),
-                    session.ends_at_ms,
-                );
-                self.close_session(session, ends, EndReason::TimeUp, None)
-                    .await?;
-                self.push_end(&station, &id, EndReason::TimeUp).await;
+            if session.ends_at_ms > now_ms {
+                continue;
+            }
+            let ends = session.ends_at_ms;
+            let pending = self.store().end_session(
+                &session.session_id,
+                |s| ended_record(s, ends, EndReason::TimeUp),
+                None,
+            )?;
+            // Not durable yet: all of them become durable below, at once.
+            if let Some(s) = pending.defer() {
+                ended.push(s);
             }
         }
-        Ok(())
+        if ended.is_empty() {
+            return Ok(0);
+        }
+        self.store().sync().await?;
+        for s in &ended {
+            self.session_ended(s);
+            self.push_end(&s.station_id, &s.session_id, EndReason::TimeUp)
+                .await;
+        }
+        Ok(ended.len())
     }
 
     /// Applies an event an agent journaled; each id once. Returns whether it
@@ -116,7 +141,6 @@ impl App {
         if event.event_id.is_empty() || event.event_id.len() > 64 {
             return Err(Error::InvalidArgument("event id: 1-64 characters".into()));
         }
-        let _guard = self.inner.session_lock.lock().await;
         if self.store().event_applied(station_id, &event.event_id)? {
             return Ok(false);
         }
@@ -128,14 +152,13 @@ impl App {
                     .session(&ended.session_id)?
                     .filter(|s| s.station_id == station_id);
                 let Some(session) = session else {
-                    tracing::warn!(station = %station_id, session = %ended.session_id, "event for an unknown session");
-                    return Ok(self.store().mark_event_applied(station_id, event, now)?);
+                    tracing::warn!(station = %station_id, "event for an unknown session");
+                    return self.mark_applied(station_id, event, now).await;
                 };
                 // The monotonic elapsed time beats the PC's wall clock.
-                let at = if ended.elapsed_ms > 0 {
-                    session.started_at_ms + ended.elapsed_ms
-                } else {
-                    event.at_ms
+                let at = match ended.elapsed_ms {
+                    Some(ms) => session.started_at_ms.saturating_add(ms),
+                    None => event.at_ms,
                 };
                 let at = at.clamp(
                     session.started_at_ms,
@@ -145,32 +168,51 @@ impl App {
                     Ok(EndReason::Unspecified) | Err(_) => EndReason::Logout,
                     Ok(r) => r,
                 };
-                // Open: end it. Closed by the server on a guess (lease
-                // end, restart) later than the agent says: the agent knows.
-                let guessed = [EndReason::TimeUp as i32, EndReason::StationRestarted as i32];
-                let amend = session.ended_at_ms != 0
-                    && guessed.contains(&session.end_reason)
-                    && at < session.ended_at_ms;
-                if session.ended_at_ms == 0 || amend {
-                    let marker = SessionEnd {
-                        station_id,
-                        event,
-                        applied_at_ms: now,
-                    };
-                    return self.close_session(session, at, reason, Some(marker)).await;
+                let marker = SessionEnd {
+                    station_id,
+                    event,
+                    applied_at_ms: now,
+                };
+                // Decided inside the store's transaction, against the record
+                // as committed: open, end it; closed by the server on a guess
+                // (lease end, restart) later than the agent says, the agent
+                // knows better; otherwise leave it.
+                let decide = |s: &SessionRecord| {
+                    let guessed = [EndReason::TimeUp as i32, EndReason::StationRestarted as i32];
+                    let amend =
+                        s.ended_at_ms != 0 && guessed.contains(&s.end_reason) && at < s.ended_at_ms;
+                    (s.ended_at_ms == 0 || amend).then(|| with_end(s, at, reason))
+                };
+                let before = self.store().event_applied(station_id, &event.event_id)?;
+                let changed = self
+                    .store()
+                    .end_session(&session.session_id, decide, Some(marker))?
+                    .durable()
+                    .await?;
+                if let Some(s) = &changed {
+                    self.session_ended(s);
                 }
-                Ok(self.store().mark_event_applied(station_id, event, now)?)
+                Ok(!before)
             }
             Some(agent_event::Kind::HookFailed(h)) => {
                 tracing::warn!(station = %station_id, hook = %h.hook, exit = h.exit_code, timed_out = h.timed_out, "station hook failed");
-                Ok(self.store().mark_event_applied(station_id, event, now)?)
+                self.mark_applied(station_id, event, now).await
             }
             Some(agent_event::Kind::Tamper(t)) => {
                 tracing::warn!(station = %station_id, detail = %t.detail, "station reports tampering");
-                Ok(self.store().mark_event_applied(station_id, event, now)?)
+                self.mark_applied(station_id, event, now).await
             }
             None => Err(Error::InvalidArgument("event without a kind".into())),
         }
+    }
+
+    /// Records an event applied, durably; `false` if it was applied before.
+    async fn mark_applied(&self, station_id: &str, event: &AgentEvent, now: i64) -> Result<bool> {
+        Ok(self
+            .store()
+            .mark_event_applied(station_id, event, now)?
+            .durable()
+            .await?)
     }
 
     /// The usage log between two library-local dates, optionally for one
@@ -226,18 +268,42 @@ impl App {
         station: &bilik_proto::store::v1::StationRecord,
         session_id: &str,
     ) -> Result<i64> {
-        let _guard = self.inner.session_lock.lock().await;
         let session = self
             .store()
             .session(session_id)?
             .filter(|s| s.station_id == station.station_id)
-            .ok_or_else(|| Error::NotFound(format!("no session {session_id:?} on this station")))?;
+            .ok_or_else(|| Error::NotFound("no such session on this station".into()))?;
         if session.ended_at_ms != 0 {
             return Ok(session.ended_at_ms);
         }
         let at = self.now_ms().min(session.ends_at_ms);
-        self.close_session(session, at, EndReason::Logout, None)
-            .await?;
-        Ok(at)
+        match self
+            .close_session(session_id, at, EndReason::Logout)
+            .await?
+        {
+            Some(ended) => Ok(ended.ended_at_ms),
+            // Ended meanwhile (the sweeper, a librarian): its end time stands.
+            None => Ok(self
+                .store()
+                .session(session_id)?
+                .map_or(at, |s| s.ended_at_ms)),
+        }
     }
+}
+
+/// The ended version of an open session (`None` if it has ended already).
+fn ended_record(
+    session: &SessionRecord,
+    ended_at_ms: i64,
+    reason: EndReason,
+) -> Option<SessionRecord> {
+    (session.ended_at_ms == 0).then(|| with_end(session, ended_at_ms, reason))
+}
+
+/// A session with its end set (never before its start).
+fn with_end(session: &SessionRecord, ended_at_ms: i64, reason: EndReason) -> SessionRecord {
+    let mut s = session.clone();
+    s.ended_at_ms = ended_at_ms.max(s.started_at_ms);
+    s.end_reason = reason as i32;
+    s
 }

@@ -1,7 +1,7 @@
 //! Staff accounts, sign-in and what each role may do.
 
 use super::{App, Error, Result, clean_text};
-use crate::credentials::{hash_password, random_hex, sha256_hex, verify_password};
+use crate::credentials::{random_hex, sha256_hex};
 use bilik_proto::store::v1::StaffRecord;
 use bilik_proto::v1::{Role, SignInResponse, StaffInfo};
 
@@ -43,7 +43,7 @@ impl StaffIdentity {
 
 impl App {
     /// Checks a username and password; returns a bearer token.
-    pub fn sign_in(&self, username: &str, password: &str) -> Result<SignInResponse> {
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignInResponse> {
         let refused = || Error::Unauthenticated("wrong username or password".into());
         let username = username.trim();
         if username.is_empty() || username.len() > 64 || password.len() > 1024 {
@@ -56,10 +56,14 @@ impl App {
                 "account locked after {LOCKOUT_FAILURES} failed sign-ins; try again in {minutes} min or ask an admin"
             )));
         }
-        let staff = self.store().staff(username)?;
-        let Some(staff) = staff.filter(|s| verify_password(&s.password_hash, password)) else {
+        let staff = match self.store().staff(username)? {
+            Some(s) if self.verify_secret(&s.password_hash, password).await => Some(s),
+            _ => None,
+        };
+        let Some(staff) = staff else {
             tracing::warn!(user = %username, "failed staff sign-in");
-            self.audit(username, "staff.sign_in_failed", username, "");
+            self.audit(username, "staff.sign_in_failed", username, "")
+                .await;
             if self.note_sign_in_failure(username) {
                 tracing::warn!(user = %username, "account locked after repeated failures");
                 self.audit(
@@ -70,7 +74,8 @@ impl App {
                         "{LOCKOUT_FAILURES} failed sign-ins in {} min",
                         LOCKOUT_WINDOW_MS / 60_000
                     ),
-                );
+                )
+                .await;
             }
             return Err(refused());
         };
@@ -125,7 +130,7 @@ impl App {
     }
 
     /// Creates a staff account.
-    pub fn create_staff(
+    pub async fn create_staff(
         &self,
         username: &str,
         password: &str,
@@ -156,14 +161,14 @@ impl App {
         }
         let record = StaffRecord {
             username: username.to_owned(),
-            password_hash: hash_password(password)?,
+            password_hash: self.hash_secret(password).await?,
             role: role as i32,
             display_name: clean_text(display_name, 100),
             nip: clean_text(nip, 30),
             created_at_ms: self.now_ms(),
             disabled: false,
         };
-        if !self.store().create_staff(&record)? {
+        if !self.store().create_staff(&record)?.durable().await? {
             return Err(Error::AlreadyExists(format!(
                 "staff {username} exists already"
             )));
@@ -178,7 +183,7 @@ impl App {
 
     /// Creates the first admin with a random one-time password, unless any
     /// admin exists. Returns the password to print.
-    pub fn create_first_admin(&self, username: &str) -> Result<Option<String>> {
+    pub async fn create_first_admin(&self, username: &str) -> Result<Option<String>> {
         let has_admin = self
             .store()
             .all_staff()?
@@ -188,7 +193,8 @@ impl App {
             return Ok(None);
         }
         let password = random_hex(8)?;
-        self.create_staff(username, &password, Role::Admin, "Administrator", "")?;
+        self.create_staff(username, &password, Role::Admin, "Administrator", "")
+            .await?;
         Ok(Some(password))
     }
 }
@@ -251,7 +257,7 @@ impl App {
 
     /// An admin sets a new password for an account; it also lifts a
     /// lock-out and signs the account out everywhere.
-    pub fn reset_staff_password(
+    pub async fn reset_staff_password(
         &self,
         by: &StaffIdentity,
         username: &str,
@@ -267,21 +273,22 @@ impl App {
             .store()
             .staff(username.trim())?
             .ok_or_else(|| Error::NotFound(format!("no staff account {username:?}")))?;
-        staff.password_hash = hash_password(password)?;
-        self.store().put_staff(&staff)?;
+        staff.password_hash = self.hash_secret(password).await?;
+        self.store().put_staff(&staff)?.durable().await?;
         if let Ok(mut failures) = self.inner.sign_in_failures.lock() {
             failures.remove(&staff.username);
         }
         self.forget_tokens_of(&staff.username);
         tracing::info!(by = %by.username, user = %staff.username, "staff password reset");
-        self.audit(&by.username, "staff.password_reset", &staff.username, "");
+        self.audit(&by.username, "staff.password_reset", &staff.username, "")
+            .await;
         Ok(())
     }
 
     /// An admin disables (or enables again) an account. A disabled account
     /// is signed out at once and cannot sign in. Admins cannot disable
     /// themselves (so one admin always remains).
-    pub fn set_staff_disabled(
+    pub async fn set_staff_disabled(
         &self,
         by: &StaffIdentity,
         username: &str,
@@ -298,7 +305,7 @@ impl App {
             ));
         }
         staff.disabled = disabled;
-        self.store().put_staff(&staff)?;
+        self.store().put_staff(&staff)?.durable().await?;
         if disabled {
             self.forget_tokens_of(&staff.username);
         }
@@ -308,7 +315,7 @@ impl App {
         } else {
             "staff.enable"
         };
-        self.audit(&by.username, action, &staff.username, "");
+        self.audit(&by.username, action, &staff.username, "").await;
         Ok(())
     }
 

@@ -11,6 +11,12 @@ use bilik_proto::v1::{
     unlock_station_request,
 };
 
+/// A librarian's unlock refused by a rule, with the rule's text.
+fn unlock_refused(code: RefusalCode) -> Error {
+    let text = login::refusal(code);
+    Error::FailedPrecondition(format!("{} ({})", text.message_en, code.as_str_name()))
+}
+
 /// The longest a librarian may grant or add at once, in minutes.
 const MAX_STAFF_MINUTES: u32 = 8 * 60;
 
@@ -51,7 +57,6 @@ impl App {
     /// server still holds for the station (station_restarted); with the same
     /// boot id, an open session continues and is sent back as the lease.
     pub async fn hello(&self, station: &StationRecord, hello: &Hello) -> Result<Welcome> {
-        let _guard = self.inner.session_lock.lock().await;
         let now = self.now_ms();
         let mut record = self
             .store()
@@ -63,7 +68,7 @@ impl App {
         if let Some(open) = self.store().active_session(&record.station_id)? {
             if rebooted {
                 tracing::info!(station = %record.name, "station restarted: ending its session");
-                self.close_session(open, now, EndReason::StationRestarted, None)
+                self.close_session(&open.session_id, now, EndReason::StationRestarted)
                     .await?;
             } else {
                 lease = Some(views::lease(&open, now));
@@ -77,8 +82,7 @@ impl App {
         if !hello.os.is_empty() {
             record.os = clean_text(&hello.os, 100);
         }
-        self.store().put_station(&record)?;
-        self.store().flush().await?;
+        self.store().put_station(&record)?.durable().await?;
         Ok(Welcome {
             server_time_ms: now,
             station_id: record.station_id.clone(),
@@ -182,7 +186,6 @@ impl App {
             }
         };
         self.require_online(self.is_online(&station.station_id).await, &station)?;
-        let _guard = self.inner.session_lock.lock().await;
         let station = self
             .store()
             .station(&station.station_id)?
@@ -206,20 +209,15 @@ impl App {
                     Error::InvalidArgument(format!("card: not a card number: {raw:?}"))
                 })?;
                 let member = self.store().member(&card)?;
-                let refused = member_refusal(member.as_ref(), self.today()).or_else(|| {
-                    self.store()
-                        .open_session_of_card(&card)
-                        .ok()
-                        .flatten()
-                        .map(|_| RefusalCode::InUse)
-                });
+                let refused = match member_refusal(member.as_ref(), self.today()) {
+                    Some(code) => Some(code),
+                    None => self
+                        .store()
+                        .open_session_of_card(&card)?
+                        .map(|_| RefusalCode::InUse),
+                };
                 if let Some(code) = refused {
-                    let text = login::refusal(code);
-                    return Err(Error::FailedPrecondition(format!(
-                        "{} ({})",
-                        text.message_en,
-                        code.as_str_name()
-                    )));
+                    return Err(unlock_refused(code));
                 }
                 let Some(member) = member else {
                     return Err(Error::NotFound(format!("no member with card {card}")));
@@ -258,13 +256,19 @@ impl App {
             unlocked_by: by.username.clone(),
             ..session
         };
-        self.open_session(&session).await?;
+        if let Some(code) = self.storage_refusal() {
+            return Err(unlock_refused(code));
+        }
+        if let Err(why) = self.open_session(&session).await? {
+            return Err(unlock_refused(login::refusal_code(why)));
+        }
         let who = if session.card.is_empty() {
             session.guest_note.clone()
         } else {
             session.card.clone()
         };
-        self.audit(&by.username, "station.unlock", &station.name, &who);
+        self.audit(&by.username, "station.unlock", &station.name, &who)
+            .await;
         let lease = views::lease(&session, now);
         if !self
             .push_command(
@@ -285,24 +289,22 @@ impl App {
         station: &str,
     ) -> Result<SessionInfo> {
         let station = self.resolve_station(station)?;
-        let _guard = self.inner.session_lock.lock().await;
+        let no_session =
+            || Error::FailedPrecondition(format!("station {} has no session", station.name));
         let session = self
             .store()
             .active_session(&station.station_id)?
-            .ok_or_else(|| {
-                Error::FailedPrecondition(format!("station {} has no session", station.name))
-            })?;
+            .ok_or_else(no_session)?;
         let id = session.session_id.clone();
-        self.close_session(session, self.now_ms(), EndReason::Librarian, None)
-            .await?;
+        let ended = self
+            .close_session(&id, self.now_ms(), EndReason::Librarian)
+            .await?
+            .ok_or_else(no_session)?;
         self.push_end(&station.station_id, &id, EndReason::Librarian)
             .await;
         tracing::info!(by = %by.username, station = %station.name, "librarian ended a session");
-        self.audit(&by.username, "station.end", &station.name, &id);
-        let ended = self
-            .store()
-            .session(&id)?
-            .ok_or_else(|| Error::NotFound(id.clone()))?;
+        self.audit(&by.username, "station.end", &station.name, &id)
+            .await;
         Ok(views::session_info(&ended))
     }
 
@@ -319,17 +321,21 @@ impl App {
             )));
         }
         let station = self.resolve_station(station)?;
-        let _guard = self.inner.session_lock.lock().await;
-        let mut session = self
+        let no_session =
+            || Error::FailedPrecondition(format!("station {} has no session", station.name));
+        let open = self
             .store()
             .active_session(&station.station_id)?
-            .ok_or_else(|| {
-                Error::FailedPrecondition(format!("station {} has no session", station.name))
-            })?;
-        session.ends_at_ms += i64::from(minutes) * 60_000;
-        session.extensions += 1;
-        self.store().update_session(&session)?;
-        self.store().flush().await?;
+            .ok_or_else(no_session)?;
+        let session = self
+            .store()
+            .update_open_session(&open.session_id, |s| {
+                s.ends_at_ms += i64::from(minutes) * 60_000;
+                s.extensions += 1;
+            })?
+            .durable()
+            .await?
+            .ok_or_else(no_session)?;
         self.hub().changed(&station.station_id);
         let now = self.now_ms();
         let cmd = command::Kind::Extend(ExtendSession {
@@ -345,7 +351,8 @@ impl App {
             "station.extend",
             &station.name,
             &format!("+{minutes} min"),
-        );
+        )
+        .await;
         Ok(views::session_info(&session))
     }
 
@@ -379,25 +386,27 @@ impl App {
     ) -> Result<StationInfo> {
         let station = self.resolve_station(station)?;
         let station_id = station.station_id.clone();
-        {
-            let _guard = self.inner.session_lock.lock().await;
-            let mut record = self.store().station(&station_id)?.unwrap_or(station);
-            record.maintenance = on;
-            self.store().put_station(&record)?;
-            if let Some(open) = self.store().active_session(&station_id)?.filter(|_| on) {
-                self.close_session(open, self.now_ms(), EndReason::Maintenance, None)
-                    .await?;
-            }
-            self.store().flush().await?;
-            self.hub().changed(&station_id);
-            tracing::info!(by = %by.username, station = %record.name, on, "maintenance set");
-            self.audit(
-                &by.username,
-                "station.maintenance",
-                &record.name,
-                if on { "on" } else { "off" },
-            );
+        // The flag first: from its commit on, the store refuses new
+        // sessions on the station; then the session it may have is ended.
+        let record = self
+            .store()
+            .set_station_maintenance(&station_id, on)?
+            .durable()
+            .await?
+            .ok_or_else(|| Error::NotFound("station vanished".into()))?;
+        if on && let Some(open) = self.store().active_session(&station_id)? {
+            self.close_session(&open.session_id, self.now_ms(), EndReason::Maintenance)
+                .await?;
         }
+        self.hub().changed(&station_id);
+        tracing::info!(by = %by.username, station = %record.name, on, "maintenance set");
+        self.audit(
+            &by.username,
+            "station.maintenance",
+            &record.name,
+            if on { "on" } else { "off" },
+        )
+        .await;
         self.push_command(
             &station_id,
             command::Kind::Maintenance(SetMaintenance { on }),
@@ -426,7 +435,8 @@ impl App {
             "station.power",
             &station.name,
             action.as_str_name(),
-        );
+        )
+        .await;
         Ok(self
             .push_command(
                 &station.station_id,

@@ -46,7 +46,9 @@ impl Admin for AdminService {
         req: Request<SignInRequest>,
     ) -> Result<Response<SignInResponse>, Status> {
         let r = req.get_ref();
-        Ok(Response::new(self.app.sign_in(&r.username, &r.password)?))
+        Ok(Response::new(
+            self.app.sign_in(&r.username, &r.password).await?,
+        ))
     }
 
     async fn sign_out(
@@ -202,11 +204,11 @@ impl Admin for AdminService {
     ) -> Result<Response<EnrollmentCode>, Status> {
         let who = self.admin(&req)?;
         let r = req.get_ref();
-        Ok(Response::new(self.app.create_enrollment_code(
-            &who,
-            &r.station_name,
-            r.valid_minutes,
-        )?))
+        Ok(Response::new(
+            self.app
+                .create_enrollment_code(&who, &r.station_name, r.valid_minutes)
+                .await?,
+        ))
     }
 
     async fn upsert_member(
@@ -219,7 +221,7 @@ impl Admin for AdminService {
             .member
             .as_ref()
             .ok_or_else(|| Status::invalid_argument("member: required"))?;
-        Ok(Response::new(self.app.upsert_member(&who, member)?))
+        Ok(Response::new(self.app.upsert_member(&who, member).await?))
     }
 
     async fn get_member(&self, req: Request<GetMemberRequest>) -> Result<Response<Member>, Status> {
@@ -245,7 +247,7 @@ impl Admin for AdminService {
         let r = req.get_ref();
         let status = enum_value(r.status, "status")?;
         Ok(Response::new(
-            self.app.set_member_status(&who, &r.card, status)?,
+            self.app.set_member_status(&who, &r.card, status).await?,
         ))
     }
 
@@ -344,15 +346,69 @@ impl Admin for AdminService {
         self.admin(&req)?;
         let r = req.get_ref();
         let role = enum_value(r.role, "role")?;
-        Ok(Response::new(self.app.create_staff(
-            &r.username,
-            &r.password,
-            role,
-            &r.display_name,
-            &r.nip,
-        )?))
+        Ok(Response::new(
+            self.app
+                .create_staff(&r.username, &r.password, role, &r.display_name, &r.nip)
+                .await?,
+        ))
+    }
+
+    type BackupStream = BackupStream;
+
+    async fn backup(&self, req: Request<BackupRequest>) -> Result<Response<BackupStream>, Status> {
+        let who = self.admin(&req)?;
+        let (path, summary) = self.app.backup_now(Some(&who)).await?;
+        let file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|e| Status::internal(format!("cannot read the backup back: {e}")))?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let mut file = file;
+            let mut first = Some(BackupChunk {
+                data: Vec::new(),
+                file_name,
+                size: summary.bytes,
+                sha256: summary.sha256,
+                records: summary.records,
+            });
+            loop {
+                let mut data = vec![0u8; BACKUP_CHUNK];
+                let n = match file.read(&mut data).await {
+                    Ok(n) => n,
+                    Err(e) => {
+                        let _ = tx
+                            .send(Err(Status::internal(format!("backup read: {e}"))))
+                            .await;
+                        return;
+                    }
+                };
+                data.truncate(n);
+                let mut chunk = first.take().unwrap_or_default();
+                chunk.data = data;
+                let last = n == 0;
+                if (!last || !chunk.file_name.is_empty()) && tx.send(Ok(chunk)).await.is_err() {
+                    return; // the client went away
+                }
+                if last {
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(
+            tokio_stream::wrappers::ReceiverStream::new(rx),
+        )))
     }
 }
+
+/// Bytes per backup chunk (well under gRPC's 4 MiB message limit).
+const BACKUP_CHUNK: usize = 1 << 20;
+
+type BackupStream = Pin<Box<dyn Stream<Item = Result<BackupChunk, Status>> + Send>>;
 
 fn lang(code: &str) -> Result<bilik_proto::catalog::Lang, Status> {
     match code.trim() {

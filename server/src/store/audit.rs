@@ -1,7 +1,7 @@
 //! The audit log: append-only, each entry carrying the hash of the one
 //! before, so a removed or edited entry breaks the chain.
 
-use super::{Result, Store, decode, decode_all};
+use super::{Pending, Result, Store, decode, decode_all};
 use bilik_proto::store::v1::AuditRecord;
 use prost::Message;
 use sha2::{Digest, Sha256};
@@ -26,8 +26,13 @@ pub fn audit_hash(r: &AuditRecord) -> String {
 
 impl Store {
     /// Appends an entry (fills in seq, prev_hash and hash). Appends are
-    /// serialised by the caller.
-    pub fn append_audit(&self, mut entry: AuditRecord) -> Result<AuditRecord> {
+    /// serialised by a short in-memory lock (no I/O under it: the caller
+    /// waits for durability after it is released).
+    pub fn append_audit(&self, mut entry: AuditRecord) -> Result<Pending<'_, AuditRecord>> {
+        let _guard = self
+            .audit_append
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let last = match self.audit.last()? {
             Some((_, v)) => Some(decode::<AuditRecord>("audit", &v)?),
             None => None,
@@ -37,7 +42,7 @@ impl Store {
         entry.hash = audit_hash(&entry);
         self.audit
             .insert(entry.seq.to_be_bytes(), entry.encode_to_vec())?;
-        Ok(entry)
+        Ok(Pending::wrote(self, entry))
     }
 
     /// The newest `limit` entries, oldest first.

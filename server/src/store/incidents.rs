@@ -1,7 +1,7 @@
 //! The problems log: incidents staff open for a station and resolve with
 //! what was done. Keys are UUIDv7 bytes, so a scan comes out oldest first.
 
-use super::{Result, Store, decode_all, get, time_key};
+use super::{Pending, Result, Store, decode_all, get, time_key};
 use bilik_proto::store::v1::IncidentRecord;
 use prost::Message;
 
@@ -12,10 +12,10 @@ fn incident_key(incident_id: &str) -> Result<[u8; 16]> {
 
 impl Store {
     /// Writes an incident (new or updated).
-    pub fn put_incident(&self, incident: &IncidentRecord) -> Result<()> {
+    pub fn put_incident(&self, incident: &IncidentRecord) -> Result<Pending<'_, ()>> {
         let key = incident_key(&incident.incident_id)?;
         self.incidents.insert(key, incident.encode_to_vec())?;
-        Ok(())
+        Ok(Pending::wrote(self, ()))
     }
 
     /// One incident by id; `None` for an unknown or malformed id.

@@ -1,8 +1,12 @@
 //! Members, keyed by normalised card number.
 
-use super::{Result, Store, decode, decode_all, get};
+use super::{
+    COUNT_MEMBERS, Pending, Result, Store, StoreError, bump_counter, decode, decode_all, flatten,
+    get,
+};
 use bilik_proto::store::v1::MemberRecord;
 use prost::Message;
+use sled::Transactional;
 
 impl Store {
     /// The member with this (normalised) card number.
@@ -11,28 +15,31 @@ impl Store {
     }
 
     /// Writes one member; `true` when it is new.
-    pub fn put_member(&self, member: &MemberRecord) -> Result<bool> {
-        let old = self
-            .members
-            .insert(member.card.as_bytes(), member.encode_to_vec())?;
-        Ok(old.is_none())
+    pub fn put_member(&self, member: &MemberRecord) -> Result<Pending<'_, bool>> {
+        self.put_members(std::slice::from_ref(member))
+            .map(|p| p.map(|(created, _)| created == 1))
     }
 
-    /// Writes many members in one atomic batch: all or none.
-    /// Returns (created, updated).
-    pub fn put_members(&self, members: &[MemberRecord]) -> Result<(u32, u32)> {
-        let mut batch = sled::Batch::default();
-        let (mut created, mut updated) = (0, 0);
-        for member in members {
-            if self.members.contains_key(member.card.as_bytes())? {
-                updated += 1;
-            } else {
-                created += 1;
-            }
-            batch.insert(member.card.as_bytes(), member.encode_to_vec());
-        }
-        self.members.apply_batch(batch)?;
-        Ok((created, updated))
+    /// Writes many members in one transaction with the member counter: all
+    /// or none. Returns (created, updated).
+    pub fn put_members(&self, members: &[MemberRecord]) -> Result<Pending<'_, (u32, u32)>> {
+        let values: Vec<Vec<u8>> = members.iter().map(|m| m.encode_to_vec()).collect();
+        let counts = (&self.members, &self.meta)
+            .transaction(|(tree, meta)| {
+                let (mut created, mut updated) = (0u32, 0u32);
+                for (member, value) in members.iter().zip(&values) {
+                    match tree.insert(member.card.as_bytes(), value.as_slice())? {
+                        Some(_) => updated += 1,
+                        None => created += 1,
+                    }
+                }
+                bump_counter(meta, COUNT_MEMBERS, u64::from(created))?;
+                Ok::<_, sled::transaction::ConflictableTransactionError<StoreError>>((
+                    created, updated,
+                ))
+            })
+            .map_err(flatten)?;
+        Ok(Pending::wrote(self, counts))
     }
 
     /// Members whose card starts with `card_prefix` or whose name contains
@@ -61,8 +68,8 @@ impl Store {
         Ok(found)
     }
 
-    /// How many members are stored.
-    pub fn member_count(&self) -> usize {
-        self.members.len()
+    /// How many members are stored (a counter: no scan).
+    pub fn member_count(&self) -> Result<u64> {
+        self.counter(COUNT_MEMBERS)
     }
 }

@@ -4,18 +4,24 @@
 //! only, so another engine can replace sled without touching them.
 
 mod audit;
+pub mod backup;
+mod durable;
 mod incidents;
 mod members;
 mod reports;
 mod sessions;
+mod space;
 mod staff;
 mod stations;
 
 pub use audit::audit_hash;
-pub use sessions::SessionEnd;
+pub use durable::Pending;
+pub use sessions::{SessionEnd, StartRefused};
 
+use durable::{Flusher, SyncTarget};
 use prost::Message;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Something went wrong below the typed API.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +40,13 @@ pub enum StoreError {
     /// A write lost a race with another (e.g. the station got a session meanwhile).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A write could not be made durable (sled's flush or the device sync
+    /// failed: a full disk, an I/O error). Nobody may be told it succeeded.
+    #[error("the write could not be made durable: {0}")]
+    Durability(String),
+    /// A stored secret or setting is there but unusable (never silently replaced).
+    #[error("stored {0} is malformed")]
+    Malformed(&'static str),
 }
 
 /// Result of a store operation.
@@ -42,8 +55,19 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// The server's embedded database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    /// The database, kept for flushing; trees below are handles into it.
+    /// The database; trees below are handles into it.
     db: sled::Db,
+    /// The directory the store lives in (`None` for a temporary store):
+    /// free space is measured there.
+    dir: Option<PathBuf>,
+    /// What the flusher thread syncs; the thread holds only a weak pointer,
+    /// so the last store dropped really closes the database.
+    _sync_target: Arc<SyncTarget>,
+    /// Group commit: every acknowledged write waits here until it is on the device.
+    flusher: Arc<Flusher>,
+    /// Serialises audit appends (each entry hashes the one before); held
+    /// for an in-memory read and insert only.
+    audit_append: Arc<std::sync::Mutex<()>>,
     /// Card number → `MemberRecord`.
     members: sled::Tree,
     /// Station id → `StationRecord`.
@@ -57,13 +81,17 @@ pub struct Store {
     sessions_by_card: sled::Tree,
     /// Station id → session id of the open session.
     active: sled::Tree,
+    /// Card → session id of the card's open session: "one open session per
+    /// card" is checked inside the transaction that starts a session.
+    active_cards: sled::Tree,
     /// Username → `StaffRecord`.
     staff: sled::Tree,
     /// SHA-256 of an enrolment code → `EnrollmentCodeRecord`.
     enrollment_codes: sled::Tree,
     /// Station id + 0x00 + event id → `AppliedEventRecord`: each agent event once.
     applied_events: sled::Tree,
-    /// Name → value: schema version and settings.
+    /// Name → value: schema version, settings, the signing key and the
+    /// record counters (`count.*`, kept in the writes that add records).
     meta: sled::Tree,
     /// "YYYY-MM" → `SignedReportRecord`: frozen monthly reports.
     reports: sled::Tree,
@@ -79,22 +107,39 @@ const SCHEMA_VERSION: &[u8] = b"1";
 impl Store {
     /// Opens (or creates) the store in `dir`. Fails if another process holds it.
     pub fn open(dir: &Path) -> Result<Store> {
-        Store::from_db(sled::Config::new().path(dir).open()?)
+        let db = sled::Config::new().path(dir).open()?;
+        let log = std::fs::File::open(dir.join("db")).map_err(sled::Error::Io)?;
+        // The files sled just created are only found again if their
+        // directory entries are on the device too.
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(sled::Error::Io)?;
+        Store::from_db(db, Some(log), Some(dir.to_owned()))
     }
 
     /// A store that lives in a temporary directory and vanishes when dropped.
     pub fn temporary() -> Result<Store> {
-        Store::from_db(sled::Config::new().temporary(true).open()?)
+        Store::from_db(sled::Config::new().temporary(true).open()?, None, None)
     }
 
-    fn from_db(db: sled::Db) -> Result<Store> {
+    fn from_db(db: sled::Db, log: Option<std::fs::File>, dir: Option<PathBuf>) -> Result<Store> {
+        let target = Arc::new(SyncTarget {
+            db: db.clone(),
+            log,
+        });
+        let flusher = Flusher::spawn(Arc::downgrade(&target)).map_err(sled::Error::Io)?;
         let store = Store {
+            dir,
+            _sync_target: target,
+            flusher: Arc::new(flusher),
+            audit_append: Arc::new(std::sync::Mutex::new(())),
             members: db.open_tree("members")?,
             stations: db.open_tree("stations")?,
             station_names: db.open_tree("station_names")?,
             sessions: db.open_tree("sessions")?,
             sessions_by_card: db.open_tree("sessions_by_card")?,
             active: db.open_tree("active")?,
+            active_cards: db.open_tree("active_cards")?,
             staff: db.open_tree("staff")?,
             enrollment_codes: db.open_tree("enrollment_codes")?,
             applied_events: db.open_tree("applied_events")?,
@@ -109,13 +154,10 @@ impl Store {
             .compare_and_swap("schema_version", None::<&[u8]>, Some(SCHEMA_VERSION))?
             .ok();
         store.index_station_names()?;
+        store.index_active_cards()?;
+        store.init_counters()?;
+        durable::sync(&store._sync_target).map_err(StoreError::Durability)?;
         Ok(store)
-    }
-
-    /// Waits until everything written so far is on disk.
-    pub async fn flush(&self) -> Result<()> {
-        self.db.flush_async().await?;
-        Ok(())
     }
 
     /// A setting or other named value from `meta`.
@@ -124,10 +166,70 @@ impl Store {
     }
 
     /// Stores a named value in `meta`.
-    pub fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
+    pub fn set_meta(&self, name: &str, value: &[u8]) -> Result<Pending<'_, ()>> {
         self.meta.insert(name, value)?;
+        Ok(Pending::wrote(self, ()))
+    }
+
+    /// Stores a named value in `meta` unless one is there; `false` (nothing
+    /// written) if it was. Two servers' first starts cannot both win.
+    pub fn create_meta(&self, name: &str, value: &[u8]) -> Result<Pending<'_, bool>> {
+        let created = self
+            .meta
+            .compare_and_swap(name, None::<&[u8]>, Some(value))?
+            .is_ok();
+        Ok(if created {
+            Pending::wrote(self, true)
+        } else {
+            Pending::nothing(self, false)
+        })
+    }
+
+    /// Starts every counter a store written before counters existed lacks
+    /// (one scan, once).
+    fn init_counters(&self) -> Result<()> {
+        for (key, tree) in [
+            (COUNT_MEMBERS, &self.members),
+            (COUNT_SESSIONS, &self.sessions),
+        ] {
+            if self.meta.get(key)?.is_none() {
+                set_counter(&self.meta, key, tree.len() as u64)?;
+            }
+        }
         Ok(())
     }
+
+    /// A record counter from `meta`.
+    fn counter(&self, key: &str) -> Result<u64> {
+        Ok(self.meta.get(key)?.as_deref().map_or(0, read_counter))
+    }
+}
+
+/// `meta` key counting members (kept by every member write).
+const COUNT_MEMBERS: &str = "count.members";
+/// `meta` key counting sessions ever started (kept by `start_session`).
+const COUNT_SESSIONS: &str = "count.sessions";
+
+/// A counter's stored bytes (u64 BE; anything else reads as 0).
+fn read_counter(bytes: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(bytes).map_or(0, u64::from_be_bytes)
+}
+
+/// Sets a counter outside any transaction (opening, restoring).
+fn set_counter(meta: &sled::Tree, key: &str, n: u64) -> Result<()> {
+    meta.insert(key, &n.to_be_bytes())?;
+    Ok(())
+}
+
+/// Adds `by` to a counter inside a transaction.
+fn bump_counter(
+    meta: &sled::transaction::TransactionalTree,
+    key: &str,
+    by: u64,
+) -> sled::transaction::ConflictableTransactionResult<(), StoreError> {
+    let n = meta.get(key)?.as_deref().map_or(0, read_counter);
+    meta.insert(key, &n.saturating_add(by).to_be_bytes())?;
+    Ok(())
 }
 
 /// The 16 key bytes of a UUID id (sessions, incidents: UUIDv7, time-ordered).

@@ -1,6 +1,6 @@
 //! Signed monthly reports.
 
-use super::{Result, Store, get};
+use super::{Pending, Result, Store, get};
 use bilik_proto::store::v1::SignedReportRecord;
 use prost::Message;
 
@@ -12,7 +12,7 @@ impl Store {
 
     /// Stores a signed report; `false` (nothing written) if the month is
     /// signed already: a signed report never changes.
-    pub fn put_signed_report(&self, report: &SignedReportRecord) -> Result<bool> {
+    pub fn put_signed_report(&self, report: &SignedReportRecord) -> Result<Pending<'_, bool>> {
         let stored = self
             .reports
             .compare_and_swap(
@@ -21,6 +21,10 @@ impl Store {
                 Some(report.encode_to_vec()),
             )?
             .is_ok();
-        Ok(stored)
+        Ok(if stored {
+            Pending::wrote(self, true)
+        } else {
+            Pending::nothing(self, false)
+        })
     }
 }

@@ -1,8 +1,8 @@
 //! Sessions (the usage log), the per-card index, the open session of each
 //! station, and the agent events already applied.
 
-use super::{Result, Store, StoreError, decode, flatten, get, time_key};
-use bilik_proto::store::v1::{AppliedEventRecord, SessionRecord};
+use super::{Pending, Result, Store, StoreError, bump_counter, decode, flatten, get, time_key};
+use bilik_proto::store::v1::{AppliedEventRecord, SessionRecord, StationRecord};
 use bilik_proto::v1::AgentEvent;
 use prost::Message;
 use sled::Transactional;
@@ -40,48 +40,143 @@ fn event_key(station_id: &str, event_id: &str) -> Vec<u8> {
     key
 }
 
+/// Why a session could not start: an invariant the store keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartRefused {
+    /// The station has an open session.
+    StationBusy,
+    /// The card has an open session on another station.
+    CardInUse,
+    /// The station is in maintenance (or is not enrolled any more).
+    Maintenance,
+}
+
+/// Aborts a transaction with a refusal (nothing written).
+fn refuse(
+    why: StartRefused,
+) -> sled::transaction::ConflictableTransactionResult<Result<(), StartRefused>, StoreError> {
+    Ok(Err(why))
+}
+
 impl Store {
-    /// Records a new open session: the record, the card index and the
-    /// station's active entry, atomically. Refused if the station already
-    /// has an open session.
-    pub fn start_session(&self, session: &SessionRecord) -> Result<()> {
-        let key = session_key(&session.session_id)?;
-        let value = session.encode_to_vec();
-        let by_card = (!session.card.is_empty()).then(|| card_key(&session.card, &key));
-        (&self.sessions, &self.sessions_by_card, &self.active)
-            .transaction(|(sessions, by_card_tree, active)| {
-                if active.get(session.station_id.as_bytes())?.is_some() {
-                    return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
-                        format!("station {} already has a session", session.station_id),
-                    )));
-                }
-                sessions.insert(&key, value.as_slice())?;
-                if let Some(k) = &by_card {
-                    by_card_tree.insert(k.as_slice(), &[])?;
-                }
-                active.insert(session.station_id.as_bytes(), &key)?;
-                Ok(())
-            })
-            .map_err(flatten)
-    }
-
-    /// Rewrites a session record (e.g. an extension).
-    pub fn update_session(&self, session: &SessionRecord) -> Result<()> {
-        let key = session_key(&session.session_id)?;
-        self.sessions.insert(key, session.encode_to_vec())?;
-        Ok(())
-    }
-
-    /// Writes an ended session and clears its station's active entry (if it
-    /// still points at it); with `event`, marks that event applied in the same
-    /// transaction. Returns `false` (nothing written) if `event` was applied before.
-    pub fn end_session(
+    /// Records a new open session: the record, the card index, the
+    /// station's and the card's active entries and the session counter, in
+    /// one transaction that first checks the invariants (one open session
+    /// per station and per card, no session on a station in maintenance).
+    /// Concurrent starts cannot both pass: sled runs transactions one at a
+    /// time against committed state.
+    pub fn start_session(
         &self,
         session: &SessionRecord,
-        event: Option<SessionEnd<'_>>,
-    ) -> Result<bool> {
+    ) -> Result<Pending<'_, Result<(), StartRefused>>> {
         let key = session_key(&session.session_id)?;
         let value = session.encode_to_vec();
+        let card = (!session.card.is_empty()).then_some(session.card.as_bytes());
+        let station = session.station_id.as_bytes();
+        let outcome = (
+            &self.sessions,
+            &self.sessions_by_card,
+            &self.active,
+            &self.active_cards,
+            &self.stations,
+            &self.meta,
+        )
+            .transaction(
+                |(sessions, by_card, active, active_cards, stations, meta)| {
+                    let record: Option<StationRecord> = stations
+                        .get(station)?
+                        .and_then(|v| StationRecord::decode(v.as_ref()).ok());
+                    if record.is_none_or(|r| r.maintenance) {
+                        return refuse(StartRefused::Maintenance);
+                    }
+                    if active.get(station)?.is_some() {
+                        return refuse(StartRefused::StationBusy);
+                    }
+                    if let Some(card) = card
+                        && active_cards.get(card)?.is_some()
+                    {
+                        return refuse(StartRefused::CardInUse);
+                    }
+                    sessions.insert(&key, value.as_slice())?;
+                    if let Some(card) = card {
+                        by_card.insert(card_key(&session.card, &key), &[])?;
+                        active_cards.insert(card, &key)?;
+                    }
+                    active.insert(station, &key)?;
+                    bump_counter(meta, super::COUNT_SESSIONS, 1)?;
+                    Ok(Ok(()))
+                },
+            )
+            .map_err(flatten)?;
+        Ok(match outcome {
+            Ok(()) => Pending::wrote(self, Ok(())),
+            Err(why) => Pending::nothing(self, Err(why)),
+        })
+    }
+
+    /// Writes an ended session record as it is, with its card index entry
+    /// (history brought in from elsewhere, benchmarks). Counted; never
+    /// touches the open-session entries.
+    pub fn import_ended_session(&self, session: &SessionRecord) -> Result<Pending<'_, ()>> {
+        let key = session_key(&session.session_id)?;
+        let value = session.encode_to_vec();
+        (&self.sessions, &self.sessions_by_card, &self.meta)
+            .transaction(|(sessions, by_card, meta)| {
+                if sessions.insert(&key, value.as_slice())?.is_none() {
+                    bump_counter(meta, super::COUNT_SESSIONS, 1)?;
+                }
+                if !session.card.is_empty() {
+                    by_card.insert(card_key(&session.card, &key), &[])?;
+                }
+                Ok(())
+            })
+            .map_err(flatten)?;
+        Ok(Pending::wrote(self, ()))
+    }
+
+    /// Changes a session that is still open (an extension), in one
+    /// transaction: a session that ended meanwhile is left alone (`None`).
+    pub fn update_open_session(
+        &self,
+        session_id: &str,
+        change: impl Fn(&mut SessionRecord),
+    ) -> Result<Pending<'_, Option<SessionRecord>>> {
+        let key = session_key(session_id)?;
+        let updated = self
+            .sessions
+            .transaction(|sessions| {
+                let Some(bytes) = sessions.get(key)? else {
+                    return Ok(None);
+                };
+                let mut session: SessionRecord =
+                    decode("sessions", &bytes).map_err(ConflictableTransactionError::Abort)?;
+                if session.ended_at_ms != 0 {
+                    return Ok(None);
+                }
+                change(&mut session);
+                sessions.insert(&key, session.encode_to_vec())?;
+                Ok(Some(session))
+            })
+            .map_err(flatten)?;
+        Ok(match updated {
+            Some(s) => Pending::wrote(self, Some(s)),
+            None => Pending::nothing(self, None),
+        })
+    }
+
+    /// Ends a session in one transaction: reads it as committed, asks
+    /// `decide` what the ended record should be (`None`: leave it, e.g. it
+    /// ended meanwhile), writes that and clears the station's and the card's
+    /// active entries if they still point at it. With `event`, marks the
+    /// event applied in the same transaction, and does nothing if it was
+    /// applied before. Returns the ended record if this call ended it.
+    pub fn end_session(
+        &self,
+        session_id: &str,
+        decide: impl Fn(&SessionRecord) -> Option<SessionRecord>,
+        event: Option<SessionEnd<'_>>,
+    ) -> Result<Pending<'_, Option<SessionRecord>>> {
+        let key = session_key(session_id)?;
         let marker = event.map(|e| {
             let record = AppliedEventRecord {
                 applied_at_ms: e.applied_at_ms,
@@ -92,20 +187,46 @@ impl Store {
                 record.encode_to_vec(),
             )
         });
-        (&self.sessions, &self.active, &self.applied_events)
-            .transaction(|(sessions, active, applied)| {
-                if let Some((k, v)) = &marker
-                    && applied.insert(k.as_slice(), v.as_slice())?.is_some()
-                {
-                    return Ok(false);
+        let (wrote, ended) = (
+            &self.sessions,
+            &self.active,
+            &self.active_cards,
+            &self.applied_events,
+        )
+            .transaction(|(sessions, active, active_cards, applied)| {
+                let mut wrote = false;
+                if let Some((k, v)) = &marker {
+                    if applied.get(k.as_slice())?.is_some() {
+                        return Ok((false, None));
+                    }
+                    applied.insert(k.as_slice(), v.as_slice())?;
+                    wrote = true;
                 }
-                sessions.insert(&key, value.as_slice())?;
-                if active.get(session.station_id.as_bytes())?.as_deref() == Some(&key[..]) {
-                    active.remove(session.station_id.as_bytes())?;
+                let Some(bytes) = sessions.get(key)? else {
+                    return Ok((wrote, None));
+                };
+                let current: SessionRecord =
+                    decode("sessions", &bytes).map_err(ConflictableTransactionError::Abort)?;
+                let Some(ended) = decide(&current) else {
+                    return Ok((wrote, None));
+                };
+                sessions.insert(&key, ended.encode_to_vec())?;
+                let station = ended.station_id.as_bytes();
+                if active.get(station)?.as_deref() == Some(&key[..]) {
+                    active.remove(station)?;
                 }
-                Ok(true)
+                let card = ended.card.as_bytes();
+                if !card.is_empty() && active_cards.get(card)?.as_deref() == Some(&key[..]) {
+                    active_cards.remove(card)?;
+                }
+                Ok((true, Some(ended)))
             })
-            .map_err(flatten)
+            .map_err(flatten)?;
+        Ok(if wrote {
+            Pending::wrote(self, ended)
+        } else {
+            Pending::nothing(self, ended)
+        })
     }
 
     /// Marks an agent event applied (keeping it); `false` if it was applied before.
@@ -114,7 +235,7 @@ impl Store {
         station_id: &str,
         event: &AgentEvent,
         at_ms: i64,
-    ) -> Result<bool> {
+    ) -> Result<Pending<'_, bool>> {
         let record = AppliedEventRecord {
             applied_at_ms: at_ms,
             event: Some(event.clone()),
@@ -124,7 +245,27 @@ impl Store {
             None::<&[u8]>,
             Some(record.encode_to_vec()),
         )?;
-        Ok(old.is_ok())
+        Ok(match old {
+            Ok(()) => Pending::wrote(self, true),
+            Err(_) => Pending::nothing(self, false),
+        })
+    }
+
+    /// Builds the card index of open sessions for a store written before
+    /// it existed.
+    pub(super) fn index_active_cards(&self) -> Result<()> {
+        if !self.active_cards.is_empty() {
+            return Ok(());
+        }
+        for entry in self.active.iter() {
+            let (_, key) = entry?;
+            if let Some(session) = get::<SessionRecord>(&self.sessions, "sessions", &key)?
+                && !session.card.is_empty()
+            {
+                self.active_cards.insert(session.card.as_bytes(), key)?;
+            }
+        }
+        Ok(())
     }
 
     /// The events a station reported, in id order.
@@ -194,18 +335,11 @@ impl Store {
 
     /// The open session of a card, if any (on any station).
     pub fn open_session_of_card(&self, card: &str) -> Result<Option<SessionRecord>> {
-        let mut prefix = card.as_bytes().to_vec();
-        prefix.push(0);
-        let Some(last) = self.sessions_by_card.scan_prefix(&prefix).next_back() else {
-            return Ok(None);
-        };
-        let (key, _) = last?;
-        let session: Option<SessionRecord> = get(
-            &self.sessions,
-            "sessions",
-            &key[key.len().saturating_sub(16)..],
-        )?;
-        Ok(session.filter(|s| s.ended_at_ms == 0))
+        match self.active_cards.get(card.as_bytes())? {
+            Some(key) => Ok(get::<SessionRecord>(&self.sessions, "sessions", key)?
+                .filter(|s| s.ended_at_ms == 0)),
+            None => Ok(None),
+        }
     }
 
     /// Sessions that started in `[from_ms, to_ms)`, oldest first. The cost
@@ -287,8 +421,8 @@ impl Store {
         })
     }
 
-    /// How many sessions are stored.
-    pub fn session_count(&self) -> usize {
-        self.sessions.len()
+    /// How many sessions are stored (a counter: no scan).
+    pub fn session_count(&self) -> Result<u64> {
+        self.counter(super::COUNT_SESSIONS)
     }
 }

@@ -1,6 +1,6 @@
 //! Staff accounts.
 
-use super::{Result, Store, decode_all, get};
+use super::{Pending, Result, Store, decode_all, get};
 use bilik_proto::store::v1::StaffRecord;
 use prost::Message;
 
@@ -11,7 +11,7 @@ impl Store {
     }
 
     /// Creates a staff account; `false` (and nothing written) if the name is taken.
-    pub fn create_staff(&self, staff: &StaffRecord) -> Result<bool> {
+    pub fn create_staff(&self, staff: &StaffRecord) -> Result<Pending<'_, bool>> {
         let created = self
             .staff
             .compare_and_swap(
@@ -20,14 +20,18 @@ impl Store {
                 Some(staff.encode_to_vec()),
             )?
             .is_ok();
-        Ok(created)
+        Ok(if created {
+            Pending::wrote(self, true)
+        } else {
+            Pending::nothing(self, false)
+        })
     }
 
     /// Rewrites an existing staff account (password reset, disabling).
-    pub fn put_staff(&self, staff: &StaffRecord) -> Result<()> {
+    pub fn put_staff(&self, staff: &StaffRecord) -> Result<Pending<'_, ()>> {
         self.staff
             .insert(staff.username.as_bytes(), staff.encode_to_vec())?;
-        Ok(())
+        Ok(Pending::wrote(self, ()))
     }
 
     /// Every staff account.

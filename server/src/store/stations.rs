@@ -1,6 +1,6 @@
 //! Stations and the one-time codes that enrol them.
 
-use super::{Result, Store, StoreError, decode_all, flatten, get};
+use super::{Pending, Result, Store, StoreError, decode_all, flatten, get};
 use bilik_proto::store::v1::{EnrollmentCodeRecord, StationRecord};
 use prost::Message;
 use sled::Transactional;
@@ -28,7 +28,7 @@ impl Store {
 
     /// Writes a station and keeps the name index in step (a renamed
     /// station's old name stops finding it), atomically.
-    pub fn put_station(&self, station: &StationRecord) -> Result<()> {
+    pub fn put_station(&self, station: &StationRecord) -> Result<Pending<'_, ()>> {
         let id = station.station_id.as_bytes();
         let value = station.encode_to_vec();
         let new_name = name_key(&station.name);
@@ -47,7 +47,33 @@ impl Store {
                 }
                 Ok::<_, ConflictableTransactionError<StoreError>>(())
             })
-            .map_err(flatten)
+            .map_err(flatten)?;
+        Ok(Pending::wrote(self, ()))
+    }
+
+    /// Sets or clears a station's maintenance flag, reading the record as
+    /// committed (a concurrent hello or rename is not undone). `None` for an
+    /// unknown station.
+    pub fn set_station_maintenance(
+        &self,
+        station_id: &str,
+        on: bool,
+    ) -> Result<Pending<'_, Option<StationRecord>>> {
+        let id = station_id.as_bytes();
+        let updated = self
+            .stations
+            .transaction(|stations| {
+                let Some(bytes) = stations.get(id)? else {
+                    return Ok(None);
+                };
+                let mut record: StationRecord = super::decode("stations", &bytes)
+                    .map_err(ConflictableTransactionError::Abort)?;
+                record.maintenance = on;
+                stations.insert(id, record.encode_to_vec())?;
+                Ok(Some(record))
+            })
+            .map_err(flatten)?;
+        Ok(Pending::wrote(self, updated))
     }
 
     /// Builds the name index of a store written before it existed.
@@ -70,19 +96,27 @@ impl Store {
     }
 
     /// Stores a new enrolment code (by its hash).
-    pub fn put_enrollment_code(&self, code: &EnrollmentCodeRecord) -> Result<()> {
+    pub fn put_enrollment_code(&self, code: &EnrollmentCodeRecord) -> Result<Pending<'_, ()>> {
         self.enrollment_codes
             .insert(code.code_hash.as_bytes(), code.encode_to_vec())?;
-        Ok(())
+        Ok(Pending::wrote(self, ()))
     }
 
     /// Removes and returns the code with this hash: a code works once, even
     /// when two stations race for it.
-    pub fn take_enrollment_code(&self, code_hash: &str) -> Result<Option<EnrollmentCodeRecord>> {
-        self.enrollment_codes
+    pub fn take_enrollment_code(
+        &self,
+        code_hash: &str,
+    ) -> Result<Pending<'_, Option<EnrollmentCodeRecord>>> {
+        let taken = self
+            .enrollment_codes
             .remove(code_hash.as_bytes())?
             .map(|v| super::decode("enrollment_codes", &v))
-            .transpose()
+            .transpose()?;
+        Ok(match taken {
+            Some(code) => Pending::wrote(self, Some(code)),
+            None => Pending::nothing(self, None),
+        })
     }
 }
 
@@ -102,8 +136,16 @@ mod tests {
     #[test]
     fn names_find_stations_case_insensitively_and_follow_renames() {
         let store = Store::temporary().unwrap();
-        store.put_station(&station("st_1", "PC-01")).unwrap();
-        store.put_station(&station("st_2", "PC-02")).unwrap();
+        store
+            .put_station(&station("st_1", "PC-01"))
+            .unwrap()
+            .durable_blocking()
+            .unwrap();
+        store
+            .put_station(&station("st_2", "PC-02"))
+            .unwrap()
+            .durable_blocking()
+            .unwrap();
         assert_eq!(
             store.station_by_name("pc-01").unwrap().unwrap().station_id,
             "st_1"
@@ -118,7 +160,11 @@ mod tests {
         );
         assert!(store.station_by_name("PC-03").unwrap().is_none());
         // A rename: the old name no longer finds it, the new one does.
-        store.put_station(&station("st_1", "Lantai2-A")).unwrap();
+        store
+            .put_station(&station("st_1", "Lantai2-A"))
+            .unwrap()
+            .durable_blocking()
+            .unwrap();
         assert!(store.station_by_name("PC-01").unwrap().is_none());
         assert_eq!(
             store

@@ -146,19 +146,25 @@ pub async fn create_staff(
         "admin" => Role::Admin,
         other => return Err(WebError::invalid(format!("role: {other:?}"))),
     };
-    let created = state.app.create_staff(
-        &form.username,
-        &form.password,
-        role,
-        &form.display_name,
-        &form.nip,
-    )?;
-    state.app.audit(
-        &ctx.identity.username,
-        "staff.create",
-        &created.username,
-        role.as_str_name(),
-    );
+    let created = state
+        .app
+        .create_staff(
+            &form.username,
+            &form.password,
+            role,
+            &form.display_name,
+            &form.nip,
+        )
+        .await?;
+    state
+        .app
+        .audit(
+            &ctx.identity.username,
+            "staff.create",
+            &created.username,
+            role.as_str_name(),
+        )
+        .await;
     let message = format!("{}: {}", ctx.t(&t::CREATED), created.username);
     Ok(layout::done(&ctx, "/staff", &message))
 }
@@ -181,7 +187,8 @@ pub async fn reset_password(
     ctx.require_admin()?;
     state
         .app
-        .reset_staff_password(&ctx.identity, &user, &form.password)?;
+        .reset_staff_password(&ctx.identity, &user, &form.password)
+        .await?;
     let message = format!("{}: {user}", ctx.t(&t::PASSWORD_RESET));
     Ok(layout::done(&ctx, "/staff", &message))
 }
@@ -205,7 +212,8 @@ pub async fn set_disabled(
     let disabled = form.disabled == "1";
     state
         .app
-        .set_staff_disabled(&ctx.identity, &user, disabled)?;
+        .set_staff_disabled(&ctx.identity, &user, disabled)
+        .await?;
     let said = if disabled { t::DISABLED } else { t::ENABLED };
     let message = format!("{user}: {}", ctx.t(&said));
     Ok(layout::done(&ctx, "/staff", &message))

@@ -328,7 +328,7 @@ pub async fn login(
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match state.app.sign_in(&form.username, &form.password) {
+    match state.app.sign_in(&form.username, &form.password).await {
         Ok(signed) => {
             let max_age = ((signed.expires_at_ms - state.app.now_ms()) / 1000).max(60);
             let mut response = Redirect::to(local_path(&form.next)).into_response();

@@ -17,6 +17,8 @@ pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, Web
     let online = stations.iter().filter(|s| s.online).count();
     let size = app.store().size_on_disk().map_err(AppError::from)?;
     let open_problems = app.store().open_incidents().map_err(AppError::from)?.len();
+    let last_backup = app.last_backup()?;
+    let free = app.store().free_bytes();
     let uptime_ms = i64::try_from(state.started.elapsed().as_millis()).unwrap_or(i64::MAX);
     let (chain_ok, audit_entries) = match app.audit_log(1) {
         Ok((entries, ok)) => (ok, entries.first().map_or(0, |e| e.seq)),
@@ -31,14 +33,29 @@ pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, Web
             (stat(ctx.t(&t::STORE_SIZE), format!("{:.1} MB", size as f64 / 1_048_576.0)))
             (stat(ctx.t(&t::STATIONS_ONLINE), format!("{online} / {}", stations.len())))
             (stat(ctx.t(&t::STATIONS_OFFLINE), (stations.len() - online).to_string()))
-            (stat(ctx.t(&t::MEMBERS_COUNT), app.store().member_count().to_string()))
-            (stat(ctx.t(&t::SESSIONS_COUNT), app.store().session_count().to_string()))
+            (stat(ctx.t(&t::MEMBERS_COUNT), app.store().member_count().map_err(AppError::from)?.to_string()))
+            (stat(ctx.t(&t::SESSIONS_COUNT), app.store().session_count().map_err(AppError::from)?.to_string()))
             (stat(ctx.t(&t::OPEN_PROBLEMS), open_problems.to_string()))
             (stat(ctx.t(&t::AUDIT_CHAIN), format!("{} ({audit_entries})",
                 if chain_ok { ctx.t(&t::INTACT) } else { ctx.t(&t::BROKEN) })))
-            (stat(ctx.t(&t::LAST_BACKUP), ctx.t(&t::NO_BACKUPS).to_owned()))
+            (stat(ctx.t(&t::LAST_BACKUP), match &last_backup {
+                None => ctx.t(&t::NO_BACKUPS).to_owned(),
+                Some(b) if b.ok => format!("{} · {} · {:.1} MB",
+                    layout::date_time(app, b.at_ms), b.file, b.bytes as f64 / 1_048_576.0),
+                Some(b) => format!("{} · {}: {}",
+                    layout::date_time(app, b.at_ms), ctx.t(&t::BACKUP_FAILED), b.error),
+            }))
+            (stat(ctx.t(&t::FREE_SPACE), free.map_or_else(|| "?".to_owned(),
+                |b| format!("{:.0} MB", b as f64 / 1_048_576.0))))
             (stat(ctx.t(&t::SERVER_TIME), layout::date_time(app, app.now_ms())))
             (stat(ctx.t(&t::VERSION), env!("CARGO_PKG_VERSION").to_owned()))
+        }
+        p.muted { (ctx.t(&t::BACKUP_HINT)) }
+        @if ctx.is_admin() {
+            form method="post" action="/health/backup" {
+                input type="hidden" name="csrf" value=(ctx.csrf);
+                button type="submit" #backup-now { (ctx.t(&t::BACKUP_NOW)) }
+            }
         }
         h2 { (ctx.t(&t::STATIONS_TOTAL)) }
         div.table-wrap { table {
@@ -59,4 +76,20 @@ pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, Web
         ctx.t(&t::NAV_HEALTH),
         body,
     ))
+}
+
+/// `POST /health/backup`: an admin takes a backup now.
+pub async fn backup(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
+    ctx.require_admin()?;
+    let (path, summary) = state.app.backup_now(Some(&ctx.identity)).await?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let message = format!(
+        "{}: {name} ({:.1} MB)",
+        ctx.t(&t::BACKUP_DONE),
+        summary.bytes as f64 / 1_048_576.0
+    );
+    Ok(layout::done(&ctx, "/health", &message))
 }

@@ -101,6 +101,9 @@ pub fn page(ctx: &Ctx, app: &App, active: Nav, title: &str, body: Markup) -> Res
         }
         main {
             div #toast role="status" aria-live="polite" {}
+            @if app.storage_low() {
+                p.flash.bad #storage-alert role="alert" { (ctx.t(&t::STORAGE_LOW_ALERT)) }
+            }
             @if let Some(flash) = &ctx.flash {
                 p class=(if flash.ok { "flash ok" } else { "flash bad" }) role="alert" { (flash.text) }
             }

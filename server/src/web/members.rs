@@ -241,7 +241,7 @@ pub async fn save(
         pin: form.pin,
         has_pin: false,
     };
-    let saved = app.upsert_member(&ctx.identity, &member)?;
+    let saved = app.upsert_member(&ctx.identity, &member).await?;
     let back = format!("/members/card/{}", encode_component(&saved.card));
     let message = format!("{}: {} ({})", ctx.t(&t::SAVED), saved.name, saved.card);
     Ok(layout::done(&ctx, &back, &message))
@@ -267,7 +267,10 @@ pub async fn set_status(
         "blocked" => MemberStatus::Blocked,
         other => return Err(WebError::invalid(format!("status: {other:?}"))),
     };
-    let member = state.app.set_member_status(&ctx.identity, &card, status)?;
+    let member = state
+        .app
+        .set_member_status(&ctx.identity, &card, status)
+        .await?;
     let (_, label) = status_label(member.status);
     let back = format!("/members/card/{}", encode_component(&member.card));
     let message = format!("{} ({}): {}", member.name, member.card, label.get(ctx.lang));

@@ -82,6 +82,7 @@ pub fn router(app: App) -> Router {
         .route("/staff/{user}/password", post(admin::reset_password))
         .route("/staff/{user}/disabled", post(admin::set_disabled))
         .route("/health", get(health::page))
+        .route("/health/backup", post(health::backup))
         .route("/reports", get(reports::index))
         .route("/reports/daily", get(reports::daily))
         .route("/reports/daily/download", get(reports::daily_download))

@@ -336,7 +336,8 @@ pub async fn enrollment_code(
     ctx.require_admin()?;
     let code = state
         .app
-        .create_enrollment_code(&ctx.identity, &form.station_name, 0)?;
+        .create_enrollment_code(&ctx.identity, &form.station_name, 0)
+        .await?;
     let message = format!(
         "{}: {} ({} {})",
         ctx.t(&t::ENROLL_CODE_IS),
