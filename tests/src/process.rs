@@ -133,6 +133,11 @@ impl ServerProcess {
         crate::within(self.child.wait()).await.unwrap().code()
     }
 
+    /// Waits for the process to exit by itself; returns its exit code.
+    pub async fn wait(&mut self) -> Option<i32> {
+        crate::within(self.child.wait()).await.unwrap().code()
+    }
+
     /// The process id.
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
