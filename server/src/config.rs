@@ -73,6 +73,10 @@ pub struct Config {
     /// it new sessions are refused (and the dashboard raises an alert)
     /// while sled can still write the ends of running ones.
     pub min_free_mb: u64,
+    /// Size (MiB) of the reserve file kept in the data directory and
+    /// released when the disk fills to the last bytes, so sled can still
+    /// write (0: none). Should be below `min_free_mb`.
+    pub reserve_mb: u64,
     /// Where scheduled and dashboard backups are written.
     pub backup_dir: PathBuf,
     /// Minutes between scheduled backups; 0: none (on demand only).
@@ -114,6 +118,7 @@ impl Default for Config {
             section_head_nip: String::new(),
             age_bands: vec![12, 18, 25, 45, 59],
             min_free_mb: 256,
+            reserve_mb: 64,
             backup_dir: PathBuf::from("bilik-backups"),
             backup_interval_minutes: 24 * 60,
             backup_keep: 14,
@@ -175,6 +180,13 @@ impl Config {
             0,
             1 << 20,
             &mut cfg.min_free_mb,
+        );
+        r.uint(
+            &mut server,
+            "server.reserve_mb",
+            0,
+            1 << 16,
+            &mut cfg.reserve_mb,
         );
         r.unknown(server, "server");
 
@@ -389,7 +401,7 @@ impl Config {
         };
         let warnings: Vec<String> = self.warning_minutes.iter().map(u32::to_string).collect();
         let mut out = format!(
-            "[server]\nlisten = {}\nweb_listen = {}\ndata_dir = {}\nsweep_interval_ms = {}\nmin_free_mb = {}\n\n\
+            "[server]\nlisten = {}\nweb_listen = {}\ndata_dir = {}\nsweep_interval_ms = {}\nmin_free_mb = {}\nreserve_mb = {}\n\n\
              [backup]\ndir = {}\ninterval_minutes = {}\nkeep = {}\n\n\
              [library]\nname = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
@@ -406,6 +418,7 @@ impl Config {
             toml_str(&self.data_dir.display().to_string()),
             self.sweep_interval_ms,
             self.min_free_mb,
+            self.reserve_mb,
             toml_str(&self.backup_dir.display().to_string()),
             self.backup_interval_minutes,
             self.backup_keep,

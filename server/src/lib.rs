@@ -90,6 +90,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ServeError> {
     app.ensure_signing_key().await?;
+    app.keep_reserve();
     let (station, admin) = grpc::services(&app);
     let (health, health_service) = tonic_health::server::health_reporter();
     health

@@ -34,6 +34,8 @@ pub struct ServerProcess {
     pub data_dir: PathBuf,
     /// Printed at the first start of a data directory.
     pub admin_password: Option<String>,
+    /// The dashboard's `http://127.0.0.1:PORT`.
+    pub web_url: String,
     /// Where its logs go.
     pub log: PathBuf,
 }
@@ -77,7 +79,9 @@ impl ServerProcess {
             // Open all day (real clock), quick sweeps.
             .args(["--set", "server.sweep_interval_ms=50"])
             // Any free port for the dashboard, so servers can run side by side.
-            .args(["--set", "server.web_listen=127.0.0.1:0"]);
+            .args(["--set", "server.web_listen=127.0.0.1:0"])
+            // A small disk reserve: servers start often in tests.
+            .args(["--set", "server.reserve_mb=4"]);
         for o in overrides {
             cmd.args(["--set", o]);
         }
@@ -89,7 +93,8 @@ impl ServerProcess {
         let mut child = cmd.spawn().unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut admin_password = None;
-        let url = crate::within(async {
+        let (url, web_url) = crate::within(async {
+            let mut url = None;
             loop {
                 let line = lines
                     .next_line()
@@ -100,7 +105,13 @@ impl ServerProcess {
                     admin_password = Some(rest.trim().to_owned());
                 }
                 if let Some(rest) = line.split("listening on ").nth(1) {
-                    break rest.split_whitespace().next().unwrap().to_owned();
+                    url = Some(rest.split_whitespace().next().unwrap().to_owned());
+                }
+                // Printed right after the gRPC address.
+                if let Some(rest) = line.strip_prefix("Dashboard: ")
+                    && let Some(url) = url.take()
+                {
+                    break (url, rest.split_whitespace().next().unwrap().to_owned());
                 }
             }
         })
@@ -113,6 +124,7 @@ impl ServerProcess {
             url,
             data_dir: data_dir.to_owned(),
             admin_password,
+            web_url,
             log,
         }
     }

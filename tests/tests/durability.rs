@@ -554,12 +554,20 @@ async fn a_nearly_full_disk_refuses_new_sessions_ends_running_ones_and_recovers(
     let pc2 = enroll_at(&url, &mut admin, "PC-02").await;
     let running = lease(pc1.login("0001").await);
 
+    let mut web = bilik_tests::web::WebClient::new(&server.web_url);
+    web.sign_in("admin", &password).await;
+    const ALERT: &str = "Disk data server hampir penuh";
+    assert!(!web.get("/").await.body.contains(ALERT));
+
     // Another program fills the disk to below the reserve.
     let filler = fill(disk.path(), 6);
     assert_eq!(
         refusal(pc2.login("0002").await),
         RefusalCode::ServerStorageFull
     );
+    // The librarians see why, on every page.
+    assert!(web.get("/").await.body.contains(ALERT));
+    assert!(web.get("/health").await.body.contains(ALERT));
     // The server still answers, and the running session ends correctly.
     assert_eq!(admin.stations().await.len(), 2);
     let ended = pc1
@@ -576,6 +584,7 @@ async fn a_nearly_full_disk_refuses_new_sessions_ends_running_ones_and_recovers(
     // Space returns: sessions are allowed again.
     std::fs::remove_file(&filler).unwrap();
     let second = lease(pc2.login("0002").await);
+    assert!(!web.get("/").await.body.contains(ALERT));
 
     // Nothing was corrupted: after a SIGKILL the store opens with both
     // sessions as they were acknowledged.
@@ -621,4 +630,121 @@ async fn the_signing_key_is_made_at_start_and_a_malformed_one_is_an_error_not_re
         "never silently replaced"
     );
     server.stop().await;
+}
+
+#[tokio::test]
+async fn an_admin_backs_up_from_the_health_page_and_sees_the_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("backups");
+    let backup_dir = format!("backup.dir={}", toml_path(&backups));
+    let server = TestServer::start_with(&[&backup_dir]).await;
+    server
+        .app
+        .create_staff("siti", "rahasia-123", Role::Librarian, "Siti", "")
+        .await
+        .unwrap();
+    let dashboard = bilik_tests::web::Dashboard::serve(&server.app).await;
+    let mut web = bilik_tests::web::WebClient::new(&dashboard.url);
+    web.sign_in("admin", &server.admin_password).await;
+    let page = web.get("/health").await;
+    assert!(page.body.contains("belum ada"), "no backup yet");
+    let csrf = bilik_tests::web::csrf_of(&page.body);
+    let done = web.post("/health/backup", &[("csrf", &csrf)]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let files: Vec<_> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    bilik_server::store::backup::verify_backup(&files[0]).unwrap();
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    let page = web.get("/health").await;
+    assert!(
+        page.body.contains(&name),
+        "the Health page names the last backup"
+    );
+
+    // A librarian has no button and cannot post it.
+    let mut librarian = bilik_tests::web::WebClient::new(&dashboard.url);
+    librarian.sign_in("siti", "rahasia-123").await;
+    let page = librarian.get("/health").await;
+    assert!(!page.body.contains("backup-now"));
+    let csrf = bilik_tests::web::csrf_of(&page.body);
+    let refused = librarian.post("/health/backup", &[("csrf", &csrf)]).await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(std::fs::read_dir(&backups).unwrap().count(), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_disk_filled_to_the_last_byte_keeps_acknowledged_writes_working_through_the_reserve() {
+    let Some(disk) = SmallDisk::mount(48) else {
+        return;
+    };
+    let data = disk.path().join("data");
+    let overrides = [
+        "server.min_free_mb=16",
+        "server.reserve_mb=8",
+        "backup.interval_minutes=0",
+    ];
+    let server = ServerProcess::start(&data, "127.0.0.1:0", &overrides).await;
+    let reserve = disk.path().join("data/bilik-reserve");
+    wait_for("the reserve to be made at start", || {
+        let made = reserve.exists();
+        async move { made.then_some(()) }
+    })
+    .await;
+    let password = server.admin_password.clone().unwrap();
+    let url = server.url.clone();
+    let mut admin = admin_of(&url, &password).await;
+    admin.add_member("0001", "Andi", "2099-12-31").await;
+    let pc1 = enroll_at(&url, &mut admin, "PC-01").await;
+    let running = lease(pc1.login("0001").await);
+
+    // Something fills the partition completely.
+    let filler = fill(disk.path(), 0);
+    let mut pad = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&filler)
+        .unwrap();
+    use std::io::Write;
+    while pad.write_all(&[0u8; 4096]).is_ok() {}
+    drop(pad);
+    // New sessions are refused, but every other write still works: the
+    // flusher released the reserve so sled has room (sled would poison
+    // itself on a failed write and refuse everything until reopened).
+    let pc2 = enroll_at(&url, &mut admin, "PC-02").await;
+    admin.add_member("0002", "Budi", "2099-12-31").await;
+    assert_eq!(
+        refusal(pc2.login("0002").await),
+        RefusalCode::ServerStorageFull
+    );
+    for i in 0..200 {
+        admin
+            .add_member(&format!("9{i:05}"), &"Isi ".repeat(40), "2099-12-31")
+            .await;
+    }
+    assert!(!reserve.exists(), "the reserve was released");
+    let ended = pc1
+        .client
+        .clone()
+        .logout(LogoutRequest {
+            session_id: running.session_id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .ended_at_ms;
+    assert_eq!(admin.stations().await.len(), 2);
+    // Space returns: sessions again, and the reserve is made again.
+    std::fs::remove_file(&filler).unwrap();
+    lease(pc2.login("0002").await);
+    wait_for("the reserve to be made again", || {
+        let made = reserve.exists();
+        async move { made.then_some(()) }
+    })
+    .await;
+    assert!(ended >= running.started_at_ms);
+    let sessions = admin.sessions().await;
+    assert_eq!(sessions[0].ended_at_ms, ended);
 }

@@ -88,6 +88,8 @@ struct Inner {
     /// Whether the data directory was short of space at the last check
     /// (logged once per change, not per refused login).
     storage_low: std::sync::atomic::AtomicBool,
+    /// Whether the data disk's reserve file was in place at the last check.
+    reserve_kept: std::sync::atomic::AtomicBool,
     /// Recent failed sign-ins (UTC ms) by username, for the lock-out after
     /// repeated failures. In memory: a restart forgets them, like tokens.
     sign_in_failures: std::sync::Mutex<HashMap<String, Vec<i64>>>,
@@ -104,6 +106,7 @@ impl App {
                 hub: Hub::spawn(),
                 staff_tokens: std::sync::Mutex::new(HashMap::new()),
                 storage_low: std::sync::atomic::AtomicBool::new(false),
+                reserve_kept: std::sync::atomic::AtomicBool::new(false),
                 sign_in_failures: std::sync::Mutex::new(HashMap::new()),
             }),
         }
@@ -178,6 +181,24 @@ impl App {
         low
     }
 
+    /// Makes the data disk's reserve file if it is missing and there is
+    /// room (blocking for a moment: tens of MiB written once).
+    pub(crate) fn keep_reserve(&self) {
+        let bytes = self.config().reserve_mb.saturating_mul(1 << 20);
+        if self
+            .inner
+            .reserve_kept
+            .load(std::sync::atomic::Ordering::Relaxed)
+            && self.store().reserve_in_place()
+        {
+            return;
+        }
+        let kept = self.store().keep_reserve(bytes);
+        self.inner
+            .reserve_kept
+            .store(kept, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The refusal for a new session when the disk is nearly full.
     pub(crate) fn storage_refusal(&self) -> Option<RefusalCode> {
         self.storage_low().then_some(RefusalCode::ServerStorageFull)
@@ -216,6 +237,9 @@ impl App {
     /// `sweep_interval_ms`.
     pub async fn sweep(&self) -> Result<()> {
         let now = self.now_ms();
+        if !self.storage_low() {
+            self.keep_reserve();
+        }
         self.close_overdue_sessions(now).await?;
         self.inner
             .hub

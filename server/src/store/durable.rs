@@ -59,6 +59,10 @@ pub(super) struct SyncTarget {
     /// sled's log file, opened once; `None` for a temporary store (memory
     /// or tmpfs: there is no device to sync).
     pub(super) log: Option<File>,
+    /// The data directory (free space is checked there before each sync).
+    pub(super) dir: Option<std::path::PathBuf>,
+    /// Released before a sync when the disk is about to be full.
+    pub(super) reserve: Arc<super::space::Reserve>,
 }
 
 impl Flusher {
@@ -102,6 +106,11 @@ fn stopped() -> StoreError {
 
 /// sled's flush, then the device sync of its log.
 pub(super) fn sync(target: &SyncTarget) -> Outcome {
+    if let Some(dir) = &target.dir {
+        target
+            .reserve
+            .release_if_short(super::space::free_bytes_at(dir));
+    }
     target.db.flush().map_err(|e| e.to_string())?;
     if let Some(log) = &target.log {
         log.sync_data().map_err(|e| e.to_string())?;

@@ -10,7 +10,7 @@ mod incidents;
 mod members;
 mod reports;
 mod sessions;
-mod space;
+pub(super) mod space;
 mod staff;
 mod stations;
 
@@ -65,6 +65,8 @@ pub struct Store {
     _sync_target: Arc<SyncTarget>,
     /// Group commit: every acknowledged write waits here until it is on the device.
     flusher: Arc<Flusher>,
+    /// The ballast that keeps room for sled when the disk fills up.
+    reserve: Arc<space::Reserve>,
     /// Serialises audit appends (each entry hashes the one before); held
     /// for an in-memory read and insert only.
     audit_append: Arc<std::sync::Mutex<()>>,
@@ -123,9 +125,12 @@ impl Store {
     }
 
     fn from_db(db: sled::Db, log: Option<std::fs::File>, dir: Option<PathBuf>) -> Result<Store> {
+        let reserve = Arc::new(space::Reserve::default());
         let target = Arc::new(SyncTarget {
             db: db.clone(),
             log,
+            dir: dir.clone(),
+            reserve: reserve.clone(),
         });
         let flusher = Flusher::spawn(Arc::downgrade(&target)).map_err(sled::Error::Io)?;
         let store = Store {
@@ -133,6 +138,7 @@ impl Store {
             _sync_target: target,
             flusher: Arc::new(flusher),
             audit_append: Arc::new(std::sync::Mutex::new(())),
+            reserve,
             members: db.open_tree("members")?,
             stations: db.open_tree("stations")?,
             station_names: db.open_tree("station_names")?,
