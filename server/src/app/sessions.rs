@@ -11,6 +11,10 @@ use bilik_proto::v1::{
 };
 use uuid::Uuid;
 
+/// Overdue sessions the sweeper ends per durable commit: the first
+/// stations hear of their end after one batch, not after all of them.
+const SWEEP_BATCH: usize = 500;
+
 /// Most sessions one query returns.
 const MAX_QUERY: usize = 10_000;
 
@@ -103,36 +107,51 @@ impl App {
     }
 
     /// Ends, as time_up at their end time, every open session past its
-    /// end: each in its own small transaction, then one durable commit for
-    /// all of them, then the pushes. At closing time every lease ends in
-    /// the same sweep; no lock is held, so logins go on meanwhile.
+    /// end. At closing time every lease ends in the same sweep: the ends are
+    /// written in batches of [`SWEEP_BATCH`] small transactions on tokio's
+    /// blocking pool (the runtime keeps serving logins), each batch made
+    /// durable by one sync, then its stations are told. No lock is held.
     pub(super) async fn close_overdue_sessions(&self, now_ms: i64) -> Result<usize> {
-        let mut ended = Vec::new();
-        for session in self.store().active_sessions()? {
-            if session.ends_at_ms > now_ms {
+        let overdue: Vec<SessionRecord> = self
+            .store()
+            .active_sessions()?
+            .into_iter()
+            .filter(|s| s.ends_at_ms <= now_ms)
+            .collect();
+        let mut closed = 0;
+        for batch in overdue.chunks(SWEEP_BATCH) {
+            let batch = batch.to_vec();
+            let ended = self
+                .off_runtime(move |app| {
+                    let mut ended = Vec::with_capacity(batch.len());
+                    for session in &batch {
+                        let ends = session.ends_at_ms;
+                        // Not durable yet: the whole batch is, below, at once.
+                        let end = app
+                            .store()
+                            .end_session(
+                                &session.session_id,
+                                |s| ended_record(s, ends, EndReason::TimeUp),
+                                None,
+                            )?
+                            .defer();
+                        ended.extend(end);
+                    }
+                    Ok(ended)
+                })
+                .await?;
+            if ended.is_empty() {
                 continue;
             }
-            let ends = session.ends_at_ms;
-            let pending = self.store().end_session(
-                &session.session_id,
-                |s| ended_record(s, ends, EndReason::TimeUp),
-                None,
-            )?;
-            // Not durable yet: all of them become durable below, at once.
-            if let Some(s) = pending.defer() {
-                ended.push(s);
+            self.store().sync().await?;
+            for s in &ended {
+                self.session_ended(s);
+                self.push_end(&s.station_id, &s.session_id, EndReason::TimeUp)
+                    .await;
             }
+            closed += ended.len();
         }
-        if ended.is_empty() {
-            return Ok(0);
-        }
-        self.store().sync().await?;
-        for s in &ended {
-            self.session_ended(s);
-            self.push_end(&s.station_id, &s.session_id, EndReason::TimeUp)
-                .await;
-        }
-        Ok(ended.len())
+        Ok(closed)
     }
 
     /// Applies an event an agent journaled; each id once. Returns whether it
