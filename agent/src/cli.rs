@@ -34,6 +34,10 @@ pub enum Command {
         /// The one-time code.
         #[arg(long)]
         code: String,
+        /// Enrol over plain text (`http://`, a server run with
+        /// tls.insecure): for tests only, the credential crosses readable.
+        #[arg(long)]
+        insecure: bool,
     },
 }
 
@@ -141,7 +145,7 @@ mod tests {
         let config = cli.config.load().unwrap();
         assert_eq!(config.server, "http://b:2");
         assert_eq!(config.state_dir, PathBuf::from("/tmp/x y"));
-        assert!(matches!(cli.command, Some(Command::Enroll { code }) if code == "ABCD-1234"));
+        assert!(matches!(cli.command, Some(Command::Enroll { code, .. }) if code == "ABCD-1234"));
     }
 
     #[test]

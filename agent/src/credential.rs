@@ -25,6 +25,74 @@ pub struct Credential {
     pub station_name: String,
     /// `<station_id>.<secret>`: the bearer credential on every call.
     pub credential: String,
+    /// SHA-256 (hex) of the server certificate seen and checked at
+    /// enrolment: the only one accepted afterwards.
+    #[serde(default)]
+    pub server_fingerprint: String,
+    /// Enrolled over plain text (`--insecure`): links stay plain text.
+    #[serde(default)]
+    pub insecure: bool,
+    /// The certificate the server announced (over the pinned link) that it
+    /// will switch to: accepted too, and pinned alone once it is seen.
+    #[serde(default)]
+    pub next_server_fingerprint: String,
+}
+
+impl Credential {
+    /// Which server certificate the link accepts.
+    pub fn trust(&self) -> bilik_proto::ServerTrust {
+        if self.insecure {
+            bilik_proto::ServerTrust::Insecure
+        } else {
+            let mut accepted = vec![self.server_fingerprint.clone()];
+            if !self.next_server_fingerprint.is_empty() {
+                accepted.push(self.next_server_fingerprint.clone());
+            }
+            bilik_proto::ServerTrust::Pinned(accepted)
+        }
+    }
+
+    /// Follows a certificate renewal: after a link accepted `seen`, and the
+    /// server announced `announced` as its next certificate, what should be
+    /// pinned. Returns whether anything changed (then save it).
+    pub fn follow_renewal(&mut self, seen: Option<&str>, announced: &str) -> bool {
+        let mut changed = false;
+        if let Some(seen) = seen
+            && !self.next_server_fingerprint.is_empty()
+            && seen == self.next_server_fingerprint
+        {
+            self.server_fingerprint = std::mem::take(&mut self.next_server_fingerprint);
+            changed = true;
+        }
+        let announced = announced.trim().to_ascii_lowercase();
+        if announced.len() == 64
+            && announced != self.server_fingerprint
+            && announced != self.next_server_fingerprint
+        {
+            self.next_server_fingerprint = announced;
+            changed = true;
+        }
+        changed
+    }
+
+    /// Warns if the credential or its directory can be read by other users.
+    pub fn warn_if_exposed(state_dir: &Path) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let loose = |path: &Path, allowed: u32| {
+                fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o777 & !allowed != 0)
+            };
+            if loose(state_dir, 0o700) {
+                tracing::warn!(dir = %state_dir.display(), "the state directory is readable by other users: chmod 700 it");
+            }
+            if loose(&state_dir.join(FILE_NAME), 0o600) {
+                tracing::warn!(dir = %state_dir.display(), "credential.toml is readable by other users: chmod 600 it");
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = state_dir;
+    }
 }
 
 /// Why the credential could not be read or written.
@@ -82,6 +150,12 @@ impl Credential {
             return Err(CredentialError::Damaged {
                 path,
                 reason: "no station id or credential".into(),
+            });
+        }
+        if !cred.insecure && cred.server_fingerprint.len() != 64 {
+            return Err(CredentialError::Damaged {
+                path,
+                reason: "no pinned server certificate (enrolled before TLS)".into(),
             });
         }
         Ok(cred)
@@ -144,6 +218,9 @@ mod tests {
             station_id: "st_abc".into(),
             station_name: "PC-01".into(),
             credential: "st_abc.0123".into(),
+            server_fingerprint: "ab".repeat(32),
+            insecure: false,
+            next_server_fingerprint: String::new(),
         }
     }
 

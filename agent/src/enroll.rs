@@ -33,32 +33,26 @@ pub enum EnrollError {
     /// The credential could not be saved.
     #[error(transparent)]
     Save(#[from] CredentialError),
-}
-
-/// An error and its causes on one line ("transport error: tcp connect
-/// error: Connection refused").
-fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let next = c.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        cause = c.source();
-    }
-    text
+    /// The code carries no certificate tag (a server without TLS made it, or
+    /// it was mistyped).
+    #[error(
+        "this enrolment code has no server certificate tag: copy the whole code \
+         (XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX), or use --insecure for a plain-text test server"
+    )]
+    NoTag,
 }
 
 /// Enrols this PC with the server at `server` using `code`, asking for
 /// station name `name` (the code's own name wins), and saves the credential
-/// in `state_dir`.
+/// in `state_dir`. Over TLS the code's tag must match the certificate the
+/// server shows before the code is sent; that certificate is pinned from
+/// then on. `insecure`: plain text (`http://` only).
 pub async fn enroll(
     server: &str,
     code: &str,
     name: &str,
     state_dir: &Path,
+    insecure: bool,
 ) -> Result<Credential, EnrollError> {
     if server.trim().is_empty() {
         return Err(EnrollError::NoServer);
@@ -67,9 +61,24 @@ pub async fn enroll(
         url: server.to_owned(),
         reason,
     };
-    let channel = bilik_proto::connect(server)
+    let typed: String = code
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let trust = if insecure {
+        bilik_proto::ServerTrust::Insecure
+    } else {
+        let tag = typed.get(8..).unwrap_or_default();
+        if tag.len() != bilik_proto::transport::CODE_TAG_LEN {
+            return Err(EnrollError::NoTag);
+        }
+        bilik_proto::ServerTrust::Tag(tag.to_owned())
+    };
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let channel = bilik_proto::transport::connect_seeing(server, &trust, Some(seen.clone()))
         .await
-        .map_err(|e| unreachable(with_causes(&e)))?;
+        .map_err(|e| unreachable(e.to_string()))?;
     let request = EnrollRequest {
         code: code.trim().to_owned(),
         name: name.to_owned(),
@@ -84,11 +93,18 @@ pub async fn enroll(
             tonic::Code::PermissionDenied | tonic::Code::Unauthenticated => {
                 EnrollError::CodeRefused(status.message().to_owned())
             }
-            tonic::Code::Unavailable => unreachable(status.message().to_owned()),
+            tonic::Code::Unavailable => unreachable(match std::error::Error::source(&status) {
+                Some(cause) => bilik_proto::transport::describe(cause),
+                None => status.message().to_owned(),
+            }),
             _ => EnrollError::Rpc(status),
         })?
         .into_inner();
     if response.credential.is_empty() || response.station_id.is_empty() {
+        return Err(EnrollError::NoCredential);
+    }
+    let server_fingerprint = seen.lock().ok().and_then(|s| s.clone()).unwrap_or_default();
+    if !insecure && server_fingerprint.is_empty() {
         return Err(EnrollError::NoCredential);
     }
     let credential = Credential {
@@ -96,6 +112,9 @@ pub async fn enroll(
         station_id: response.station_id,
         station_name: response.station_name,
         credential: response.credential,
+        server_fingerprint,
+        insecure,
+        next_server_fingerprint: String::new(),
     };
     credential.save(state_dir)?;
     Ok(credential)

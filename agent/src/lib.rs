@@ -78,6 +78,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     let credential = Credential::load(&config.state_dir)?;
     let bearer =
         bilik_proto::Bearer::new(&credential.credential).map_err(|_| AgentError::BadCredential)?;
+    crate::credential::Credential::warn_if_exposed(&config.state_dir);
     let server = if config.server.is_empty() {
         credential.server.clone()
     } else {
@@ -115,7 +116,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
         healthy_after: HEALTHY_AFTER,
     };
     let link = link::spawn(
-        GrpcConnector::new(&server, bearer),
+        GrpcConnector::new(&server, bearer, credential.trust())
+            .following_renewals(&config.state_dir),
         link_config,
         status_rx,
         events_tx,

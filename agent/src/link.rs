@@ -76,9 +76,10 @@ pub enum LinkError {
     Connect {
         /// The server URL tried.
         url: String,
-        /// What the transport said.
+        /// What the transport said (a certificate that is not the pinned
+        /// one says so).
         #[source]
-        source: tonic::transport::Error,
+        source: bilik_proto::ConnectError,
     },
     /// The server answered the Attach call with an error (a bad credential
     /// is `Unauthenticated`).
@@ -133,27 +134,53 @@ pub struct GrpcConnector {
     url: String,
     /// The station credential, as an interceptor.
     bearer: bilik_proto::Bearer,
+    /// The pinned server certificate (from enrolment).
+    trust: bilik_proto::ServerTrust,
+    /// Where the credential is: re-read at each attach (a renewal may have
+    /// changed what is pinned) and updated when the server announces its
+    /// next certificate. `None`: the trust above, as it is.
+    state_dir: Option<std::path::PathBuf>,
 }
 
 impl GrpcConnector {
     /// A connector for `url` presenting `bearer` (the station credential).
-    pub fn new(url: &str, bearer: bilik_proto::Bearer) -> GrpcConnector {
+    pub fn new(
+        url: &str,
+        bearer: bilik_proto::Bearer,
+        trust: bilik_proto::ServerTrust,
+    ) -> GrpcConnector {
         GrpcConnector {
             url: url.to_owned(),
             bearer,
+            trust,
+            state_dir: None,
         }
+    }
+
+    /// The same, following certificate renewals in the credential kept in
+    /// `state_dir`.
+    pub fn following_renewals(mut self, state_dir: &std::path::Path) -> GrpcConnector {
+        self.state_dir = Some(state_dir.to_owned());
+        self
     }
 }
 
 impl Connector for GrpcConnector {
     async fn attach(&mut self, hello: Hello) -> Result<Attached, LinkError> {
-        let channel =
-            bilik_proto::connect(&self.url)
-                .await
-                .map_err(|source| LinkError::Connect {
-                    url: self.url.clone(),
-                    source,
-                })?;
+        let credential = self
+            .state_dir
+            .as_deref()
+            .and_then(|dir| crate::credential::Credential::load(dir).ok());
+        let trust = credential
+            .as_ref()
+            .map_or_else(|| self.trust.clone(), crate::credential::Credential::trust);
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let channel = bilik_proto::transport::connect_seeing(&self.url, &trust, Some(seen.clone()))
+            .await
+            .map_err(|source| LinkError::Connect {
+                url: self.url.clone(),
+                source,
+            })?;
         let rpc = StationClient::with_interceptor(channel, self.bearer.clone());
         let (up, rx) = mpsc::channel(UP_QUEUE);
         let hello = AgentMessage {
@@ -177,6 +204,20 @@ impl Connector for GrpcConnector {
             Ok(None) => return Err(LinkError::Closed),
             Err(status) => return Err(LinkError::Stream(status)),
         };
+        if let (Some(dir), Some(mut credential)) = (&self.state_dir, credential) {
+            let seen = seen.lock().ok().and_then(|s| s.clone());
+            let announced = welcome
+                .settings
+                .as_ref()
+                .map(|s| s.next_server_fingerprint.as_str())
+                .unwrap_or_default();
+            if credential.follow_renewal(seen.as_deref(), announced) {
+                match credential.save(dir) {
+                    Ok(_) => tracing::info!("server certificate renewal followed"),
+                    Err(e) => tracing::warn!(error = %e, "cannot save the renewed pin"),
+                }
+            }
+        }
         Ok(Attached {
             welcome,
             up,

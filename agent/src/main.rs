@@ -92,10 +92,15 @@ fn main() -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     let result = match cli.command {
-        Some(Command::Enroll { code }) => runtime.block_on(async {
-            let cred =
-                bilik_agent::enroll::enroll(&config.server, &code, &config.name, &config.state_dir)
-                    .await?;
+        Some(Command::Enroll { code, insecure }) => runtime.block_on(async {
+            let cred = bilik_agent::enroll::enroll(
+                &config.server,
+                &code,
+                &config.name,
+                &config.state_dir,
+                insecure,
+            )
+            .await?;
             println!(
                 "enrolled as {} (station id {}); credential saved in {}",
                 cred.station_name,

@@ -22,19 +22,9 @@ pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("bili
 
 pub mod catalog;
 pub mod config_toml;
+pub mod transport;
 
-/// Opens a channel to a Bilik server. The one place where clients set up the
-/// transport (TLS and certificate pinning will slot in here).
-pub async fn connect(url: &str) -> Result<tonic::transport::Channel, tonic::transport::Error> {
-    tonic::transport::Endpoint::from_shared(url.to_owned())?
-        .connect_timeout(std::time::Duration::from_secs(5))
-        // Notice a dead network (no reset) in ~30 s instead of a TCP timeout.
-        .http2_keep_alive_interval(std::time::Duration::from_secs(20))
-        .keep_alive_timeout(std::time::Duration::from_secs(10))
-        .keep_alive_while_idle(true)
-        .connect()
-        .await
-}
+pub use transport::{ConnectError, ServerTrust, connect};
 
 /// Adds `authorization: Bearer <secret>` to every call: a station
 /// credential or a staff token.

@@ -11,13 +11,13 @@ use tonic::transport::Channel;
 /// Why an admin command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    /// The server could not be reached.
+    /// The server could not be reached (or its certificate is not the pinned one).
     #[error("cannot reach the server at {url}: {source}")]
     Connect {
         /// The address tried.
         url: String,
         /// What the transport said.
-        source: tonic::transport::Error,
+        source: bilik_proto::ConnectError,
     },
     /// The server refused or failed the call.
     #[error("{}: {}", .0.code(), .0.message())]
@@ -53,10 +53,30 @@ pub struct Connection {
     #[arg(
         long,
         env = "BILIK_SERVER",
-        default_value = "http://127.0.0.1:50551",
+        default_value = "https://127.0.0.1:50551",
         global = true
     )]
     pub server: String,
+    /// The server's certificate fingerprint (SHA-256, hex) to pin.
+    #[arg(long, env = "BILIK_FINGERPRINT", global = true)]
+    pub fingerprint: Option<String>,
+    /// A certificate file (PEM) to pin, e.g. a copy of the server's
+    /// `tls/server.crt`.
+    #[arg(long, env = "BILIK_CERT", global = true)]
+    pub cert: Option<PathBuf>,
+    /// The server's data directory on this machine: its certificate
+    /// (`tls/server.crt`) is pinned. The default when nothing else is given.
+    #[arg(
+        long = "server-data-dir",
+        env = "BILIK_DATA_DIR",
+        default_value = "bilik-data",
+        global = true
+    )]
+    pub server_data_dir: PathBuf,
+    /// Plain text to an `http://` server (only for a server run with
+    /// tls.insecure): the password crosses the network readable.
+    #[arg(long, global = true)]
+    pub insecure: bool,
     /// Staff username.
     #[arg(long, env = "BILIK_USER", default_value = "admin", global = true)]
     pub user: String,
@@ -289,13 +309,49 @@ impl Signed {
     }
 }
 
+/// Which server certificate to accept: `--insecure`, `--fingerprint`,
+/// `--cert`, or the certificate in the server's data directory.
+pub fn trust(conn: &Connection) -> Result<bilik_proto::ServerTrust, CliError> {
+    if conn.insecure {
+        return Ok(bilik_proto::ServerTrust::Insecure);
+    }
+    if let Some(fp) = &conn.fingerprint {
+        let fp = fp.trim().replace(':', "").to_ascii_lowercase();
+        if fp.len() != 64 || !fp.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(CliError::Usage(
+                "--fingerprint: the SHA-256 of the certificate, 64 hex digits".into(),
+            ));
+        }
+        return Ok(bilik_proto::ServerTrust::Pinned(vec![fp]));
+    }
+    let path = conn
+        .cert
+        .clone()
+        .unwrap_or_else(|| crate::tls::own_cert_path(&conn.server_data_dir));
+    let pem = std::fs::read(&path).map_err(|_| {
+        CliError::Usage(format!(
+            "cannot read the server's certificate {}: give --fingerprint, --cert FILE or \
+             --server-data-dir DIR",
+            path.display()
+        ))
+    })?;
+    use rustls::pki_types::pem::PemObject;
+    let leaf = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .next()
+        .and_then(Result::ok)
+        .ok_or_else(|| CliError::Usage(format!("{}: no certificate in it", path.display())))?;
+    Ok(bilik_proto::ServerTrust::Pinned(vec![
+        bilik_proto::transport::fingerprint(leaf.as_ref()),
+    ]))
+}
+
 /// Runs one admin command against a server; prints its result.
 pub async fn run(conn: &Connection, cmd: AdminCommand) -> Result<(), CliError> {
     if let AdminCommand::Report(ReportCommand::Verify { file, public_key }) = &cmd {
         println!("{}", verify_file(file, public_key.as_deref())?);
         return Ok(());
     }
-    let channel = bilik_proto::connect(&conn.server)
+    let channel = bilik_proto::connect(&conn.server, &trust(conn)?)
         .await
         .map_err(|source| CliError::Connect {
             url: conn.server.clone(),

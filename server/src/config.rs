@@ -77,6 +77,21 @@ pub struct Config {
     /// released when the disk fills to the last bytes, so sled can still
     /// write (0: none). Should be below `min_free_mb`.
     pub reserve_mb: u64,
+    /// Plain text on both listeners instead of TLS: tests, or a deliberate
+    /// `--insecure`. Loudly logged; never the default.
+    pub insecure: bool,
+    /// A certificate (PEM) the library provides, e.g. from its own CA; empty:
+    /// the server's own, made at first start in `<data_dir>/tls/`.
+    pub tls_cert_file: PathBuf,
+    /// Its private key (PEM); set with `tls_cert_file`.
+    pub tls_key_file: PathBuf,
+    /// The certificate the server will switch to (renewal): its fingerprint
+    /// is announced to every agent over the pinned link, so they accept it
+    /// once `tls_cert_file` names it. Empty: none.
+    pub tls_next_cert_file: PathBuf,
+    /// Extra host names and addresses for the server's own certificate
+    /// (browsers on the LAN check them; pinned clients do not need them).
+    pub tls_names: Vec<String>,
     /// Where scheduled and dashboard backups are written.
     pub backup_dir: PathBuf,
     /// Minutes between scheduled backups; 0: none (on demand only).
@@ -117,6 +132,11 @@ impl Default for Config {
             section_head_name: String::new(),
             section_head_nip: String::new(),
             age_bands: vec![12, 18, 25, 45, 59],
+            insecure: false,
+            tls_cert_file: PathBuf::new(),
+            tls_key_file: PathBuf::new(),
+            tls_next_cert_file: PathBuf::new(),
+            tls_names: Vec::new(),
             min_free_mb: 256,
             reserve_mb: 64,
             backup_dir: PathBuf::from("bilik-backups"),
@@ -189,6 +209,40 @@ impl Config {
             &mut cfg.reserve_mb,
         );
         r.unknown(server, "server");
+
+        let mut tls = r.section(&mut table, "tls");
+        r.boolean(&mut tls, "tls.insecure", &mut cfg.insecure);
+        r.text(&mut tls, "tls.cert_file", &mut cfg.tls_cert_file, |s| {
+            Ok(PathBuf::from(s.trim()))
+        });
+        r.text(&mut tls, "tls.key_file", &mut cfg.tls_key_file, |s| {
+            Ok(PathBuf::from(s.trim()))
+        });
+        r.text(
+            &mut tls,
+            "tls.next_cert_file",
+            &mut cfg.tls_next_cert_file,
+            |s| Ok(PathBuf::from(s.trim())),
+        );
+        if let Some(v) = tls.remove("names") {
+            match v.as_array().map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().map(|s| s.trim().to_owned()))
+                    .collect::<Option<Vec<_>>>()
+            }) {
+                Some(Some(list)) if list.iter().all(|n| !n.is_empty() && n.len() <= 253) => {
+                    cfg.tls_names = list
+                }
+                _ => r
+                    .errors
+                    .push("tls.names: expected a list of host names or addresses".into()),
+            }
+        }
+        if cfg.tls_cert_file.as_os_str().is_empty() != cfg.tls_key_file.as_os_str().is_empty() {
+            r.errors
+                .push("tls.cert_file and tls.key_file: give both or neither".into());
+        }
+        r.unknown(tls, "tls");
 
         let mut backup = r.section(&mut table, "backup");
         r.text(&mut backup, "backup.dir", &mut cfg.backup_dir, |s| {
@@ -402,6 +456,7 @@ impl Config {
         let warnings: Vec<String> = self.warning_minutes.iter().map(u32::to_string).collect();
         let mut out = format!(
             "[server]\nlisten = {}\nweb_listen = {}\ndata_dir = {}\nsweep_interval_ms = {}\nmin_free_mb = {}\nreserve_mb = {}\n\n\
+             [tls]\ninsecure = {}\ncert_file = {}\nkey_file = {}\nnext_cert_file = {}\nnames = [{}]\n\n\
              [backup]\ndir = {}\ninterval_minutes = {}\nkeep = {}\n\n\
              [library]\nname = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
@@ -419,6 +474,11 @@ impl Config {
             self.sweep_interval_ms,
             self.min_free_mb,
             self.reserve_mb,
+            self.insecure,
+            toml_str(&self.tls_cert_file.display().to_string()),
+            toml_str(&self.tls_key_file.display().to_string()),
+            toml_str(&self.tls_next_cert_file.display().to_string()),
+            list(&self.tls_names),
             toml_str(&self.backup_dir.display().to_string()),
             self.backup_interval_minutes,
             self.backup_keep,

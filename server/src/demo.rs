@@ -128,7 +128,21 @@ async fn simulate_station(
     code: &str,
     rules_version: &str,
 ) -> std::result::Result<(), tonic::Status> {
-    let channel = bilik_proto::connect(url)
+    // The demo's stations enrol as real agents do: the code's tag pins the
+    // server's certificate.
+    let trust = match code.rsplit_once('-') {
+        Some(_) if url.starts_with("https://") => {
+            let tag: String = code
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .skip(8)
+                .collect::<String>()
+                .to_ascii_uppercase();
+            bilik_proto::ServerTrust::Tag(tag)
+        }
+        _ => bilik_proto::ServerTrust::Insecure,
+    };
+    let channel = bilik_proto::connect(url, &trust)
         .await
         .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
     let enrolled = StationClient::new(channel.clone())

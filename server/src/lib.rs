@@ -6,6 +6,8 @@
 //! - [`hours`]: weekly opening hours.
 //! - [`policy`]: pure rules: card validity, lease length.
 //! - [`credentials`]: passwords, tokens, station credentials, enrolment codes.
+//! - [`tls`]: the server's certificate (made at first start) that clients pin.
+//! - [`secrets`]: owner-only files and directories for what is secret at rest.
 //! - [`store`]: the only module that touches sled.
 //! - [`import`]: member files from other library systems (SLiMS).
 //! - [`hub`]: the task that owns live agent links and pushes commands.
@@ -31,7 +33,9 @@ pub mod hub;
 pub mod import;
 pub mod policy;
 pub mod report;
+pub mod secrets;
 pub mod store;
+pub mod tls;
 pub mod web;
 
 use app::App;
@@ -41,7 +45,6 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -74,8 +77,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Largest admin request (an import file travels in one message).
 const MAX_ADMIN_MESSAGE: usize = app::MAX_IMPORT_BYTES + 1024 * 1024;
 
-/// Opens the listening socket. The one place where the transport is set up
-/// (TLS will wrap it here).
+/// Opens a listening socket (TLS is set up by [`run`] and the dashboard from
+/// the application's identity).
 pub async fn listen(addr: SocketAddr) -> Result<TcpListener, ServeError> {
     TcpListener::bind(addr)
         .await
@@ -119,13 +122,28 @@ pub async fn run(
         let _ = stopping.wait_for(|s| *s).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
-    let serve = tonic::transport::Server::builder()
-        .http2_keepalive_interval(Some(Duration::from_secs(20)))
+    let mut builder =
+        tonic::transport::Server::builder().http2_keepalive_interval(Some(Duration::from_secs(20)));
+    match app.tls() {
+        Some(tls) => {
+            let identity = tonic::transport::Identity::from_pem(&tls.cert_pem, &tls.key_pem);
+            builder =
+                builder.tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))?;
+            tracing::info!(fingerprint = %tls.fingerprint, "gRPC over TLS");
+        }
+        None => tracing::warn!(
+            "INSECURE: gRPC in plain text (tls.insecure): station credentials, staff \
+             passwords and card numbers cross the network readable by anyone on it"
+        ),
+    }
+    // No Nagle: a pushed command would wait ~40 ms for a delayed ACK.
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+    let serve = builder
         .add_service(health_service)
         .add_service(reflection)
         .add_service(StationServer::new(station))
         .add_service(AdminServer::new(admin).max_decoding_message_size(MAX_ADMIN_MESSAGE))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+        .serve_with_incoming_shutdown(incoming, signal);
     let result = tokio::select! {
         r = serve => r,
         () = grace => {

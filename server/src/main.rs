@@ -73,6 +73,11 @@ struct ServeArgs {
     /// Show the server working: fresh store, demo members, simulated stations.
     #[arg(long)]
     demo: bool,
+    /// Plain text instead of TLS on both listeners (same as --set
+    /// tls.insecure=true): passwords, credentials and card numbers cross the
+    /// network readable. For tests and debugging only.
+    #[arg(long)]
+    insecure: bool,
     /// Print the effective configuration and exit.
     #[arg(long)]
     print_config: bool,
@@ -132,13 +137,29 @@ async fn shutdown_signal() {
 }
 
 fn open_store(config: &Config) -> anyhow::Result<Store> {
-    std::fs::create_dir_all(&config.data_dir)
+    bilik_server::secrets::private_dir(&config.data_dir)
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-    Store::open(&config.data_dir).with_context(|| {
+    let store = Store::open(&config.data_dir).with_context(|| {
         format!(
             "cannot open the store in {} (is another bilik-server using it?)",
             config.data_dir.display()
         )
+    })?;
+    // Owner only, whatever the umask: sled makes its files with it.
+    bilik_server::secrets::lock_down(&config.data_dir)
+        .with_context(|| format!("cannot restrict {}", config.data_dir.display()))?;
+    Ok(store)
+}
+
+/// The application with its TLS identity (made at first start), or plain
+/// text when asked for.
+fn app_with_tls(store: Store, config: Config) -> anyhow::Result<App> {
+    let identity =
+        bilik_server::tls::ServerIdentity::load_or_create(&config).context("cannot set up TLS")?;
+    let app = App::new(store, config, Arc::new(SystemClock));
+    Ok(match identity {
+        Some(identity) => app.with_tls(identity),
+        None => app,
     })
 }
 
@@ -161,6 +182,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             toml::Value::String(listen.clone())
         ));
     }
+    if args.insecure {
+        defaults.push("tls.insecure=true".to_owned());
+    }
     if let Some(web) = &args.web_listen {
         defaults.push(format!(
             "server.web_listen={}",
@@ -174,16 +198,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let store = open_store(&config)?;
     let listen = config.listen;
-    let app = App::new(store, config, Arc::new(SystemClock));
+    let app = app_with_tls(store, config)?;
     let listener = bilik_server::listen(listen).await?;
     let addr = listener.local_addr()?;
-    let url = format!("http://{addr}");
+    let scheme = if app.tls().is_some() { "https" } else { "http" };
+    let url = format!("{scheme}://{addr}");
     let web = match app.config().web_listen {
         Some(web_addr) => Some(bilik_server::listen(web_addr).await?),
         None => None,
     };
     let dashboard = match &web {
-        Some(l) => format!("http://{}", l.local_addr()?),
+        Some(l) => format!("{scheme}://{}", l.local_addr()?),
         None => "off (server.web_listen = \"off\")".to_owned(),
     };
     if args.demo {
@@ -191,7 +216,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         bilik_server::demo::spawn_stations(&app, url.clone()).await?;
         println!("Bilik demo server");
         println!("  dashboard:       {dashboard}   (sign in as admin)");
-        println!("  gRPC:            {url}   (try: grpcurl -plaintext {addr} list)");
+        println!("  gRPC:            {url}");
+        if let Some(tls) = app.tls() {
+            println!("  certificate:     sha256 {}", tls.fingerprint);
+            println!(
+                "                   {} (pinned by agents and the CLI)",
+                tls.cert_path.display()
+            );
+        }
         println!("  data directory:  {}", app.config().data_dir.display());
         println!(
             "  admin:           user admin, password {}",
@@ -202,9 +234,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             info.enrollment_code
         );
         println!(
-            "  watch:           BILIK_PASSWORD={} bilik-server station list --server {url}",
-            info.admin_password
+            "  watch:           export BILIK_PASSWORD={} BILIK_DATA_DIR={}",
+            info.admin_password,
+            app.config().data_dir.display()
         );
+        println!("                   bilik-server station list --server {url}");
         println!("  demo cards:      0001-0008 and 0012 valid, 0009-0010 expired, 0011 blocked");
         println!("Stop with Ctrl-C.");
     } else {
@@ -215,6 +249,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "Bilik server listening on {url} (data in {})",
             app.config().data_dir.display()
         );
+        if let Some(tls) = app.tls() {
+            println!("Certificate: sha256 {}", tls.fingerprint);
+        }
         println!("Dashboard: {dashboard}");
     }
     bilik_server::run_with_web(app, listener, web, shutdown_signal()).await?;
@@ -228,7 +265,14 @@ fn init(args: ConfigArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let app = App::new(store, config, Arc::new(SystemClock));
+        let app = app_with_tls(store, config)?;
+        if let Some(tls) = app.tls() {
+            println!(
+                "TLS certificate {} (sha256 {})",
+                tls.cert_path.display(),
+                tls.fingerprint
+            );
+        }
         app.ensure_signing_key().await?;
         match app.create_first_admin("admin").await? {
             Some(password) => {

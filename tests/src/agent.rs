@@ -44,9 +44,13 @@ impl Line {
 
 /// Runs `bilik-agent enroll`; returns (success, stdout, stderr).
 pub async fn enroll(url: &str, code: &str, state_dir: &Path) -> (bool, String, String) {
-    let out = Command::new(binary("bilik-agent"))
-        .arg("enroll")
-        .args(["--server", url, "--code", code])
+    let mut cmd = Command::new(binary("bilik-agent"));
+    cmd.arg("enroll").args(["--server", url, "--code", code]);
+    if url.starts_with("http://") {
+        // The in-process test server speaks plain text.
+        cmd.arg("--insecure");
+    }
+    let out = cmd
         .arg("--state-dir")
         .arg(state_dir)
         .env("RUST_LOG", "warn")

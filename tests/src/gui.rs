@@ -5,8 +5,6 @@
 use crate::agent::{enroll, tools_required};
 use crate::process::{ServerProcess, binary};
 use crate::{DEADLINE, Staff};
-use bilik_proto::v1::SignInRequest;
-use bilik_proto::v1::admin_client::AdminClient;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -77,17 +75,8 @@ impl GuiStation {
         }
         let dir = tempfile::tempdir().unwrap();
         let server = ServerProcess::start(&dir.path().join("data"), "127.0.0.1:0", overrides).await;
-        let mut client = AdminClient::new(bilik_proto::connect(&server.url).await.unwrap());
-        let token = client
-            .sign_in(SignInRequest {
-                username: "admin".into(),
-                password: server.admin_password.clone().unwrap(),
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .token;
-        let mut admin = Staff { client, token };
+        let password = server.admin_password.clone().unwrap();
+        let mut admin = Staff::sign_in(server.channel().await, "admin", &password).await;
         admin.add_member("1001", "Andi Pratama", "2099-12-31").await;
         let code = admin.enrollment_code(station).await;
         let state_dir = dir.path().join("agent");

@@ -6,8 +6,10 @@
 pub mod agent;
 pub mod gui;
 pub mod process;
+pub mod relay;
 pub mod web;
 
+pub use bilik_proto::ServerTrust;
 use bilik_proto::v1::admin_client::AdminClient;
 use bilik_proto::v1::station_client::StationClient;
 use bilik_proto::v1::*;
@@ -31,6 +33,8 @@ pub const DEADLINE: Duration = Duration::from_secs(10);
 pub const TEST_CONFIG: &str = r#"
 [server]
 sweep_interval_ms = 20
+[tls]
+insecure = true
 [library]
 name = "Perpustakaan Uji"
 time_zone = "Asia/Makassar"
@@ -120,7 +124,9 @@ impl TestServer {
 
     /// A channel to the server.
     pub async fn channel(&self) -> Channel {
-        bilik_proto::connect(&self.url).await.unwrap()
+        bilik_proto::connect(&self.url, &ServerTrust::Insecure)
+            .await
+            .unwrap()
     }
 
     /// An admin client signed in as `admin`.
@@ -185,6 +191,21 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// Signs in over `channel` as `user`.
+    pub async fn sign_in(channel: Channel, user: &str, password: &str) -> Staff {
+        let mut client = AdminClient::new(channel);
+        let token = client
+            .sign_in(SignInRequest {
+                username: user.into(),
+                password: password.into(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .token;
+        Staff { client, token }
+    }
+
     /// A request carrying the staff token.
     pub fn req<T>(&self, msg: T) -> Request<T> {
         with_bearer(msg, &self.token)

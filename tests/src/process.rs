@@ -96,11 +96,20 @@ impl ServerProcess {
         let (url, web_url) = crate::within(async {
             let mut url = None;
             loop {
-                let line = lines
-                    .next_line()
-                    .await
-                    .unwrap()
-                    .unwrap_or_else(|| panic!("bilik-server exited; see {}", log.display()));
+                let line = lines.next_line().await.unwrap().unwrap_or_else(|| {
+                    let text = std::fs::read_to_string(&log).unwrap_or_default();
+                    let tail: Vec<&str> = text
+                        .lines()
+                        .filter(|l| !l.starts_with(' '))
+                        .rev()
+                        .take(8)
+                        .collect();
+                    panic!(
+                        "bilik-server exited; the end of {}:\n{}",
+                        log.display(),
+                        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                    )
+                });
                 if let Some(rest) = line.split("one-time password ").nth(1) {
                     admin_password = Some(rest.trim().to_owned());
                 }
@@ -120,7 +129,10 @@ impl ServerProcess {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         ServerProcess {
             child,
-            listen: url.trim_start_matches("http://").to_owned(),
+            listen: url
+                .trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .to_owned(),
             url,
             data_dir: data_dir.to_owned(),
             admin_password,
@@ -145,6 +157,27 @@ impl ServerProcess {
         crate::within(self.child.wait()).await.unwrap().code()
     }
 
+    /// Runs a `bilik-server` admin subcommand against this server as
+    /// `admin`, pinning its certificate from its data directory (as the CLI
+    /// on the server machine does). Returns (success, stdout, stderr).
+    pub async fn admin(&self, password: &str, args: &[&str]) -> (bool, String, String) {
+        let mut cmd = Command::new(binary("bilik-server"));
+        cmd.arg("--server-data-dir").arg(&self.data_dir);
+        run_admin(cmd, &self.url, password, args).await
+    }
+
+    /// Which certificate to accept: the one in its data directory.
+    pub fn trust(&self) -> bilik_proto::ServerTrust {
+        server_trust(&self.data_dir)
+    }
+
+    /// A channel to this server, its certificate pinned.
+    pub async fn channel(&self) -> tonic::transport::Channel {
+        bilik_proto::connect(&self.url, &self.trust())
+            .await
+            .unwrap()
+    }
+
     /// Waits for the process to exit by itself; returns its exit code.
     pub async fn wait(&mut self) -> Option<i32> {
         crate::within(self.child.wait()).await.unwrap().code()
@@ -156,10 +189,23 @@ impl ServerProcess {
     }
 }
 
-/// Runs a `bilik-server` admin subcommand against `url` as `admin`.
-/// Returns (success, stdout, stderr).
+/// Runs a `bilik-server` admin subcommand against `url` as `admin`
+/// (plain text for an `http://` URL). Returns (success, stdout, stderr).
 pub async fn admin_command(url: &str, password: &str, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(binary("bilik-server"))
+    let mut cmd = Command::new(binary("bilik-server"));
+    if url.starts_with("http://") {
+        cmd.arg("--insecure");
+    }
+    run_admin(cmd, url, password, args).await
+}
+
+async fn run_admin(
+    mut cmd: Command,
+    url: &str,
+    password: &str,
+    args: &[&str],
+) -> (bool, String, String) {
+    let out = cmd
         .args(args)
         .env("BILIK_SERVER", url)
         .env("BILIK_USER", "admin")
@@ -172,4 +218,15 @@ pub async fn admin_command(url: &str, password: &str, args: &[&str]) -> (bool, S
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The trust that pins the certificate a server made in `data_dir`.
+pub fn server_trust(data_dir: &Path) -> bilik_proto::ServerTrust {
+    use rustls::pki_types::pem::PemObject;
+    let pem = std::fs::read(data_dir.join("tls").join("server.crt")).unwrap();
+    let leaf = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .next()
+        .unwrap()
+        .unwrap();
+    bilik_proto::ServerTrust::Pinned(vec![bilik_proto::transport::fingerprint(&leaf)])
 }

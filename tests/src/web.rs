@@ -49,6 +49,14 @@ impl Drop for Dashboard {
     }
 }
 
+/// A reqwest client builder. reqwest is built without a crypto provider of
+/// its own (`rustls-no-provider`): ring, as everywhere else, is installed
+/// first.
+pub fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// A browser-like HTTP client: keeps cookies, does not follow redirects.
 #[derive(Debug)]
 pub struct WebClient {
@@ -72,12 +80,29 @@ pub struct Answer {
 }
 
 impl WebClient {
-    /// A client without cookies.
+    /// A client without cookies (plain HTTP, the in-process dashboard).
     pub fn new(base: &str) -> WebClient {
         WebClient {
             base: base.to_owned(),
-            http: reqwest::Client::builder()
+            http: http_client()
                 .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    /// A client of an `https://` dashboard that accepts only the pinned
+    /// certificate.
+    pub fn pinned(base: &str, trust: bilik_proto::ServerTrust) -> WebClient {
+        let tls =
+            bilik_proto::transport::pinned_client_config(trust, None, vec![b"http/1.1".to_vec()])
+                .unwrap();
+        WebClient {
+            base: base.to_owned(),
+            http: http_client()
+                .redirect(reqwest::redirect::Policy::none())
+                .tls_backend_preconfigured(tls)
                 .build()
                 .unwrap(),
             cookies: HashMap::new(),
@@ -249,7 +274,7 @@ impl Browser {
             .unwrap();
         let webdriver = format!("http://127.0.0.1:{port}");
         // chromedriver answers /status once it listens.
-        let probe = reqwest::Client::new();
+        let probe = http_client().build().unwrap();
         crate::wait_for("chromedriver to listen", || {
             let probe = probe.clone();
             let url = format!("{webdriver}/status");

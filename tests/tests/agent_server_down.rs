@@ -6,7 +6,6 @@
 //! logout time, not the reconnect time.
 #![allow(clippy::unwrap_used)]
 
-use bilik_proto::v1::admin_client::AdminClient;
 use bilik_proto::v1::*;
 use bilik_tests::agent::{AgentProcess, enroll};
 use bilik_tests::process::ServerProcess;
@@ -16,18 +15,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Leases of this many seconds on the real clock.
 const LEASE_SECONDS: u64 = 6;
 
-async fn signed_in(url: &str, password: &str) -> Staff {
-    let mut client = AdminClient::new(bilik_proto::connect(url).await.unwrap());
-    let token = client
-        .sign_in(SignInRequest {
-            username: "admin".into(),
-            password: password.into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .token;
-    Staff { client, token }
+async fn signed_in(server: &ServerProcess, password: &str) -> Staff {
+    Staff::sign_in(server.channel().await, "admin", password).await
 }
 
 fn now_ms() -> i64 {
@@ -44,7 +33,7 @@ async fn server_killed_mid_session_then_restarted_on_the_same_port() {
     let lease = format!("session.lease_seconds={LEASE_SECONDS}");
     let mut server = ServerProcess::start(&data, "127.0.0.1:0", &[&lease]).await;
     let password = server.admin_password.clone().unwrap();
-    let mut admin = signed_in(&server.url, &password).await;
+    let mut admin = signed_in(&server, &password).await;
     admin.add_member("0001", "Andi Pratama", "2099-12-31").await;
     admin
         .add_member("0002", "Siti Rahmawati", "2099-12-31")
@@ -106,7 +95,7 @@ async fn server_killed_mid_session_then_restarted_on_the_same_port() {
             })
             .await;
     }
-    let mut admin = signed_in(&restarted.url, &password).await;
+    let mut admin = signed_in(&restarted, &password).await;
     let sessions = admin.sessions().await;
     let by_card = |card: &str| sessions.iter().find(|s| s.card == card).unwrap().clone();
     let pc2_session = by_card("0002");

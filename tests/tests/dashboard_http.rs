@@ -52,7 +52,7 @@ async fn pages_need_a_session_and_the_cookie_is_httponly_and_strict() {
         answer.location
     );
 
-    let http = reqwest::Client::builder()
+    let http = bilik_tests::web::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -482,7 +482,7 @@ async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
         s.cookies = siti.cookies.clone();
         s.csrf("/").await
     };
-    let http = reqwest::Client::new();
+    let http = bilik_tests::web::http_client().build().unwrap();
     let cookie = format!("bilik_session={}", siti.cookies["bilik_session"]);
     let post = |path: String, form: Vec<(&'static str, String)>| {
         http.post(format!("{}{path}", web.url))
@@ -569,7 +569,9 @@ async fn the_live_feed_sends_the_grid_and_ends_when_the_server_stops() {
     ));
     let mut client = WebClient::new(&web_url);
     assert_eq!(client.sign_in("admin", &password).await.status, 303);
-    let mut feed = reqwest::Client::new()
+    let mut feed = bilik_tests::web::http_client()
+        .build()
+        .unwrap()
         .get(format!("{web_url}/events"))
         .header(
             "cookie",

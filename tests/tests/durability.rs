@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use bilik_proto::v1::*;
-use bilik_tests::process::{ServerProcess, admin_command, binary};
+use bilik_tests::process::{ServerProcess, binary};
 use bilik_tests::*;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -36,28 +36,18 @@ fn have(tool: &str) -> bool {
 }
 
 /// A signed-in admin client of a server process.
-async fn admin_of(url: &str, password: &str) -> Staff {
-    staff_of(url, "admin", password).await
+async fn admin_of(server: &ServerProcess, password: &str) -> Staff {
+    staff_of(server, "admin", password).await
 }
 
-async fn staff_of(url: &str, user: &str, password: &str) -> Staff {
-    let mut client = admin_client::AdminClient::new(bilik_proto::connect(url).await.unwrap());
-    let token = client
-        .sign_in(SignInRequest {
-            username: user.into(),
-            password: password.into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .token;
-    Staff { client, token }
+async fn staff_of(server: &ServerProcess, user: &str, password: &str) -> Staff {
+    Staff::sign_in(server.channel().await, user, password).await
 }
 
 /// Enrols a station on a server process.
-async fn enroll_at(url: &str, admin: &mut Staff, name: &str) -> TestStation {
+async fn enroll_at(server: &ServerProcess, admin: &mut Staff, name: &str) -> TestStation {
     let code = admin.enrollment_code(name).await;
-    let channel = bilik_proto::connect(url).await.unwrap();
+    let channel = server.channel().await;
     let enrolled = station_client::StationClient::new(channel.clone())
         .enroll(EnrollRequest {
             code,
@@ -125,8 +115,7 @@ async fn every_acknowledged_write_is_synced_to_the_device_before_the_answer() {
     let data = dir.path().join("data");
     let mut server = ServerProcess::start_under(&wrapper, &data, "127.0.0.1:0", &[]).await;
     let password = server.admin_password.clone().unwrap();
-    let url = server.url.clone();
-    let mut admin = admin_of(&url, &password).await;
+    let mut admin = admin_of(&server, &password).await;
 
     // Each acknowledged write, with the wall-clock window it ran in.
     let mut windows: Vec<(&str, f64, f64)> = Vec::new();
@@ -136,7 +125,7 @@ async fn every_acknowledged_write_is_synced_to_the_device_before_the_answer() {
     let t = wall();
     let code = admin.enrollment_code("PC-01").await;
     windows.push(("enrolment code", t, wall()));
-    let channel = bilik_proto::connect(&url).await.unwrap();
+    let channel = server.channel().await;
     let t = wall();
     let enrolled = station_client::StationClient::new(channel.clone())
         .enroll(EnrollRequest {
@@ -267,8 +256,7 @@ async fn a_backup_taken_during_a_login_storm_restores_every_acknowledged_session
     let backup_dir = format!("backup.dir={}", toml_path(&backups));
     let server = ServerProcess::start(&data, "127.0.0.1:0", &[&backup_dir]).await;
     let password = server.admin_password.clone().unwrap();
-    let url = server.url.clone();
-    let mut admin = admin_of(&url, &password).await;
+    let mut admin = admin_of(&server, &password).await;
 
     // A signed report (last month, which has ended).
     admin
@@ -282,7 +270,7 @@ async fn a_backup_taken_during_a_login_storm_restores_every_acknowledged_session
         }))
         .await
         .unwrap();
-    let mut head = staff_of(&url, "kepala", "rahasia-123").await;
+    let mut head = staff_of(&server, "kepala", "rahasia-123").await;
     let month = previous_month();
     head.client
         .sign_monthly_report(head.req(SignMonthlyReportRequest {
@@ -304,7 +292,7 @@ async fn a_backup_taken_during_a_login_storm_restores_every_acknowledged_session
         admin
             .add_member(&format!("{:04}", i + 1), "Patron", "2099-12-31")
             .await;
-        stations.push(enroll_at(&url, &mut admin, &format!("PC-{i:02}")).await);
+        stations.push(enroll_at(&server, &mut admin, &format!("PC-{i:02}")).await);
     }
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, f64)>::new()));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -338,12 +326,9 @@ async fn a_backup_taken_during_a_login_storm_restores_every_acknowledged_session
     .await;
     let file = dir.path().join("copy.bak");
     let began = wall();
-    let (ok, out, err) = admin_command(
-        &url,
-        &password,
-        &["backup", "--out", file.to_str().unwrap()],
-    )
-    .await;
+    let (ok, out, err) = server
+        .admin(&password, &["backup", "--out", file.to_str().unwrap()])
+        .await;
     assert!(ok, "{err}");
     assert!(out.contains("saved to"), "{out}");
     let after_backup = acknowledged.lock().unwrap().len();
@@ -394,7 +379,7 @@ async fn a_backup_taken_during_a_login_storm_restores_every_acknowledged_session
     // The restored directory serves.
     let again = ServerProcess::start(&restored, "127.0.0.1:0", &[]).await;
     assert!(again.admin_password.is_none(), "the admin came back too");
-    let mut admin = admin_of(&again.url, &password).await;
+    let mut admin = admin_of(&again, &password).await;
     assert_eq!(admin.stations().await.len(), 12);
 }
 
@@ -546,15 +531,14 @@ async fn a_nearly_full_disk_refuses_new_sessions_ends_running_ones_and_recovers(
     let overrides = ["server.min_free_mb=16", "backup.interval_minutes=0"];
     let mut server = ServerProcess::start(&data, "127.0.0.1:0", &overrides).await;
     let password = server.admin_password.clone().unwrap();
-    let url = server.url.clone();
-    let mut admin = admin_of(&url, &password).await;
+    let mut admin = admin_of(&server, &password).await;
     admin.add_member("0001", "Andi", "2099-12-31").await;
     admin.add_member("0002", "Budi", "2099-12-31").await;
-    let pc1 = enroll_at(&url, &mut admin, "PC-01").await;
-    let pc2 = enroll_at(&url, &mut admin, "PC-02").await;
+    let pc1 = enroll_at(&server, &mut admin, "PC-01").await;
+    let pc2 = enroll_at(&server, &mut admin, "PC-02").await;
     let running = lease(pc1.login("0001").await);
 
-    let mut web = bilik_tests::web::WebClient::new(&server.web_url);
+    let mut web = bilik_tests::web::WebClient::pinned(&server.web_url, server.trust());
     web.sign_in("admin", &password).await;
     const ALERT: &str = "Disk data server hampir penuh";
     assert!(!web.get("/").await.body.contains(ALERT));
@@ -592,7 +576,7 @@ async fn a_nearly_full_disk_refuses_new_sessions_ends_running_ones_and_recovers(
     let listen = server.listen.clone();
     drop(server);
     let server = ServerProcess::start(&data, &listen, &overrides).await;
-    let mut admin = admin_of(&server.url, &password).await;
+    let mut admin = admin_of(&server, &password).await;
     let sessions = admin.sessions().await;
     let first = sessions
         .iter()
@@ -695,10 +679,9 @@ async fn a_disk_filled_to_the_last_byte_keeps_acknowledged_writes_working_throug
     })
     .await;
     let password = server.admin_password.clone().unwrap();
-    let url = server.url.clone();
-    let mut admin = admin_of(&url, &password).await;
+    let mut admin = admin_of(&server, &password).await;
     admin.add_member("0001", "Andi", "2099-12-31").await;
-    let pc1 = enroll_at(&url, &mut admin, "PC-01").await;
+    let pc1 = enroll_at(&server, &mut admin, "PC-01").await;
     let running = lease(pc1.login("0001").await);
 
     // Something fills the partition completely.
@@ -713,7 +696,7 @@ async fn a_disk_filled_to_the_last_byte_keeps_acknowledged_writes_working_throug
     // New sessions are refused, but every other write still works: the
     // flusher released the reserve so sled has room (sled would poison
     // itself on a failed write and refuse everything until reopened).
-    let pc2 = enroll_at(&url, &mut admin, "PC-02").await;
+    let pc2 = enroll_at(&server, &mut admin, "PC-02").await;
     admin.add_member("0002", "Budi", "2099-12-31").await;
     assert_eq!(
         refusal(pc2.login("0002").await),

@@ -29,12 +29,9 @@ async fn admin_commands_and_sigkill_lose_nothing_acknowledged() {
         SLIMS.replace("2099-12-31\",\"2009", "2099-13-31\",\"2009"),
     )
     .unwrap();
-    let (ok, _, err) = admin_command(
-        &server.url,
-        &password,
-        &["member", "import", bad.to_str().unwrap()],
-    )
-    .await;
+    let (ok, _, err) = server
+        .admin(&password, &["member", "import", bad.to_str().unwrap()])
+        .await;
     assert!(!ok);
     assert!(
         err.contains("line 3") && err.contains("expire_date"),
@@ -42,27 +39,21 @@ async fn admin_commands_and_sigkill_lose_nothing_acknowledged() {
     );
     let good = dir.path().join("members.csv");
     std::fs::write(&good, SLIMS).unwrap();
-    let (ok, out, err) = admin_command(
-        &server.url,
-        &password,
-        &["member", "import", good.to_str().unwrap()],
-    )
-    .await;
+    let (ok, out, err) = server
+        .admin(&password, &["member", "import", good.to_str().unwrap()])
+        .await;
     assert!(ok, "{err}");
     assert!(out.contains("3 new"), "{out}");
 
     // Enrol two stations with codes from the CLI.
     let mut stations = Vec::new();
     for name in ["PC-03", "PC-04"] {
-        let (ok, out, err) = admin_command(
-            &server.url,
-            &password,
-            &["station", "enroll-code", "--name", name],
-        )
-        .await;
+        let (ok, out, err) = server
+            .admin(&password, &["station", "enroll-code", "--name", name])
+            .await;
         assert!(ok, "{err}");
         let code = out.trim().to_owned();
-        let channel = bilik_proto::connect(&server.url).await.unwrap();
+        let channel = server.channel().await;
         let enrolled = station_client::StationClient::new(channel.clone())
             .enroll(EnrollRequest {
                 code,
@@ -85,12 +76,12 @@ async fn admin_commands_and_sigkill_lose_nothing_acknowledged() {
     // A card login on PC-03, a librarian unlock of PC-04 from the CLI.
     let lease3 = lease(pc3.login("m0001").await);
     assert_eq!(refusal(pc4.login("M0003").await), RefusalCode::Expired);
-    let (ok, out, err) = admin_command(
-        &server.url,
-        &password,
-        &["station", "unlock", "PC-04", "--card", "M0002"],
-    )
-    .await;
+    let (ok, out, err) = server
+        .admin(
+            &password,
+            &["station", "unlock", "PC-04", "--card", "M0002"],
+        )
+        .await;
     assert!(ok, "{err}");
     assert!(out.contains("Siti Rahmawati"), "{out}");
     let command::Kind::Start(start) = link4.next_command().await else {
@@ -109,7 +100,7 @@ async fn admin_commands_and_sigkill_lose_nothing_acknowledged() {
     );
 
     // Staff, members, sessions and station credentials are all there.
-    let channel = bilik_proto::connect(&server.url).await.unwrap();
+    let channel = server.channel().await;
     let mut admin = admin_client::AdminClient::new(channel.clone());
     let token = admin
         .sign_in(SignInRequest {
@@ -157,7 +148,7 @@ async fn admin_commands_and_sigkill_lose_nothing_acknowledged() {
     assert_eq!(err.code(), tonic::Code::Unauthenticated);
 
     // The CLI lists the stations with their patrons.
-    let (ok, out, err) = admin_command(&server.url, &password, &["station", "list"]).await;
+    let (ok, out, err) = server.admin(&password, &["station", "list"]).await;
     assert!(ok, "{err}");
     assert!(
         out.contains("PC-03") && out.contains("Andi Pratama"),
@@ -174,15 +165,12 @@ async fn admin_commands_explain_their_failures() {
     let dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(&dir.path().join("data"), "127.0.0.1:0", &[]).await;
     let password = server.admin_password.clone().unwrap();
-    let (ok, _, err) = admin_command(&server.url, "wrong", &["station", "list"]).await;
+    let (ok, _, err) = server.admin("wrong", &["station", "list"]).await;
     assert!(!ok);
     assert!(err.contains("wrong username or password"), "{err}");
-    let (ok, _, err) = admin_command(
-        &server.url,
-        &password,
-        &["station", "unlock", "PC-77", "--card", "1"],
-    )
-    .await;
+    let (ok, _, err) = server
+        .admin(&password, &["station", "unlock", "PC-77", "--card", "1"])
+        .await;
     assert!(!ok);
     assert!(err.contains("no station"), "{err}");
     let (ok, _, err) = admin_command("http://127.0.0.1:1", &password, &["station", "list"]).await;

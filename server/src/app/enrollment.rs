@@ -7,6 +7,14 @@ use crate::credentials::{
 use bilik_proto::store::v1::{EnrollmentCodeRecord, StationRecord};
 use bilik_proto::v1::{EnrollRequest, EnrollResponse, EnrollmentCode};
 
+/// Characters of an enrolment code's secret part (the rest is the
+/// certificate tag).
+const CODE_SECRET_LEN: usize = 8;
+/// Wrong enrolment codes one address may try per window.
+const CODE_FAILURES_ALLOWED: usize = 10;
+/// The window, in ms.
+const CODE_FAILURE_WINDOW_MS: i64 = 10 * 60_000;
+
 impl App {
     /// Makes a one-time enrolment code (admins only).
     pub async fn create_enrollment_code(
@@ -20,9 +28,9 @@ impl App {
             0 => self.config().enrollment_code_minutes,
             m => m.min(7 * 24 * 60),
         };
-        let code = enrollment_code()?;
+        let secret = enrollment_code()?;
         let record = EnrollmentCodeRecord {
-            code_hash: sha256_hex(&normalise_code(&code)),
+            code_hash: sha256_hex(&normalise_code(&secret)),
             station_name: clean_text(station_name, 40),
             expires_at_ms: self.now_ms() + i64::from(minutes) * 60_000,
             created_by: by.username.clone(),
@@ -36,37 +44,93 @@ impl App {
             "",
         )
         .await;
+        // The code carries a tag of the server certificate's fingerprint,
+        // so the agent can check the certificate before sending the code.
+        let (code, server_fingerprint) = match self.tls() {
+            Some(tls) => {
+                let tag = bilik_proto::transport::code_tag(&tls.fingerprint);
+                let groups: Vec<&str> = (0..tag.len())
+                    .step_by(4)
+                    .map(|i| &tag[i..(i + 4).min(tag.len())])
+                    .collect();
+                (
+                    format!("{secret}-{}", groups.join("-")),
+                    tls.fingerprint.clone(),
+                )
+            }
+            None => (secret, String::new()),
+        };
         Ok(EnrollmentCode {
             code,
             expires_at_ms: record.expires_at_ms,
             station_name: record.station_name,
+            server_fingerprint,
         })
     }
 
-    /// Trades a code for a station credential. A station enrolled again
-    /// under an existing name keeps its id and gets a new credential (a
-    /// reinstalled PC).
-    pub async fn enroll(&self, req: &EnrollRequest) -> Result<EnrollResponse> {
-        let code_hash = sha256_hex(&normalise_code(&req.code));
+    /// Trades a code for a station credential. A code made for a station
+    /// name enrols that station, replacing the credential of an existing
+    /// one of that name (a reinstalled PC); a code made without a name only
+    /// creates a new station, so it cannot take over an existing one.
+    /// Every enrolment and every wrong code is audited; `source` (the
+    /// caller's address) is slowed down after repeated wrong codes.
+    pub async fn enroll(&self, req: &EnrollRequest, source: &str) -> Result<EnrollResponse> {
+        if self.code_attempts_exhausted(source) {
+            return Err(Error::ResourceExhausted(format!(
+                "too many wrong enrolment codes from this address; wait {} minutes",
+                CODE_FAILURE_WINDOW_MS / 60_000
+            )));
+        }
+        let typed = normalise_code(&req.code);
+        let (secret, tag) = typed.split_at(typed.len().min(CODE_SECRET_LEN));
+        if let Some(tls) = self.tls()
+            && !tag.is_empty()
+            && tag != bilik_proto::transport::code_tag(&tls.fingerprint)
+        {
+            self.code_failed(source, "made for another server certificate")
+                .await;
+            return Err(Error::PermissionDenied(
+                "this enrolment code was made for another server certificate".into(),
+            ));
+        }
         let code = self
             .store()
-            .take_enrollment_code(&code_hash)?
+            .take_enrollment_code(&sha256_hex(secret))?
             // Made durable with the station below (one sync covers both).
-            .defer()
-            .ok_or_else(|| {
-                Error::PermissionDenied("unknown or already used enrolment code".into())
-            })?;
+            .defer();
+        let Some(code) = code else {
+            self.code_failed(source, "unknown or used").await;
+            return Err(Error::PermissionDenied(
+                "unknown or already used enrolment code".into(),
+            ));
+        };
         if code.expires_at_ms <= self.now_ms() {
+            self.code_failed(source, "expired").await;
             return Err(Error::PermissionDenied(
                 "this enrolment code has expired".into(),
             ));
         }
+        let bound = !code.station_name.is_empty();
         let name = match (code.station_name.as_str(), clean_text(&req.name, 40)) {
             ("", wanted) if !wanted.is_empty() => wanted,
             ("", _) => format!("PC-{}", self.store().stations()?.len() + 1),
             (fixed, _) => fixed.to_owned(),
         };
-        let mut station = match self.store().station_by_name(&name)? {
+        let existing = self.store().station_by_name(&name)?;
+        if existing.is_some() && !bound {
+            self.audit(
+                &code.created_by,
+                "station.enroll_refused",
+                &name,
+                "an unbound code cannot replace an existing station",
+            )
+            .await;
+            return Err(Error::AlreadyExists(format!(
+                "a station named {name} exists; replacing its credential needs a code made for {name}"
+            )));
+        }
+        let replaced = existing.is_some();
+        let mut station = match existing {
             Some(existing) => existing,
             None => StationRecord {
                 station_id: format!("st_{}", random_hex(6)?),
@@ -81,13 +145,49 @@ impl App {
         station.os = clean_text(&req.os, 100);
         station.agent_version = clean_text(&req.agent_version, 40);
         self.store().put_station(&station)?.durable().await?;
-        tracing::info!(station = %station.station_id, name = %station.name, "station enrolled");
+        tracing::info!(station = %station.station_id, name = %station.name, replaced, "station enrolled");
+        self.audit(
+            &code.created_by,
+            if replaced {
+                "station.reenroll"
+            } else {
+                "station.enroll"
+            },
+            &station.name,
+            &format!("from {source}, host {}", station.hostname),
+        )
+        .await;
         self.hub().changed(&station.station_id);
         Ok(EnrollResponse {
             credential: format!("{}.{}", station.station_id, secret),
             station_id: station.station_id,
             station_name: station.name,
         })
+    }
+
+    /// Whether `source` made too many wrong codes lately.
+    fn code_attempts_exhausted(&self, source: &str) -> bool {
+        let now = self.now_ms();
+        let Ok(mut failures) = self.inner.code_failures.lock() else {
+            return true;
+        };
+        let list = failures.entry(source.to_owned()).or_default();
+        list.retain(|t| now - t < CODE_FAILURE_WINDOW_MS);
+        list.len() >= CODE_FAILURES_ALLOWED
+    }
+
+    /// Counts and audits a wrong code from `source`.
+    async fn code_failed(&self, source: &str, why: &str) {
+        let now = self.now_ms();
+        if let Ok(mut failures) = self.inner.code_failures.lock() {
+            if failures.len() > 10_000 {
+                failures.retain(|_, l| l.iter().any(|t| now - t < CODE_FAILURE_WINDOW_MS));
+            }
+            failures.entry(source.to_owned()).or_default().push(now);
+        }
+        tracing::warn!(%source, why, "wrong enrolment code");
+        self.audit("-", "station.enroll_code_failed", source, why)
+            .await;
     }
 
     /// The station whose credential this is.

@@ -45,6 +45,9 @@ pub enum Error {
     /// It exists already.
     #[error("{0}")]
     AlreadyExists(String),
+    /// Too many attempts: slowed down, try later.
+    #[error("{0}")]
+    ResourceExhausted(String),
     /// No valid credential or token.
     #[error("{0}")]
     Unauthenticated(String),
@@ -88,6 +91,12 @@ struct Inner {
     /// Whether the data directory was short of space at the last check
     /// (logged once per change, not per refused login).
     storage_low: std::sync::atomic::AtomicBool,
+    /// The TLS identity both listeners serve (`None`: plain text, insecure).
+    /// Enrolment codes carry a tag of its fingerprint.
+    tls: Option<Arc<crate::tls::ServerIdentity>>,
+    /// Wrong enrolment codes by source address (UTC ms of each), to slow
+    /// down guessing.
+    code_failures: std::sync::Mutex<HashMap<String, Vec<i64>>>,
     /// Whether the data disk's reserve file was in place at the last check.
     reserve_kept: std::sync::atomic::AtomicBool,
     /// Recent failed sign-ins (UTC ms) by username, for the lock-out after
@@ -107,9 +116,26 @@ impl App {
                 staff_tokens: std::sync::Mutex::new(HashMap::new()),
                 storage_low: std::sync::atomic::AtomicBool::new(false),
                 reserve_kept: std::sync::atomic::AtomicBool::new(false),
+                tls: None,
+                code_failures: std::sync::Mutex::new(HashMap::new()),
                 sign_in_failures: std::sync::Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// The same application serving `identity` over TLS. Call before the
+    /// application is cloned (it is set once, at start).
+    pub fn with_tls(mut self, identity: crate::tls::ServerIdentity) -> App {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.tls = Some(Arc::new(identity)),
+            None => tracing::error!("with_tls on a shared App: ignored"),
+        }
+        self
+    }
+
+    /// The TLS identity, if the server speaks TLS.
+    pub fn tls(&self) -> Option<&crate::tls::ServerIdentity> {
+        self.inner.tls.as_deref()
     }
 
     /// The store (read-only uses by reports and tests).

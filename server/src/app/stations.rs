@@ -50,6 +50,10 @@ impl App {
             purposes: c.purposes.clone(),
             pin_required: c.pin_required,
             library_name: c.library_name.clone(),
+            next_server_fingerprint: self
+                .tls()
+                .and_then(|t| t.next_fingerprint.clone())
+                .unwrap_or_default(),
         }
     }
 

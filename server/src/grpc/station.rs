@@ -46,7 +46,13 @@ impl Station for StationService {
         &self,
         req: Request<EnrollRequest>,
     ) -> Result<Response<EnrollResponse>, Status> {
-        Ok(Response::new(self.app.enroll(req.get_ref()).await?))
+        // The address only, not the port: one machine is one source.
+        let source = req
+            .remote_addr()
+            .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+        Ok(Response::new(
+            self.app.enroll(req.get_ref(), &source).await?,
+        ))
     }
 
     type AttachStream = ServerStream;

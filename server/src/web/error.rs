@@ -72,6 +72,7 @@ impl From<AppError> for WebError {
             }
             AppError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, t::ERR_SIGNED_OUT),
             AppError::PermissionDenied(_) => (StatusCode::FORBIDDEN, t::ERR_FORBIDDEN),
+            AppError::ResourceExhausted(_) => (StatusCode::TOO_MANY_REQUESTS, t::ERR_NOT_NOW),
             AppError::Store(_) | AppError::Secret(_) => {
                 tracing::error!(error = %e, "dashboard request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, t::ERR_SERVER)

@@ -20,6 +20,7 @@ mod members;
 mod reports;
 mod sse;
 mod stations;
+mod tls_listener;
 mod usage;
 
 use crate::app::App;
@@ -27,6 +28,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -105,12 +107,30 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "web dashboard listening");
+    let addr = listener.local_addr()?;
+    match app.tls() {
+        Some(tls) => {
+            let config = tls
+                .rustls_config(vec![b"http/1.1".to_vec()])
+                .map_err(std::io::Error::other)?;
+            tracing::info!(%addr, "web dashboard listening (https)");
+            let listener = tls_listener::TlsListener::new(listener, config)?;
+            axum::serve(listener, router(app))
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            tracing::warn!(%addr, "INSECURE: web dashboard in plain text (tls.insecure)");
+            axum::serve(
+                listener.tap_io(|tcp| {
+                    let _ = tcp.set_nodelay(true);
+                }),
+                router(app),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await
+        }
     }
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
 }
 
 /// Headers that keep the pages out of frames and scripts from elsewhere.
