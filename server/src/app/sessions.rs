@@ -108,9 +108,9 @@ impl App {
 
     /// Ends, as time_up at their end time, every open session past its
     /// end. At closing time every lease ends in the same sweep: the ends are
-    /// written in batches of [`SWEEP_BATCH`] small transactions on tokio's
-    /// blocking pool (the runtime keeps serving logins), each batch made
-    /// durable by one sync, then its stations are told. No lock is held.
+    /// written in batches of [`SWEEP_BATCH`], one transaction each, on
+    /// tokio's blocking pool (the runtime keeps serving logins), each batch
+    /// made durable by one sync, then its stations are told. No lock is held.
     pub(super) async fn close_overdue_sessions(&self, now_ms: i64) -> Result<usize> {
         let overdue: Vec<SessionRecord> = self
             .store()
@@ -123,21 +123,12 @@ impl App {
             let batch = batch.to_vec();
             let ended = self
                 .off_runtime(move |app| {
-                    let mut ended = Vec::with_capacity(batch.len());
-                    for session in &batch {
-                        let ends = session.ends_at_ms;
-                        // Not durable yet: the whole batch is, below, at once.
-                        let end = app
-                            .store()
-                            .end_session(
-                                &session.session_id,
-                                |s| ended_record(s, ends, EndReason::TimeUp),
-                                None,
-                            )?
-                            .defer();
-                        ended.extend(end);
-                    }
-                    Ok(ended)
+                    let ids: Vec<String> = batch.iter().map(|s| s.session_id.clone()).collect();
+                    // Each at its own lease end; not durable yet (below, at once).
+                    Ok(app
+                        .store()
+                        .end_sessions(&ids, |s| ended_record(s, s.ends_at_ms, EndReason::TimeUp))?
+                        .defer())
                 })
                 .await?;
             if ended.is_empty() {

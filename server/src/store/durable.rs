@@ -18,6 +18,11 @@ use std::fs::File;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak, mpsc};
 
+/// How long the flusher gathers writers when the last sync had several.
+const COMMIT_WINDOW: std::time::Duration = std::time::Duration::from_micros(300);
+/// Most writers one sync waits for before it starts.
+const MAX_BATCH: usize = 512;
+
 /// What a waiting writer is told: the sync worked, or why not.
 type Outcome = std::result::Result<(), String>;
 
@@ -74,9 +79,29 @@ impl Flusher {
         std::thread::Builder::new()
             .name("bilik-store-sync".into())
             .spawn(move || {
+                // Whether the last sync had company: under load, a short
+                // window gathers more writers into the next one (fewer
+                // flushes, each waking sled's I/O threads); a lone writer
+                // never waits for it.
+                let mut busy = false;
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
                     batch.extend(rx.try_iter());
+                    if busy || batch.len() > 1 {
+                        let until = std::time::Instant::now() + COMMIT_WINDOW;
+                        while batch.len() < MAX_BATCH {
+                            let left = until.saturating_duration_since(std::time::Instant::now());
+                            match rx.recv_timeout(left) {
+                                Ok(waiter) if !left.is_zero() => batch.push(waiter),
+                                Ok(waiter) => {
+                                    batch.push(waiter);
+                                    break;
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    busy = batch.len() > 1;
                     let outcome = match target.upgrade() {
                         Some(target) => sync(&target),
                         None => Err("the store is closed".to_owned()),

@@ -229,6 +229,52 @@ impl Store {
         })
     }
 
+    /// Ends many sessions in one transaction (the sweeper at closing time):
+    /// for each id, `decide` gets the record as committed and says what the
+    /// ended record is (`None`: leave it). Returns the records it ended.
+    /// One transaction for a batch costs far less than one per session.
+    pub fn end_sessions(
+        &self,
+        session_ids: &[String],
+        decide: impl Fn(&SessionRecord) -> Option<SessionRecord>,
+    ) -> Result<Pending<'_, Vec<SessionRecord>>> {
+        let keys: Vec<[u8; 16]> = session_ids
+            .iter()
+            .map(|id| session_key(id))
+            .collect::<Result<_>>()?;
+        let ended = (&self.sessions, &self.active, &self.active_cards)
+            .transaction(|(sessions, active, active_cards)| {
+                let mut ended = Vec::with_capacity(keys.len());
+                for key in &keys {
+                    let Some(bytes) = sessions.get(key)? else {
+                        continue;
+                    };
+                    let current: SessionRecord =
+                        decode("sessions", &bytes).map_err(ConflictableTransactionError::Abort)?;
+                    let Some(record) = decide(&current) else {
+                        continue;
+                    };
+                    sessions.insert(key, record.encode_to_vec())?;
+                    let station = record.station_id.as_bytes();
+                    if active.get(station)?.as_deref() == Some(&key[..]) {
+                        active.remove(station)?;
+                    }
+                    let card = record.card.as_bytes();
+                    if !card.is_empty() && active_cards.get(card)?.as_deref() == Some(&key[..]) {
+                        active_cards.remove(card)?;
+                    }
+                    ended.push(record);
+                }
+                Ok(ended)
+            })
+            .map_err(flatten)?;
+        Ok(if ended.is_empty() {
+            Pending::nothing(self, ended)
+        } else {
+            Pending::wrote(self, ended)
+        })
+    }
+
     /// Marks an agent event applied (keeping it); `false` if it was applied before.
     pub fn mark_event_applied(
         &self,
