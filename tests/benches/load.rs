@@ -26,13 +26,16 @@
 //!
 //! The server runs in this process on a real on-disk store (a temporary
 //! directory), with a clock that stands still (see [`BenchClock`]), gRPC in
-//! plain text (`App::new` without TLS); the agents are simulated in the same
+//! plain text unless BENCH_TLS=1; the agents are simulated in the same
 //! process over real gRPC. Both ends of every connection live here, so the
 //! agents share HTTP/2 connections (BENCH_CONNECTIONS, default 4,000: the
 //! machine allows 20,000 open files, and each connection takes two).
 //! Members and stations are made 64 at a time, directly on the `App`.
 //!
 //!     cargo bench -p bilik-tests --bench load
+//!
+//! BENCH_TLS=1: the server speaks TLS with its own certificate and every
+//! client pins it, as deployed (default: plain text).
 //!
 //! Environment: BENCH_AGENTS (10000), BENCH_CONNECTIONS (4000),
 //! BENCH_SAMPLES (1000 of each sequential measure), BENCH_EXTRA (200 extra
@@ -161,11 +164,10 @@ where
     out.into_iter().map(Option::unwrap).collect()
 }
 
-/// A plain-text gRPC channel to the in-process server.
-async fn channel(url: &str) -> tonic::transport::Channel {
-    bilik_proto::connect(url, &ServerTrust::Insecure)
-        .await
-        .unwrap()
+/// A gRPC channel to the in-process server: TLS with the server's
+/// certificate pinned when the server has one (BENCH_TLS=1), else plain text.
+async fn channel(url: &str, trust: &ServerTrust) -> tonic::transport::Channel {
+    bilik_proto::connect(url, trust).await.unwrap()
 }
 
 /// A patron's login request with `card`.
@@ -485,16 +487,30 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let data_dir = dir.path().join("data");
         let store = Store::open(&data_dir).unwrap();
+        let tls = std::env::var("BENCH_TLS").is_ok_and(|v| v == "1");
         let config = Config::parse(
-            &format!("[session]\nlease_seconds = {LEASE_SECONDS}\n"),
+            &format!(
+                "[server]\ndata_dir = {}\n[session]\nlease_seconds = {LEASE_SECONDS}\n[tls]\ninsecure = {}\n",
+                toml::Value::String(data_dir.display().to_string()),
+                !tls
+            ),
             &[],
         )
         .unwrap();
+        let identity = bilik_server::tls::ServerIdentity::load_or_create(&config).unwrap();
         let standing = chrono::Utc::now().timestamp_millis();
         let clock = Arc::new(BenchClock {
             at: AtomicI64::new(standing),
         });
         let app = App::new(store, config, clock.clone());
+        let (app, trust) = match identity {
+            Some(identity) => {
+                let pin = ServerTrust::Pinned(vec![identity.fingerprint.clone()]);
+                (app.with_tls(identity), pin)
+            }
+            None => (app, ServerTrust::Insecure),
+        };
+        println!("transport: {}", if tls { "TLS (pinned)" } else { "plain text" });
         let password = app.create_first_admin("admin").await.unwrap().unwrap();
         let me = StaffIdentity {
             username: "admin".into(),
@@ -504,7 +520,8 @@ fn main() {
         let listener = bilik_server::listen("127.0.0.1:0".parse().unwrap())
             .await
             .unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let scheme = if tls { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let serving = app.clone();
         let server = tokio::spawn(async move {
@@ -578,7 +595,7 @@ fn main() {
         let t = Instant::now();
         let mut channels = Vec::with_capacity(connections);
         for _ in 0..connections {
-            channels.push(channel(&url).await);
+            channels.push(channel(&url, &trust).await);
         }
         let (welcomed_tx, mut welcomed) = mpsc::unbounded_channel();
         let (commands_tx, mut commands) = mpsc::unbounded_channel();
@@ -622,7 +639,7 @@ fn main() {
 
         // The baseline: a bare gRPC round trip.
         let mut health = tonic_health::pb::health_client::HealthClient::new(
-            channel(&url).await,
+            channel(&url, &trust).await,
         );
         let mut echo = Vec::with_capacity(samples);
         for _ in 0..samples {
@@ -661,7 +678,7 @@ fn main() {
         std::fs::remove_file(&probe).unwrap();
 
         // Librarian pushes until the agent has the command.
-        let mut admin = AdminClient::new(channel(&url).await);
+        let mut admin = AdminClient::new(channel(&url, &trust).await);
         let token = admin
             .sign_in(SignInRequest {
                 username: "admin".into(),
