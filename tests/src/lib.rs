@@ -136,17 +136,7 @@ impl TestServer {
 
     /// A client signed in as any staff account.
     pub async fn staff(&self, user: &str, password: &str) -> Staff {
-        let mut client = AdminClient::new(self.channel().await);
-        let token = client
-            .sign_in(SignInRequest {
-                username: user.into(),
-                password: password.into(),
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .token;
-        Staff { client, token }
+        Staff::sign_in(self.channel().await, user, password).await
     }
 
     /// Enrols a station named `name` through a code the admin makes.
@@ -222,6 +212,21 @@ impl Staff {
             .unwrap()
             .into_inner()
             .code
+    }
+
+    /// Creates a staff account (admins only) with `password` and `role`.
+    pub async fn create_staff(&mut self, user: &str, password: &str, role: Role) -> StaffInfo {
+        self.client
+            .create_staff(self.req(CreateStaffRequest {
+                username: user.into(),
+                password: password.into(),
+                role: role as i32,
+                display_name: user.into(),
+                nip: String::new(),
+            }))
+            .await
+            .unwrap()
+            .into_inner()
     }
 
     /// Adds or updates a member valid until `expires`.

@@ -152,16 +152,8 @@ async fn every_acknowledged_write_is_synced_to_the_device_before_the_answer() {
     windows.push(("logout", t, wall()));
     let t = wall();
     admin
-        .client
-        .create_staff(admin.req(CreateStaffRequest {
-            username: "siti".into(),
-            password: "rahasia-123".into(),
-            role: Role::Librarian as i32,
-            display_name: "Siti".into(),
-            nip: String::new(),
-        }))
-        .await
-        .unwrap();
+        .create_staff("siti", "rahasia-123", Role::Librarian)
+        .await;
     windows.push(("staff created", t, wall()));
     let t = wall();
     admin
@@ -260,16 +252,8 @@ async fn a_backup_taken_during_a_login_storm_restores_every_acknowledged_session
 
     // A signed report (last month, which has ended).
     admin
-        .client
-        .create_staff(admin.req(CreateStaffRequest {
-            username: "kepala".into(),
-            password: "rahasia-123".into(),
-            role: Role::SectionHead as i32,
-            display_name: "Kepala Seksi".into(),
-            nip: String::new(),
-        }))
-        .await
-        .unwrap();
+        .create_staff("kepala", "rahasia-123", Role::SectionHead)
+        .await;
     let mut head = staff_of(&server, "kepala", "rahasia-123").await;
     let month = previous_month();
     head.client
