@@ -81,8 +81,8 @@ impl Flusher {
             .spawn(move || {
                 // Whether the last sync had company: under load, a short
                 // window gathers more writers into the next one (fewer
-                // flushes, each waking sled's I/O threads); a lone writer
-                // never waits for it.
+                // flushes, each waking sled's I/O threads); writers one after
+                // another (each sync alone) never wait for it.
                 let mut busy = false;
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
