@@ -715,3 +715,56 @@ async fn a_disk_filled_to_the_last_byte_keeps_acknowledged_writes_working_throug
     let sessions = admin.sessions().await;
     assert_eq!(sessions[0].ended_at_ms, ended);
 }
+
+#[tokio::test]
+async fn a_logout_racing_the_sweeper_ends_the_session_once_and_frees_station_and_card() {
+    // One-minute leases, so twenty rounds stay within opening hours.
+    let server = TestServer::start_with(&["session.lease_seconds=60"]).await;
+    let mut admin = server.admin().await;
+    admin.add_member("0001", "Andi", "2099-12-31").await;
+    let pc = server.enroll("PC-01").await;
+    let (_link, _) = pc.attach("boot-1", "").await;
+    for round in 0..20 {
+        let lease = lease(pc.login("0001").await);
+        server.clock.advance_ms(61_000);
+        let sweep = {
+            let app = server.app.clone();
+            tokio::spawn(async move { app.sweep().await })
+        };
+        let logout = pc
+            .client
+            .clone()
+            .logout(LogoutRequest {
+                session_id: lease.session_id.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        sweep.await.unwrap().unwrap();
+        let s = server
+            .app
+            .store()
+            .session(&lease.session_id)
+            .unwrap()
+            .unwrap();
+        // Whoever won, the record is ended once, at the lease end, and the
+        // logout answered with that same end.
+        assert_eq!(s.ended_at_ms, lease.ends_at_ms, "round {round}");
+        assert_eq!(logout.ended_at_ms, s.ended_at_ms, "round {round}");
+        assert!(
+            [EndReason::TimeUp as i32, EndReason::Logout as i32].contains(&s.end_reason),
+            "round {round}: {s:?}"
+        );
+        assert!(server.app.store().active_session(&pc.id).unwrap().is_none());
+        assert!(
+            server
+                .app
+                .store()
+                .open_session_of_card("0001")
+                .unwrap()
+                .is_none()
+        );
+    }
+    assert_eq!(server.app.store().session_count().unwrap(), 20);
+    server.stop().await;
+}
