@@ -61,19 +61,14 @@ pub async fn enroll(
         url: server.to_owned(),
         reason,
     };
-    let typed: String = code
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_uppercase();
     let trust = if insecure {
         bilik_proto::ServerTrust::Insecure
     } else {
-        let tag = typed.get(8..).unwrap_or_default();
+        let (_, tag) = bilik_proto::transport::split_code(code);
         if tag.len() != bilik_proto::transport::CODE_TAG_LEN {
             return Err(EnrollError::NoTag);
         }
-        bilik_proto::ServerTrust::Tag(tag.to_owned())
+        bilik_proto::ServerTrust::Tag(tag)
     };
     let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
     let channel = bilik_proto::transport::connect_seeing(server, &trust, Some(seen.clone()))

@@ -65,6 +65,21 @@ pub fn code_tag(fingerprint: &str) -> String {
         .to_ascii_uppercase()
 }
 
+/// Characters of an enrolment code's one-time secret (the rest is the tag).
+pub const CODE_SECRET_LEN: usize = 8;
+
+/// A typed enrolment code as (secret, certificate tag): letters and digits
+/// only, upper-case; the tag is empty for a code without one.
+pub fn split_code(code: &str) -> (String, String) {
+    let typed: String = code
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let (secret, tag) = typed.split_at(typed.len().min(CODE_SECRET_LEN));
+    (secret.to_owned(), tag.to_owned())
+}
+
 /// An error and its causes on one line: tonic's own text is only
 /// "transport error", the reason (a refused certificate, a refused
 /// connection) is further down the chain.
@@ -297,6 +312,14 @@ impl ServerCertVerifier for PinVerifier {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_splits_into_its_secret_and_its_tag() {
+        let (secret, tag) = split_code(" k7qm-3xwp-ABCD-ef01-2345-6789-abcd ");
+        assert_eq!(secret, "K7QM3XWP");
+        assert_eq!(tag, "ABCDEF0123456789ABCD");
+        assert_eq!(split_code("K7QM-3XWP"), ("K7QM3XWP".into(), String::new()));
+    }
 
     #[test]
     fn a_tag_is_the_fingerprints_first_80_bits() {

@@ -130,17 +130,11 @@ async fn simulate_station(
 ) -> std::result::Result<(), tonic::Status> {
     // The demo's stations enrol as real agents do: the code's tag pins the
     // server's certificate.
-    let trust = match code.rsplit_once('-') {
-        Some(_) if url.starts_with("https://") => {
-            let tag: String = code
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .skip(8)
-                .collect::<String>()
-                .to_ascii_uppercase();
-            bilik_proto::ServerTrust::Tag(tag)
-        }
-        _ => bilik_proto::ServerTrust::Insecure,
+    let (_, tag) = bilik_proto::transport::split_code(code);
+    let trust = if url.starts_with("https://") {
+        bilik_proto::ServerTrust::Tag(tag)
+    } else {
+        bilik_proto::ServerTrust::Insecure
     };
     let channel = bilik_proto::connect(url, &trust)
         .await

@@ -142,22 +142,7 @@ impl TestServer {
     /// Enrols a station named `name` through a code the admin makes.
     pub async fn enroll(&self, name: &str) -> TestStation {
         let code = self.admin().await.enrollment_code(name).await;
-        let enrolled = StationClient::new(self.channel().await)
-            .enroll(EnrollRequest {
-                code,
-                hostname: format!("{}-host", name.to_lowercase()),
-                os: "test".into(),
-                agent_version: "test".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        TestStation::new(
-            self.channel().await,
-            enrolled.station_id,
-            &enrolled.credential,
-        )
+        TestStation::enroll(self.channel().await, &code).await.0
     }
 
     /// Stops the server and waits for it.
@@ -297,6 +282,24 @@ pub struct TestStation {
 }
 
 impl TestStation {
+    /// Enrols over `channel` with a one-time `code`; the station and the
+    /// name the server gave it.
+    pub async fn enroll(channel: Channel, code: &str) -> (TestStation, String) {
+        let enrolled = StationClient::new(channel.clone())
+            .enroll(EnrollRequest {
+                code: code.to_owned(),
+                hostname: "test-host".into(),
+                os: "test".into(),
+                agent_version: "test".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let station = TestStation::new(channel, enrolled.station_id, &enrolled.credential);
+        (station, enrolled.station_name)
+    }
+
     /// A station client over `channel` with `credential`.
     pub fn new(channel: Channel, id: String, credential: &str) -> TestStation {
         TestStation {

@@ -47,16 +47,7 @@ async fn staff_of(server: &ServerProcess, user: &str, password: &str) -> Staff {
 /// Enrols a station on a server process.
 async fn enroll_at(server: &ServerProcess, admin: &mut Staff, name: &str) -> TestStation {
     let code = admin.enrollment_code(name).await;
-    let channel = server.channel().await;
-    let enrolled = station_client::StationClient::new(channel.clone())
-        .enroll(EnrollRequest {
-            code,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    TestStation::new(channel, enrolled.station_id, &enrolled.credential)
+    TestStation::enroll(server.channel().await, &code).await.0
 }
 
 /// A completed `fdatasync` of sled's log seen by strace: (start, end) in
@@ -127,16 +118,8 @@ async fn every_acknowledged_write_is_synced_to_the_device_before_the_answer() {
     windows.push(("enrolment code", t, wall()));
     let channel = server.channel().await;
     let t = wall();
-    let enrolled = station_client::StationClient::new(channel.clone())
-        .enroll(EnrollRequest {
-            code,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let (pc, _) = TestStation::enroll(channel, &code).await;
     windows.push(("enrolment", t, wall()));
-    let pc = TestStation::new(channel, enrolled.station_id, &enrolled.credential);
     let (_link, _) = pc.attach("boot-1", "").await;
     let t = wall();
     let session = lease(pc.login("0001").await);

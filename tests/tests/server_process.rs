@@ -52,22 +52,9 @@ async fn admin_commands_and_sigkill_lose_nothing_acknowledged() {
             .admin(&password, &["station", "enroll-code", "--name", name])
             .await;
         assert!(ok, "{err}");
-        let code = out.trim().to_owned();
-        let channel = server.channel().await;
-        let enrolled = station_client::StationClient::new(channel.clone())
-            .enroll(EnrollRequest {
-                code,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(enrolled.station_name, name);
-        stations.push(TestStation::new(
-            channel,
-            enrolled.station_id,
-            &enrolled.credential,
-        ));
+        let (station, enrolled_as) = TestStation::enroll(server.channel().await, out.trim()).await;
+        assert_eq!(enrolled_as, name);
+        stations.push(station);
     }
     let (pc3, pc4) = (&stations[0], &stations[1]);
     let (_link3, _) = pc3.attach("boot-a", "").await;

@@ -7,9 +7,6 @@ use crate::credentials::{
 use bilik_proto::store::v1::{EnrollmentCodeRecord, StationRecord};
 use bilik_proto::v1::{EnrollRequest, EnrollResponse, EnrollmentCode};
 
-/// Characters of an enrolment code's secret part (the rest is the
-/// certificate tag).
-const CODE_SECRET_LEN: usize = 8;
 /// Wrong enrolment codes one address may try per window.
 const CODE_FAILURES_ALLOWED: usize = 10;
 /// The window, in ms.
@@ -81,8 +78,7 @@ impl App {
                 CODE_FAILURE_WINDOW_MS / 60_000
             )));
         }
-        let typed = normalise_code(&req.code);
-        let (secret, tag) = typed.split_at(typed.len().min(CODE_SECRET_LEN));
+        let (secret, tag) = bilik_proto::transport::split_code(&req.code);
         if let Some(tls) = self.tls()
             && !tag.is_empty()
             && tag != bilik_proto::transport::code_tag(&tls.fingerprint)
@@ -95,7 +91,7 @@ impl App {
         }
         let code = self
             .store()
-            .take_enrollment_code(&sha256_hex(secret))?
+            .take_enrollment_code(&sha256_hex(&secret))?
             // Made durable with the station below (one sync covers both).
             .defer();
         let Some(code) = code else {

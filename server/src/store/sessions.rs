@@ -6,7 +6,7 @@ use bilik_proto::store::v1::{AppliedEventRecord, SessionRecord, StationRecord};
 use bilik_proto::v1::AgentEvent;
 use prost::Message;
 use sled::Transactional;
-use sled::transaction::ConflictableTransactionError;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 /// An agent event that caused a session end, recorded in the same
 /// transaction so it is applied exactly once.
@@ -49,6 +49,27 @@ pub enum StartRefused {
     CardInUse,
     /// The station is in maintenance (or is not enrolled any more).
     Maintenance,
+}
+
+/// Inside a transaction: writes an ended session and clears its station's
+/// and card's open-session entries if they still point at it.
+fn write_ended(
+    sessions: &TransactionalTree,
+    active: &TransactionalTree,
+    active_cards: &TransactionalTree,
+    key: &[u8; 16],
+    ended: &SessionRecord,
+) -> sled::transaction::ConflictableTransactionResult<(), StoreError> {
+    sessions.insert(key, ended.encode_to_vec())?;
+    let station = ended.station_id.as_bytes();
+    if active.get(station)?.as_deref() == Some(&key[..]) {
+        active.remove(station)?;
+    }
+    let card = ended.card.as_bytes();
+    if !card.is_empty() && active_cards.get(card)?.as_deref() == Some(&key[..]) {
+        active_cards.remove(card)?;
+    }
+    Ok(())
 }
 
 /// Aborts a transaction with a refusal (nothing written).
@@ -210,15 +231,7 @@ impl Store {
                 let Some(ended) = decide(&current) else {
                     return Ok((wrote, None));
                 };
-                sessions.insert(&key, ended.encode_to_vec())?;
-                let station = ended.station_id.as_bytes();
-                if active.get(station)?.as_deref() == Some(&key[..]) {
-                    active.remove(station)?;
-                }
-                let card = ended.card.as_bytes();
-                if !card.is_empty() && active_cards.get(card)?.as_deref() == Some(&key[..]) {
-                    active_cards.remove(card)?;
-                }
+                write_ended(sessions, active, active_cards, &key, &ended)?;
                 Ok((true, Some(ended)))
             })
             .map_err(flatten)?;
@@ -254,15 +267,7 @@ impl Store {
                     let Some(record) = decide(&current) else {
                         continue;
                     };
-                    sessions.insert(key, record.encode_to_vec())?;
-                    let station = record.station_id.as_bytes();
-                    if active.get(station)?.as_deref() == Some(&key[..]) {
-                        active.remove(station)?;
-                    }
-                    let card = record.card.as_bytes();
-                    if !card.is_empty() && active_cards.get(card)?.as_deref() == Some(&key[..]) {
-                        active_cards.remove(card)?;
-                    }
+                    write_ended(sessions, active, active_cards, key, &record)?;
                     ended.push(record);
                 }
                 Ok(ended)
