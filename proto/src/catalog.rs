@@ -103,6 +103,10 @@ pub fn refusal(code: RefusalCode) -> Text {
             id: "Server sedang bermasalah (penyimpanan penuh). Silakan hubungi petugas.",
             en: "The server has a problem (its storage is full). Please contact the staff.",
         },
+        RefusalCode::PinLocked => Text {
+            id: "PIN kartu ini terkunci karena terlalu sering salah. Silakan hubungi petugas.",
+            en: "This card's PIN is locked after too many wrong tries. Please contact the staff.",
+        },
         RefusalCode::Unspecified => Text {
             id: "Login ditolak. Silakan hubungi petugas.",
             en: "Login refused. Please contact the staff.",

@@ -98,6 +98,12 @@ pub struct Config {
     pub backup_interval_minutes: u32,
     /// How many scheduled backups to keep in `backup_dir` (oldest go first).
     pub backup_keep: u32,
+    /// Open connections one IP address may hold on each listener; more
+    /// are closed at once. A library behind one NAT address needs one per
+    /// station plus a few.
+    pub connections_per_address: usize,
+    /// Seconds a connection may carry no traffic before it is closed.
+    pub idle_timeout_seconds: u64,
 }
 
 impl Default for Config {
@@ -142,6 +148,8 @@ impl Default for Config {
             backup_dir: PathBuf::from("bilik-backups"),
             backup_interval_minutes: 24 * 60,
             backup_keep: 14,
+            connections_per_address: 512,
+            idle_timeout_seconds: 60,
         }
     }
 }
@@ -257,6 +265,23 @@ impl Config {
         );
         r.uint(&mut backup, "backup.keep", 1, 10_000, &mut cfg.backup_keep);
         r.unknown(backup, "backup");
+
+        let mut limits = r.section(&mut table, "limits");
+        r.uint(
+            &mut limits,
+            "limits.connections_per_address",
+            1,
+            1_000_000,
+            &mut cfg.connections_per_address,
+        );
+        r.uint(
+            &mut limits,
+            "limits.idle_timeout_seconds",
+            5,
+            24 * 3600,
+            &mut cfg.idle_timeout_seconds,
+        );
+        r.unknown(limits, "limits");
 
         let mut library = r.section(&mut table, "library");
         r.text(
@@ -458,6 +483,7 @@ impl Config {
             "[server]\nlisten = {}\nweb_listen = {}\ndata_dir = {}\nsweep_interval_ms = {}\nmin_free_mb = {}\nreserve_mb = {}\n\n\
              [tls]\ninsecure = {}\ncert_file = {}\nkey_file = {}\nnext_cert_file = {}\nnames = [{}]\n\n\
              [backup]\ndir = {}\ninterval_minutes = {}\nkeep = {}\n\n\
+             [limits]\nconnections_per_address = {}\nidle_timeout_seconds = {}\n\n\
              [library]\nname = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
              pin_required = {}\nrules_version = {}\nrules_text = {}\nrules_text_en = {}\npurposes = [{}]\n\n\
@@ -482,6 +508,8 @@ impl Config {
             toml_str(&self.backup_dir.display().to_string()),
             self.backup_interval_minutes,
             self.backup_keep,
+            self.connections_per_address,
+            self.idle_timeout_seconds,
             toml_str(&self.library_name),
             toml_str(self.time_zone.name()),
             self.session_minutes,
@@ -512,6 +540,14 @@ impl Config {
             ));
         }
         out
+    }
+
+    /// The connection limits of both listeners.
+    pub fn connection_limits(&self) -> crate::net::Limits {
+        crate::net::Limits {
+            per_address: self.connections_per_address,
+            idle: std::time::Duration::from_secs(self.idle_timeout_seconds),
+        }
     }
 
     /// Length of a lease of `minutes`, in ms (shortened by `lease_seconds`).

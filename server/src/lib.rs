@@ -9,7 +9,9 @@
 //! - [`tls`]: the server's certificate (made at first start) that clients pin.
 //! - [`secrets`]: owner-only files and directories for what is secret at rest.
 //! - [`store`]: the only module that touches sled.
+//! - [`throttle`]: the one rate limiter (backoff per key after free failures).
 //! - [`import`]: member files from other library systems (SLiMS).
+//! - [`net`]: connection limits of both listeners (per address, idle).
 //! - [`hub`]: the task that owns live agent links and pushes commands.
 //! - [`app`]: the use cases, shared by gRPC and the dashboard.
 //! - [`grpc`]: the tonic services.
@@ -31,10 +33,12 @@ pub mod grpc;
 pub mod hours;
 pub mod hub;
 pub mod import;
+pub mod net;
 pub mod policy;
 pub mod report;
 pub mod secrets;
 pub mod store;
+pub mod throttle;
 pub mod tls;
 pub mod web;
 
@@ -73,6 +77,9 @@ pub enum ServeError {
 
 /// How long a stopping server waits for open calls to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Longest a client may take over the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Largest admin request (an import file travels in one message).
 const MAX_ADMIN_MESSAGE: usize = app::MAX_IMPORT_BYTES + 1024 * 1024;
@@ -127,8 +134,11 @@ pub async fn run(
     match app.tls() {
         Some(tls) => {
             let identity = tonic::transport::Identity::from_pem(&tls.cert_pem, &tls.key_pem);
-            builder =
-                builder.tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))?;
+            builder = builder.tls_config(
+                tonic::transport::ServerTlsConfig::new()
+                    .identity(identity)
+                    .timeout(HANDSHAKE_TIMEOUT),
+            )?;
             tracing::info!(fingerprint = %tls.fingerprint, "gRPC over TLS");
         }
         None => tracing::warn!(
@@ -136,8 +146,8 @@ pub async fn run(
              passwords and card numbers cross the network readable by anyone on it"
         ),
     }
-    // No Nagle: a pushed command would wait ~40 ms for a delayed ACK.
-    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+    // Bounded per address and closed when idle (see `net`); no Nagle.
+    let incoming = net::incoming(listener, net::Slots::new(app.config().connection_limits()));
     let serve = builder
         .add_service(health_service)
         .add_service(reflection)

@@ -47,8 +47,8 @@ pub const WRONG_PASSWORD: Text = Text {
 
 /// A locked-out sign-in.
 pub const ACCOUNT_LOCKED: Text = Text {
-    id: "Akun dikunci sementara setelah 5 kali gagal masuk dalam 10 menit. Coba lagi nanti atau hubungi admin.",
-    en: "This account is locked after 5 failed sign-ins within 10 minutes. Try again later or ask an admin.",
+    id: "Terlalu banyak percobaan masuk yang gagal. Tunggu sebentar lalu coba lagi (jeda bertambah setiap kali gagal), atau minta admin mengatur ulang kata sandi.",
+    en: "Too many failed sign-ins. Wait a moment and try again (the wait grows with every failure), or ask an admin to reset the password.",
 };
 
 /// A disabled account tried to sign in.
@@ -1093,6 +1093,78 @@ pub const FREE_SPACE: Text = Text {
     id: "Ruang disk tersisa",
     en: "Free disk space",
 };
+/// The alerts panel on every page.
+pub const ALERTS_TITLE: Text = Text {
+    id: "Peringatan keamanan",
+    en: "Security alerts",
+};
+
+/// Dismissing an alert.
+pub const ALERT_DISMISS: Text = Text {
+    id: "Sudah ditangani",
+    en: "Dealt with",
+};
+
+/// An alert's count ("12 kali").
+pub const ALERT_TIMES: Text = Text {
+    id: "kali",
+    en: "times",
+};
+
+/// Alert: a station's card logins are throttled.
+pub const ALERT_LOGIN_REFUSALS: Text = Text {
+    id: "Banyak kartu ditolak berturut-turut di komputer ini (kemungkinan menebak nomor kartu); login diperlambat",
+    en: "Many cards refused in a row on this computer (possibly guessing card numbers); logins slowed down",
+};
+
+/// Alert: a card's PIN was locked.
+pub const ALERT_PIN_LOCKED: Text = Text {
+    id: "PIN kartu terkunci setelah terlalu sering salah; buka kuncinya di halaman anggota",
+    en: "A card's PIN is locked after too many wrong tries; unlock it on the member's page",
+};
+
+/// Alert: failed staff sign-ins from one address.
+pub const ALERT_SIGN_IN_FAILURES: Text = Text {
+    id: "Percobaan masuk petugas yang gagal dari alamat",
+    en: "Failed staff sign-ins from address",
+};
+
+/// Alert: one account is being guessed at.
+pub const ALERT_ACCOUNT_THROTTLED: Text = Text {
+    id: "Kata sandi akun ini dicoba berulang kali; masuk ke akun ini diperlambat",
+    en: "This account's password was tried repeatedly; its sign-ins are slowed down",
+};
+
+/// Alert: wrong enrolment codes.
+pub const ALERT_ENROL_CODE_FAILURES: Text = Text {
+    id: "Kode pendaftaran komputer yang salah dari alamat",
+    en: "Wrong station enrolment codes from address",
+};
+
+/// Alert: a station reported tampering.
+pub const ALERT_TAMPER: Text = Text {
+    id: "Komputer melaporkan percobaan membobol layar kunci",
+    en: "A station reported an attempt to get past its lock screen",
+};
+
+/// The member page: the PIN is locked.
+pub const PIN_LOCKED_NOTE: Text = Text {
+    id: "PIN terkunci setelah terlalu sering salah.",
+    en: "The PIN is locked after too many wrong tries.",
+};
+
+/// The member page: lift the PIN lock.
+pub const PIN_UNLOCK: Text = Text {
+    id: "Buka kunci PIN",
+    en: "Unlock the PIN",
+};
+
+/// After lifting a PIN lock.
+pub const PIN_UNLOCKED: Text = Text {
+    id: "Kunci PIN dibuka.",
+    en: "The PIN is unlocked.",
+};
+
 /// The alert shown on every page while the data disk is nearly full.
 pub const STORAGE_LOW_ALERT: Text = Text {
     id: "Disk data server hampir penuh: login baru ditolak sampai ruang dikosongkan. Sesi yang berjalan tetap diakhiri dengan benar.",

@@ -1,16 +1,13 @@
 //! Enrolling stations with one-time codes, and checking their credentials.
 
+use super::alerts::{AlertKind, Occurrence};
+use super::throttles;
 use super::{App, Error, Result, StaffIdentity, clean_text};
 use crate::credentials::{
     enrollment_code, normalise_code, random_hex, same_hash, sha256_hex, split_station_credential,
 };
 use bilik_proto::store::v1::{EnrollmentCodeRecord, StationRecord};
 use bilik_proto::v1::{EnrollRequest, EnrollResponse, EnrollmentCode};
-
-/// Wrong enrolment codes one address may try per window.
-const CODE_FAILURES_ALLOWED: usize = 10;
-/// The window, in ms.
-const CODE_FAILURE_WINDOW_MS: i64 = 10 * 60_000;
 
 impl App {
     /// Makes a one-time enrolment code (admins only).
@@ -72,10 +69,11 @@ impl App {
     /// Every enrolment and every wrong code is audited; `source` (the
     /// caller's address) is slowed down after repeated wrong codes.
     pub async fn enroll(&self, req: &EnrollRequest, source: &str) -> Result<EnrollResponse> {
-        if self.code_attempts_exhausted(source) {
+        if let Err(ms) = throttles::check(&self.inner.throttles.enrol_codes, source, self.now_ms())
+        {
             return Err(Error::ResourceExhausted(format!(
-                "too many wrong enrolment codes from this address; wait {} minutes",
-                CODE_FAILURE_WINDOW_MS / 60_000
+                "too many wrong enrolment codes from this address; try again in {} s",
+                (ms + 999) / 1000
             )));
         }
         let (secret, tag) = bilik_proto::transport::split_code(&req.code);
@@ -161,29 +159,21 @@ impl App {
         })
     }
 
-    /// Whether `source` made too many wrong codes lately.
-    fn code_attempts_exhausted(&self, source: &str) -> bool {
-        let now = self.now_ms();
-        let Ok(mut failures) = self.inner.code_failures.lock() else {
-            return true;
-        };
-        let list = failures.entry(source.to_owned()).or_default();
-        list.retain(|t| now - t < CODE_FAILURE_WINDOW_MS);
-        list.len() >= CODE_FAILURES_ALLOWED
-    }
-
-    /// Counts and audits a wrong code from `source`.
+    /// Counts a wrong code from `source`: one audit entry per burst from
+    /// an address, an alert once it is slowed down.
     async fn code_failed(&self, source: &str, why: &str) {
-        let now = self.now_ms();
-        if let Ok(mut failures) = self.inner.code_failures.lock() {
-            if failures.len() > 10_000 {
-                failures.retain(|_, l| l.iter().any(|t| now - t < CODE_FAILURE_WINDOW_MS));
-            }
-            failures.entry(source.to_owned()).or_default().push(now);
+        let f = throttles::fail(&self.inner.throttles.enrol_codes, source, self.now_ms());
+        tracing::warn!(%source, why, failures = f.failures, "wrong enrolment code");
+        self.note_alert(
+            AlertKind::EnrolCodeFailures,
+            source,
+            Occurrence::Open,
+            &format!("first wrong code: {why}"),
+        )
+        .await;
+        if f.started_waiting(&throttles::ENROL_CODES) {
+            self.show_alert(AlertKind::EnrolCodeFailures, source);
         }
-        tracing::warn!(%source, why, "wrong enrolment code");
-        self.audit("-", "station.enroll_code_failed", source, why)
-            .await;
     }
 
     /// The station whose credential this is.

@@ -64,7 +64,7 @@ impl App {
         let mut record = self
             .store()
             .incident(incident_id.trim())?
-            .ok_or_else(|| Error::NotFound(format!("no incident {incident_id:?}")))?;
+            .ok_or_else(|| Error::NotFound("no such incident".into()))?;
         if record.resolved_at_ms != 0 {
             return Err(Error::FailedPrecondition(
                 "this incident is resolved already".into(),

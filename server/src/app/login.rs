@@ -1,5 +1,7 @@
 //! A patron presents a library card (KTA) on a station's lock screen.
 
+use super::alerts::{AlertKind, Occurrence};
+use super::throttles::{self, PIN_LOCK_AFTER};
 use super::{App, Result, clean_text, views};
 use crate::policy::{age_years, lease_minutes, member_refusal, normalise_card, parse_date};
 use crate::store::StartRefused;
@@ -14,7 +16,42 @@ pub fn refusal(code: RefusalCode) -> Refusal {
         code: code as i32,
         message_id: text.id.to_owned(),
         message_en: text.en.to_owned(),
+        retry_after_ms: 0,
     }
+}
+
+/// Why a login was refused, and for how long a throttled one must wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Refused {
+    /// The reason the patron reads.
+    code: RefusalCode,
+    /// With TOO_MANY_ATTEMPTS: ms until the next try is evaluated.
+    retry_after_ms: i64,
+}
+
+impl From<RefusalCode> for Refused {
+    fn from(code: RefusalCode) -> Refused {
+        Refused {
+            code,
+            retry_after_ms: 0,
+        }
+    }
+}
+
+/// Refusals that look like guessing (a scan loop over card numbers, a card
+/// tried with PINs): they count towards the station's and the card's
+/// throttles. A busy station, a closed library or a card in use do not.
+fn counts_as_guess(code: RefusalCode) -> bool {
+    matches!(
+        code,
+        RefusalCode::UnknownCard
+            | RefusalCode::InvalidCard
+            | RefusalCode::Expired
+            | RefusalCode::Blocked
+            | RefusalCode::Pending
+            | RefusalCode::WrongPin
+            | RefusalCode::PinLocked
+    )
 }
 
 /// The refusal a patron sees when the store's transaction refused the start.
@@ -34,16 +71,76 @@ impl App {
         station: &StationRecord,
         req: &LoginRequest,
     ) -> Result<LoginResponse> {
-        let outcome = match self.try_login(station, req).await? {
+        let outcome = match self.throttled_login(station, req).await? {
             Ok(lease) => login_response::Outcome::Lease(lease),
-            Err(code) => {
-                tracing::info!(station = %station.name, code = code.as_str_name(), "login refused");
-                login_response::Outcome::Refusal(refusal(code))
+            Err(why) => {
+                tracing::info!(station = %station.name, code = why.code.as_str_name(), "login refused");
+                let mut answer = refusal(why.code);
+                answer.retry_after_ms = why.retry_after_ms;
+                login_response::Outcome::Refusal(answer)
             }
         };
         Ok(LoginResponse {
             outcome: Some(outcome),
         })
+    }
+
+    /// The login behind the station's and the card's throttles: while
+    /// either must wait, nothing is evaluated (no lookup, no Argon2).
+    async fn throttled_login(
+        &self,
+        station: &StationRecord,
+        req: &LoginRequest,
+    ) -> Result<Result<Lease, Refused>> {
+        let t = &self.inner.throttles;
+        let now = self.now_ms();
+        let too_many = |ms: i64| Refused {
+            code: RefusalCode::TooManyAttempts,
+            retry_after_ms: ms,
+        };
+        if let Err(ms) = throttles::check(&t.station_logins, &station.station_id, now) {
+            self.note_alert(
+                AlertKind::LoginRefusals,
+                &station.name,
+                Occurrence::CountOnly,
+                "",
+            )
+            .await;
+            return Ok(Err(too_many(ms)));
+        }
+        let card = normalise_card(&req.card).ok();
+        if let Some(card) = &card
+            && let Err(ms) = throttles::check(&t.card_logins, card, now)
+        {
+            return Ok(Err(too_many(ms)));
+        }
+        let outcome = self.try_login(station, req).await?;
+        match (&outcome, &card) {
+            (Ok(_), Some(card)) => {
+                throttles::clear(&t.station_logins, &station.station_id);
+                throttles::clear(&t.card_logins, card);
+                throttles::clear(&t.wrong_pins, card);
+            }
+            (Err(code), _) if counts_as_guess(*code) => {
+                let f = throttles::fail(&t.station_logins, &station.station_id, now);
+                if f.started_waiting(&throttles::STATION_LOGINS) {
+                    tracing::warn!(station = %station.name, failures = f.failures, "card logins throttled");
+                    let detail = format!("{} refused card logins", f.failures);
+                    self.note_alert(
+                        AlertKind::LoginRefusals,
+                        &station.name,
+                        Occurrence::Show,
+                        &detail,
+                    )
+                    .await;
+                }
+                if let Some(card) = &card {
+                    throttles::fail(&t.card_logins, card, now);
+                }
+            }
+            _ => {}
+        }
+        Ok(outcome.map_err(Refused::from))
     }
 
     async fn try_login(
@@ -80,10 +177,13 @@ impl App {
             return Ok(Err(RefusalCode::UnknownCard));
         };
         let needs_pin = !member.pin_hash.is_empty() || self.config().pin_required;
+        if needs_pin && member.pin_locked_at_ms != 0 {
+            return Ok(Err(RefusalCode::PinLocked));
+        }
         if needs_pin
             && (member.pin_hash.is_empty() || !self.verify_secret(&member.pin_hash, &req.pin).await)
         {
-            return Ok(Err(RefusalCode::WrongPin));
+            return Ok(Err(self.wrong_pin(&member).await?));
         }
         if self.store().open_session_of_card(&card)?.is_some() {
             return Ok(Err(RefusalCode::InUse));
@@ -111,6 +211,34 @@ impl App {
             return Ok(Err(refusal_code(why)));
         }
         Ok(Ok(views::lease(&session, now)))
+    }
+
+    /// Counts a wrong PIN for the member's card; the [`PIN_LOCK_AFTER`]th
+    /// within a day locks the PIN (durably) until staff lift it.
+    async fn wrong_pin(&self, member: &MemberRecord) -> Result<RefusalCode> {
+        let now = self.now_ms();
+        let f = throttles::fail(&self.inner.throttles.wrong_pins, &member.card, now);
+        if f.failures < PIN_LOCK_AFTER {
+            return Ok(RefusalCode::WrongPin);
+        }
+        let locked = self
+            .store()
+            .lock_member_pin(&member.card, now)?
+            .durable()
+            .await?;
+        if locked {
+            tracing::warn!(member = %self.log_id(&member.card), "PIN locked after wrong tries");
+            self.audit(
+                "-",
+                "member.pin_locked",
+                &member.card,
+                &format!("{} wrong PINs", f.failures),
+            )
+            .await;
+            self.note_alert(AlertKind::PinLocked, &member.card, Occurrence::Show, "")
+                .await;
+        }
+        Ok(RefusalCode::PinLocked)
     }
 
     /// Minutes of today's daily allowance the card has left, if one is configured.

@@ -1,6 +1,6 @@
 //! Members: manual upkeep and imports from the library system.
 
-use super::{App, Error, Result, StaffIdentity, clean_text, views};
+use super::{App, Error, Result, StaffIdentity, clean_text, not_a_card, not_a_date, views};
 use crate::import::slims;
 use crate::policy::{normalise_card, parse_date};
 use bilik_proto::store::v1::MemberRecord;
@@ -13,9 +13,7 @@ impl App {
     /// Creates or updates a member. The card, name and expiry date are
     /// required; a PIN, when given, is stored as a hash.
     pub async fn upsert_member(&self, by: &StaffIdentity, member: &Member) -> Result<Member> {
-        let card = normalise_card(&member.card).map_err(|_| {
-            Error::InvalidArgument(format!("card: not a card number: {:?}", member.card))
-        })?;
+        let card = normalise_card(&member.card).map_err(|_| not_a_card())?;
         let name = clean_text(&member.name, 200);
         if name.is_empty() {
             return Err(Error::InvalidArgument("name: required".into()));
@@ -24,9 +22,7 @@ impl App {
             match (text.trim(), parse_date(text)) {
                 ("", _) if !required => Ok(String::new()),
                 (_, Some(d)) => Ok(d.format("%Y-%m-%d").to_string()),
-                _ => Err(Error::InvalidArgument(format!(
-                    "{what}: not a date (YYYY-MM-DD): {text:?}"
-                ))),
+                _ => Err(not_a_date(what)),
             }
         };
         let gender = Gender::try_from(member.gender).map_err(|_| {
@@ -43,13 +39,18 @@ impl App {
             }
         };
         let old = self.store().member(&card)?;
-        let pin_hash = match member.pin.trim() {
-            "" => old.as_ref().map(|m| m.pin_hash.clone()).unwrap_or_default(),
+        // A new PIN lifts a PIN lock; keeping the PIN keeps the lock.
+        let (pin_hash, pin_locked_at_ms) = match member.pin.trim() {
+            "" => old
+                .as_ref()
+                .map(|m| (m.pin_hash.clone(), m.pin_locked_at_ms))
+                .unwrap_or_default(),
             pin if pin.len() <= 12 && pin.chars().all(|c| c.is_ascii_digit()) => {
-                self.hash_secret(pin).await?
+                (self.hash_secret(pin).await?, 0)
             }
             _ => return Err(Error::InvalidArgument("pin: up to 12 digits".into())),
         };
+        let pin_changed = !member.pin.trim().is_empty();
         let record = MemberRecord {
             card,
             name,
@@ -70,18 +71,49 @@ impl App {
             },
             notes: clean_text(&member.notes, 1000),
             updated_at_ms: self.now_ms(),
+            pin_locked_at_ms,
         };
         self.store().put_member(&record)?.durable().await?;
-        tracing::info!(by = %by.username, "member saved");
+        tracing::info!(by = %by.username, member = %self.log_id(&record.card), "member saved");
         self.audit(&by.username, "member.save", &record.card, "")
             .await;
+        if pin_changed {
+            super::throttles::clear(&self.inner.throttles.wrong_pins, &record.card);
+            self.audit(&by.username, "member.pin_set", &record.card, "")
+                .await;
+        }
         Ok(views::member(&record))
+    }
+
+    /// Staff lift a card's PIN lock (after checking who is at the desk);
+    /// its wrong tries are forgotten.
+    pub async fn unlock_member_pin(&self, by: &StaffIdentity, card: &str) -> Result<()> {
+        let card = normalise_card(card).map_err(|_| not_a_card())?;
+        let changed = self
+            .store()
+            .update_member(&card, |m| {
+                let locked = m.pin_locked_at_ms != 0;
+                m.pin_locked_at_ms = 0;
+                locked
+            })?
+            .durable()
+            .await?;
+        if self.store().member(&card)?.is_none() {
+            return Err(Error::NotFound("no member with this card".into()));
+        }
+        super::throttles::clear(&self.inner.throttles.wrong_pins, &card);
+        super::throttles::clear(&self.inner.throttles.card_logins, &card);
+        if changed {
+            tracing::info!(by = %by.username, member = %self.log_id(&card), "PIN lock lifted");
+            self.audit(&by.username, "member.pin_unlock", &card, "")
+                .await;
+        }
+        Ok(())
     }
 
     /// One member by card number.
     pub fn get_member(&self, card: &str) -> Result<Member> {
-        let card = normalise_card(card)
-            .map_err(|_| Error::InvalidArgument(format!("card: not a card number: {card:?}")))?;
+        let card = normalise_card(card).map_err(|_| not_a_card())?;
         self.store()
             .member(&card)?
             .map(|m| views::member(&m))
@@ -222,6 +254,7 @@ impl App {
                     .as_ref()
                     .map_or(MemberStatus::Active as i32, |m| m.status),
                 pin_hash: old.as_ref().map(|m| m.pin_hash.clone()).unwrap_or_default(),
+                pin_locked_at_ms: old.as_ref().map_or(0, |m| m.pin_locked_at_ms),
                 source: "slims".to_owned(),
                 notes: row.notes,
                 updated_at_ms: now,

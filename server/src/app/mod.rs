@@ -2,6 +2,7 @@
 //! function checks its input, applies the rules of [`crate::policy`], writes
 //! through [`crate::store`] and tells the [`crate::hub`] what to push.
 
+mod alerts;
 mod backup;
 mod enrollment;
 mod incidents;
@@ -11,9 +12,11 @@ mod reports;
 mod sessions;
 mod staff;
 mod stations;
+mod throttles;
 mod usage;
 mod views;
 
+pub use alerts::{Alert, AlertKind};
 pub use backup::LastBackup;
 pub use members::MAX_IMPORT_BYTES;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow};
@@ -94,14 +97,18 @@ struct Inner {
     /// The TLS identity both listeners serve (`None`: plain text, insecure).
     /// Enrolment codes carry a tag of its fingerprint.
     tls: Option<Arc<crate::tls::ServerIdentity>>,
-    /// Wrong enrolment codes by source address (UTC ms of each), to slow
-    /// down guessing.
-    code_failures: std::sync::Mutex<HashMap<String, Vec<i64>>>,
+    /// Every throttle: card logins, PINs, staff sign-ins, enrolment codes.
+    throttles: throttles::Throttles,
+    /// Bursts of refusals, failures and tampering, for the dashboard.
+    alerts: std::sync::Mutex<alerts::Alerts>,
+    /// The key of [`App::log_id`], read (or made) on first use.
+    log_key: std::sync::OnceLock<[u8; 32]>,
+    /// Argon2 runs at most this many at once (each takes ~19 MiB and a
+    /// core for tens of ms): a flood of guesses queues, it does not eat
+    /// the memory and every core.
+    argon2_slots: tokio::sync::Semaphore,
     /// Whether the data disk's reserve file was in place at the last check.
     reserve_kept: std::sync::atomic::AtomicBool,
-    /// Recent failed sign-ins (UTC ms) by username, for the lock-out after
-    /// repeated failures. In memory: a restart forgets them, like tokens.
-    sign_in_failures: std::sync::Mutex<HashMap<String, Vec<i64>>>,
 }
 
 impl App {
@@ -117,8 +124,10 @@ impl App {
                 storage_low: std::sync::atomic::AtomicBool::new(false),
                 reserve_kept: std::sync::atomic::AtomicBool::new(false),
                 tls: None,
-                code_failures: std::sync::Mutex::new(HashMap::new()),
-                sign_in_failures: std::sync::Mutex::new(HashMap::new()),
+                throttles: throttles::Throttles::default(),
+                alerts: std::sync::Mutex::new(alerts::Alerts::default()),
+                argon2_slots: tokio::sync::Semaphore::new(argon2_parallelism()),
+                log_key: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -169,20 +178,86 @@ impl App {
     /// Checks a secret (PIN, password) against its Argon2 hash on tokio's
     /// blocking pool: tens of milliseconds of hashing never hold a runtime
     /// worker (nor any lock).
+    /// At most [`argon2_parallelism`] run at once.
     pub(crate) async fn verify_secret(&self, hash: &str, secret: &str) -> bool {
+        let Ok(_slot) = self.inner.argon2_slots.acquire().await else {
+            return false;
+        };
         let (hash, secret) = (hash.to_owned(), secret.to_owned());
         tokio::task::spawn_blocking(move || verify_password(&hash, &secret))
             .await
             .unwrap_or(false)
     }
 
-    /// Hashes a secret with Argon2 on tokio's blocking pool.
+    /// Spends the time of a real check against a hash nobody's secret
+    /// matches: an unknown username answers as slowly as a wrong password.
+    pub(crate) async fn verify_nothing(&self, secret: &str) {
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let hash = match DUMMY.get() {
+            Some(h) => h.clone(),
+            None => {
+                let made = self
+                    .hash_secret("bilik: no account has this password")
+                    .await
+                    .unwrap_or_default();
+                DUMMY.get_or_init(|| made).clone()
+            }
+        };
+        let _ = self.verify_secret(&hash, secret).await;
+    }
+
+    /// Hashes a secret with Argon2 on tokio's blocking pool (bounded like
+    /// [`App::verify_secret`]).
     pub(crate) async fn hash_secret(&self, secret: &str) -> Result<String> {
+        let _slot = self
+            .inner
+            .argon2_slots
+            .acquire()
+            .await
+            .map_err(|_| Error::FailedPrecondition("the server is stopping".into()))?;
         let secret = secret.to_owned();
         tokio::task::spawn_blocking(move || hash_password(&secret))
             .await
             .map_err(|e| Error::FailedPrecondition(format!("hashing stopped: {e}")))?
             .map_err(Error::from)
+    }
+
+    /// What logs say instead of a card number: a keyed hash, the same for
+    /// one card across restarts (a log reader can follow one card without
+    /// learning it), 12 hex digits.
+    pub fn log_id(&self, card: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let key = self.inner.log_key.get_or_init(|| self.load_log_key());
+        let mut h = Sha256::new();
+        h.update(key);
+        h.update(card.as_bytes());
+        let mut id = hex::encode(h.finalize());
+        id.truncate(12);
+        format!("m:{id}")
+    }
+
+    /// The stored key of [`App::log_id`], made at first use.
+    fn load_log_key(&self) -> [u8; 32] {
+        const NAME: &str = "log_pseudonym_key";
+        let stored = self.store().meta(NAME).ok().flatten();
+        if let Some(key) = stored.and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok()) {
+            return key;
+        }
+        let mut key = [0u8; 32];
+        if getrandom::fill(&mut key).is_err() {
+            tracing::error!("no randomness for the log key: card ids in logs are unkeyed");
+        }
+        // Not worth a sync of its own: lost in a crash, ids change once.
+        match self.store().create_meta(NAME, &key) {
+            Ok(pending) => {
+                pending.defer();
+            }
+            Err(e) => tracing::error!(error = %e, "log key not stored"),
+        }
+        match self.store().meta(NAME).ok().flatten() {
+            Some(b) => <[u8; 32]>::try_from(b.as_slice()).unwrap_or(key),
+            None => key,
+        }
     }
 
     /// Whether the store's file system is below `server.min_free_mb`: new
@@ -267,6 +342,7 @@ impl App {
             self.keep_reserve();
         }
         self.close_overdue_sessions(now).await?;
+        self.close_quiet_alerts().await;
         self.inner
             .hub
             .sweep(now, self.inner.config.offline_after_ms())
@@ -275,11 +351,65 @@ impl App {
     }
 }
 
+/// The error for a card number that is not one (never echoing it).
+pub(crate) fn not_a_card() -> Error {
+    Error::InvalidArgument(format!(
+        "card: not a card number (1-{} letters, digits, '-', '.', '/' or '_')",
+        crate::policy::MAX_CARD_LEN
+    ))
+}
+
+/// The error for a date that is not one (never echoing it).
+pub(crate) fn not_a_date(field: &str) -> Error {
+    Error::InvalidArgument(format!("{field}: not a date (YYYY-MM-DD)"))
+}
+
+/// Argon2 checks run at once: one per core.
+fn argon2_parallelism() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+/// One line of text from outside, safe to store, show and log: control
+/// characters (newlines, ESC, ...) and bidirectional overrides become
+/// spaces, runs of blanks one space, at most `max_chars` characters.
+pub(crate) fn clean_line(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    let mut count = 0;
+    let mut blank = false;
+    for c in text.trim().chars() {
+        let c = if c.is_control() || is_bidi_control(c) {
+            ' '
+        } else {
+            c
+        };
+        if c.is_whitespace() {
+            if blank {
+                continue;
+            }
+            blank = true;
+        } else {
+            blank = false;
+        }
+        if count == max_chars {
+            break;
+        }
+        out.push(c);
+        count += 1;
+    }
+    out.trim_end().to_owned()
+}
+
+/// Unicode's bidirectional controls (they can make a log line read
+/// differently from what it says).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
 /// Trims and bounds a free-text field from outside.
 fn clean_text(text: &str, max_chars: usize) -> String {
     text.trim()
         .chars()
-        .filter(|c| !c.is_control() || *c == '\n')
+        .filter(|c| (!c.is_control() || *c == '\n') && !is_bidi_control(*c))
         .take(max_chars)
         .collect()
 }

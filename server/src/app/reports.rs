@@ -82,9 +82,7 @@ impl App {
     pub fn daily_recap(&self, date: &str) -> Result<DailyRecap> {
         let day = match date.trim() {
             "" => self.today(),
-            text => parse_date(text).ok_or_else(|| {
-                Error::InvalidArgument(format!("date: not a date (YYYY-MM-DD): {text:?}"))
-            })?,
+            text => parse_date(text).ok_or_else(|| super::not_a_date("date"))?,
         };
         let next = day.succ_opt().unwrap_or(day);
         let sessions = self
@@ -103,7 +101,7 @@ impl App {
     /// snapshot, plus an addendum of sessions that reached the server later.
     pub fn monthly_report(&self, by: &StaffIdentity, month: &str) -> Result<MonthlyReport> {
         let (first, next) = parse_month(month)
-            .ok_or_else(|| Error::InvalidArgument(format!("month: expected YYYY-MM: {month:?}")))?;
+            .ok_or_else(|| Error::InvalidArgument("month: expected YYYY-MM".into()))?;
         let (from_ms, to_ms) = (self.day_start_ms(first), self.day_start_ms(next));
         if let Some(signed) = self
             .store()
@@ -271,7 +269,7 @@ impl App {
             )));
         }
         let (first, next) = parse_month(month)
-            .ok_or_else(|| Error::InvalidArgument(format!("month: expected YYYY-MM: {month:?}")))?;
+            .ok_or_else(|| Error::InvalidArgument("month: expected YYYY-MM".into()))?;
         let month = first.format("%Y-%m").to_string();
         if self.today() < next {
             return Err(Error::FailedPrecondition(format!(

@@ -1,7 +1,8 @@
 //! Opening and closing sessions, the lease sweeper, agent events and the
 //! usage-log query.
 
-use super::{App, Error, Result, views};
+use super::alerts::{AlertKind, Occurrence};
+use super::{App, Error, Result, clean_line, not_a_card, not_a_date, views};
 use crate::policy::{normalise_card, parse_date};
 use crate::store::{SessionEnd, StartRefused};
 use bilik_proto::store::v1::SessionRecord;
@@ -151,6 +152,7 @@ impl App {
         if event.event_id.is_empty() || event.event_id.len() > 64 {
             return Err(Error::InvalidArgument("event id: 1-64 characters".into()));
         }
+        let event = &cleaned_event(event);
         if self.store().event_applied(station_id, &event.event_id)? {
             return Ok(false);
         }
@@ -210,7 +212,16 @@ impl App {
             }
             Some(agent_event::Kind::Tamper(t)) => {
                 tracing::warn!(station = %station_id, detail = %t.detail, "station reports tampering");
-                self.mark_applied(station_id, event, now).await
+                let applied = self.mark_applied(station_id, event, now).await?;
+                if applied {
+                    let name = self
+                        .store()
+                        .station(station_id)?
+                        .map_or_else(|| station_id.to_owned(), |s| s.name);
+                    self.note_alert(AlertKind::Tamper, &name, Occurrence::Show, &t.detail)
+                        .await;
+                }
+                Ok(applied)
             }
             None => Err(Error::InvalidArgument("event without a kind".into())),
         }
@@ -232,9 +243,7 @@ impl App {
             if text.trim().is_empty() {
                 return Ok(None);
             }
-            parse_date(text).map(Some).ok_or_else(|| {
-                Error::InvalidArgument(format!("{what}: not a date (YYYY-MM-DD): {text:?}"))
-            })
+            parse_date(text).map(Some).ok_or_else(|| not_a_date(what))
         };
         let from = date(&req.from_date, "from_date")?;
         let to = date(&req.to_date, "to_date")?;
@@ -253,9 +262,7 @@ impl App {
         let sessions = match req.card.trim() {
             "" => self.store().sessions_between(from_ms, to_ms)?,
             raw => {
-                let card = normalise_card(raw).map_err(|_| {
-                    Error::InvalidArgument(format!("card: not a card number: {raw:?}"))
-                })?;
+                let card = normalise_card(raw).map_err(|_| not_a_card())?;
                 let mut list = self.store().card_sessions_since(&card, from_ms)?;
                 list.retain(|s| s.started_at_ms < to_ms);
                 list
@@ -299,6 +306,29 @@ impl App {
                 .map_or(at, |s| s.ended_at_ms)),
         }
     }
+}
+
+/// Longest text a station may send in an event (hook names, details).
+const MAX_EVENT_TEXT: usize = 200;
+
+/// An agent event with its texts made safe to store, show and log: one
+/// line each, no control characters, clipped.
+fn cleaned_event(event: &AgentEvent) -> AgentEvent {
+    let mut event = event.clone();
+    match &mut event.kind {
+        Some(agent_event::Kind::SessionEnded(e)) => {
+            e.session_id = clean_line(&e.session_id, 64);
+        }
+        Some(agent_event::Kind::HookFailed(h)) => {
+            h.hook = clean_line(&h.hook, 64);
+            h.detail = clean_line(&h.detail, MAX_EVENT_TEXT);
+        }
+        Some(agent_event::Kind::Tamper(t)) => {
+            t.detail = clean_line(&t.detail, MAX_EVENT_TEXT);
+        }
+        None => {}
+    }
+    event
 }
 
 /// The ended version of an open session (`None` if it has ended already).

@@ -1,5 +1,7 @@
 //! Staff accounts, sign-in and what each role may do.
 
+use super::alerts::{AlertKind, Occurrence};
+use super::throttles;
 use super::{App, Error, Result, clean_text};
 use crate::credentials::{random_hex, sha256_hex};
 use bilik_proto::store::v1::StaffRecord;
@@ -7,13 +9,6 @@ use bilik_proto::v1::{Role, SignInResponse, StaffInfo};
 
 /// How long a staff token is valid: one working day.
 const TOKEN_TTL_MS: i64 = 12 * 60 * 60 * 1000;
-
-/// Failed sign-ins within [`LOCKOUT_WINDOW_MS`] that lock an account.
-pub const LOCKOUT_FAILURES: usize = 5;
-
-/// The window in which failures count, and how long a lock-out lasts
-/// after the last of them: 10 minutes.
-pub const LOCKOUT_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 /// A signed-in member of staff.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,41 +37,48 @@ impl StaffIdentity {
 }
 
 impl App {
-    /// Checks a username and password; returns a bearer token.
-    pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignInResponse> {
+    /// Checks a username and password from `source` (the client's
+    /// address); returns a bearer token. Failures slow down the source
+    /// address and the username (backoff, see [`super::throttles`]); an
+    /// unknown username costs the same Argon2 time as a wrong password.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        source: &str,
+    ) -> Result<SignInResponse> {
         let refused = || Error::Unauthenticated("wrong username or password".into());
         let username = username.trim();
-        if username.is_empty() || username.len() > 64 || password.len() > 1024 {
-            return Err(refused());
-        }
-        if let Some(until) = self.sign_in_locked_until(username) {
-            tracing::warn!(user = %username, "sign-in refused: account locked");
-            let minutes = ((until - self.now_ms()).max(0) + 59_999) / 60_000;
-            return Err(Error::Unauthenticated(format!(
-                "account locked after {LOCKOUT_FAILURES} failed sign-ins; try again in {minutes} min or ask an admin"
+        let now = self.now_ms();
+        let t = &self.inner.throttles;
+        let waits = [
+            throttles::check(&t.sign_ins_by_address, source, now),
+            throttles::check(&t.sign_ins_by_user, username, now),
+        ];
+        if let Some(ms) = waits.iter().filter_map(|w| w.err()).max() {
+            self.note_alert(AlertKind::SignInFailures, source, Occurrence::CountOnly, "")
+                .await;
+            return Err(Error::ResourceExhausted(format!(
+                "too many failed sign-ins; try again in {} s",
+                (ms + 999) / 1000
             )));
         }
-        let staff = match self.store().staff(username)? {
-            Some(s) if self.verify_secret(&s.password_hash, password).await => Some(s),
-            _ => None,
+        let valid_input = !username.is_empty() && username.len() <= 64 && password.len() <= 1024;
+        let staff = match valid_input
+            .then(|| self.store().staff(username))
+            .transpose()?
+        {
+            Some(Some(s)) => self
+                .verify_secret(&s.password_hash, password)
+                .await
+                .then_some(s),
+            _ => {
+                self.verify_nothing(password).await;
+                None
+            }
         };
         let Some(staff) = staff else {
-            tracing::warn!(user = %username, "failed staff sign-in");
-            self.audit(username, "staff.sign_in_failed", username, "")
-                .await;
-            if self.note_sign_in_failure(username) {
-                tracing::warn!(user = %username, "account locked after repeated failures");
-                self.audit(
-                    username,
-                    "staff.locked",
-                    username,
-                    &format!(
-                        "{LOCKOUT_FAILURES} failed sign-ins in {} min",
-                        LOCKOUT_WINDOW_MS / 60_000
-                    ),
-                )
-                .await;
-            }
+            self.sign_in_failed(username, source, now).await;
             return Err(refused());
         };
         if staff.disabled {
@@ -85,9 +87,8 @@ impl App {
                 "this account is disabled; ask an admin".into(),
             ));
         }
-        if let Ok(mut failures) = self.inner.sign_in_failures.lock() {
-            failures.remove(username);
-        }
+        throttles::clear(&t.sign_ins_by_user, &staff.username);
+        throttles::clear(&t.sign_ins_by_address, source);
         let token = random_hex(32)?;
         let role = Role::try_from(staff.role).unwrap_or(Role::Unspecified);
         let identity = StaffIdentity {
@@ -102,6 +103,8 @@ impl App {
             tokens.insert(sha256_hex(&token), identity);
         }
         tracing::info!(user = %staff.username, "staff signed in");
+        self.audit(&staff.username, "staff.sign_in", &staff.username, source)
+            .await;
         Ok(SignInResponse {
             token,
             role: role as i32,
@@ -200,40 +203,51 @@ impl App {
 }
 
 impl App {
-    /// Records a failed sign-in; `true` when this failure locks the account.
-    fn note_sign_in_failure(&self, username: &str) -> bool {
-        let now = self.now_ms();
-        let Ok(mut failures) = self.inner.sign_in_failures.lock() else {
-            return false;
-        };
-        // Bound the memory an attacker can make us use with made-up names.
-        if failures.len() > 10_000 {
-            failures.retain(|_, times| times.iter().any(|t| now - t < LOCKOUT_WINDOW_MS));
+    /// Counts a failed sign-in against the source address and the
+    /// username. The audit log gets one entry per burst from an address
+    /// (and one when it ends, with the count), not one per attempt.
+    async fn sign_in_failed(&self, username: &str, source: &str, now: i64) {
+        let t = &self.inner.throttles;
+        let by_address = throttles::fail(&t.sign_ins_by_address, source, now);
+        let by_user = throttles::fail(&t.sign_ins_by_user, username, now);
+        tracing::warn!(%source, failures = by_address.failures, "failed staff sign-in");
+        let user = super::clean_line(username, 64);
+        self.note_alert(
+            AlertKind::SignInFailures,
+            source,
+            Occurrence::Open,
+            &format!("first failed sign-in, as {user:?}"),
+        )
+        .await;
+        if by_address.started_waiting(&throttles::SIGN_INS_PER_ADDRESS) {
+            self.show_alert(AlertKind::SignInFailures, source);
         }
-        let times = failures.entry(username.to_owned()).or_default();
-        times.retain(|t| now - t < LOCKOUT_WINDOW_MS);
-        times.push(now);
-        if times.len() > LOCKOUT_FAILURES * 4 {
-            times.remove(0);
+        if by_user.started_waiting(&throttles::SIGN_INS_PER_USER)
+            && self.store().staff(username).ok().flatten().is_some()
+        {
+            tracing::warn!(user = %user, "sign-ins of an account slowed after repeated failures");
+            self.note_alert(
+                AlertKind::AccountThrottled,
+                &user,
+                Occurrence::Show,
+                &format!("{} failed sign-ins", by_user.failures),
+            )
+            .await;
         }
-        times.len() == LOCKOUT_FAILURES
     }
 
-    /// When a locked account may try again (UTC ms), or `None` if it is not
-    /// locked: [`LOCKOUT_FAILURES`] failures within [`LOCKOUT_WINDOW_MS`].
-    pub fn sign_in_locked_until(&self, username: &str) -> Option<i64> {
+    /// How long sign-ins from `source` as `username` must wait, ms (0: none).
+    pub fn sign_in_wait_ms(&self, username: &str, source: &str) -> i64 {
         let now = self.now_ms();
-        let failures = self.inner.sign_in_failures.lock().ok()?;
-        let recent: Vec<i64> = failures
-            .get(username.trim())?
-            .iter()
-            .copied()
-            .filter(|t| now - t < LOCKOUT_WINDOW_MS)
-            .collect();
-        if recent.len() < LOCKOUT_FAILURES {
-            return None;
-        }
-        recent.last().map(|last| last + LOCKOUT_WINDOW_MS)
+        let t = &self.inner.throttles;
+        [
+            throttles::check(&t.sign_ins_by_address, source, now),
+            throttles::check(&t.sign_ins_by_user, username.trim(), now),
+        ]
+        .iter()
+        .filter_map(|w| w.err())
+        .max()
+        .unwrap_or(0)
     }
 
     /// Every staff account, by username (admins only).
@@ -255,8 +269,8 @@ impl App {
         }))
     }
 
-    /// An admin sets a new password for an account; it also lifts a
-    /// lock-out and signs the account out everywhere.
+    /// An admin sets a new password for an account; it also lifts the
+    /// slow-down of its sign-ins and signs the account out everywhere.
     pub async fn reset_staff_password(
         &self,
         by: &StaffIdentity,
@@ -272,12 +286,10 @@ impl App {
         let mut staff = self
             .store()
             .staff(username.trim())?
-            .ok_or_else(|| Error::NotFound(format!("no staff account {username:?}")))?;
+            .ok_or_else(|| Error::NotFound("no such staff account".into()))?;
         staff.password_hash = self.hash_secret(password).await?;
         self.store().put_staff(&staff)?.durable().await?;
-        if let Ok(mut failures) = self.inner.sign_in_failures.lock() {
-            failures.remove(&staff.username);
-        }
+        throttles::clear(&self.inner.throttles.sign_ins_by_user, &staff.username);
         self.forget_tokens_of(&staff.username);
         tracing::info!(by = %by.username, user = %staff.username, "staff password reset");
         self.audit(&by.username, "staff.password_reset", &staff.username, "")
@@ -298,7 +310,7 @@ impl App {
         let mut staff = self
             .store()
             .staff(username.trim())?
-            .ok_or_else(|| Error::NotFound(format!("no staff account {username:?}")))?;
+            .ok_or_else(|| Error::NotFound("no such staff account".into()))?;
         if disabled && staff.username == by.username {
             return Err(Error::FailedPrecondition(
                 "you cannot disable your own account".into(),

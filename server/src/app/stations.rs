@@ -1,14 +1,14 @@
 //! Stations: the agent's hello, what staff see, and what staff do to a
 //! station (unlock, end, extend, message, maintenance, power).
 
-use super::{App, Error, Result, StaffIdentity, clean_text, login, views};
+use super::{App, Error, Result, StaffIdentity, clean_line, clean_text, login, views};
 use crate::policy::{member_refusal, normalise_card};
 use bilik_proto::catalog;
 use bilik_proto::store::v1::{SessionRecord, StationRecord};
 use bilik_proto::v1::{
-    EndReason, ExtendSession, Hello, PowerAction, RefusalCode, SessionInfo, SetMaintenance,
-    Settings, ShowMessage, StartSession, StationInfo, StationState, Welcome, command,
-    unlock_station_request,
+    EndReason, ExtendSession, Heartbeat, Hello, PowerAction, RefusalCode, SessionInfo,
+    SetMaintenance, Settings, ShowMessage, StartSession, StationInfo, StationState, Welcome,
+    command, unlock_station_request,
 };
 
 /// A librarian's unlock refused by a rule, with the rule's text.
@@ -34,7 +34,7 @@ impl App {
         }
         self.store()
             .station_by_name(key)?
-            .ok_or_else(|| Error::NotFound(format!("no station {key:?}")))
+            .ok_or_else(|| Error::NotFound("no such station".into()))
     }
 
     /// What the agent is told at attach.
@@ -66,7 +66,7 @@ impl App {
             .store()
             .station(&station.station_id)?
             .unwrap_or_else(|| station.clone());
-        let boot_id = clean_text(&hello.boot_id, 64);
+        let boot_id = clean_line(&hello.boot_id, 64);
         let rebooted = record.boot_id != boot_id;
         let mut lease = None;
         if let Some(open) = self.store().active_session(&record.station_id)? {
@@ -79,12 +79,12 @@ impl App {
             }
         }
         record.boot_id = boot_id;
-        record.agent_version = clean_text(&hello.agent_version, 40);
+        record.agent_version = clean_line(&hello.agent_version, 40);
         if !hello.hostname.is_empty() {
-            record.hostname = clean_text(&hello.hostname, 100);
+            record.hostname = clean_line(&hello.hostname, 100);
         }
         if !hello.os.is_empty() {
-            record.os = clean_text(&hello.os, 100);
+            record.os = clean_line(&hello.os, 100);
         }
         self.store().put_station(&record)?.durable().await?;
         Ok(Welcome {
@@ -95,6 +95,24 @@ impl App {
             lease,
             maintenance: record.maintenance,
         })
+    }
+
+    /// A heartbeat from an attached station, its texts cleaned and
+    /// clipped before the hub keeps them (a megabyte "hostname" would
+    /// otherwise be in every station list).
+    pub async fn heartbeat(&self, station_id: &str, conn_id: u64, mut heartbeat: Heartbeat) {
+        heartbeat.session_id = clean_line(&heartbeat.session_id, 64);
+        if let Some(m) = &mut heartbeat.metrics {
+            m.hostname = clean_line(&m.hostname, 100);
+            m.os = clean_line(&m.os, 100);
+            if !m.cpu_percent.is_finite() {
+                m.cpu_percent = 0.0;
+            }
+            m.cpu_percent = m.cpu_percent.clamp(0.0, 100.0);
+        }
+        self.hub()
+            .heartbeat(station_id, conn_id, heartbeat, self.now_ms())
+            .await;
     }
 
     /// Every station as staff see it, in name order.
@@ -209,9 +227,7 @@ impl App {
         let now = self.now_ms();
         let session = match who {
             Some(unlock_station_request::Who::Card(raw)) => {
-                let card = normalise_card(raw).map_err(|_| {
-                    Error::InvalidArgument(format!("card: not a card number: {raw:?}"))
-                })?;
+                let card = normalise_card(raw).map_err(|_| super::not_a_card())?;
                 let member = self.store().member(&card)?;
                 let refused = match member_refusal(member.as_ref(), self.today()) {
                     Some(code) => Some(code),

@@ -62,5 +62,6 @@ pub fn member(m: &MemberRecord) -> Member {
         notes: m.notes.clone(),
         pin: String::new(),
         has_pin: !m.pin_hash.is_empty(),
+        pin_locked: m.pin_locked_at_ms != 0,
     }
 }

@@ -45,9 +45,10 @@ impl Admin for AdminService {
         &self,
         req: Request<SignInRequest>,
     ) -> Result<Response<SignInResponse>, Status> {
+        let source = super::source(&req);
         let r = req.get_ref();
         Ok(Response::new(
-            self.app.sign_in(&r.username, &r.password).await?,
+            self.app.sign_in(&r.username, &r.password, &source).await?,
         ))
     }
 
@@ -413,9 +414,8 @@ type BackupStream = Pin<Box<dyn Stream<Item = Result<BackupChunk, Status>> + Sen
 fn lang(code: &str) -> Result<bilik_proto::catalog::Lang, Status> {
     match code.trim() {
         "" => Ok(bilik_proto::catalog::Lang::Id),
-        other => bilik_proto::catalog::Lang::parse(other).ok_or_else(|| {
-            Status::invalid_argument(format!("lang: \"id\" or \"en\", not {other:?}"))
-        }),
+        other => bilik_proto::catalog::Lang::parse(other)
+            .ok_or_else(|| Status::invalid_argument("lang: \"id\" or \"en\"")),
     }
 }
 

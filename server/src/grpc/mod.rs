@@ -37,8 +37,25 @@ impl From<Error> for Status {
             }
             other => other.to_string(),
         };
-        Status::new(code, message)
+        Status::new(code, clip_message(message))
     }
+}
+
+/// Longest `grpc-message` sent: our messages name a field and a limit and
+/// are far shorter; this bounds any that would grow with the input.
+const MAX_STATUS_MESSAGE: usize = 8 * 1024;
+
+/// `message` cut to [`MAX_STATUS_MESSAGE`] bytes at a character boundary.
+fn clip_message(mut message: String) -> String {
+    if message.len() > MAX_STATUS_MESSAGE {
+        let mut cut = MAX_STATUS_MESSAGE;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+        message.push_str(" ...");
+    }
+    message
 }
 
 /// The bearer token of a request (`authorization: Bearer <token>`).
@@ -55,6 +72,13 @@ fn bearer<T>(req: &tonic::Request<T>) -> Result<String, Status> {
         .or_else(|| text.strip_prefix("bearer "))
         .ok_or_else(|| Status::unauthenticated("authorization must be \"Bearer <token>\""))?;
     Ok(token.trim().to_owned())
+}
+
+/// Where a request came from: the address only, not the port (one machine
+/// is one source).
+fn source<T>(req: &tonic::Request<T>) -> String {
+    req.remote_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
 }
 
 /// Both services over one `App`.

@@ -46,10 +46,7 @@ impl Station for StationService {
         &self,
         req: Request<EnrollRequest>,
     ) -> Result<Response<EnrollResponse>, Status> {
-        // The address only, not the port: one machine is one source.
-        let source = req
-            .remote_addr()
-            .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+        let source = super::source(&req);
         Ok(Response::new(
             self.app.enroll(req.get_ref(), &source).await?,
         ))
@@ -143,9 +140,7 @@ async fn read_agent(
         };
         match msg.kind {
             Some(agent_message::Kind::Heartbeat(hb)) => {
-                app.hub()
-                    .heartbeat(&station_id, conn_id, hb, app.now_ms())
-                    .await;
+                app.heartbeat(&station_id, conn_id, hb).await;
             }
             Some(agent_message::Kind::Event(event)) => match app
                 .apply_event(&station_id, &event)

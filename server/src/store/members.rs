@@ -42,6 +42,42 @@ impl Store {
         Ok(Pending::wrote(self, counts))
     }
 
+    /// Changes one member in a transaction: `change` returns whether it
+    /// changed anything. `Ok(false)` when there is no such member or no change.
+    pub fn update_member(
+        &self,
+        card: &str,
+        change: impl Fn(&mut MemberRecord) -> bool,
+    ) -> Result<Pending<'_, bool>> {
+        let changed = self
+            .members
+            .transaction(|tree| {
+                let Some(value) = tree.get(card.as_bytes())? else {
+                    return Ok(false);
+                };
+                let mut member: MemberRecord = decode("members", &value)
+                    .map_err(sled::transaction::ConflictableTransactionError::Abort)?;
+                if !change(&mut member) {
+                    return Ok(false);
+                }
+                tree.insert(card.as_bytes(), member.encode_to_vec())?;
+                Ok::<_, sled::transaction::ConflictableTransactionError<StoreError>>(true)
+            })
+            .map_err(flatten)?;
+        Ok(Pending::wrote(self, changed))
+    }
+
+    /// Locks a member's PIN at `at_ms`; `true` when it was not locked yet.
+    pub fn lock_member_pin(&self, card: &str, at_ms: i64) -> Result<Pending<'_, bool>> {
+        self.update_member(card, |m| {
+            let was_open = m.pin_locked_at_ms == 0;
+            if was_open {
+                m.pin_locked_at_ms = at_ms;
+            }
+            was_open
+        })
+    }
+
     /// Members whose card starts with `card_prefix` or whose name contains
     /// `name_part` (already lower-case), at most `limit`, in card order.
     pub fn search_members(

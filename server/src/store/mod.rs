@@ -242,7 +242,7 @@ fn bump_counter(
 fn uuid_key(what: &str, id: &str) -> Result<[u8; 16]> {
     uuid::Uuid::parse_str(id)
         .map(|u| *u.as_bytes())
-        .map_err(|_| StoreError::Conflict(format!("not a {what} id: {id:?}")))
+        .map_err(|_| StoreError::Conflict(format!("not a {what} id")))
 }
 
 /// The smallest UUIDv7 key at or after `ms`: range scans by time.

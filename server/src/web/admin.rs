@@ -144,7 +144,11 @@ pub async fn create_staff(
         "librarian" => Role::Librarian,
         "section_head" => Role::SectionHead,
         "admin" => Role::Admin,
-        other => return Err(WebError::invalid(format!("role: {other:?}"))),
+        _ => {
+            return Err(WebError::invalid(
+                "role: librarian, section_head or admin".to_owned(),
+            ));
+        }
     };
     let created = state
         .app

@@ -5,11 +5,11 @@
 //! ([`crate::app::App::sign_in`]).
 
 use super::error::WebError;
-use super::{MAX_BODY, Shared, layout};
+use super::{MAX_BODY, MAX_BODY_SIGNED_OUT, MAX_FORM_BODY, Shared, layout};
 use crate::app::{Error as AppError, StaffIdentity};
 use crate::credentials::{random_hex, same_hash, sha256_hex};
 use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -179,31 +179,66 @@ pub fn encode_component(text: &str) -> String {
     out
 }
 
-/// A local path to go back to (never another site).
-pub fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
+/// A local path to go back to (never another site): parsed as a path
+/// and query and written out again, so nothing a browser would read as
+/// another host (`//evil`, `/\\evil`, `/%09/evil` once decoded, a scheme)
+/// survives; anything doubtful becomes `/`.
+pub fn local_path(next: &str) -> String {
+    let plain = next.len() <= 2048
+        && next.starts_with('/')
+        && next.chars().all(|c| c.is_ascii_graphic() && c != '\\');
+    if !plain {
+        return "/".to_owned();
+    }
+    match next.parse::<axum::http::uri::PathAndQuery>() {
+        Ok(pq) if pq.path().starts_with('/') && !pq.path().starts_with("//") => {
+            pq.as_str().to_owned()
+        }
+        _ => "/".to_owned(),
     }
 }
 
+/// The one route whose body may be large (an import file), for signed-in
+/// staff only.
+const IMPORT_PATH: &str = "/members/import";
+
 /// Refuses every state-changing request whose CSRF token (form field
 /// `csrf` or header `x-csrf-token`) does not match the session's (or, for
-/// the sign-in form, the pre-sign-in cookie's).
-pub async fn csrf_guard(request: Request, next: Next) -> Response {
+/// the sign-in form, the pre-sign-in cookie's). Bodies are bounded before
+/// anything reads them: [`MAX_BODY_SIGNED_OUT`] without a valid session,
+/// [`MAX_FORM_BODY`] for a form, [`MAX_BODY`] only for an import by
+/// signed-in staff; a declared length over the limit is refused unread.
+pub async fn csrf_guard(State(state): State<Shared>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
+    let session = cookie(&parts.headers, SESSION_COOKIE).filter(|s| !s.is_empty());
+    let signed_in = session
+        .as_deref()
+        .is_some_and(|token| state.app.staff_identity(token).is_ok());
+    let limit = match (signed_in, parts.uri.path() == IMPORT_PATH) {
+        (false, _) => MAX_BODY_SIGNED_OUT,
+        (true, false) => MAX_FORM_BODY,
+        (true, true) => MAX_BODY,
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        tracing::warn!(path = %parts.uri.path(), limit, "POST refused unread: body over the limit");
+        return too_large();
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+        return too_large();
+    };
     let secrets: Vec<String> = [SESSION_COOKIE, PRE_COOKIE]
         .iter()
         .filter_map(|name| cookie(&parts.headers, name))
         .filter(|s| !s.is_empty())
         .collect();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return WebError::too_large().into_response();
-    };
     let given = match parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         Some(token) => Some(token.to_owned()),
         None => form_token(&parts.headers, &bytes).await,
@@ -221,6 +256,16 @@ pub async fn csrf_guard(request: Request, next: Next) -> Response {
         .await
 }
 
+/// 413, and the connection closed (the rest of the body is never read).
+fn too_large() -> Response {
+    let mut response = WebError::too_large().into_response();
+    response.headers_mut().insert(
+        header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
+}
+
 /// Only the `csrf` field of a form.
 #[derive(Debug, Deserialize)]
 struct CsrfField {
@@ -228,16 +273,14 @@ struct CsrfField {
     csrf: String,
 }
 
-/// The `csrf` field of a url-encoded or multipart body.
+/// The `csrf` field of a url-encoded or multipart body (already read and
+/// bounded by the guard: no second limit applies here).
 async fn form_token(headers: &HeaderMap, bytes: &axum::body::Bytes) -> Option<String> {
     let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let request = Request::builder()
-        .method(Method::POST)
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from(bytes.clone()))
-        .ok()?;
     if content_type.starts_with("multipart/form-data") {
-        let mut form = Multipart::from_request(request, &()).await.ok()?;
+        let boundary = multer::parse_boundary(content_type).ok()?;
+        let body = tokio_stream::once(Ok::<_, std::io::Error>(bytes.clone()));
+        let mut form = multer::Multipart::new(body, boundary);
         while let Ok(Some(field)) = form.next_field().await {
             if field.name() == Some("csrf") {
                 return field.text().await.ok();
@@ -245,6 +288,11 @@ async fn form_token(headers: &HeaderMap, bytes: &axum::body::Bytes) -> Option<St
         }
         None
     } else {
+        let request = Request::builder()
+            .method(Method::POST)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(bytes.clone()))
+            .ok()?;
         axum::Form::<CsrfField>::from_request(request, &())
             .await
             .ok()
@@ -321,24 +369,47 @@ pub struct LoginForm {
     next: String,
 }
 
+/// The address a request came from (its IP, not the port), as the
+/// throttles key it; "unknown" where the server was run without it.
+#[derive(Debug, Clone)]
+pub struct Source(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Source {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Source, Self::Rejection> {
+        Ok(Source(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+        ))
+    }
+}
+
 /// Signs in: sets the session cookie and goes on, or shows why not.
 pub async fn login(
     State(state): State<Shared>,
+    Source(source): Source,
     headers: HeaderMap,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match state.app.sign_in(&form.username, &form.password).await {
+    match state
+        .app
+        .sign_in(&form.username, &form.password, &source)
+        .await
+    {
         Ok(signed) => {
             let max_age = ((signed.expires_at_ms - state.app.now_ms()) / 1000).max(60);
-            let mut response = Redirect::to(local_path(&form.next)).into_response();
+            let mut response = Redirect::to(&local_path(&form.next)).into_response();
             if let Ok(v) = set_cookie(SESSION_COOKIE, &signed.token, max_age).parse() {
                 response.headers_mut().append(header::SET_COOKIE, v);
             }
             response
         }
         Err(e) => {
-            let message = if state.app.sign_in_locked_until(&form.username).is_some() {
+            let message = if matches!(e, AppError::ResourceExhausted(_)) {
                 t::ACCOUNT_LOCKED.get(lang)
             } else if matches!(e, AppError::PermissionDenied(_)) {
                 t::ACCOUNT_DISABLED.get(lang)
@@ -384,7 +455,7 @@ pub struct LangQuery {
 pub async fn set_lang(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
     let value = if lang == Lang::En { "en" } else { "id" };
-    let mut response = Redirect::to(local_path(&q.back)).into_response();
+    let mut response = Redirect::to(&local_path(&q.back)).into_response();
     if let Ok(v) = set_cookie(LANG_COOKIE, value, 365 * 24 * 3600).parse() {
         response.headers_mut().append(header::SET_COOKIE, v);
     }

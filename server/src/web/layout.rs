@@ -104,6 +104,7 @@ pub fn page(ctx: &Ctx, app: &App, active: Nav, title: &str, body: Markup) -> Res
             @if app.storage_low() {
                 p.flash.bad #storage-alert role="alert" { (ctx.t(&t::STORAGE_LOW_ALERT)) }
             }
+            (alerts_panel(ctx, app))
             @if let Some(flash) = &ctx.flash {
                 p class=(if flash.ok { "flash ok" } else { "flash bad" }) role="alert" { (flash.text) }
             }
@@ -118,6 +119,38 @@ pub fn page(ctx: &Ctx, app: &App, active: Nav, title: &str, body: Markup) -> Res
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     response
+}
+
+/// The security alerts still to be dealt with, on every page, with a
+/// button to dismiss each (the dismissal is audited).
+fn alerts_panel(ctx: &Ctx, app: &App) -> Markup {
+    let alerts = app.alerts();
+    html! {
+        @if !alerts.is_empty() {
+            section.flash.bad #security-alerts role="alert" {
+                strong { (ctx.t(&t::ALERTS_TITLE)) }
+                ul {
+                    @for a in alerts.iter().take(20) {
+                        li data-alert=(a.kind.action()) {
+                            (ctx.t(&a.kind.text())) ": " strong.subject { (a.subject) }
+                            " — " (a.count) " " (ctx.t(&t::ALERT_TIMES)) ", "
+                            (time_hm(app, a.first_ms)) "–" (time_hm(app, a.last_ms)) " "
+                            form.inline method="post" action=(format!("/alerts/{}/dismiss", a.id)) {
+                                input type="hidden" name="csrf" value=(ctx.csrf);
+                                input type="hidden" name="back" value=(ctx.path);
+                                button.link type="submit" { (ctx.t(&t::ALERT_DISMISS)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Library-local "HH:MM" of a UTC instant.
+fn time_hm(app: &App, ms: i64) -> String {
+    app.local(ms).format("%H:%M").to_string()
 }
 
 /// The answer to a successful action: JSON for the dashboard's JavaScript,

@@ -143,6 +143,14 @@ pub async fn detail(
                 }
             }
         }
+        @if member.pin_locked {
+            p.flash.bad #pin-locked { (ctx.t(&t::PIN_LOCKED_NOTE)) " "
+                form.inline method="post" action=(format!("/members/card/{}/pin-unlock", encode_component(&member.card))) {
+                    input type="hidden" name="csrf" value=(ctx.csrf);
+                    button type="submit" { (ctx.t(&t::PIN_UNLOCK)) }
+                }
+            }
+        }
         (member_form(&ctx, &member, false))
         h2 { (ctx.t(&t::HISTORY)) " (" (history.len()) ")" }
         @if history.is_empty() { p.empty { (ctx.t(&t::NO_SESSIONS)) } } @else {
@@ -239,7 +247,7 @@ pub async fn save(
         source: String::new(),
         notes: form.notes,
         pin: form.pin,
-        has_pin: false,
+        ..Default::default()
     };
     let saved = app.upsert_member(&ctx.identity, &member).await?;
     let back = format!("/members/card/{}", encode_component(&saved.card));
@@ -255,6 +263,18 @@ pub struct StatusForm {
     status: String,
 }
 
+/// `POST /members/card/{card}/pin-unlock`: staff lift a PIN lock.
+pub async fn unlock_pin(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Path(card): Path<String>,
+) -> Result<Response, WebError> {
+    state.app.unlock_member_pin(&ctx.identity, &card).await?;
+    let member = state.app.get_member(&card)?;
+    let back = format!("/members/card/{}", encode_component(&member.card));
+    Ok(layout::done(&ctx, &back, ctx.t(&t::PIN_UNLOCKED)))
+}
+
 /// `POST /members/card/{card}/status`.
 pub async fn set_status(
     State(state): State<Shared>,
@@ -265,7 +285,7 @@ pub async fn set_status(
     let status = match form.status.as_str() {
         "active" => MemberStatus::Active,
         "blocked" => MemberStatus::Blocked,
-        other => return Err(WebError::invalid(format!("status: {other:?}"))),
+        _ => return Err(WebError::invalid("status: active or blocked".to_owned())),
     };
     let member = state
         .app

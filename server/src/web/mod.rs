@@ -9,6 +9,7 @@
 //! per section of the desk, [`sse`] (the live feed) and [`assets`].
 
 mod admin;
+mod alerts;
 mod assets;
 mod auth;
 mod error;
@@ -28,9 +29,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use std::collections::HashMap;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::net::TcpListener;
@@ -50,8 +51,13 @@ pub struct WebState {
 /// The shared state as handlers receive it.
 pub type Shared = Arc<WebState>;
 
-/// Largest request body: an import file plus the form around it.
+/// Largest request body: an import file plus the form around it (the
+/// import route, signed-in staff only).
 const MAX_BODY: usize = crate::app::MAX_IMPORT_BYTES + 1024 * 1024;
+/// Largest form body of signed-in staff elsewhere (a message, a member).
+const MAX_FORM_BODY: usize = 64 * 1024;
+/// Largest body before sign-in (the sign-in form is a few hundred bytes).
+const MAX_BODY_SIGNED_OUT: usize = 8 * 1024;
 
 /// The dashboard's routes.
 pub fn router(app: App) -> Router {
@@ -73,6 +79,8 @@ pub fn router(app: App) -> Router {
         .route("/members/save", post(members::save))
         .route("/members/card/{card}", get(members::detail))
         .route("/members/card/{card}/status", post(members::set_status))
+        .route("/members/card/{card}/pin-unlock", post(members::unlock_pin))
+        .route("/alerts/{id}/dismiss", post(alerts::dismiss))
         .route("/members/import", get(import::form).post(import::preview))
         .route("/members/import/confirm", post(import::confirm))
         .route("/usage", get(usage::page))
@@ -93,43 +101,94 @@ pub fn router(app: App) -> Router {
         .route("/reports/monthly/sign", post(reports::sign))
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn(auth::csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
 
+/// Longest a client may take to send a request's headers.
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves the dashboard on `listener` until `shutdown` resolves. Open live
-/// feeds end when the hub says the server is stopping.
+/// feeds end when the hub says the server is stopping. Each connection is
+/// bounded (see [`crate::net`]): per address, idle, TLS handshake and
+/// header-read timeouts.
 pub async fn serve(
     app: App,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
-    match app.tls() {
+    let tls = match app.tls() {
         Some(tls) => {
             let config = tls
                 .rustls_config(vec![b"http/1.1".to_vec()])
                 .map_err(std::io::Error::other)?;
             tracing::info!(%addr, "web dashboard listening (https)");
-            let listener = tls_listener::TlsListener::new(listener, config)?;
-            axum::serve(listener, router(app))
-                .with_graceful_shutdown(shutdown)
-                .await
+            Some(tokio_rustls::TlsAcceptor::from(config))
         }
         None => {
             tracing::warn!(%addr, "INSECURE: web dashboard in plain text (tls.insecure)");
-            axum::serve(
-                listener.tap_io(|tcp| {
-                    let _ = tcp.set_nodelay(true);
-                }),
-                router(app),
-            )
-            .with_graceful_shutdown(shutdown)
-            .await
+            None
         }
+    };
+    let slots = crate::net::Slots::new(app.config().connection_limits());
+    let routes = router(app);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let conn = tokio::select! {
+            conn = crate::net::accept(&listener, &slots) => conn,
+            () = &mut shutdown => break,
+        };
+        let (routes, tls, watcher) = (routes.clone(), tls.clone(), graceful.watcher());
+        tokio::spawn(async move {
+            let peer = conn.peer();
+            match tls {
+                Some(acceptor) => {
+                    if let Some(stream) = tls_listener::handshake(acceptor, conn, addr).await {
+                        serve_connection(stream, peer, routes, watcher).await;
+                    }
+                }
+                None => serve_connection(conn, peer, routes, watcher).await,
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Serves HTTP/1.1 on one connection, each request knowing its peer.
+async fn serve_connection<IO>(
+    io: IO,
+    peer: SocketAddr,
+    routes: Router,
+    watcher: hyper_util::server::graceful::Watcher,
+) where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use tower::ServiceExt;
+    let service = routes.map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        req.map(axum::body::Body::new)
+    });
+    let service = hyper_util::service::TowerToHyperService::new(service);
+    let mut builder =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let conn = builder.serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(io), service);
+    if let Err(e) = watcher.watch(conn.into_owned()).await {
+        tracing::debug!(error = %e, "dashboard connection ended with an error");
     }
 }
 

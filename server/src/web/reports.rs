@@ -203,7 +203,7 @@ fn format_of(q: &ReportQuery) -> Result<ReportFormat, WebError> {
         "pdf" => Ok(ReportFormat::Pdf),
         "xlsx" => Ok(ReportFormat::Xlsx),
         "csv" => Ok(ReportFormat::Csv),
-        other => Err(WebError::invalid(format!("format: {other:?}"))),
+        _ => Err(WebError::invalid("format: pdf, xlsx or csv".to_owned())),
     }
 }
 

@@ -275,7 +275,7 @@ pub async fn action(
             let minutes: u32 = match form.minutes.trim() {
                 "15" => 15,
                 "30" => 30,
-                other => return Err(WebError::invalid(format!("minutes: {other:?}"))),
+                _ => return Err(WebError::invalid("minutes: 15 or 30".to_owned())),
             };
             app.extend_station_session(by, &id, minutes).await?;
             format!("{name}: +{minutes} min")
@@ -304,7 +304,7 @@ pub async fn action(
             let (what, label) = match form.power.as_str() {
                 "restart" => (PowerAction::Restart, t::RESTART),
                 "shutdown" => (PowerAction::Shutdown, t::SHUTDOWN),
-                other => return Err(WebError::invalid(format!("power: {other:?}"))),
+                _ => return Err(WebError::invalid("power: restart or shutdown".to_owned())),
             };
             let delivered = app.power_station(by, &id, what).await?;
             let said = if delivered {
@@ -314,7 +314,7 @@ pub async fn action(
             };
             format!("{name}: {} — {}", label.get(lang), said.get(lang))
         }
-        other => return Err(WebError::invalid(format!("unknown action {other:?}"))),
+        _ => return Err(WebError::invalid("unknown action".to_owned())),
     };
     Ok(layout::done(&ctx, "/", &message))
 }

@@ -1,0 +1,332 @@
+//! Bounds on connections from outside, for both listeners: at most
+//! [`Limits::per_address`] open connections from one IP address (more are
+//! accepted and closed at once, so they cost no file descriptor for
+//! long), and an idle timeout: a connection that neither sends nor takes a
+//! byte for [`Limits::idle`] is closed (a half-open or silent client, a
+//! stalled TLS handshake). Header-read and handshake timeouts are set
+//! where the protocol is spoken (the dashboard's HTTP server, tonic's TLS).
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::{Instant, Sleep};
+
+/// The numbers (from `[limits]` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Open connections allowed from one address.
+    pub per_address: usize,
+    /// A connection with no traffic this long is closed.
+    pub idle: Duration,
+}
+
+/// Open connections per address, shared by one listener's connections.
+#[derive(Debug)]
+pub struct Slots {
+    /// Connections open now, by address.
+    open: Mutex<HashMap<IpAddr, usize>>,
+    /// The limits applied.
+    limits: Limits,
+}
+
+/// One open connection's place; dropping it frees the place.
+#[derive(Debug)]
+pub struct Slot {
+    /// Whose count to lower.
+    slots: Arc<Slots>,
+    /// The address counted.
+    ip: IpAddr,
+}
+
+impl Slots {
+    /// No connection open yet.
+    pub fn new(limits: Limits) -> Arc<Slots> {
+        Arc::new(Slots {
+            open: Mutex::new(HashMap::new()),
+            limits,
+        })
+    }
+
+    /// The limits applied.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// A place for a connection from `ip`, or `None` when it has its share.
+    pub fn take(self: &Arc<Self>, ip: IpAddr) -> Option<Slot> {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = open.entry(ip).or_insert(0);
+        if *n >= self.limits.per_address {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            slots: Arc::clone(self),
+            ip,
+        })
+    }
+
+    /// Connections open from `ip` now.
+    pub fn open_from(&self, ip: IpAddr) -> usize {
+        let open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        open.get(&ip).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self
+            .slots
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// A connection with its slot and its idle timer.
+#[derive(Debug)]
+pub struct Guarded<IO> {
+    /// The connection.
+    inner: IO,
+    /// Held while the connection is open.
+    _slot: Slot,
+    /// How long it may be idle.
+    idle: Duration,
+    /// When it will have been idle too long (moved on at every byte).
+    deadline: Pin<Box<Sleep>>,
+    /// The peer's address.
+    peer: SocketAddr,
+}
+
+impl<IO> Guarded<IO> {
+    /// `inner` from `peer`, holding `slot`.
+    pub fn new(inner: IO, slot: Slot, peer: SocketAddr) -> Guarded<IO> {
+        let idle = slot.slots.limits.idle;
+        Guarded {
+            inner,
+            _slot: slot,
+            idle,
+            deadline: Box::pin(tokio::time::sleep(idle)),
+            peer,
+        }
+    }
+
+    /// The peer's address.
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The connection itself.
+    pub fn get_ref(&self) -> &IO {
+        &self.inner
+    }
+
+    /// Traffic: the idle time starts again.
+    fn active(&mut self) {
+        let next = Instant::now() + self.idle;
+        self.deadline.as_mut().reset(next);
+    }
+
+    /// While waiting: an error once idle for too long.
+    fn check_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        match self.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "connection idle for too long",
+            )),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<IO: AsyncRead + Unpin> AsyncRead for Guarded<IO> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) => {
+                if buf.filled().len() > before {
+                    this.active();
+                }
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => this.check_idle(cx).map(Err),
+        }
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> AsyncWrite for Guarded<IO> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_write(cx, data) {
+            Poll::Ready(Ok(n)) => {
+                if n > 0 {
+                    this.active();
+                }
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => this.check_idle(cx).map(Err),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_flush(cx) {
+            Poll::Pending => this.check_idle(cx).map(Err),
+            ready => ready,
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
+            Poll::Ready(Ok(n)) => {
+                if n > 0 {
+                    this.active();
+                }
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => this.check_idle(cx).map(Err),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+impl tonic::transport::server::Connected for Guarded<TcpStream> {
+    type ConnectInfo = tonic::transport::server::TcpConnectInfo;
+
+    fn connect_info(&self) -> Self::ConnectInfo {
+        self.inner.connect_info()
+    }
+}
+
+/// Accepts the next connection that fits the limits: no Nagle (a pushed
+/// command would wait for a delayed ACK), over-the-limit connections
+/// closed at once, transient accept errors (out of file descriptors)
+/// waited out briefly.
+pub async fn accept(listener: &TcpListener, slots: &Arc<Slots>) -> Guarded<TcpStream> {
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Some(slot) = slots.take(peer.ip()) else {
+            // Closed by the drop; logged at debug only (a flood would
+            // otherwise fill the log).
+            tracing::debug!(%peer, "connection refused: too many from this address");
+            continue;
+        };
+        let _ = tcp.set_nodelay(true);
+        return Guarded::new(tcp, slot, peer);
+    }
+}
+
+/// The accepted connections of `listener`, as tonic takes them.
+pub fn incoming(
+    listener: TcpListener,
+    slots: Arc<Slots>,
+) -> impl tokio_stream::Stream<Item = io::Result<Guarded<TcpStream>>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(async move {
+        loop {
+            let conn = accept(&listener, &slots).await;
+            if tx.send(Ok(conn)).await.is_err() {
+                return;
+            }
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(rx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_gets_its_share_and_a_closed_connection_frees_its_place() {
+        let slots = Slots::new(Limits {
+            per_address: 2,
+            idle: Duration::from_secs(1),
+        });
+        let a: IpAddr = [10, 0, 0, 1].into();
+        let b: IpAddr = [10, 0, 0, 2].into();
+        let first = slots.take(a).expect("first");
+        let _second = slots.take(a).expect("second");
+        assert!(slots.take(a).is_none(), "third from the same address");
+        assert!(slots.take(b).is_some(), "another address is not affected");
+        drop(first);
+        assert_eq!(slots.open_from(a), 1);
+        assert!(slots.take(a).is_some());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_connection_is_closed_after_the_idle_time_and_traffic_keeps_it() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let slots = Slots::new(Limits {
+            per_address: 4,
+            idle: Duration::from_secs(30),
+        });
+        let (client, server) = tokio::io::duplex(64);
+        let slot = slots.take([127, 0, 0, 1].into()).expect("slot");
+        let mut guarded = Guarded::new(server, slot, "127.0.0.1:1".parse().expect("addr"));
+        let mut client = client;
+        // Traffic before the deadline keeps it open.
+        tokio::time::advance(Duration::from_secs(20)).await;
+        client.write_all(b"x").await.expect("write");
+        let mut byte = [0u8; 1];
+        guarded.read_exact(&mut byte).await.expect("read");
+        // Then silence: closed when 30 s have passed since that byte.
+        tokio::time::advance(Duration::from_secs(20)).await;
+        let waiting = Instant::now();
+        let err = guarded.read(&mut byte).await.expect_err("idle");
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(waiting.elapsed(), Duration::from_secs(10));
+        assert_eq!(slots.open_from([127, 0, 0, 1].into()), 1);
+        drop(guarded);
+        assert_eq!(slots.open_from([127, 0, 0, 1].into()), 0);
+    }
+}

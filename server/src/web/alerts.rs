@@ -1,0 +1,31 @@
+//! Dismissing a security alert (the panel itself is drawn by
+//! [`super::layout::page`] on every page).
+
+use super::Shared;
+use super::auth::{Ctx, local_path};
+use super::error::WebError;
+use super::layout;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use bilik_proto::catalog::web as t;
+use serde::Deserialize;
+
+/// The dismiss form.
+#[derive(Debug, Deserialize)]
+pub struct DismissForm {
+    /// The page to go back to.
+    #[serde(default)]
+    back: String,
+}
+
+/// A member of staff has seen to an alert.
+pub async fn dismiss(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Path(id): Path<u64>,
+    axum::Form(form): axum::Form<DismissForm>,
+) -> Result<Response, WebError> {
+    state.app.dismiss_alert(&ctx.identity, id).await?;
+    let back = local_path(&form.back).to_owned();
+    Ok(layout::done(&ctx, &back, ctx.t(&t::ALERT_DISMISS)))
+}
