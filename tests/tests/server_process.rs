@@ -159,7 +159,7 @@ async fn admin_commands_explain_their_failures() {
         .admin(&password, &["station", "unlock", "PC-77", "--card", "1"])
         .await;
     assert!(!ok);
-    assert!(err.contains("no station"), "{err}");
+    assert!(err.contains("no such station"), "{err}");
     let (ok, _, err) = admin_command("http://127.0.0.1:1", &password, &["station", "list"]).await;
     assert!(!ok);
     assert!(err.contains("cannot reach the server"), "{err}");

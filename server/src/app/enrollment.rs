@@ -2,7 +2,7 @@
 
 use super::alerts::{AlertKind, Occurrence};
 use super::throttles;
-use super::{App, Error, Result, StaffIdentity, clean_text};
+use super::{App, Error, Result, StaffIdentity, clean_line};
 use crate::credentials::{
     enrollment_code, normalise_code, random_hex, same_hash, sha256_hex, split_station_credential,
 };
@@ -25,7 +25,7 @@ impl App {
         let secret = enrollment_code()?;
         let record = EnrollmentCodeRecord {
             code_hash: sha256_hex(&normalise_code(&secret)),
-            station_name: clean_text(station_name, 40),
+            station_name: clean_line(station_name, 40),
             expires_at_ms: self.now_ms() + i64::from(minutes) * 60_000,
             created_by: by.username.clone(),
         };
@@ -105,7 +105,7 @@ impl App {
             ));
         }
         let bound = !code.station_name.is_empty();
-        let name = match (code.station_name.as_str(), clean_text(&req.name, 40)) {
+        let name = match (code.station_name.as_str(), clean_line(&req.name, 40)) {
             ("", wanted) if !wanted.is_empty() => wanted,
             ("", _) => format!("PC-{}", self.store().stations()?.len() + 1),
             (fixed, _) => fixed.to_owned(),
@@ -135,9 +135,9 @@ impl App {
         };
         let secret = random_hex(32)?;
         station.credential_hash = sha256_hex(&secret);
-        station.hostname = clean_text(&req.hostname, 100);
-        station.os = clean_text(&req.os, 100);
-        station.agent_version = clean_text(&req.agent_version, 40);
+        station.hostname = clean_line(&req.hostname, 100);
+        station.os = clean_line(&req.os, 100);
+        station.agent_version = clean_line(&req.agent_version, 40);
         self.store().put_station(&station)?.durable().await?;
         tracing::info!(station = %station.station_id, name = %station.name, replaced, "station enrolled");
         self.audit(

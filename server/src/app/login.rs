@@ -2,7 +2,7 @@
 
 use super::alerts::{AlertKind, Occurrence};
 use super::throttles::{self, PIN_LOCK_AFTER};
-use super::{App, Result, clean_text, views};
+use super::{App, Result, clean_line, views};
 use crate::policy::{age_years, lease_minutes, member_refusal, normalise_card, parse_date};
 use crate::store::StartRefused;
 use bilik_proto::catalog;
@@ -285,8 +285,8 @@ impl App {
             gender: member.gender,
             age_years: age.unwrap_or(0),
             age_known: age.is_some(),
-            purpose: clean_text(purpose, 100),
-            rules_version: clean_text(rules_version, 40),
+            purpose: clean_line(purpose, 100),
+            rules_version: clean_line(rules_version, 40),
             started_at_ms: now_ms,
             ends_at_ms: now_ms + self.config().lease_ms(minutes),
             ..Default::default()

@@ -1,6 +1,6 @@
 //! Members: manual upkeep and imports from the library system.
 
-use super::{App, Error, Result, StaffIdentity, clean_text, not_a_card, not_a_date, views};
+use super::{App, Error, Result, StaffIdentity, clean_line, clean_text, not_a_card, not_a_date, views};
 use crate::import::slims;
 use crate::policy::{normalise_card, parse_date};
 use bilik_proto::store::v1::MemberRecord;
@@ -14,7 +14,7 @@ impl App {
     /// required; a PIN, when given, is stored as a hash.
     pub async fn upsert_member(&self, by: &StaffIdentity, member: &Member) -> Result<Member> {
         let card = normalise_card(&member.card).map_err(|_| not_a_card())?;
-        let name = clean_text(&member.name, 200);
+        let name = clean_line(&member.name, 200);
         if name.is_empty() {
             return Err(Error::InvalidArgument("name: required".into()));
         }
@@ -56,16 +56,16 @@ impl App {
             name,
             gender: gender as i32,
             birth_date: date(&member.birth_date, "birth_date", false)?,
-            category: clean_text(&member.category, 100),
-            institution: clean_text(&member.institution, 200),
-            email: clean_text(&member.email, 200),
-            phone: clean_text(&member.phone, 50),
+            category: clean_line(&member.category, 100),
+            institution: clean_line(&member.institution, 200),
+            email: clean_line(&member.email, 200),
+            phone: clean_line(&member.phone, 50),
             address: clean_text(&member.address, 300),
             registered: date(&member.registered, "registered", false)?,
             expires: date(&member.expires, "expires", true)?,
             status: status as i32,
             pin_hash,
-            source: match clean_text(&member.source, 20) {
+            source: match clean_line(&member.source, 20) {
                 s if s.is_empty() => "local".to_owned(),
                 s => s,
             },
@@ -122,7 +122,7 @@ impl App {
 
     /// Members by card prefix or part of the name.
     pub fn search_members(&self, query: &str, limit: u32) -> Result<Vec<Member>> {
-        let query = clean_text(query, 100);
+        let query = clean_line(query, 100);
         let limit = match limit {
             0 => 50,
             n => n.min(500) as usize,

@@ -252,7 +252,7 @@ impl App {
                 )
             }
             Some(unlock_station_request::Who::GuestNote(note)) => {
-                let note = clean_text(note, 200);
+                let note = clean_line(note, 200);
                 if note.is_empty() {
                     return Err(Error::InvalidArgument(
                         "guest_note: say who the station is unlocked for".into(),
@@ -264,7 +264,7 @@ impl App {
                     station_name: station.name.clone(),
                     patron_name: catalog::GUEST.id.to_owned(),
                     guest_note: note,
-                    purpose: clean_text(purpose, 100),
+                    purpose: clean_line(purpose, 100),
                     started_at_ms: now,
                     ends_at_ms: now + self.config().lease_ms(minutes),
                     ..Default::default()

@@ -86,7 +86,8 @@ impl Station for StationService {
             .connect(&station.station_id, tx, state, app.now_ms())
             .await
             .ok_or_else(|| Status::unavailable("the server is stopping"))?;
-        tracing::info!(station = %station.name, boot = %hello.boot_id, "station attached");
+        let boot = crate::app::clean_line(&hello.boot_id, 64);
+        tracing::info!(station = %station.name, %boot, "station attached");
         tokio::spawn(read_agent(
             app,
             station.station_id,

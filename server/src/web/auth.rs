@@ -409,21 +409,19 @@ pub async fn login(
             response
         }
         Err(e) => {
-            let message = if matches!(e, AppError::ResourceExhausted(_)) {
-                t::ACCOUNT_LOCKED.get(lang)
-            } else if matches!(e, AppError::PermissionDenied(_)) {
-                t::ACCOUNT_DISABLED.get(lang)
-            } else if matches!(e, AppError::Unauthenticated(_)) {
-                t::WRONG_PASSWORD.get(lang)
-            } else {
-                return WebError::from(e).into_response();
+            let (message, status) = match e {
+                AppError::ResourceExhausted(_) => {
+                    (t::ACCOUNT_LOCKED.get(lang), StatusCode::TOO_MANY_REQUESTS)
+                }
+                AppError::PermissionDenied(_) => {
+                    (t::ACCOUNT_DISABLED.get(lang), StatusCode::UNAUTHORIZED)
+                }
+                AppError::Unauthenticated(_) => {
+                    (t::WRONG_PASSWORD.get(lang), StatusCode::UNAUTHORIZED)
+                }
+                other => return WebError::from(other).into_response(),
             };
-            login_response(
-                &headers,
-                &form.next,
-                Some(message),
-                StatusCode::UNAUTHORIZED,
-            )
+            login_response(&headers, &form.next, Some(message), status)
         }
     }
 }
