@@ -148,7 +148,7 @@ impl Default for Config {
             backup_dir: PathBuf::from("bilik-backups"),
             backup_interval_minutes: 24 * 60,
             backup_keep: 14,
-            connections_per_address: 512,
+            connections_per_address: 256,
             idle_timeout_seconds: 60,
         }
     }
@@ -546,6 +546,7 @@ impl Config {
     pub fn connection_limits(&self) -> crate::net::Limits {
         crate::net::Limits {
             per_address: self.connections_per_address,
+            total: crate::net::connections_that_fit(),
             idle: std::time::Duration::from_secs(self.idle_timeout_seconds),
         }
     }

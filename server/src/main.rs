@@ -164,6 +164,7 @@ fn app_with_tls(store: Store, config: Config) -> anyhow::Result<App> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    bilik_server::net::raise_fd_limit();
     let mut defaults = Vec::new();
     if args.demo {
         let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");

@@ -22,15 +22,46 @@ use tokio::time::{Instant, Sleep};
 pub struct Limits {
     /// Open connections allowed from one address.
     pub per_address: usize,
+    /// Open connections allowed on the listener in all, so the process
+    /// keeps file descriptors for its store and the other listener (see
+    /// [`connections_that_fit`]).
+    pub total: usize,
     /// A connection with no traffic this long is closed.
     pub idle: Duration,
+}
+
+/// File descriptors kept back for the store, logs and backups.
+const RESERVED_FDS: u64 = 128;
+
+/// Raises the process's soft limit of open files to its hard limit (as Go
+/// programs do): the default 1024 is far too few for thousands of
+/// stations, and the hard limit is what the operator allowed.
+pub fn raise_fd_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        limit.current = limit.maximum;
+        if let Err(e) = setrlimit(Resource::Nofile, limit) {
+            tracing::warn!(error = %e, "could not raise the open-files limit");
+        }
+    }
+}
+
+/// How many connections each of the two listeners may hold with the
+/// process's open-files limit: half of what is left after the reserve.
+pub fn connections_that_fit() -> usize {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    let files = limit.current.unwrap_or(1 << 20);
+    usize::try_from(files.saturating_sub(RESERVED_FDS) / 2)
+        .unwrap_or(usize::MAX)
+        .max(16)
 }
 
 /// Open connections per address, shared by one listener's connections.
 #[derive(Debug)]
 pub struct Slots {
-    /// Connections open now, by address.
-    open: Mutex<HashMap<IpAddr, usize>>,
+    /// Connections open now, by address, and in all.
+    open: Mutex<(HashMap<IpAddr, usize>, usize)>,
     /// The limits applied.
     limits: Limits,
 }
@@ -48,7 +79,7 @@ impl Slots {
     /// No connection open yet.
     pub fn new(limits: Limits) -> Arc<Slots> {
         Arc::new(Slots {
-            open: Mutex::new(HashMap::new()),
+            open: Mutex::new((HashMap::new(), 0)),
             limits,
         })
     }
@@ -64,11 +95,16 @@ impl Slots {
             .open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let n = open.entry(ip).or_insert(0);
+        let (by_address, total) = &mut *open;
+        if *total >= self.limits.total {
+            return None;
+        }
+        let n = by_address.entry(ip).or_insert(0);
         if *n >= self.limits.per_address {
             return None;
         }
         *n += 1;
+        *total += 1;
         Some(Slot {
             slots: Arc::clone(self),
             ip,
@@ -81,7 +117,7 @@ impl Slots {
             .open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        open.get(&ip).copied().unwrap_or(0)
+        open.0.get(&ip).copied().unwrap_or(0)
     }
 }
 
@@ -92,10 +128,12 @@ impl Drop for Slot {
             .open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(n) = open.get_mut(&self.ip) {
+        let (by_address, total) = &mut *open;
+        if let Some(n) = by_address.get_mut(&self.ip) {
             *n -= 1;
+            *total -= 1;
             if *n == 0 {
-                open.remove(&self.ip);
+                by_address.remove(&self.ip);
             }
         }
     }
@@ -290,6 +328,7 @@ mod tests {
     fn an_address_gets_its_share_and_a_closed_connection_frees_its_place() {
         let slots = Slots::new(Limits {
             per_address: 2,
+            total: 3,
             idle: Duration::from_secs(1),
         });
         let a: IpAddr = [10, 0, 0, 1].into();
@@ -297,10 +336,14 @@ mod tests {
         let first = slots.take(a).expect("first");
         let _second = slots.take(a).expect("second");
         assert!(slots.take(a).is_none(), "third from the same address");
-        assert!(slots.take(b).is_some(), "another address is not affected");
+        let other = slots.take(b).expect("another address is not affected");
+        let c: IpAddr = [10, 0, 0, 3].into();
+        assert!(slots.take(c).is_none(), "the listener's total is reached");
         drop(first);
         assert_eq!(slots.open_from(a), 1);
         assert!(slots.take(a).is_some());
+        drop(other);
+        assert!(slots.take(c).is_some());
     }
 
     #[tokio::test(start_paused = true)]
@@ -308,6 +351,7 @@ mod tests {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let slots = Slots::new(Limits {
             per_address: 4,
+            total: 4,
             idle: Duration::from_secs(30),
         });
         let (client, server) = tokio::io::duplex(64);
