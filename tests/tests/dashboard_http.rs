@@ -188,7 +188,11 @@ async fn repeated_wrong_passwords_slow_down_the_source_and_the_account_and_are_a
         .await
         .unwrap_err();
     assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
-    assert!(refused.message().contains("too many"), "{}", refused.message());
+    assert!(
+        refused.message().contains("too many"),
+        "{}",
+        refused.message()
+    );
 
     // The wait is short (1 s, doubling per failure): not a lock-out anyone
     // could keep an owner in.
@@ -196,7 +200,11 @@ async fn repeated_wrong_passwords_slow_down_the_source_and_the_account_and_are_a
     let mut admin = signed_in(&web, "admin", &server.admin_password).await;
     let page = admin.get("/").await;
     assert!(page.body.contains("security-alerts"), "{}", page.body);
-    assert!(page.body.contains("alert.account_throttled"), "{}", page.body);
+    assert!(
+        page.body.contains("alert.account_throttled"),
+        "{}",
+        page.body
+    );
     // The audit log has one entry for the burst of failures and one for
     // the throttled account, not one per attempt.
     let mut staff = server.staff("admin", &server.admin_password).await;

@@ -1,6 +1,8 @@
 //! Members: manual upkeep and imports from the library system.
 
-use super::{App, Error, Result, StaffIdentity, clean_line, clean_text, not_a_card, not_a_date, views};
+use super::{
+    App, Error, Result, StaffIdentity, clean_line, clean_text, not_a_card, not_a_date, views,
+};
 use crate::import::slims;
 use crate::policy::{normalise_card, parse_date};
 use bilik_proto::store::v1::MemberRecord;
