@@ -298,6 +298,54 @@ fn slims_file(rows: &[String]) -> Vec<u8> {
 }
 
 #[tokio::test]
+async fn a_three_megabyte_slims_file_imports_on_the_dashboard_but_not_before_sign_in() {
+    let (server, web) = server_with_staff().await;
+    let rows: Vec<String> = (0..17_000)
+        .map(|n| {
+            slims_row(
+                &format!("B{n:05}"),
+                "Anggota Baru Perpustakaan",
+                "2027-12-31",
+            )
+        })
+        .collect();
+    let file = slims_file(&rows);
+    assert!(file.len() > 3_000_000, "{} bytes", file.len());
+    // Signed out: refused by size before anything else reads it.
+    let mut stranger = WebClient::new(&web.url);
+    let csrf = csrf_of(&stranger.get("/login").await.body);
+    let answer = stranger
+        .post_file("/members/import", &csrf, "file", &file)
+        .await;
+    assert_eq!(answer.status, 413);
+    // Signed in: the CSRF guard reads the whole file (under the import
+    // limit), the preview counts every row, the confirmation writes them.
+    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let csrf = siti.csrf("/members/import").await;
+    let answer = siti
+        .post_file("/members/import", &csrf, "file", &file)
+        .await;
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        &answer.body[..answer.body.len().min(2000)]
+    );
+    assert!(answer.body.contains("Baru: <strong>17000</strong>"));
+    let id_at = answer.body.find("name=\"id\" value=\"").unwrap() + "name=\"id\" value=\"".len();
+    let id = &answer.body[id_at..id_at + answer.body[id_at..].find('"').unwrap()];
+    let done = siti
+        .post("/members/import/confirm", &[("csrf", &csrf), ("id", id)])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        server.app.get_member("B16999").unwrap().name,
+        "Anggota Baru Perpustakaan"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn import_preview_shows_the_bad_line_and_writes_nothing_then_the_fixed_file_imports() {
     let (server, web) = server_with_staff().await;
     let mut admin = server.admin().await;
