@@ -22,7 +22,10 @@
 //!   every agent's stream has its End command; the first time with nothing
 //!   else going on, the second with extra stations (no session) logging in
 //!   and out one at a time meanwhile, each login timed as in the quiet
-//!   measure.
+//!   measure;
+//! - PIN guessing: 4 stations trying PINs on members that have one, each as
+//!   fast as the server answers, while other stations log in one at a time
+//!   (timed as in the quiet measure).
 //!
 //! The server runs in this process on a real on-disk store (a temporary
 //! directory), with a clock that stands still (see [`BenchClock`]), gRPC in
@@ -30,7 +33,9 @@
 //! process over real gRPC. Both ends of every connection live here, so the
 //! agents share HTTP/2 connections (BENCH_CONNECTIONS, default 4,000: the
 //! machine allows 20,000 open files, and each connection takes two).
-//! Members and stations are made 64 at a time, directly on the `App`.
+//! Members and stations are made 64 at a time, directly on the `App`. All
+//! connections come from 127.0.0.1, so the per-address connection limit is
+//! lifted (`limits.connections_per_address`).
 //!
 //!     cargo bench -p bilik-tests --bench load
 //!
@@ -490,7 +495,8 @@ fn main() {
         let tls = std::env::var("BENCH_TLS").is_ok_and(|v| v == "1");
         let config = Config::parse(
             &format!(
-                "[server]\ndata_dir = {}\n[session]\nlease_seconds = {LEASE_SECONDS}\n[tls]\ninsecure = {}\n",
+                "[server]\ndata_dir = {}\n[session]\nlease_seconds = {LEASE_SECONDS}\n[tls]\ninsecure = {}\n\
+                 [limits]\nconnections_per_address = 1000000\n",
                 toml::Value::String(data_dir.display().to_string()),
                 !tls
             ),
@@ -780,6 +786,73 @@ fn main() {
                 println!("{}", summary("login during the closing sweep", c.logins));
             }
         }
+        // PIN guessing: 4 of the extra stations try PINs on 4 members that
+        // have one, each as fast as the server answers, while stations log
+        // in one at a time as in the quiet measure.
+        let guessers = 4.min(extra);
+        for k in 0..guessers {
+            app.upsert_member(
+                &me,
+                &Member {
+                    card: format!("8{k:06}"),
+                    name: format!("Pemilik PIN {k}"),
+                    expires: "2099-12-31".into(),
+                    category: "Umum".into(),
+                    pin: "2468".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let guessing = Arc::new(AtomicBool::new(true));
+        let mut guesses = tokio::task::JoinSet::new();
+        for k in 0..guessers {
+            let (mut client, guessing) = (clients[agents + k].clone(), guessing.clone());
+            guesses.spawn(async move {
+                let mut codes = std::collections::BTreeMap::<&'static str, u64>::new();
+                let mut pin = 0u32;
+                while guessing.load(Ordering::Relaxed) {
+                    pin += 1;
+                    let mut req = login_request(format!("8{k:06}"));
+                    req.pin = format!("{:04}", pin % 10_000);
+                    let outcome = client.login(req).await.unwrap().into_inner().outcome;
+                    let code = match outcome.unwrap() {
+                        login_response::Outcome::Refusal(r) => {
+                            RefusalCode::try_from(r.code).unwrap().as_str_name()
+                        }
+                        login_response::Outcome::Lease(_) => "LEASE",
+                    };
+                    *codes.entry(code).or_default() += 1;
+                }
+                codes
+            });
+        }
+        let rss_before = rss_mb();
+        let mut guarded = Vec::with_capacity(samples);
+        for s in 0..samples {
+            let client = clients[s * stride].clone();
+            let t = Instant::now();
+            let session = login(client.clone(), card(s * stride)).await;
+            guarded.push(t.elapsed());
+            logout(client, session).await;
+        }
+        guessing.store(false, Ordering::Relaxed);
+        let mut answers = std::collections::BTreeMap::<&'static str, u64>::new();
+        while let Some(codes) = guesses.join_next().await {
+            for (code, n) in codes.unwrap() {
+                *answers.entry(code).or_default() += n;
+            }
+        }
+        println!("PIN guessing ({guessers} stations, as fast as answered):");
+        println!("{}", summary("login (durable), quiet", quiet.clone()));
+        println!("{}", summary("login while 4 stations guess PINs", guarded));
+        println!("  the guessers' answers: {answers:?}");
+        println!(
+            "  RSS before {:.0} MB, after {:.0} MB",
+            rss_before,
+            rss_mb()
+        );
         println!(
             "RSS at the end (server + {stations} simulated agents): {:.0} MB",
             rss_mb()
