@@ -303,21 +303,58 @@ pub async fn accept(listener: &TcpListener, slots: &Arc<Slots>) -> Guarded<TcpSt
     }
 }
 
-/// The accepted connections of `listener`, as tonic takes them.
-pub fn incoming(
+/// The accepted connections of a listener, as tonic takes them (the
+/// listener closes when tonic drops this, at shutdown).
+#[derive(Debug)]
+pub struct Incoming {
+    /// The listening socket.
     listener: TcpListener,
+    /// Its connections' places.
     slots: Arc<Slots>,
-) -> impl tokio_stream::Stream<Item = io::Result<Guarded<TcpStream>>> {
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    tokio::spawn(async move {
+    /// After a failed accept (out of file descriptors): a pause first.
+    pause: Option<Pin<Box<Sleep>>>,
+}
+
+/// The connections of `listener` that fit `slots`.
+pub fn incoming(listener: TcpListener, slots: Arc<Slots>) -> Incoming {
+    Incoming {
+        listener,
+        slots,
+        pause: None,
+    }
+}
+
+impl tokio_stream::Stream for Incoming {
+    type Item = io::Result<Guarded<TcpStream>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if let Some(pause) = &mut this.pause {
+            if pause.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            this.pause = None;
+        }
         loop {
-            let conn = accept(&listener, &slots).await;
-            if tx.send(Ok(conn)).await.is_err() {
-                return;
+            match this.listener.poll_accept(cx) {
+                Poll::Ready(Ok((tcp, peer))) => {
+                    let Some(slot) = this.slots.take(peer.ip()) else {
+                        tracing::debug!(%peer, "connection refused: too many from this address");
+                        continue;
+                    };
+                    let _ = tcp.set_nodelay(true);
+                    return Poll::Ready(Some(Ok(Guarded::new(tcp, slot, peer))));
+                }
+                Poll::Ready(Err(e)) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    this.pause = Some(Box::pin(tokio::time::sleep(Duration::from_millis(50))));
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                Poll::Pending => return Poll::Pending,
             }
         }
-    });
-    tokio_stream::wrappers::ReceiverStream::new(rx)
+    }
 }
 
 #[cfg(test)]

@@ -71,6 +71,7 @@ impl App {
     pub async fn enroll(&self, req: &EnrollRequest, source: &str) -> Result<EnrollResponse> {
         if let Err(ms) = throttles::check(&self.inner.throttles.enrol_codes, source, self.now_ms())
         {
+            throttles::tarpit(ms).await;
             return Err(Error::ResourceExhausted(format!(
                 "too many wrong enrolment codes from this address; try again in {} s",
                 (ms + 999) / 1000

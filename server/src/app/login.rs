@@ -106,12 +106,14 @@ impl App {
                 "",
             )
             .await;
+            throttles::tarpit(ms).await;
             return Ok(Err(too_many(ms)));
         }
         let card = normalise_card(&req.card).ok();
         if let Some(card) = &card
             && let Err(ms) = throttles::check(&t.card_logins, card, now)
         {
+            throttles::tarpit(ms).await;
             return Ok(Err(too_many(ms)));
         }
         let outcome = self.try_login(station, req).await?;

@@ -58,6 +58,7 @@ impl App {
         if let Some(ms) = waits.iter().filter_map(|w| w.err()).max() {
             self.note_alert(AlertKind::SignInFailures, source, Occurrence::CountOnly, "")
                 .await;
+            throttles::tarpit(ms).await;
             return Err(Error::ResourceExhausted(format!(
                 "too many failed sign-ins; try again in {} s",
                 (ms + 999) / 1000

@@ -57,6 +57,18 @@ pub const ENROL_CODES: Rule = Rule {
     forget_ms: 15 * 60_000,
 };
 
+/// Longest a throttled attempt is held before its refusal is answered
+/// (a tarpit): a guesser that waits for each answer makes at most one
+/// attempt a second instead of thousands, so honest stations keep the
+/// server's cores; a patron sees the refusal after a moment.
+pub const TARPIT_MAX_MS: i64 = 1_000;
+
+/// Holds a throttled attempt for its wait, at most [`TARPIT_MAX_MS`].
+pub(crate) async fn tarpit(wait_ms: i64) {
+    let ms = u64::try_from(wait_ms.clamp(0, TARPIT_MAX_MS)).unwrap_or(0);
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
 /// The server's throttles (in memory: a restart forgets them, which only
 /// gives a guesser back a handful of free tries).
 #[derive(Debug)]
