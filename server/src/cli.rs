@@ -782,8 +782,12 @@ pub fn verify_file(path: &std::path::Path, public_key: Option<&str>) -> Result<S
     } else {
         "the key in the file (pass --public-key to pin the server's key)"
     };
+    let audit = match &v.audit_head {
+        Some((seq, mac)) => format!("; audit chain head #{seq} {mac}"),
+        None => String::new(),
+    };
     Ok(format!(
-        "valid: report {} signed by {}; SHA-256 {}; signed with {pinned}: {}",
+        "valid: report {} signed by {}; SHA-256 {}{audit}; signed with {pinned}: {}",
         v.month, v.signer, v.sha256, v.public_key
     ))
 }

@@ -75,6 +75,11 @@ impl App {
         tracing::info!(by = %by.username, "member saved");
         self.audit(&by.username, "member.save", &record.card, "")
             .await;
+        if !member.pin.trim().is_empty() {
+            // A new PIN (set or changed) is its own entry: never its value.
+            self.audit(&by.username, "member.pin", &record.card, "")
+                .await;
+        }
         Ok(views::member(&record))
     }
 

@@ -2,6 +2,7 @@
 //! function checks its input, applies the rules of [`crate::policy`], writes
 //! through [`crate::store`] and tells the [`crate::hub`] what to push.
 
+mod audit;
 mod backup;
 mod enrollment;
 mod incidents;
@@ -14,6 +15,7 @@ mod stations;
 mod usage;
 mod views;
 
+pub use audit::{AuditPage, SYSTEM_ACTOR};
 pub use backup::LastBackup;
 pub use members::MAX_IMPORT_BYTES;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow};

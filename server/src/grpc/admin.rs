@@ -343,12 +343,12 @@ impl Admin for AdminService {
         &self,
         req: Request<CreateStaffRequest>,
     ) -> Result<Response<StaffInfo>, Status> {
-        self.admin(&req)?;
+        let who = self.admin(&req)?;
         let r = req.get_ref();
         let role = enum_value(r.role, "role")?;
         Ok(Response::new(
             self.app
-                .create_staff(&r.username, &r.password, role, &r.display_name, &r.nip)
+                .create_staff(&who, &r.username, &r.password, role, &r.display_name, &r.nip)
                 .await?,
         ))
     }

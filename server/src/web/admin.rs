@@ -149,6 +149,7 @@ pub async fn create_staff(
     let created = state
         .app
         .create_staff(
+            &ctx.identity,
             &form.username,
             &form.password,
             role,
@@ -156,15 +157,6 @@ pub async fn create_staff(
             &form.nip,
         )
         .await?;
-    state
-        .app
-        .audit(
-            &ctx.identity.username,
-            "staff.create",
-            &created.username,
-            role.as_str_name(),
-        )
-        .await;
     let message = format!("{}: {}", ctx.t(&t::CREATED), created.username);
     Ok(layout::done(&ctx, "/staff", &message))
 }
