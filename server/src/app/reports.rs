@@ -278,14 +278,13 @@ impl App {
         });
         let pdf = crate::report::pdf::monthly(&report, Lang::Id)
             .map_err(|e| Error::FailedPrecondition(e.to_string()))?;
-        let (signed_pdf, sha256, signature) =
-            signing::sign(
-                &pdf,
-                &month,
-                &by.username,
-                (head.seq > 0).then_some((head.seq, head.mac.as_str())),
-                &self.signing_key()?,
-            );
+        let (signed_pdf, sha256, signature) = signing::sign(
+            &pdf,
+            &month,
+            &by.username,
+            (head.seq > 0).then_some((head.seq, head.mac.as_str())),
+            &self.signing_key()?,
+        );
         let record = SignedReportRecord {
             month: month.clone(),
             snapshot_json: serde_json::to_vec(&report)

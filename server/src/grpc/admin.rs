@@ -348,7 +348,14 @@ impl Admin for AdminService {
         let role = enum_value(r.role, "role")?;
         Ok(Response::new(
             self.app
-                .create_staff(&who, &r.username, &r.password, role, &r.display_name, &r.nip)
+                .create_staff(
+                    &who,
+                    &r.username,
+                    &r.password,
+                    role,
+                    &r.display_name,
+                    &r.nip,
+                )
                 .await?,
         ))
     }

@@ -149,9 +149,7 @@ pub fn verify(file: &[u8], expected_key: Option<&str>) -> Result<Verified, Verif
             .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
             .ok_or(VerifyError::Malformed("a field is missing"))
     };
-    let audit = line
-        .split(' ')
-        .find_map(|kv| kv.strip_prefix("audit="));
+    let audit = line.split(' ').find_map(|kv| kv.strip_prefix("audit="));
     let audit_head = match audit {
         None => None,
         Some(a) => {

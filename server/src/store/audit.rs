@@ -289,7 +289,9 @@ impl Store {
             })
             .map_err(flatten)?;
         if !created {
-            let key = self.audit_key()?.ok_or(StoreError::Malformed("audit key"))?;
+            let key = self
+                .audit_key()?
+                .ok_or(StoreError::Malformed("audit key"))?;
             return Ok((key, false));
         }
         if let Some(head) = head {
@@ -336,7 +338,9 @@ impl Store {
             Some(v) => {
                 let head = ChainMark::decode(&v, key, HEAD);
                 if head.is_none() {
-                    tracing::error!("audit chain head is not valid: appending after the last entry");
+                    tracing::error!(
+                        "audit chain head is not valid: appending after the last entry"
+                    );
                 }
                 head
             }
@@ -501,7 +505,8 @@ impl Store {
                 };
                 // Only an optimisation: not waited for, and a lost write
                 // just means the next view checks a little more.
-                self.meta.insert(CHECKPOINT, mark.encode(&key, CHECKPOINT))?;
+                self.meta
+                    .insert(CHECKPOINT, mark.encode(&key, CHECKPOINT))?;
             }
         }
         Ok(verdict)
@@ -619,7 +624,7 @@ mod tests {
     fn a_chain_holds_and_each_kind_of_tampering_is_found() {
         let store = Store::temporary().unwrap();
         for i in 0..5 {
-            store
+            let _ = store
                 .append_audit(entry("sari", &format!("station.unlock{i}")))
                 .unwrap();
         }
@@ -647,7 +652,7 @@ mod tests {
         let v = store.verify_audit_full().unwrap().bad.unwrap();
         assert_eq!((v.seq, v.fault), (5, AuditFault::Truncated { head: 5 }));
         // The next append keeps the gap visible.
-        store.append_audit(entry("sari", "station.end")).unwrap();
+        let _ = store.append_audit(entry("sari", "station.end")).unwrap();
         let v = store.verify_audit_full().unwrap().bad.unwrap();
         assert_eq!((v.seq, v.fault), (5, AuditFault::Missing));
     }
@@ -656,12 +661,12 @@ mod tests {
     fn the_recent_view_starts_at_the_checkpoint() {
         let store = Store::temporary().unwrap();
         for _ in 0..CHECKPOINT_EVERY + 3 {
-            store.append_audit(entry("sari", "station.end")).unwrap();
+            let _ = store.append_audit(entry("sari", "station.end")).unwrap();
         }
         let first = store.verify_audit_recent().unwrap();
         assert_eq!(first.bad, None);
         assert_eq!(first.checked, CHECKPOINT_EVERY + 3);
-        store.append_audit(entry("sari", "station.end")).unwrap();
+        let _ = store.append_audit(entry("sari", "station.end")).unwrap();
         let second = store.verify_audit_recent().unwrap();
         assert_eq!((second.checked, second.bad), (1, None));
         assert_eq!(second.from_seq, CHECKPOINT_EVERY + 3);
@@ -682,13 +687,13 @@ mod tests {
                 .insert(seq.to_be_bytes(), r.encode_to_vec())
                 .unwrap();
         }
-        store.ensure_audit_key().unwrap();
+        let _ = store.ensure_audit_key().unwrap();
         let v = store.verify_audit_full().unwrap();
         assert_eq!((v.checked, v.bad), (4, None));
         let marker = store.audit_entry(4).unwrap().unwrap();
         assert_eq!(marker.action, REKEYED_ACTION);
         assert!(marker.detail.contains("intact"), "{}", marker.detail);
-        store.ensure_audit_key().unwrap();
+        let _ = store.ensure_audit_key().unwrap();
         assert_eq!(store.audit_tail(10).unwrap().len(), 4);
     }
 }
