@@ -497,17 +497,17 @@ impl Store {
         };
         let from = checkpoint.as_ref().map_or(0, |c| c.seq);
         let verdict = self.verify_audit_from(checkpoint)?;
-        if verdict.bad.is_none() && verdict.last_seq >= from + CHECKPOINT_EVERY {
-            if let Some(last) = self.audit_entry(verdict.last_seq)? {
-                let mark = ChainMark {
-                    seq: last.seq,
-                    mac: last.hash,
-                };
-                // Only an optimisation: not waited for, and a lost write
-                // just means the next view checks a little more.
-                self.meta
-                    .insert(CHECKPOINT, mark.encode(&key, CHECKPOINT))?;
-            }
+        if verdict.bad.is_none()
+            && verdict.last_seq >= from + CHECKPOINT_EVERY
+            && let Some(last) = self.audit_entry(verdict.last_seq)?
+        {
+            let mark = ChainMark {
+                seq: last.seq,
+                mac: last.hash,
+            };
+            // Only an optimisation: not waited for, and a lost write just
+            // means the next view checks a little more.
+            self.meta.insert(CHECKPOINT, mark.encode(&key, CHECKPOINT))?;
         }
         Ok(verdict)
     }
