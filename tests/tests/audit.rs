@@ -138,6 +138,8 @@ async fn every_staff_action_from_grpc_and_the_dashboard_is_audited_and_read_in_p
         )
         .await;
     assert_eq!(made.status, 303, "{}", made.body);
+    // A bulk export of patron data (the usage book as CSV).
+    assert_eq!(admin_web.get("/usage.csv").await.status, 200);
 
     let (log, intact) = entries(&mut admin).await;
     assert!(intact);
@@ -155,6 +157,7 @@ async fn every_staff_action_from_grpc_and_the_dashboard_is_audited_and_read_in_p
         ("sari", "station.message", "PC-03"),
         ("sari", "station.end", "PC-03"),
         ("sari", "station.maintenance", "PC-03"),
+        ("admin", "member.export", "usage-book.csv"),
     ] {
         assert!(
             has(&log, actor, action, target),

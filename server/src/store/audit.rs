@@ -507,7 +507,8 @@ impl Store {
             };
             // Only an optimisation: not waited for, and a lost write just
             // means the next view checks a little more.
-            self.meta.insert(CHECKPOINT, mark.encode(&key, CHECKPOINT))?;
+            self.meta
+                .insert(CHECKPOINT, mark.encode(&key, CHECKPOINT))?;
         }
         Ok(verdict)
     }
