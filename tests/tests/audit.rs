@@ -365,6 +365,10 @@ async fn an_edited_a_recomputed_and_a_truncated_chain_each_fail_audit_verify() {
     assert!(ok, "{err}");
     let (log, _) = entries(&mut admin).await;
     let total = log.last().unwrap().seq;
+    // A running server's store is not opened behind its back.
+    let (ok, _, err) = verify_dir(&data);
+    assert!(!ok);
+    assert!(err.contains("stop the server first"), "{err}");
     assert_eq!(server.terminate().await, Some(0));
 
     // The untouched store and its backup hold.
@@ -389,6 +393,17 @@ async fn an_edited_a_recomputed_and_a_truncated_chain_each_fail_audit_verify() {
         err.contains("broken at entry #3") && err.contains("changed"),
         "{err}"
     );
+    // A server started on the edited copy says so on its dashboard, and
+    // marks the entry.
+    let mut on_edited =
+        ServerProcess::start(&edited, "127.0.0.1:0", &["tls.insecure=true", &backup_dir]).await;
+    let mut web = WebClient::new(&on_edited.web_url);
+    assert_eq!(web.sign_in("admin", &password).await.status, 303);
+    let page = web.get("/audit").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("RUSAK mulai entri #3"), "{}", page.body);
+    assert!(page.body.contains("diubah!"), "{}", page.body);
+    assert_eq!(on_edited.terminate().await, Some(0));
 
     // 2. Recomputed: entry 3 edited and the plain SHA-256 chain recomputed
     //    from there to the end, as an attacker without the key would.
