@@ -855,8 +855,15 @@ fn audit_verify_store(store: &crate::store::Store) -> Result<String, CliError> {
     }
     // Each signed report's stored head must be the one its signature covers.
     let reports = store.signed_reports().map_err(store_failed)?;
+    // Signed with this server's key (a report re-signed with another key
+    // would not anchor anything).
+    let server_key = store
+        .meta("report_signing_key")
+        .map_err(store_failed)?
+        .and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok())
+        .map(|k| crate::report::signing::public_key_hex(&k));
     for report in &reports {
-        let signed = crate::report::signing::verify(&report.pdf, None)
+        let signed = crate::report::signing::verify(&report.pdf, server_key.as_deref())
             .map_err(|e| CliError::Invalid(format!("signed report {}: {e}", report.month)))?;
         let stored = (report.audit_seq > 0).then(|| (report.audit_seq, report.audit_mac.clone()));
         if signed.audit_head != stored {

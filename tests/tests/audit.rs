@@ -261,6 +261,29 @@ async fn the_signed_monthly_report_carries_the_audit_chain_head_of_its_month() {
     let snapshot: serde_json::Value = serde_json::from_slice(&record.snapshot_json).unwrap();
     assert_eq!(snapshot["signed"]["audit_seq"], head.seq);
     assert_eq!(snapshot["signed"]["audit_mac"], head.hash.as_str());
+    // And on paper: the PDF's text names it.
+    let pdf = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(pdf.path(), &record.pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .args([pdf.path().to_str().unwrap(), "-"])
+        .output()
+    {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains(&format!(
+                    "Kepala rantai log audit pada akhir bulan: entri #{}, HMAC {}",
+                    head.seq, head.hash
+                )),
+                "{flat}"
+            );
+        }
+        Err(e) if std::env::var("BILIK_E2E").as_deref() != Ok("require") => {
+            eprintln!("SKIPPED: pdftotext is not installed ({e})");
+        }
+        Err(e) => panic!("pdftotext is required (BILIK_E2E=require): {e}"),
+    }
     // The sign-off itself is audited, after the head.
     let (log, intact) = entries(&mut admin).await;
     assert!(intact);
