@@ -710,6 +710,52 @@ mod tests {
     }
 
     #[test]
+    fn a_signed_report_anchors_history_even_against_someone_with_the_key() {
+        let store = Store::temporary().unwrap();
+        for _ in 0..5 {
+            let _ = store.append_audit(entry("sari", "station.end")).unwrap();
+        }
+        let third = store.audit_entry(3).unwrap().unwrap();
+        let _ = store
+            .put_signed_report(&SignedReportRecord {
+                month: "2026-11".into(),
+                audit_seq: 3,
+                audit_mac: third.hash.clone(),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(store.verify_audit_full().unwrap().bad, None);
+        // Rewrite entry 2 onwards with the key itself, head included.
+        let key = store.audit_key().unwrap().unwrap();
+        let mut prev = store.audit_entry(1).unwrap().unwrap().hash;
+        for seq in 2..=5u64 {
+            let mut r = store.audit_entry(seq).unwrap().unwrap();
+            if seq == 2 {
+                r.target = "PC-99".into();
+            }
+            r.prev_hash = prev;
+            r.hash = audit_mac(&key, &r);
+            prev = r.hash.clone();
+            store
+                .audit
+                .insert(seq.to_be_bytes(), r.encode_to_vec())
+                .unwrap();
+        }
+        let head = ChainMark { seq: 5, mac: prev };
+        store.meta.insert(HEAD, head.encode(&key, HEAD)).unwrap();
+        let v = store.verify_audit_full().unwrap().bad.unwrap();
+        assert_eq!(
+            (v.seq, v.fault),
+            (
+                3,
+                AuditFault::ReportMismatch {
+                    month: "2026-11".into()
+                }
+            )
+        );
+    }
+
+    #[test]
     fn a_legacy_log_is_rekeyed_once_with_a_marker() {
         let store = Store::temporary().unwrap();
         let mut prev = String::new();
