@@ -121,7 +121,9 @@ impl ChainMark {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuditFault {
     /// The store has entries but no audit key (it was removed).
-    #[error("the audit key is missing")]
+    #[error(
+        "the audit key is missing (a log written before keyed audit is keyed at the server's next start)"
+    )]
     NoKey,
     /// The entry cannot be decoded.
     #[error("the entry cannot be read")]
