@@ -325,6 +325,7 @@ fn verify(args: &[&str]) -> (bool, String, String) {
         .args(["audit", "verify"])
         .args(args)
         .env("RUST_LOG", "warn")
+        .env("RUST_BACKTRACE", "0")
         .output()
         .unwrap();
     (
