@@ -522,3 +522,71 @@ async fn the_audit_page_pages_and_a_second_view_checks_only_what_came_after_the_
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_log_from_before_the_key_is_rekeyed_once_at_the_next_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let backups = tmp.path().join("backups");
+    let backup_dir = format!(
+        "backup.dir={}",
+        toml::Value::String(backups.display().to_string())
+    );
+    let mut server = ServerProcess::start(&data, "127.0.0.1:0", &[&backup_dir]).await;
+    let password = server.admin_password.clone().unwrap();
+    let mut admin = Staff::sign_in(server.channel().await, "admin", &password).await;
+    for card in ["0001", "0002", "0003"] {
+        admin.add_member(card, "Anggota", "2027-12-31").await;
+    }
+    let (before, _) = entries(&mut admin).await;
+    assert_eq!(server.terminate().await, Some(0));
+
+    // Make it look like an older server's store: a plain SHA-256 chain and
+    // no key, head or checkpoint.
+    {
+        let db = sled::open(&data).unwrap();
+        let audit = db.open_tree("audit").unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        for key in ["audit_mac_key", "audit_head", "audit_checkpoint"] {
+            meta.remove(key).unwrap();
+        }
+        let mut prev = String::new();
+        for seq in 1..=before.len() as u64 {
+            let mut r = read(&audit, seq);
+            r.prev_hash = prev;
+            r.hash = bilik_server::store::audit_hash(&r);
+            prev = r.hash.clone();
+            audit.insert(seq.to_be_bytes(), r.encode_to_vec()).unwrap();
+        }
+        db.flush().unwrap();
+    }
+    let (ok, _, err) = verify_dir(&data);
+    assert!(!ok);
+    assert!(err.contains("audit key is missing"), "{err}");
+
+    // The next start keys it, says so in the log, and it verifies.
+    let mut server = ServerProcess::start(&data, "127.0.0.1:0", &[&backup_dir]).await;
+    let mut admin = Staff::sign_in(server.channel().await, "admin", &password).await;
+    let (after, intact) = entries(&mut admin).await;
+    assert!(intact);
+    let marker = after
+        .iter()
+        .find(|e| e.action == "audit.rekeyed")
+        .expect("a re-keying entry");
+    assert_eq!(marker.actor, "system");
+    assert!(
+        marker.detail.contains("legacy SHA-256 chain intact"),
+        "{}",
+        marker.detail
+    );
+    // The older entries kept their order and contents.
+    for (old, new) in before.iter().zip(&after) {
+        assert_eq!(
+            (old.seq, &old.action, &old.target),
+            (new.seq, &new.action, &new.target)
+        );
+    }
+    assert_eq!(server.terminate().await, Some(0));
+    let (ok, out, err) = verify_dir(&data);
+    assert!(ok, "{out}{err}");
+}
