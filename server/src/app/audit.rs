@@ -105,6 +105,16 @@ impl App {
         Ok((entries, self.store().verify_audit_recent()?.bad.is_none()))
     }
 
+    /// [`App::audit_log`] for an auditor (admin, section head) only.
+    pub fn audit_log_for(
+        &self,
+        by: &StaffIdentity,
+        limit: u32,
+    ) -> Result<(Vec<bilik_proto::v1::AuditEntry>, bool)> {
+        by.require_auditor()?;
+        self.audit_log(limit)
+    }
+
     /// A page of the audit log for an auditor (admin, section head).
     pub fn audit_page(&self, by: &StaffIdentity, mut query: AuditQuery) -> Result<AuditPage> {
         by.require_auditor()?;
