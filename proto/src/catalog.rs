@@ -161,6 +161,8 @@ pub const TIME_NEARLY_UP: Text = Text {
     en: "Your time is nearly up. Please save your work.",
 };
 
+/// The audit log in plain words, and the words of its page.
+pub mod audit;
 /// Words of the station's lock screen and countdown window.
 pub mod lock_screen;
 /// Words of the daily recap and the monthly report.

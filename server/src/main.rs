@@ -33,6 +33,9 @@ enum Command {
     /// Restore a backup file into a new data directory (offline; refuses a
     /// directory that is not empty, verifies the checksum first).
     Restore(RestoreArgs),
+    /// The audit log, offline.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Admin commands against a running server.
     #[command(flatten)]
     Admin(AdminCommand),
@@ -49,6 +52,22 @@ struct ConfigArgs {
     /// Same as --set server.data_dir=DIR.
     #[arg(long)]
     data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the whole audit chain (every HMAC and link, the chain head,
+    /// the heads signed into monthly reports) of a stopped server's data
+    /// directory or of a backup file; prints the first bad entry and exits
+    /// non-zero if it does not hold.
+    Verify {
+        /// The data directory (the server must be stopped).
+        #[arg(long, conflicts_with = "backup", required_unless_present = "backup")]
+        data_dir: Option<PathBuf>,
+        /// A backup file (restored into a temporary directory and checked).
+        #[arg(long)]
+        backup: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -316,6 +335,11 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Init(args) => init(args),
         Command::Restore(args) => restore(args),
+        Command::Audit(AuditCommand::Verify { data_dir, backup }) => {
+            let said = bilik_server::cli::audit_verify(data_dir.as_deref(), backup.as_deref())?;
+            println!("{said}");
+            Ok(())
+        }
         Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve(args)),
         Command::Admin(args) => {
             let runtime = tokio::runtime::Builder::new_current_thread()

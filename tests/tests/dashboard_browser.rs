@@ -22,7 +22,14 @@ async fn librarian_unlocks_and_ends_a_live_agent_from_the_grid() {
     admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     server
         .app
-        .create_staff("siti", "rahasia-123", Role::Librarian, "Siti Aminah", "")
+        .create_staff(
+            &bilik_server::app::StaffIdentity::system(),
+            "siti",
+            "rahasia-123",
+            Role::Librarian,
+            "Siti Aminah",
+            "",
+        )
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -14,12 +14,20 @@ async fn server_with_staff() -> (TestServer, Dashboard) {
     let server = TestServer::start().await;
     server
         .app
-        .create_staff("siti", "rahasia-123", Role::Librarian, "Siti Aminah", "")
+        .create_staff(
+            &bilik_server::app::StaffIdentity::system(),
+            "siti",
+            "rahasia-123",
+            Role::Librarian,
+            "Siti Aminah",
+            "",
+        )
         .await
         .unwrap();
     server
         .app
         .create_staff(
+            &bilik_server::app::StaffIdentity::system(),
             "kepala",
             "rahasia-456",
             Role::SectionHead,

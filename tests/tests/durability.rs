@@ -591,7 +591,14 @@ async fn an_admin_backs_up_from_the_health_page_and_sees_the_result() {
     let server = TestServer::start_with(&[&backup_dir]).await;
     server
         .app
-        .create_staff("siti", "rahasia-123", Role::Librarian, "Siti", "")
+        .create_staff(
+            &bilik_server::app::StaffIdentity::system(),
+            "siti",
+            "rahasia-123",
+            Role::Librarian,
+            "Siti",
+            "",
+        )
         .await
         .unwrap();
     let dashboard = bilik_tests::web::Dashboard::serve(&server.app).await;

@@ -80,8 +80,9 @@ impl App {
         self.audit(&by.username, "member.save", &record.card, "")
             .await;
         if pin_changed {
+            // A new PIN (set or changed) is its own entry: never its value.
             super::throttles::clear(&self.inner.throttles.wrong_pins, &record.card);
-            self.audit(&by.username, "member.pin_set", &record.card, "")
+            self.audit(&by.username, "member.pin", &record.card, "")
                 .await;
         }
         Ok(views::member(&record))

@@ -3,6 +3,7 @@
 //! through [`crate::store`] and tells the [`crate::hub`] what to push.
 
 mod alerts;
+mod audit;
 mod backup;
 mod enrollment;
 mod incidents;
@@ -17,6 +18,7 @@ mod usage;
 mod views;
 
 pub use alerts::{Alert, AlertKind};
+pub use audit::{AuditPage, SYSTEM_ACTOR};
 pub use backup::LastBackup;
 pub use members::MAX_IMPORT_BYTES;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow};

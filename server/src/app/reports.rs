@@ -1,5 +1,5 @@
 //! Reports: the daily recap, the monthly report and its sign-off by the
-//! head of the service section; plus the audit log they write to.
+//! head of the service section.
 
 use super::{App, Error, Result, StaffIdentity};
 use crate::policy::parse_date;
@@ -9,7 +9,7 @@ use crate::report::usage::{local, recap_row};
 use crate::report::{recap, signing};
 use crate::store::StoreError;
 use bilik_proto::catalog::Lang;
-use bilik_proto::store::v1::{AuditRecord, SignedReportRecord};
+use bilik_proto::store::v1::SignedReportRecord;
 use bilik_proto::v1::{ReportFile, ReportFormat, Role, SignedReportInfo, agent_event};
 use std::collections::HashSet;
 
@@ -17,49 +17,6 @@ use std::collections::HashSet;
 const SIGNING_KEY: &str = "report_signing_key";
 
 impl App {
-    /// Appends to the hash-chained audit log, durably (a failure is logged,
-    /// never hidden, and does not undo the action it records).
-    pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) {
-        let entry = AuditRecord {
-            at_ms: self.now_ms(),
-            actor: actor.to_owned(),
-            action: action.to_owned(),
-            target: target.to_owned(),
-            detail: detail.to_owned(),
-            ..Default::default()
-        };
-        let appended = match self.store().append_audit(entry) {
-            Ok(pending) => pending.durable().await.map(drop),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = appended {
-            tracing::error!(error = %e, action, "audit log append failed");
-        }
-    }
-
-    /// The newest audit entries (oldest first) and whether the chain holds.
-    pub fn audit_log(&self, limit: u32) -> Result<(Vec<bilik_proto::v1::AuditEntry>, bool)> {
-        let limit = match limit {
-            0 => 200,
-            n => n.min(10_000) as usize,
-        };
-        let entries = self
-            .store()
-            .audit_tail(limit)?
-            .into_iter()
-            .map(|r| bilik_proto::v1::AuditEntry {
-                seq: r.seq,
-                at_ms: r.at_ms,
-                actor: r.actor,
-                action: r.action,
-                target: r.target,
-                detail: r.detail,
-                hash: r.hash,
-            })
-            .collect();
-        Ok((entries, self.store().verify_audit()?.is_none()))
-    }
-
     fn report_header(&self) -> ReportHeader {
         let now = self.now_ms();
         ReportHeader {
@@ -222,8 +179,9 @@ impl App {
         Ok((tally.finish(counts), session_ids))
     }
 
-    /// Makes the server's report-signing secret if the store has none
-    /// (at `init` and at every start, before anything is served), durably.
+    /// Makes the server's report-signing secret, and the audit key beside
+    /// it, if the store has none (at `init` and at every start, before
+    /// anything is served), durably.
     /// A stored key that is malformed is an error, never replaced: reports
     /// signed with it could no longer be verified.
     pub async fn ensure_signing_key(&self) -> Result<()> {
@@ -236,7 +194,8 @@ impl App {
                 .durable()
                 .await?;
         }
-        self.signing_key().map(drop)
+        self.signing_key()?;
+        self.ensure_audit_key().await
     }
 
     /// The server's report-signing secret (made by [`App::ensure_signing_key`]).
@@ -297,6 +256,14 @@ impl App {
             })
             .unwrap_or_else(|| (by.username.clone(), String::new()));
         let now = self.now_ms();
+        // The audit chain head at the month's end goes into what is signed.
+        let head = self
+            .store()
+            .audit_head_before(self.day_start_ms(next))?
+            .unwrap_or(crate::store::ChainMark {
+                seq: 0,
+                mac: String::new(),
+            });
         report.section_head_name = name.clone();
         report.section_head_nip = nip.clone();
         report.signed = Some(SignOff {
@@ -304,11 +271,18 @@ impl App {
             name,
             nip,
             signed_at: self.local(now).format("%Y-%m-%d %H:%M").to_string(),
+            audit_seq: head.seq,
+            audit_mac: head.mac.clone(),
         });
         let pdf = crate::report::pdf::monthly(&report, Lang::Id)
             .map_err(|e| Error::FailedPrecondition(e.to_string()))?;
-        let (signed_pdf, sha256, signature) =
-            signing::sign(&pdf, &month, &by.username, &self.signing_key()?);
+        let (signed_pdf, sha256, signature) = signing::sign(
+            &pdf,
+            &month,
+            &by.username,
+            (head.seq > 0).then_some((head.seq, head.mac.as_str())),
+            &self.signing_key()?,
+        );
         let record = SignedReportRecord {
             month: month.clone(),
             snapshot_json: serde_json::to_vec(&report)
@@ -319,6 +293,8 @@ impl App {
             signer: by.username.clone(),
             signed_at_ms: now,
             session_ids,
+            audit_seq: head.seq,
+            audit_mac: head.mac,
         };
         if !self.store().put_signed_report(&record)?.durable().await? {
             return Err(Error::AlreadyExists(format!("{month} is signed already")));

@@ -133,15 +133,18 @@ impl App {
         Ok(identity.clone())
     }
 
-    /// Creates a staff account.
+    /// An admin (or the server itself, [`StaffIdentity::system`]) creates a
+    /// staff account; audited from every door.
     pub async fn create_staff(
         &self,
+        by: &StaffIdentity,
         username: &str,
         password: &str,
         role: Role,
         display_name: &str,
         nip: &str,
     ) -> Result<StaffInfo> {
+        by.require_admin()?;
         let username = username.trim();
         let valid_name = !username.is_empty()
             && username.len() <= 64
@@ -177,6 +180,14 @@ impl App {
                 "staff {username} exists already"
             )));
         }
+        tracing::info!(by = %by.username, user = %record.username, "staff account created");
+        self.audit(
+            &by.username,
+            "staff.create",
+            &record.username,
+            role.as_str_name(),
+        )
+        .await;
         Ok(StaffInfo {
             username: record.username,
             role: record.role,
@@ -197,8 +208,15 @@ impl App {
             return Ok(None);
         }
         let password = random_hex(8)?;
-        self.create_staff(username, &password, Role::Admin, "Administrator", "")
-            .await?;
+        self.create_staff(
+            &StaffIdentity::system(),
+            username,
+            &password,
+            Role::Admin,
+            "Administrator",
+            "",
+        )
+        .await?;
         Ok(Some(password))
     }
 }

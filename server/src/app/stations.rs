@@ -389,12 +389,18 @@ impl App {
         }
         let station = self.resolve_station(station)?;
         let from = by.username.clone();
-        Ok(self
+        let delivered = self
             .push_command(
                 &station.station_id,
-                command::Kind::Message(ShowMessage { text, from }),
+                command::Kind::Message(ShowMessage {
+                    text: text.clone(),
+                    from,
+                }),
             )
-            .await)
+            .await;
+        self.audit(&by.username, "station.message", &station.name, &text)
+            .await;
+        Ok(delivered)
     }
 
     /// Puts a station in or out of maintenance; entering it ends its session.

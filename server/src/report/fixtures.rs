@@ -241,6 +241,8 @@ pub(crate) fn signed_fixture() -> MonthlyReport {
         name: "Drs. Andi Baso Mappaturung".to_string(),
         nip: "19750812 200003 1 004".to_string(),
         signed_at: "2026-12-02 10:15".to_string(),
+        audit_seq: 42,
+        audit_mac: "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843".to_string(),
     });
     report.addendum = vec![row(
         10,

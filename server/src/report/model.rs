@@ -153,6 +153,13 @@ pub struct SignOff {
     pub nip: String,
     /// When they signed, library-local "YYYY-MM-DD HH:MM".
     pub signed_at: String,
+    /// The audit chain head at the month's end: the last entry's sequence
+    /// (0: the log was empty then, or signed before heads were recorded).
+    #[serde(default)]
+    pub audit_seq: u64,
+    /// That entry's HMAC, hex (printed and signed with the report).
+    #[serde(default)]
+    pub audit_mac: String,
 }
 
 /// The monthly report (step 5 of the procedure), signed in step 6.

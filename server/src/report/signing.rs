@@ -2,6 +2,12 @@
 //! Ed25519 key, appended to the PDF as one trailer line after `%%EOF`
 //! (PDF readers ignore it). Anyone with the file and the server's public
 //! key can check it offline: `bilik-server report verify FILE`.
+//!
+//! A report signed with the audit chain head of its month's end (the last
+//! audit entry's sequence and HMAC, also printed in the PDF) carries it in
+//! the trailer (`audit=SEQ:MAC`) and in the signed message (format v2), so
+//! the log's history up to then cannot be rewritten without breaking the
+//! signature. Files without it (v1) still verify.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
@@ -45,6 +51,8 @@ pub struct Verified {
     pub public_key: String,
     /// The signer's username.
     pub signer: String,
+    /// The audit chain head signed with it (seq, MAC hex), if any.
+    pub audit_head: Option<(u64, String)>,
 }
 
 /// A new random server key (32 secret bytes).
@@ -59,21 +67,38 @@ pub fn public_key_hex(secret: &[u8; 32]) -> String {
     hex::encode(SigningKey::from_bytes(secret).verifying_key().to_bytes())
 }
 
-fn message(month: &str, sha256: &str, signer: &str) -> Vec<u8> {
-    format!("bilik-report-v1\n{month}\n{sha256}\n{signer}\n").into_bytes()
+fn message(month: &str, sha256: &str, signer: &str, audit: Option<&str>) -> Vec<u8> {
+    match audit {
+        None => format!("bilik-report-v1\n{month}\n{sha256}\n{signer}\n").into_bytes(),
+        Some(head) => {
+            format!("bilik-report-v2\n{month}\n{sha256}\n{signer}\naudit {head}\n").into_bytes()
+        }
+    }
 }
 
-/// Signs `pdf`: returns (signed file, sha256 hex, signature bytes).
+/// The trailer's and the message's form of an audit chain head.
+fn audit_field(head: Option<(u64, &str)>) -> Option<String> {
+    head.map(|(seq, mac)| format!("{seq}:{mac}"))
+}
+
+/// Signs `pdf`, with the audit chain head `audit` (seq, MAC hex) if given:
+/// returns (signed file, sha256 hex, signature bytes).
 pub fn sign(
     pdf: &[u8],
     month: &str,
     signer: &str,
+    audit: Option<(u64, &str)>,
     secret: &[u8; 32],
 ) -> (Vec<u8>, String, Vec<u8>) {
+    let audit = audit_field(audit);
+    let audit_trailer = audit
+        .as_ref()
+        .map(|a| format!(" audit={a}"))
+        .unwrap_or_default();
     let key = SigningKey::from_bytes(secret);
     let sha256 = hex::encode(Sha256::digest(pdf));
     let signature = key
-        .sign(&message(month, &sha256, signer))
+        .sign(&message(month, &sha256, signer, audit.as_deref()))
         .to_bytes()
         .to_vec();
     let mut out = pdf.to_vec();
@@ -84,7 +109,7 @@ pub fn sign(
     out.extend_from_slice(TRAILER);
     out.extend_from_slice(
         format!(
-            "month={month} signer={signer} sha256={sha256} key={} sig={}\n",
+            "month={month} signer={signer} sha256={sha256}{audit_trailer} key={} sig={}\n",
             hex::encode(key.verifying_key().to_bytes()),
             hex::encode(&signature)
         )
@@ -93,14 +118,14 @@ pub fn sign(
     // The hash covers the document as it stands before the trailer.
     let sha256 = hex::encode(Sha256::digest(&out[..body_len]));
     let signature = key
-        .sign(&message(month, &sha256, signer))
+        .sign(&message(month, &sha256, signer, audit.as_deref()))
         .to_bytes()
         .to_vec();
     out.truncate(body_len);
     out.extend_from_slice(TRAILER);
     out.extend_from_slice(
         format!(
-            "month={month} signer={signer} sha256={sha256} key={} sig={}\n",
+            "month={month} signer={signer} sha256={sha256}{audit_trailer} key={} sig={}\n",
             hex::encode(key.verifying_key().to_bytes()),
             hex::encode(&signature)
         )
@@ -124,6 +149,15 @@ pub fn verify(file: &[u8], expected_key: Option<&str>) -> Result<Verified, Verif
             .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
             .ok_or(VerifyError::Malformed("a field is missing"))
     };
+    let audit = line.split(' ').find_map(|kv| kv.strip_prefix("audit="));
+    let audit_head = match audit {
+        None => None,
+        Some(a) => {
+            let (seq, mac) = a.split_once(':').ok_or(VerifyError::Malformed("audit"))?;
+            let seq = seq.parse().map_err(|_| VerifyError::Malformed("audit"))?;
+            Some((seq, mac.to_owned()))
+        }
+    };
     let (month, signer, sha256, key_hex, sig_hex) = (
         field("month")?,
         field("signer")?,
@@ -144,7 +178,7 @@ pub fn verify(file: &[u8], expected_key: Option<&str>) -> Result<Verified, Verif
         .ok_or(VerifyError::Malformed("sig"))?;
     let key = VerifyingKey::from_bytes(&key_bytes).map_err(|_| VerifyError::Malformed("key"))?;
     key.verify_strict(
-        &message(month, sha256, signer),
+        &message(month, sha256, signer, audit),
         &Signature::from_bytes(&sig_bytes),
     )
     .map_err(|_| VerifyError::BadSignature)?;
@@ -161,6 +195,7 @@ pub fn verify(file: &[u8], expected_key: Option<&str>) -> Result<Verified, Verif
         sha256: sha256.to_owned(),
         public_key: key_hex.to_owned(),
         signer: signer.to_owned(),
+        audit_head,
     })
 }
 
@@ -173,7 +208,7 @@ mod tests {
     fn sign_verify_and_tamper() {
         let secret = [7u8; 32];
         let pdf = b"%PDF-1.7\n...\n%%EOF".to_vec();
-        let (signed, sha, _) = sign(&pdf, "2026-11", "kasi", &secret);
+        let (signed, sha, _) = sign(&pdf, "2026-11", "kasi", None, &secret);
         let ok = verify(&signed, Some(&public_key_hex(&secret))).unwrap();
         assert_eq!(ok.month, "2026-11");
         assert_eq!(ok.sha256, sha);
@@ -195,5 +230,27 @@ mod tests {
             verify(&signed, Some(&other)),
             Err(VerifyError::WrongKey { .. })
         ));
+    }
+
+    #[test]
+    fn the_audit_head_is_signed_with_the_report() {
+        let secret = [7u8; 32];
+        let pdf = b"%PDF-1.7\n...\n%%EOF".to_vec();
+        let mac = "ab".repeat(32);
+        let (signed, _, _) = sign(&pdf, "2026-11", "kasi", Some((42, &mac)), &secret);
+        let ok = verify(&signed, None).unwrap();
+        assert_eq!(ok.audit_head, Some((42, mac.clone())));
+        // Another head in the trailer breaks the signature.
+        let text = String::from_utf8_lossy(&signed).replace("audit=42:", "audit=41:");
+        assert_eq!(
+            verify(text.as_bytes(), None),
+            Err(VerifyError::BadSignature)
+        );
+        // Removing it does too (the v1 message differs).
+        let text = String::from_utf8_lossy(&signed).replace(&format!(" audit=42:{mac}"), "");
+        assert_eq!(
+            verify(text.as_bytes(), None),
+            Err(VerifyError::BadSignature)
+        );
     }
 }

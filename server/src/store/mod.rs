@@ -14,7 +14,10 @@ pub(super) mod space;
 mod staff;
 mod stations;
 
-pub use audit::audit_hash;
+pub use audit::{
+    AUDIT_KEY, AuditBad, AuditFault, AuditQuery, AuditVerdict, ChainMark, REKEYED_ACTION,
+    audit_hash, audit_mac, hmac_sha256,
+};
 pub use durable::Pending;
 pub use sessions::{SessionEnd, StartRefused};
 
@@ -67,8 +70,8 @@ pub struct Store {
     flusher: Arc<Flusher>,
     /// The ballast that keeps room for sled when the disk fills up.
     reserve: Arc<space::Reserve>,
-    /// Serialises audit appends (each entry hashes the one before); held
-    /// for an in-memory read and insert only.
+    /// Serialises audit appends (each entry's MAC covers the one before)
+    /// and the making of the audit key; held for in-memory work only.
     audit_append: Arc<std::sync::Mutex<()>>,
     /// Card number → `MemberRecord`.
     members: sled::Tree,
@@ -97,7 +100,7 @@ pub struct Store {
     meta: sled::Tree,
     /// "YYYY-MM" → `SignedReportRecord`: frozen monthly reports.
     reports: sled::Tree,
-    /// Sequence (u64 BE) → `AuditRecord`, each hashing the one before.
+    /// Sequence (u64 BE) → `AuditRecord`, each MAC covering the one before.
     audit: sled::Tree,
     /// UUIDv7 incident id (16 bytes) → `IncidentRecord`: the problems log.
     incidents: sled::Tree,

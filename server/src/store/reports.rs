@@ -10,6 +10,11 @@ impl Store {
         get(&self.reports, "reports", month)
     }
 
+    /// Every signed report, by month.
+    pub fn signed_reports(&self) -> Result<Vec<SignedReportRecord>> {
+        super::decode_all("reports", self.reports.iter())
+    }
+
     /// Stores a signed report; `false` (nothing written) if the month is
     /// signed already: a signed report never changes.
     pub fn put_signed_report(&self, report: &SignedReportRecord) -> Result<Pending<'_, bool>> {

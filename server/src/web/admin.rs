@@ -1,35 +1,135 @@
 //! Admin pages: staff accounts (create, reset password, disable) for
-//! admins; the read-only audit log for admins and section heads.
+//! admins; the read-only audit log, in plain words, for admins and
+//! section heads.
 
 use super::Shared;
 use super::auth::{Ctx, encode_component};
 use super::error::WebError;
 use super::layout::{self, Nav};
-use axum::extract::{Path, State};
+use crate::store::AuditQuery;
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use bilik_proto::catalog::audit as a;
 use bilik_proto::catalog::web as t;
 use bilik_proto::v1::Role;
 use maud::html;
 use serde::Deserialize;
 
-/// `GET /audit`: the newest entries, newest first, and whether the hash
-/// chain holds.
-pub async fn audit(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
+/// The filters of the audit page (all optional).
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditFilter {
+    /// Exactly this actor (username or "system").
+    #[serde(default)]
+    actor: String,
+    /// A kind of action: a prefix from the catalogue's kinds ("station.").
+    #[serde(default)]
+    kind: String,
+    /// First library-local day, YYYY-MM-DD.
+    #[serde(default)]
+    from: String,
+    /// Last library-local day, YYYY-MM-DD.
+    #[serde(default)]
+    to: String,
+    /// Show entries below this sequence (the "older" link).
+    #[serde(default)]
+    before: Option<u64>,
+}
+
+/// Entries per page of the audit log.
+const AUDIT_PAGE: usize = 100;
+
+/// `GET /audit`: entries in plain words, newest first, filtered by actor,
+/// kind and dates and paged; the chain's state (checked from the last
+/// checkpoint) above them.
+pub async fn audit(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Query(f): Query<AuditFilter>,
+) -> Result<Response, WebError> {
     ctx.require_auditor()?;
     let app = &state.app;
-    let (entries, intact) = app.audit_log(500)?;
-    let body = html! {
-        p class=(if intact { "flash ok" } else { "flash bad" }) {
-            (ctx.t(&t::AUDIT_CHAIN)) ": " (if intact { ctx.t(&t::INTACT) } else { ctx.t(&t::BROKEN) })
+    let day = |text: &str, field: &str| -> Result<Option<chrono::NaiveDate>, WebError> {
+        match text.trim() {
+            "" => Ok(None),
+            t => crate::policy::parse_date(t)
+                .map(Some)
+                .ok_or_else(|| WebError::invalid(format!("{field}: not a date (YYYY-MM-DD)"))),
         }
-        div.table-wrap { table #audit {
-            thead { tr { th.num { "#" } th { (ctx.t(&t::TIME)) } th { (ctx.t(&t::ACTOR)) }
-                th { (ctx.t(&t::ACTION)) } th { (ctx.t(&t::TARGET)) } th { (ctx.t(&t::DETAIL)) } } }
-            tbody { @for e in entries.iter().rev() { tr {
-                td.num { (e.seq) } td { (layout::date_time(app, e.at_ms)) } td { (e.actor) }
-                td { code { (e.action) } } td { (e.target) } td { (e.detail) }
-            } } }
-        } }
+    };
+    let (from, to) = (day(&f.from, "from")?, day(&f.to, "to")?);
+    let kind = a::KINDS
+        .iter()
+        .find(|(prefix, _)| *prefix == f.kind)
+        .map(|(prefix, _)| (*prefix).to_owned());
+    let actor = Some(f.actor.trim().to_owned()).filter(|a| !a.is_empty());
+    let query = AuditQuery {
+        actor: actor.clone(),
+        action_prefix: kind.clone(),
+        from_ms: from.map(|d| app.day_start_ms(d)),
+        to_ms: to.map(|d| app.day_start_ms(d.succ_opt().unwrap_or(d))),
+        before_seq: f.before,
+        limit: AUDIT_PAGE,
+    };
+    let page = app.audit_page(&ctx.identity, query)?;
+    let chain = match &page.chain.bad {
+        None => html! { p.flash.ok #chain-state {
+            (ctx.t(&t::AUDIT_CHAIN)) ": " (ctx.t(&t::INTACT)) ". "
+            (a::chain_intact(ctx.lang, page.chain.last_seq, page.chain.checked, page.chain.from_seq))
+        } },
+        Some(bad) => html! { p.flash.bad #chain-state {
+            (ctx.t(&t::AUDIT_CHAIN)) ": " (ctx.t(&t::BROKEN)) ". "
+            (a::chain_broken(ctx.lang, bad.seq, a::fault(ctx.lang, bad.fault.name())))
+        } },
+    };
+    let older = page.entries.last().filter(|_| page.more).map(|(r, _)| {
+        format!(
+            "/audit?actor={}&kind={}&from={}&to={}&before={}",
+            encode_component(actor.as_deref().unwrap_or("")),
+            encode_component(kind.as_deref().unwrap_or("")),
+            from.map(|d| d.to_string()).unwrap_or_default(),
+            to.map(|d| d.to_string()).unwrap_or_default(),
+            r.seq
+        )
+    });
+    let body = html! {
+        (chain)
+        form.filters method="get" action="/audit" {
+            label { (ctx.t(&a::FILTER_ACTOR)) select name="actor" {
+                option value="" { (ctx.t(&a::ALL)) }
+                @for name in &page.actors {
+                    option value=(name) selected[actor.as_deref() == Some(name.as_str())] {
+                        @if name == crate::app::SYSTEM_ACTOR { (ctx.t(&a::SYSTEM)) } @else { (name) }
+                    }
+                }
+            } }
+            label { (ctx.t(&a::FILTER_KIND)) select name="kind" {
+                option value="" { (ctx.t(&a::ALL)) }
+                @for (prefix, label) in a::KINDS {
+                    option value=(prefix) selected[kind.as_deref() == Some(prefix)] { (label.get(ctx.lang)) }
+                }
+            } }
+            label { (ctx.t(&a::FILTER_FROM)) input type="date" name="from" value=(from.map(|d| d.to_string()).unwrap_or_default()); }
+            label { (ctx.t(&a::FILTER_TO)) input type="date" name="to" value=(to.map(|d| d.to_string()).unwrap_or_default()); }
+            button type="submit" { (ctx.t(&a::FILTER)) }
+        }
+        @if page.entries.is_empty() {
+            p.empty { (ctx.t(&a::NO_ENTRIES)) }
+        } @else {
+            div.table-wrap { table #audit {
+                thead { tr { th.num { "#" } th { (ctx.t(&t::TIME)) } th { (ctx.t(&a::WHAT_HAPPENED)) }
+                    th { (ctx.t(&t::ACTION)) } } }
+                tbody { @for (e, valid) in &page.entries { tr {
+                    td.num { (e.seq) }
+                    td { (layout::date_time(app, e.at_ms)) }
+                    td { (a::describe(ctx.lang, &e.actor, &e.action, &e.target, &e.detail))
+                        @if !valid { " " strong.status-blocked { (ctx.t(&a::ENTRY_ALTERED)) } } }
+                    td { code { (e.action) } }
+                } } }
+            } }
+        }
+        @if let Some(link) = older {
+            p { a href=(link) { (ctx.t(&a::OLDER)) " →" } }
+        }
     };
     Ok(layout::page(
         &ctx,
@@ -153,6 +253,7 @@ pub async fn create_staff(
     let created = state
         .app
         .create_staff(
+            &ctx.identity,
             &form.username,
             &form.password,
             role,
@@ -160,15 +261,6 @@ pub async fn create_staff(
             &form.nip,
         )
         .await?;
-    state
-        .app
-        .audit(
-            &ctx.identity.username,
-            "staff.create",
-            &created.username,
-            role.as_str_name(),
-        )
-        .await;
     let message = format!("{}: {}", ctx.t(&t::CREATED), created.username);
     Ok(layout::done(&ctx, "/staff", &message))
 }

@@ -131,7 +131,7 @@ pub async fn csv(
     let app = &state.app;
     let today = app.today().format("%Y-%m-%d").to_string();
     let req = q.request(&today);
-    let rows = app.usage_book(&req)?;
+    let rows = app.export_usage_book(&ctx.identity, &req).await?;
     let bytes = crate::report::csv::usage_book(&rows, ctx.lang);
     let name = format!(
         "attachment; filename=\"buku-penggunaan-{}-{}.csv\"",

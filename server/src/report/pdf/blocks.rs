@@ -184,10 +184,14 @@ impl Layout<'_> {
     /// A framed notice that the report was signed electronically.
     fn signed_box(&mut self, lang: Lang, s: &SignOff) {
         let statement = t::signed_by(lang, &s.name, &s.nip, &s.signed_at);
-        let note = t::SIGNED_NOTE.get(lang);
+        let note = format!(
+            "{} {}",
+            t::SIGNED_NOTE.get(lang),
+            bilik_proto::catalog::audit::report_head(lang, s.audit_seq, &s.audit_mac)
+        );
         let w = self.content_width() - 16.0;
         let lines_a = self.wrap(&statement, w, BODY, Weight::Bold);
-        let lines_b = self.wrap(note, w, 7.5, Weight::Regular);
+        let lines_b = self.wrap(&note, w, 7.5, Weight::Regular);
         let h = lines_a.len() as f32 * BODY * 1.35 + lines_b.len() as f32 * 7.5 * 1.35 + 14.0;
         self.ensure(h + 8.0);
         self.gap(8.0);
