@@ -6,6 +6,7 @@ mod alerts;
 mod audit;
 mod backup;
 mod enrollment;
+mod hashing;
 mod incidents;
 mod login;
 pub(crate) mod members;
@@ -105,10 +106,10 @@ struct Inner {
     alerts: std::sync::Mutex<alerts::Alerts>,
     /// The key of [`App::log_id`], read (or made) on first use.
     log_key: std::sync::OnceLock<[u8; 32]>,
-    /// Argon2 runs at most this many at once (each takes ~19 MiB and a
-    /// core for tens of ms): a flood of guesses queues, it does not eat
-    /// the memory and every core.
-    argon2_slots: tokio::sync::Semaphore,
+    /// Argon2 runs on threads of its own, half the cores (see
+    /// [`hashing`]): a flood of guesses queues there, it does not take the
+    /// memory and every core.
+    hashing: hashing::HashingPool,
     /// Whether the data disk's reserve file was in place at the last check.
     reserve_kept: std::sync::atomic::AtomicBool,
 }
@@ -128,7 +129,7 @@ impl App {
                 tls: None,
                 throttles: throttles::Throttles::default(),
                 alerts: std::sync::Mutex::new(alerts::Alerts::default()),
-                argon2_slots: tokio::sync::Semaphore::new(argon2_parallelism()),
+                hashing: hashing::HashingPool::start(),
                 log_key: std::sync::OnceLock::new(),
             }),
         }
@@ -177,16 +178,14 @@ impl App {
             .unwrap_or_else(|e| Err(Error::FailedPrecondition(format!("the work stopped: {e}"))))
     }
 
-    /// Checks a secret (PIN, password) against its Argon2 hash on tokio's
-    /// blocking pool: tens of milliseconds of hashing never hold a runtime
-    /// worker (nor any lock).
-    /// At most [`argon2_parallelism`] run at once.
+    /// Checks a secret (PIN, password) against its Argon2 hash on the
+    /// hashing threads: tens of milliseconds of hashing never hold a
+    /// runtime worker (nor any lock).
     pub(crate) async fn verify_secret(&self, hash: &str, secret: &str) -> bool {
-        let Ok(_slot) = self.inner.argon2_slots.acquire().await else {
-            return false;
-        };
         let (hash, secret) = (hash.to_owned(), secret.to_owned());
-        tokio::task::spawn_blocking(move || verify_password(&hash, &secret))
+        self.inner
+            .hashing
+            .run(move || verify_password(&hash, &secret))
             .await
             .unwrap_or(false)
     }
@@ -208,19 +207,14 @@ impl App {
         let _ = self.verify_secret(&hash, secret).await;
     }
 
-    /// Hashes a secret with Argon2 on tokio's blocking pool (bounded like
-    /// [`App::verify_secret`]).
+    /// Hashes a secret with Argon2 on the hashing threads.
     pub(crate) async fn hash_secret(&self, secret: &str) -> Result<String> {
-        let _slot = self
-            .inner
-            .argon2_slots
-            .acquire()
-            .await
-            .map_err(|_| Error::FailedPrecondition("the server is stopping".into()))?;
         let secret = secret.to_owned();
-        tokio::task::spawn_blocking(move || hash_password(&secret))
+        self.inner
+            .hashing
+            .run(move || hash_password(&secret))
             .await
-            .map_err(|e| Error::FailedPrecondition(format!("hashing stopped: {e}")))?
+            .ok_or_else(|| Error::FailedPrecondition("the hashing threads stopped".into()))?
             .map_err(Error::from)
     }
 
@@ -364,11 +358,6 @@ pub(crate) fn not_a_card() -> Error {
 /// The error for a date that is not one (never echoing it).
 pub(crate) fn not_a_date(field: &str) -> Error {
     Error::InvalidArgument(format!("{field}: not a date (YYYY-MM-DD)"))
-}
-
-/// Argon2 checks run at once: one per core.
-fn argon2_parallelism() -> usize {
-    std::thread::available_parallelism().map_or(2, usize::from)
 }
 
 /// One line of text from outside, safe to store, show and log: control
