@@ -18,7 +18,36 @@ pub fn binary(name: &str) -> PathBuf {
         "{} is missing: run `cargo build --workspace --bins` before the tests",
         path.display()
     );
+    // A binary older than the code it is built from would test old code.
+    let built = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let newest = ["server/src", "agent/src", "proto/src", "proto/bilik"]
+        .iter()
+        .filter_map(|dir| newest_file(&workspace.join(dir)))
+        .max();
+    if let (Some(built), Some(newest)) = (built, newest) {
+        assert!(
+            built >= newest,
+            "{} is older than its sources: run `cargo build --workspace --bins` before the tests",
+            path.display()
+        );
+    }
     path
+}
+
+/// When the newest file under `dir` was last changed.
+fn newest_file(dir: &Path) -> Option<std::time::SystemTime> {
+    let mut newest = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let time = if path.is_dir() {
+            newest_file(&path)
+        } else {
+            entry.metadata().and_then(|m| m.modified()).ok()
+        };
+        newest = newest.max(time);
+    }
+    newest
 }
 
 /// A `bilik-server serve` process.

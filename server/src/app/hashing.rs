@@ -3,8 +3,9 @@
 //! Argon2 call takes ~19 MiB, and the allocator keeps that much per thread
 //! that ever ran one (hundreds of blocking-pool threads under a flood of
 //! guesses grew the server by gigabytes); a fixed pool keeps it to a few
-//! threads' worth. Half the cores at most, so a flood of PIN or password
-//! guesses leaves the other half to honest logins.
+//! threads' worth. Half the cores at most, at the lowest CPU priority
+//! (nice 19), so a flood of PIN or password guesses takes only what honest
+//! logins leave.
 
 use std::sync::{Mutex, mpsc};
 use tokio::sync::oneshot;
@@ -24,6 +25,15 @@ pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| (usize::from(n) / 2).max(1))
 }
 
+/// Makes the calling thread the last to get a core (Linux: a thread's own
+/// nice value).
+fn lower_priority() {
+    let me = rustix::thread::gettid();
+    if let Err(e) = rustix::process::setpriority_process(Some(me), 19) {
+        tracing::debug!(error = %e, "hashing thread keeps its priority");
+    }
+}
+
 impl HashingPool {
     /// Starts the workers.
     pub(crate) fn start() -> HashingPool {
@@ -34,6 +44,7 @@ impl HashingPool {
             let spawned = std::thread::Builder::new()
                 .name(format!("bilik-argon2-{n}"))
                 .spawn(move || {
+                    lower_priority();
                     loop {
                         let job = {
                             let rx = rx.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
