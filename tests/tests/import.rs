@@ -88,6 +88,25 @@ async fn a_bad_date_refuses_the_whole_file_then_the_fixed_file_imports() {
     assert_eq!(m.expires, "2027-06-30");
     assert_eq!(m.birth_date, "2005-06-17");
     assert_eq!(m.institution, "SMA Negeri 1");
+    // A name with a space or an apostrophe finds that name, not everyone.
+    admin
+        .add_member("X0001", "Andi Tenri Ajeng", "2027-12-31")
+        .await;
+    admin.add_member("X0002", "Ma'ruf Amin", "2027-12-31").await;
+    for (query, card) in [("andi tenri", "X0001"), ("ma'ruf", "X0002")] {
+        let found = admin
+            .client
+            .search_members(admin.req(SearchMembersRequest {
+                query: query.into(),
+                limit: 0,
+            }))
+            .await
+            .unwrap()
+            .into_inner()
+            .members;
+        let cards: Vec<&str> = found.iter().map(|m| m.card.as_str()).collect();
+        assert_eq!(cards, [card], "{query}");
+    }
     assert_eq!(m.notes, "catatan \"penting\"");
     assert_eq!(m.source, "slims");
 
@@ -100,7 +119,11 @@ async fn a_bad_date_refuses_the_whole_file_then_the_fixed_file_imports() {
     again[0] = row("M0001", "Andi Pratama Putra", "1", "2028-12-31");
     let done = import(&mut admin, file(&again)).await.unwrap();
     assert_eq!((done.created, done.updated), (0, 4));
-    assert_eq!(server.app.store().member_count().unwrap(), 4);
+    assert_eq!(
+        server.app.store().member_count().unwrap(),
+        6,
+        "4 imported, 2 added"
+    );
     let m = admin
         .client
         .get_member(admin.req(GetMemberRequest {

@@ -130,10 +130,15 @@ impl App {
             0 => 50,
             n => n.min(500) as usize,
         };
-        let prefix = normalise_card(&query).unwrap_or_default();
+        // An empty query lists members; a query that cannot be a card
+        // number ("Andi Tenri", "ma'ruf") searches names only.
+        let prefix = match query.as_str() {
+            "" => Some(String::new()),
+            q => normalise_card(q).ok(),
+        };
         let found = self
             .store()
-            .search_members(&prefix, &query.to_lowercase(), limit)?;
+            .search_members(prefix.as_deref(), &query.to_lowercase(), limit)?;
         Ok(found.iter().map(views::member).collect())
     }
 

@@ -78,16 +78,19 @@ impl Store {
         })
     }
 
-    /// Members whose card starts with `card_prefix` or whose name contains
-    /// `name_part` (already lower-case), at most `limit`, in card order.
+    /// Members whose card starts with `card_prefix` (none: no card
+    /// matches) or whose name contains `name_part` (already lower-case), at
+    /// most `limit`, cards first.
     pub fn search_members(
         &self,
-        card_prefix: &str,
+        card_prefix: Option<&str>,
         name_part: &str,
         limit: usize,
     ) -> Result<Vec<MemberRecord>> {
-        let mut found: Vec<MemberRecord> =
-            decode_all("members", self.members.scan_prefix(card_prefix).take(limit))?;
+        let mut found: Vec<MemberRecord> = match card_prefix {
+            Some(prefix) => decode_all("members", self.members.scan_prefix(prefix).take(limit))?,
+            None => Vec::new(),
+        };
         if found.len() < limit && !name_part.is_empty() {
             for entry in self.members.iter() {
                 let member: MemberRecord = decode("members", &entry?.1)?;
