@@ -48,7 +48,7 @@ impl App {
                 .map(|m| (m.pin_hash.clone(), m.pin_locked_at_ms))
                 .unwrap_or_default(),
             pin if pin.len() <= 12 && pin.chars().all(|c| c.is_ascii_digit()) => {
-                (self.hash_secret(pin).await?, 0)
+                (self.hash_pin(pin).await?, 0)
             }
             _ => return Err(Error::InvalidArgument("pin: up to 12 digits".into())),
         };

@@ -207,6 +207,18 @@ impl App {
         let _ = self.verify_secret(&hash, secret).await;
     }
 
+    /// Hashes a card PIN (lighter Argon2, see [`crate::credentials::hash_pin`])
+    /// on the hashing threads.
+    pub(crate) async fn hash_pin(&self, pin: &str) -> Result<String> {
+        let pin = pin.to_owned();
+        self.inner
+            .hashing
+            .run(move || crate::credentials::hash_pin(&pin))
+            .await
+            .ok_or_else(|| Error::FailedPrecondition("the hashing threads stopped".into()))?
+            .map_err(Error::from)
+    }
+
     /// Hashes a secret with Argon2 on the hashing threads.
     pub(crate) async fn hash_secret(&self, secret: &str) -> Result<String> {
         let secret = secret.to_owned();
