@@ -452,10 +452,22 @@ impl Driver {
                 let effects = self.station.logout(Instant::now());
                 self.apply(effects).await;
             }
-            UiInput::Tamper { detail } => {
-                tracing::warn!(%detail, "front-end reports tampering");
+            UiInput::Tamper {
+                detail,
+                end_session,
+            } => {
+                tracing::warn!(%detail, end_session, "front-end reports tampering");
                 self.record(agent_event::Kind::Tamper(Tamper { detail }))
                     .await;
+                if end_session
+                    && self.station.session_id().is_some()
+                    && let Ok(effects) =
+                        self.station
+                            .end("", EndReason::StationRestarted, Instant::now())
+                {
+                    tracing::warn!("the session is taken away: the lock screen was tampered with");
+                    self.apply(effects).await;
+                }
             }
         }
     }

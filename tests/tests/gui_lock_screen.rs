@@ -150,7 +150,7 @@ async fn lock_screen_under_xvfb() {
     until(
         "the screen locked again",
         Duration::from_secs(90),
-        async || agent.log_text().matches("shape=Locked").count() >= 2,
+        async || agent.log_text().contains("screen changed screen=Locked"),
     )
     .await;
     agent.wait_log("keyboard and pointer grabbed", 2);

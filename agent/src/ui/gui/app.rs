@@ -43,6 +43,11 @@ pub struct Form {
     pub focus_pin: bool,
     /// A login was sent and no answer came yet.
     pub checking: bool,
+    /// A scan's characters went to the card field while another widget had
+    /// the focus (its Enter then submits).
+    pub scan_pending: bool,
+    /// A scan's suffix arrived: submit on this frame.
+    pub submit_scan: bool,
 }
 
 /// The lock-screen application.
@@ -65,9 +70,9 @@ pub struct LockApp {
     /// (leaving full screen restores one), so the size is checked every
     /// frame and asked for again, a few times at most.
     countdown_fit: Option<(egui::Vec2, u32, Instant)>,
-    /// The keyboard/pointer grab while locked.
-    #[cfg(unix)]
-    grab: super::grab::Grab,
+    /// The repair thread (stopped and joined before eframe closes the X
+    /// connection it uses).
+    repair: Option<std::thread::JoinHandle<()>>,
     /// While locked on a station with several monitors: the monitors other
     /// than the lock window's, each covered by a window of its own.
     covers: Vec<Cover>,
@@ -84,7 +89,11 @@ struct Cover {
 
 impl LockApp {
     /// The app, in the configured language, showing the lock screen.
-    pub fn new(shared: Shared, ctx: &egui::Context) -> LockApp {
+    pub fn new(
+        shared: Shared,
+        ctx: &egui::Context,
+        repair: Option<std::thread::JoinHandle<()>>,
+    ) -> LockApp {
         let lang = shared.model().language;
         let mut style = (*ctx.global_style()).clone();
         for font in style.text_styles.values_mut() {
@@ -104,8 +113,7 @@ impl LockApp {
             attempts_seen: 0,
             confirm_logout: false,
             countdown_fit: None,
-            #[cfg(unix)]
-            grab: super::grab::Grab::default(),
+            repair,
             covers: Vec::new(),
         }
     }
@@ -147,8 +155,6 @@ impl LockApp {
                 self.form.focus_card = true;
             }
             (Shape::Countdown, _) => {
-                #[cfg(unix)]
-                self.grab.release();
                 let size = COUNTDOWN;
                 self.countdown_fit = Some((size, 1, Instant::now()));
                 if !windowed {
@@ -175,7 +181,9 @@ impl LockApp {
         ctx: &egui::Context,
         frame: &eframe::Frame,
     ) -> Option<(egui::Pos2, egui::Vec2)> {
-        let monitors = super::monitors::list(frame);
+        let monitors = super::x11::Handles::from_frame(frame)
+            .map(|h| h.monitors())
+            .unwrap_or_default();
         tracing::debug!(?monitors, "monitors");
         let (main, others) = super::monitors::split(&monitors)?;
         let scale = ctx.pixels_per_point().max(0.1);
@@ -267,12 +275,48 @@ impl LockApp {
 }
 
 impl eframe::App for LockApp {
+    fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        if !matches!(self.shared.model().state, UiState::Locked) {
+            return;
+        }
+        let focused = super::scan::text_focused(ctx);
+        let routed =
+            super::scan::route(&mut raw_input.events, focused, &mut self.form.scan_pending);
+        if !routed.card.is_empty() {
+            self.form.card.push_str(&routed.card);
+            self.form.focus_card = true;
+        }
+        self.form.submit_scan |= routed.submit;
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shared.model().closing = true;
+        if let Some(repair) = self.repair.take() {
+            let _ = repair.join();
+        }
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        let (state, windowed, closing) = {
-            let m = self.shared.model();
-            (m.state.clone(), m.windowed, m.closing)
+        self.shared.mark_frame();
+        #[cfg(unix)]
+        if self.shared.handles.get().is_none()
+            && let Some(handles) = super::x11::Handles::from_frame(frame)
+        {
+            let _ = self.shared.handles.set(handles);
+        }
+        let (state, windowed, closing, reshape) = {
+            let mut m = self.shared.model();
+            (
+                m.state.clone(),
+                m.windowed,
+                m.closing,
+                std::mem::take(&mut m.reshape),
+            )
         };
+        if reshape {
+            self.shape = None;
+        }
         if ctx.input(|i| i.viewport().close_requested()) && !closing {
             tracing::info!("close request refused");
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
@@ -294,10 +338,6 @@ impl eframe::App for LockApp {
         }
         if shape == Shape::Locked {
             self.confirm_logout = false;
-        }
-        #[cfg(unix)]
-        if shape == Shape::Locked && !windowed && !self.grab.held() && !self.grab.try_grab(frame) {
-            ctx.request_repaint_after(Duration::from_millis(50));
         }
         #[cfg(not(unix))]
         let _ = frame;
@@ -334,8 +374,8 @@ impl eframe::App for LockApp {
             } => {
                 let fresh = self.shared.model().warning.take().is_some();
                 if fresh {
-                    tracing::info!(minutes_left, "warning brought to the front");
-                    ctx.send_viewport_cmd(ViewportCommand::Focus);
+                    // Not focused: the patron's program keeps the keyboard.
+                    tracing::info!(minutes_left, "warning shown");
                     ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
                         egui::UserAttentionType::Critical,
                     ));

@@ -182,19 +182,28 @@ fn login_column(
     ui.label(RichText::new(t::CARD_LABEL.get(l)).size(22.0));
     let card = ui.add(
         egui::TextEdit::singleline(&mut form.card)
-            .id_salt("card")
+            .id(egui::Id::unique(super::scan::CARD_ID))
             .desired_width(360.0)
             .font(egui::TextStyle::Heading),
     );
     if std::mem::take(&mut form.focus_card) {
         card.request_focus();
+        // Typing goes on at the end (a scan routed here while another
+        // widget had the focus is followed by its last digits).
+        let end = egui::text::CCursor::new(form.card.chars().count());
+        let mut state = egui::text_edit::TextEditState::load(ui.ctx(), card.id).unwrap_or_default();
+        state
+            .cursor
+            .set_char_range(Some(egui::text::CCursorRange::one(end)));
+        state.store(ui.ctx(), card.id);
     }
     let mut submit = card.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    submit |= std::mem::take(&mut form.submit_scan);
     if pin_required {
         ui.label(t::PIN_LABEL.get(l));
         let pin = ui.add(
             egui::TextEdit::singleline(&mut form.pin)
-                .id_salt("pin")
+                .id(egui::Id::unique(super::scan::PIN_ID))
                 .password(true)
                 .desired_width(200.0),
         );
