@@ -183,7 +183,11 @@ impl Repairer {
             problems.push("the lock window was hidden (unmapped or iconified)".to_owned());
             client.map();
         } else {
-            if seen.rect != want {
+            if full_screen && !seen.fullscreen {
+                problems.push("the lock window left full screen".to_owned());
+                client.cover(want, full_screen);
+                self.shared.reshape();
+            } else if seen.rect != want {
                 let r = seen.rect;
                 problems.push(format!(
                     "the lock window was moved or resized ({}x{}+{}+{})",

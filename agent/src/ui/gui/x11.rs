@@ -135,6 +135,8 @@ pub struct Observed {
     pub screen: Rect,
     /// Viewable windows stacked above the lock window's top-level one.
     pub above: Vec<Seen>,
+    /// The window manager has it in full screen (`_NET_WM_STATE`).
+    pub fullscreen: bool,
 }
 
 /// The repairer's X client. See the module docs.
@@ -305,6 +307,7 @@ impl Client {
             }
         }
         Some(Observed {
+            fullscreen: self.wm_state().contains(&self.fullscreen),
             viewable: attrs.map_state == xlib::IsViewable,
             rect,
             screen: Rect {
@@ -315,6 +318,45 @@ impl Client {
             },
             above,
         })
+    }
+
+    /// The lock window's `_NET_WM_STATE` atoms.
+    fn wm_state(&self) -> Vec<xlib::Atom> {
+        // SAFETY: XGetWindowProperty fills the out-parameters; the data is
+        // read within `items` 32-bit items (returned as C longs) and freed
+        // once with XFree.
+        unsafe {
+            let (mut kind, mut format, mut items, mut after) = (0, 0, 0, 0);
+            let mut data: *mut u8 = std::ptr::null_mut();
+            let status = (self.xlib.XGetWindowProperty)(
+                self.own.as_ptr(),
+                self.eframe.window,
+                self.net_wm_state,
+                0,
+                64,
+                xlib::False,
+                xlib::XA_ATOM,
+                &mut kind,
+                &mut format,
+                &mut items,
+                &mut after,
+                &mut data,
+            );
+            if status != 0 || data.is_null() {
+                return Vec::new();
+            }
+            let atoms = if format == 32 {
+                std::slice::from_raw_parts(
+                    data.cast::<std::ffi::c_ulong>(),
+                    usize::try_from(items).unwrap_or(0),
+                )
+                .to_vec()
+            } else {
+                Vec::new()
+            };
+            (self.xlib.XFree)(data.cast());
+            atoms
+        }
     }
 
     /// Sends a client message about the lock window to the root (EWMH).

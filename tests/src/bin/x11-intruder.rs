@@ -1,0 +1,102 @@
+//! A hostile X client for the lock-screen tests (x11rb, no unsafe code):
+//!
+//! - `x11-intruder cover above`: a red window over the whole screen, made
+//!   "above" and full screen (EWMH), mapped, and kept until killed;
+//! - `x11-intruder cover override`: the same as an override-redirect
+//!   window (the window manager does not manage it);
+//! - `x11-intruder unfullscreen WINDOW`: asks the window manager to take
+//!   WINDOW out of full screen (`_NET_WM_STATE` remove).
+//!
+//! `cover` prints the window id once it is mapped, then stays.
+#![allow(clippy::unwrap_used)]
+
+use x11rb::connection::Connection;
+use x11rb::protocol::xproto::{
+    AtomEnum, ClientMessageEvent, ConnectionExt, CreateWindowAux, EventMask, PropMode, WindowClass,
+};
+use x11rb::wrapper::ConnectionExt as _;
+
+fn atom(conn: &impl Connection, name: &str) -> u32 {
+    conn.intern_atom(false, name.as_bytes())
+        .unwrap()
+        .reply()
+        .unwrap()
+        .atom
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (conn, screen_num) = x11rb::connect(None).unwrap();
+    let screen = &conn.setup().roots[screen_num];
+    let root = screen.root;
+    match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["cover", how] => {
+            let window = conn.generate_id().unwrap();
+            let aux = CreateWindowAux::new()
+                .background_pixel(0x00ff_0000)
+                .override_redirect(u32::from(how == "override"))
+                .event_mask(EventMask::STRUCTURE_NOTIFY);
+            conn.create_window(
+                x11rb::COPY_DEPTH_FROM_PARENT,
+                window,
+                root,
+                0,
+                0,
+                screen.width_in_pixels,
+                screen.height_in_pixels,
+                0,
+                WindowClass::INPUT_OUTPUT,
+                0,
+                &aux,
+            )
+            .unwrap();
+            conn.change_property8(
+                PropMode::REPLACE,
+                window,
+                AtomEnum::WM_NAME,
+                AtomEnum::STRING,
+                b"intruder",
+            )
+            .unwrap();
+            if how == "above" {
+                let state = atom(&conn, "_NET_WM_STATE");
+                let above = atom(&conn, "_NET_WM_STATE_ABOVE");
+                let full = atom(&conn, "_NET_WM_STATE_FULLSCREEN");
+                conn.change_property32(
+                    PropMode::REPLACE,
+                    window,
+                    state,
+                    AtomEnum::ATOM,
+                    &[above, full],
+                )
+                .unwrap();
+            }
+            conn.map_window(window).unwrap();
+            conn.flush().unwrap();
+            println!("{window}");
+            loop {
+                if conn.wait_for_event().is_err() {
+                    return;
+                }
+            }
+        }
+        ["unfullscreen", window] => {
+            let window: u32 = window.parse().unwrap();
+            let state = atom(&conn, "_NET_WM_STATE");
+            let full = atom(&conn, "_NET_WM_STATE_FULLSCREEN");
+            let event = ClientMessageEvent::new(32, window, state, [0, full, 0, 2, 0]);
+            conn.send_event(
+                false,
+                root,
+                EventMask::SUBSTRUCTURE_REDIRECT | EventMask::SUBSTRUCTURE_NOTIFY,
+                event,
+            )
+            .unwrap();
+            conn.flush().unwrap();
+        }
+        _ => {
+            eprintln!("usage: x11-intruder cover above|override | unfullscreen WINDOW");
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Window tricks against the locked screen, under Xvfb + openbox with the
+//! real server and the real `bilik-agent service` (its lock screen in a
+//! `bilik-agent ui` process): minimise, unmap, resize and un-fullscreen the
+//! lock window, then a full-screen "above" window and an override-redirect
+//! window over it. After each, the lock screen is what the screen shows
+//! again (screenshot: its background in every corner), the lock screen
+//! logged the repair, and the server holds the tamper report.
+//!
+//! Each attack prints `BENCH attack=<name> lock_back_ms=<n>`: the time from
+//! the attack until a screenshot taken after the repair shows the lock (an
+//! upper bound of what the patron could see; see BENCHMARKS.md).
+//!
+//! Without the X tools the test skips loudly; with `BILIK_E2E=require` it
+//! fails instead.
+#![allow(clippy::unwrap_used)]
+
+use bilik_tests::gui::{Display, GuiAgent, GuiStation, wait_tamper};
+use std::time::Instant;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn window_tricks_leave_the_screen_locked() {
+    // Every field bound by name: what is not bound would be dropped (and
+    // the server killed) at the end of this statement.
+    let Some(GuiStation {
+        mut admin,
+        state_dir: state,
+        server: _server,
+        dir: _dir,
+    }) = GuiStation::start("gui_window_attacks", &[], "PC-11").await
+    else {
+        return;
+    };
+    let display = Display::start();
+    let agent = GuiAgent::start(&display, &state);
+    agent.wait_log("link up", 1);
+    agent.wait_log("keyboard and pointer grabbed", 1);
+    display.wait_lock_visible("attacks-00-locked.png", Instant::now());
+    let window = display.lock_window();
+
+    // (name, what the lock screen reports, the attack)
+    type Attack<'a> = Box<dyn Fn() -> Option<bilik_tests::gui::Intruder> + 'a>;
+    let attacks: Vec<(&str, &str, Attack)> = vec![
+        (
+            "minimise",
+            "hidden",
+            Box::new(|| {
+                display.xdotool(&["windowminimize", &window]);
+                None
+            }),
+        ),
+        (
+            "unmap",
+            "hidden",
+            Box::new(|| {
+                display.xdotool(&["windowunmap", &window]);
+                None
+            }),
+        ),
+        (
+            // A full-screen window keeps its size (openbox refuses the
+            // resize): out of full screen first, then small.
+            "resize",
+            "PC-11: the lock window",
+            Box::new(|| {
+                display.unfullscreen(&window);
+                display.xdotool(&["windowsize", &window, "400", "300"]);
+                None
+            }),
+        ),
+        (
+            "unfullscreen",
+            "left full screen",
+            Box::new(|| {
+                display.unfullscreen(&window);
+                None
+            }),
+        ),
+        (
+            "above-fullscreen-window",
+            "over the lock window",
+            Box::new(|| Some(display.intruder("above"))),
+        ),
+        (
+            "override-redirect-window",
+            "override-redirect",
+            Box::new(|| Some(display.intruder("override"))),
+        ),
+    ];
+    let mut repairs = 0;
+    for (name, report, attack) in &attacks {
+        let t0 = Instant::now();
+        let intruder = attack();
+        repairs += 1;
+        agent.wait_log("lock-screen window tampered with; repairing", repairs);
+        let back = display.wait_lock_visible(&format!("attacks-{name}.png"), t0);
+        println!("BENCH attack={name} lock_back_ms={}", back.as_millis());
+        // The server was told.
+        let told = wait_tamper(&mut admin, report).await;
+        assert!(told.starts_with("PC-11: "), "{told}");
+        // Held: the grab is verified again (and an intruder kept running
+        // stays under the lock).
+        agent.wait_log("keyboard and pointer grabbed", 1);
+        display.wait_lock_visible(&format!("attacks-{name}-after.png"), t0);
+        drop(intruder);
+    }
+    // Unmapping drops the grab in the X server: it was taken again.
+    assert!(
+        agent.log_text().matches("keyboard and pointer grabbed").count() >= 2,
+        "{}",
+        agent.log_text()
+    );
+    assert!(
+        !agent.log_text().contains("escalating"),
+        "{}",
+        agent.log_text()
+    );
+    drop(attacks);
+    drop(agent);
+    drop(display);
+}
