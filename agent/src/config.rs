@@ -33,7 +33,7 @@
 //! # ui_command = { command = ["runuser", "-u", "patron", "--", "bilik-agent", "ui"] }
 //! # escalate = { command = ["loginctl", "terminate-user", "patron"], timeout_ms = 5000 }
 //! heartbeat_ms = 200               # service <-> UI heartbeat period
-//! heartbeat_timeout_ms = 1000      # no UI status this long: hung or stopped
+//! heartbeat_timeout_ms = 750       # no UI status this long: hung or stopped
 //! restore_ms = 2000                # no verified lock this long: escalate
 //! startup_ms = 20000               # the first lock after start may take this long
 //! ```
@@ -149,7 +149,7 @@ impl Default for LockConfig {
             ui_command: None,
             escalate: None,
             heartbeat: Duration::from_millis(200),
-            heartbeat_timeout: Duration::from_millis(1000),
+            heartbeat_timeout: Duration::from_millis(750),
             restore: Duration::from_millis(2000),
             startup: Duration::from_secs(20),
         }

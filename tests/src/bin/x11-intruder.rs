@@ -5,14 +5,18 @@
 //! - `x11-intruder cover override`: the same as an override-redirect
 //!   window (the window manager does not manage it);
 //! - `x11-intruder unfullscreen WINDOW`: asks the window manager to take
-//!   WINDOW out of full screen (`_NET_WM_STATE` remove).
+//!   WINDOW out of full screen (`_NET_WM_STATE` remove);
+//! - `x11-intruder grab`: after a line on stdin, tries to grab the keyboard
+//!   every few milliseconds until it has it, prints `grabbed`, and keeps
+//!   it until killed (a patron's program stealing the keyboard).
 //!
 //! `cover` prints the window id once it is mapped, then stays.
 #![allow(clippy::unwrap_used)]
 
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
-    AtomEnum, ClientMessageEvent, ConnectionExt, CreateWindowAux, EventMask, PropMode, WindowClass,
+    AtomEnum, ClientMessageEvent, ConnectionExt, CreateWindowAux, EventMask, GrabMode, GrabStatus,
+    PropMode, WindowClass,
 };
 use x11rb::wrapper::ConnectionExt as _;
 
@@ -94,8 +98,35 @@ fn main() {
             .unwrap();
             conn.flush().unwrap();
         }
+        ["grab"] => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).unwrap();
+            loop {
+                let reply = conn
+                    .grab_keyboard(
+                        false,
+                        root,
+                        x11rb::CURRENT_TIME,
+                        GrabMode::ASYNC,
+                        GrabMode::ASYNC,
+                    )
+                    .unwrap()
+                    .reply()
+                    .unwrap();
+                if reply.status == GrabStatus::SUCCESS {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            println!("grabbed");
+            loop {
+                if conn.wait_for_event().is_err() {
+                    return;
+                }
+            }
+        }
         _ => {
-            eprintln!("usage: x11-intruder cover above|override | unfullscreen WINDOW");
+            eprintln!("usage: x11-intruder cover above|override | unfullscreen WINDOW | grab");
             std::process::exit(2);
         }
     }

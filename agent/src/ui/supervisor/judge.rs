@@ -204,8 +204,8 @@ mod tests {
         j.started(t0);
         j.connected(t0);
         j.status(t0, Screen::Locked, true);
-        assert!(j.tick(t0 + MS(900), true).is_empty());
-        let v = j.tick(t0 + MS(1100), true);
+        assert!(j.tick(t0 + MS(700), true).is_empty());
+        let v = j.tick(t0 + MS(800), true);
         assert!(
             matches!(&v[..], [Verdict::Kill(why)] if why.contains("stopped answering")),
             "{v:?}"

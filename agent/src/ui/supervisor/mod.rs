@@ -212,7 +212,13 @@ impl Watch {
                     Ok((stream, _)) => self.accept(stream, reports_tx.clone()),
                     Err(e) => tracing::warn!(error = %e, "lock-screen socket accept failed"),
                 },
-                Some(report) = reports.recv() => self.on_report(report).await,
+                Some(report) = reports.recv() => {
+                    self.on_report(report).await;
+                    // A UI that is gone is replaced at once, not on the next tick.
+                    if self.child.is_none() && Instant::now() >= self.spawn_at {
+                        self.spawn(reports_tx.clone());
+                    }
+                }
                 _ = tick.tick() => self.on_tick(reports_tx.clone()).await,
             }
         }
