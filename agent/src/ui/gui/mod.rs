@@ -60,6 +60,9 @@ pub struct Model {
     /// The repair thread found the window out of shape: the window gives
     /// itself its shape again on the next frame.
     pub reshape: bool,
+    /// Counts state changes, so the repair thread sees a session that began
+    /// and ended between two of its ticks (the window changed shape twice).
+    pub epoch: u64,
 }
 
 /// The model and the ways to reach the window, shared by both threads.
@@ -163,6 +166,7 @@ pub fn install(language: Lang, windowed: bool) -> Shared {
                 language,
                 windowed,
                 reshape: false,
+                epoch: 0,
             })),
             ctx: Arc::new(OnceLock::new()),
             inputs: Arc::new(OnceLock::new()),
@@ -222,6 +226,7 @@ impl FrontEnd for Gui {
                     }
                     if std::mem::discriminant(state) != std::mem::discriminant(&m.state) {
                         tracing::info!(state = state_name(state), "lock screen state");
+                        m.epoch += 1;
                     }
                     m.state = state.clone();
                 }
@@ -320,6 +325,8 @@ mod tests {
                 language: Lang::Id,
                 windowed: true,
                 reshape: false,
+                epoch: 0,
+                epoch: 0,
             })),
             ctx: Arc::new(OnceLock::new()),
             inputs: Arc::new(OnceLock::new()),

@@ -64,6 +64,8 @@ struct Repairer {
     grabbed: bool,
     /// The screen of the last tick.
     screen: Screen,
+    /// The model's state-change count at the last tick.
+    epoch: u64,
     /// This screen was verified once since it was entered (problems after
     /// that are tampering, before it the window is still settling).
     verified_once: bool,
@@ -84,6 +86,7 @@ pub fn spawn(shared: Shared, heartbeat: Heartbeat) -> std::io::Result<std::threa
                 client: None,
                 grabbed: false,
                 screen: Screen::Starting,
+                epoch: 0,
                 verified_once: false,
                 was_ok: false,
                 monitors: None,
@@ -97,9 +100,9 @@ pub fn spawn(shared: Shared, heartbeat: Heartbeat) -> std::io::Result<std::threa
 impl Repairer {
     /// One check; false once the window is closing.
     fn tick(&mut self) -> bool {
-        let (state, windowed, closing) = {
+        let (state, windowed, closing, epoch) = {
             let m = self.shared.model();
-            (m.state.clone(), m.windowed, m.closing)
+            (m.state.clone(), m.windowed, m.closing, m.epoch)
         };
         if closing {
             if let Some(client) = &self.client {
@@ -111,8 +114,9 @@ impl Repairer {
             UiState::Locked | UiState::Maintenance => Screen::Locked,
             UiState::InSession(_) | UiState::Warning { .. } => Screen::Countdown,
         };
-        if screen != self.screen {
+        if screen != self.screen || epoch != self.epoch {
             self.screen = screen;
+            self.epoch = epoch;
             self.verified_once = false;
             self.was_ok = false;
         }
