@@ -311,7 +311,10 @@ impl Display {
         let mut line = String::new();
         let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
         std::io::BufRead::read_line(&mut out, &mut line).unwrap();
-        assert!(!line.trim().is_empty(), "the intruder did not map its window");
+        assert!(
+            !line.trim().is_empty(),
+            "the intruder did not map its window"
+        );
         Intruder { child }
     }
 
@@ -348,7 +351,11 @@ pub async fn tamper_reports(admin: &mut crate::Staff) -> Vec<String> {
     let now = chrono::Utc::now();
     let mut months: Vec<String> = [-1, 0, 1]
         .iter()
-        .map(|d| (now + chrono::Duration::days(*d)).format("%Y-%m").to_string())
+        .map(|d| {
+            (now + chrono::Duration::days(*d))
+                .format("%Y-%m")
+                .to_string()
+        })
         .collect();
     months.dedup();
     let mut found = Vec::new();
@@ -538,7 +545,10 @@ impl Shot {
     pub fn is_lock_screen(&self) -> bool {
         let (w, h) = (self.width, self.height);
         let corners = [(4, 4), (w - 5, 4), (4, h - 5), (w - 5, h - 5)];
-        corners.iter().all(|&(x, y)| self.pixel(x, y) == LOCK_BACKGROUND) && self.colours() > 8
+        corners
+            .iter()
+            .all(|&(x, y)| self.pixel(x, y) == LOCK_BACKGROUND)
+            && self.colours() > 8
     }
 
     /// Checks it is the screen's size and not a blank frame.
@@ -614,7 +624,8 @@ impl GuiAgent {
     pub fn wait_new_ui(&self, old: u32) -> u32 {
         let mut pid = old;
         poll("a new lock-screen process", || {
-            pid = self.log_text()
+            pid = self
+                .log_text()
                 .lines()
                 .rev()
                 .find(|l| l.contains("lock screen connected pid="))

@@ -61,7 +61,9 @@ async fn an_iconified_countdown_comes_back_and_the_station_locks_on_time() {
         !display.screenshot(&path).is_lock_screen()
     });
     poll("the countdown active", || {
-        display.active_geometry().is_some_and(|(size, _)| size != "1280x800")
+        display
+            .active_geometry()
+            .is_some_and(|(size, _)| size != "1280x800")
     });
 
     // Alt+Space: openbox's window menu, once it shows; then Down until
@@ -77,7 +79,11 @@ async fn an_iconified_countdown_comes_back_and_the_station_locks_on_time() {
     });
     let plain = shot.pixel(MENU_ICONIFY.0, MENU_ICONIFY.1);
     let mut presses = 0;
-    while display.screenshot(&menu).pixel(MENU_ICONIFY.0, MENU_ICONIFY.1) == plain {
+    while display
+        .screenshot(&menu)
+        .pixel(MENU_ICONIFY.0, MENU_ICONIFY.1)
+        == plain
+    {
         assert!(presses < 8, "Iconify never highlighted");
         display.press_seen(&["Down"], 16..216, 844..997);
         presses += 1;

@@ -45,7 +45,10 @@ async fn sessions(admin: &mut Staff, count: usize) -> SessionInfo {
         if list.len() >= count {
             return list.last().unwrap().clone();
         }
-        assert!(Instant::now() < deadline, "no session {count} on the server");
+        assert!(
+            Instant::now() < deadline,
+            "no session {count} on the server"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }

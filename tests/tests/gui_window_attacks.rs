@@ -105,7 +105,11 @@ async fn window_tricks_leave_the_screen_locked() {
     }
     // Unmapping drops the grab in the X server: it was taken again.
     assert!(
-        agent.log_text().matches("keyboard and pointer grabbed").count() >= 2,
+        agent
+            .log_text()
+            .matches("keyboard and pointer grabbed")
+            .count()
+            >= 2,
         "{}",
         agent.log_text()
     );

@@ -513,7 +513,8 @@ mod tests {
 
     #[test]
     fn status_lines_parse() {
-        let text = r#"{"t":"status","seq":3,"screen":"locked","verified":false,"problems":["unmapped"]}"#;
+        let text =
+            r#"{"t":"status","seq":3,"screen":"locked","verified":false,"problems":["unmapped"]}"#;
         let status: FromUi = serde_json::from_str(text).unwrap();
         assert_eq!(
             status,

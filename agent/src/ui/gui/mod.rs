@@ -117,10 +117,7 @@ impl Shared {
 
     /// A frame is being drawn now.
     fn mark_frame(&self) {
-        *self
-            .frame_at
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = std::time::Instant::now();
+        *self.frame_at.lock().unwrap_or_else(PoisonError::into_inner) = std::time::Instant::now();
     }
 
     /// How long since the last frame.
@@ -325,7 +322,6 @@ mod tests {
                 language: Lang::Id,
                 windowed: true,
                 reshape: false,
-                epoch: 0,
                 epoch: 0,
             })),
             ctx: Arc::new(OnceLock::new()),

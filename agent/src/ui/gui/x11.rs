@@ -178,8 +178,8 @@ impl Client {
         // SAFETY: plain libX11 calls; a null display is checked before use,
         // the atom names are NUL-terminated C strings that outlive the call.
         unsafe {
-            let own = NonNull::new((xlib.XOpenDisplay)(std::ptr::null()))
-                .ok_or(X11Error::Display)?;
+            let own =
+                NonNull::new((xlib.XOpenDisplay)(std::ptr::null())).ok_or(X11Error::Display)?;
             let atom = |name: &str| {
                 let name = CString::new(name).unwrap_or_default();
                 (xlib.XInternAtom)(own.as_ptr(), name.as_ptr(), xlib::False)

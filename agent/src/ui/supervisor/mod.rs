@@ -81,7 +81,10 @@ pub fn start(config: &Config, inputs: mpsc::Sender<UiInput>) -> Result<Superviso
         .unwrap_or_else(|| config.state_dir.join(SOCKET_NAME));
     let listener = bind(&path).map_err(io)?;
     tracing::info!(socket = %path.display(), "lock-screen socket ready");
-    let windowed = matches!(config.ui, crate::config::FrontEndKind::Gui { windowed: true });
+    let windowed = matches!(
+        config.ui,
+        crate::config::FrontEndKind::Gui { windowed: true }
+    );
     let (tx, rx) = mpsc::unbounded_channel();
     let watch = Watch {
         judge: Judge::new(&config.lock),
@@ -362,7 +365,10 @@ impl Watch {
             .as_ref()
             .is_some_and(|c| !c.killed && c.token == token);
         if !good || self.conn.is_some() {
-            tracing::warn!(pid, "a lock-screen connection without the right token: refused");
+            tracing::warn!(
+                pid,
+                "a lock-screen connection without the right token: refused"
+            );
             return;
         }
         tracing::info!(pid, "lock screen connected");
@@ -390,7 +396,8 @@ impl Watch {
         if self.child.is_none() && now >= self.spawn_at {
             self.spawn(reports);
         }
-        let due_locked = !self.windowed && matches!(self.state, UiState::Locked | UiState::Maintenance);
+        let due_locked =
+            !self.windowed && matches!(self.state, UiState::Locked | UiState::Maintenance);
         for verdict in self.judge.tick(now, due_locked) {
             match verdict {
                 Verdict::Kill(why) => {
