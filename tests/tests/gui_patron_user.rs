@@ -68,10 +68,7 @@ async fn the_patrons_user_runs_the_lock_screen_and_cannot_signal_the_service() {
     std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
     let socket = format!("lock.socket=\"{}\"", run.join("ui.sock").display());
     let mut command = as_patron();
-    command.extend([
-        binary("bilik-agent").display().to_string(),
-        "ui".to_owned(),
-    ]);
+    command.extend([binary("bilik-agent").display().to_string(), "ui".to_owned()]);
     let quoted: Vec<String> = command.iter().map(|a| format!("{a:?}")).collect();
     let ui_command = format!("lock.ui_command={{ command = [{}] }}", quoted.join(", "));
 
@@ -92,11 +89,17 @@ async fn the_patrons_user_runs_the_lock_screen_and_cannot_signal_the_service() {
         let mut kill = as_patron();
         kill.extend(["kill".to_owned(), signal.to_owned(), service.to_string()]);
         let out = Command::new(&kill[0]).args(&kill[1..]).output().unwrap();
-        assert!(!out.status.success(), "kill {signal} as the patron succeeded");
+        assert!(
+            !out.status.success(),
+            "kill {signal} as the patron succeeded"
+        );
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("not permitted"), "{err}");
     }
-    assert!(agent.child.try_wait().unwrap().is_none(), "the service died");
+    assert!(
+        agent.child.try_wait().unwrap().is_none(),
+        "the service died"
+    );
     agent.wait_log("keyboard and pointer grabbed", 1);
     display.wait_lock_visible("patron-01-still-locked.png", Instant::now());
     drop(agent);

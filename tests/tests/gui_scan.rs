@@ -18,8 +18,8 @@ use bilik_tests::{DEADLINE, Staff};
 use std::time::Instant;
 
 /// Where the lock screen's widgets are on the 1280x800 test screen.
-const TICK_BOX: (&str, &str) = ("39", "238");
-const PURPOSE_2: (&str, &str) = ("39", "322");
+const TICK_BOX: (&str, &str) = ("46", "255");
+const PURPOSE_2: (&str, &str) = ("46", "365");
 const ENGLISH: (&str, &str) = ("1210", "115");
 
 /// Clicks at `at` and waits until the screen shows it.

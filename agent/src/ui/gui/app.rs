@@ -48,6 +48,8 @@ pub struct Form {
     pub scan_pending: bool,
     /// A scan's suffix arrived: submit on this frame.
     pub submit_scan: bool,
+    /// A session ended at: "your session has ended" shows for a while.
+    pub session_ended: Option<Instant>,
 }
 
 /// The lock-screen application.
@@ -101,6 +103,11 @@ impl LockApp {
         }
         // A blinking cursor would repaint the idle screen twice a second.
         style.visuals.text_cursor.blink = false;
+        // Tick box and purposes large enough for a finger or a quick click.
+        style.spacing.icon_width = 28.0;
+        style.spacing.icon_width_inner = 16.0;
+        style.spacing.icon_spacing = 12.0;
+        style.spacing.interact_size.y = 34.0;
         ctx.set_global_style(style);
         LockApp {
             shared,
@@ -130,6 +137,14 @@ impl LockApp {
             return;
         }
         tracing::info!(?shape, windowed, "lock-screen window shape");
+        if self.shape == Some(Shape::Countdown) && shape == Shape::Locked {
+            // The next patron: the configured language, no old refusal, and
+            // "your session has ended" for a few seconds.
+            let mut m = self.shared.model();
+            self.lang = m.language;
+            m.refusal = None;
+            self.form.session_ended = Some(Instant::now());
+        }
         self.shape = Some(shape);
         self.covers.clear();
         match (shape, windowed) {

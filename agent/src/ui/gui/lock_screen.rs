@@ -16,6 +16,9 @@ pub const BACKGROUND: Color32 = Color32::from_rgb(13, 31, 56);
 
 const ALERT: Color32 = Color32::from_rgb(255, 190, 90);
 
+/// How long "your session has ended" shows on the lock screen.
+const SESSION_ENDED_FOR: std::time::Duration = std::time::Duration::from_secs(8);
+
 /// Draws the lock screen (`maintenance`: the out-of-service one).
 pub fn show(
     ui: &mut egui::Ui,
@@ -83,7 +86,14 @@ pub fn show(
                 egui::ScrollArea::vertical()
                     .id_salt("rules")
                     .max_height(420.0)
-                    .show(&mut cols[1], |ui| ui.label(RichText::new(rules).size(20.0)));
+                    .show(&mut cols[1], |ui| {
+                        // Readable: large, near-white on the dark background.
+                        ui.label(
+                            RichText::new(rules)
+                                .size(22.0)
+                                .color(Color32::from_gray(240)),
+                        )
+                    });
             });
         });
 }
@@ -213,7 +223,10 @@ fn login_column(
         submit |= pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     }
     ui.add_space(12.0);
-    let rules = ui.checkbox(&mut form.rules, t::RULES_TICK.get(l));
+    let rules = ui.checkbox(
+        &mut form.rules,
+        RichText::new(t::RULES_TICK.get(l)).size(22.0),
+    );
     if rules.changed() && form.hint == Some(t::TICK_RULES_FIRST) {
         form.hint = None;
     }
@@ -226,7 +239,11 @@ fn login_column(
         form.purpose = 0;
     }
     for (i, purpose) in purposes.iter().enumerate() {
-        ui.radio_value(&mut form.purpose, i, purpose.as_str());
+        ui.radio_value(
+            &mut form.purpose,
+            i,
+            RichText::new(catalog::purpose(purpose, l)).size(22.0),
+        );
     }
     ui.add_space(12.0);
     submit |= ui
@@ -243,8 +260,14 @@ fn login_column(
         Some((t::CHECKING, false))
     } else if let Some(hint) = form.hint {
         Some((hint, false))
+    } else if let Some(refusal) = refusal {
+        Some((refusal.text(), true))
     } else {
-        refusal.map(|r| (r.text(), true))
+        // Under the form, where it moves nothing: the last patron's session
+        // is over (the next patron reads it too: no harm).
+        form.session_ended
+            .filter(|at| at.elapsed() < SESSION_ENDED_FOR)
+            .map(|_| (t::SESSION_ENDED, true))
     };
     if let Some((text, alert)) = message {
         let color = if alert { ALERT } else { Color32::LIGHT_BLUE };
