@@ -22,13 +22,30 @@ const TICK_BOX: (&str, &str) = ("46", "255");
 const PURPOSE_2: (&str, &str) = ("46", "365");
 const ENGLISH: (&str, &str) = ("1210", "115");
 
-/// Clicks at `at` and waits until the screen shows it.
+/// Clicks at `at` once the window has shown the pointer over it, and
+/// waits until it has shown the click: egui reads the pointer once per
+/// frame, so a move and a click within one frame (a loaded machine) would
+/// click where the pointer was before. Both changes are looked for next to
+/// `at` (the clock elsewhere changes every second).
 fn click(display: &Display, at: (&str, &str)) {
     let path = artifacts_dir().join("scan-click.png");
+    let (x, y): (u32, u32) = (at.0.parse().unwrap(), at.1.parse().unwrap());
+    let near = || (y.saturating_sub(20)..y + 20, x.saturating_sub(25)..x + 25);
     let before = display.screenshot(&path);
-    display.xdotool(&["mousemove", at.0, at.1, "click", "1"]);
+    display.xdotool(&["mousemove", at.0, at.1]);
+    let mut hovered = before.clone();
+    poll(&format!("the pointer shown over {at:?}"), || {
+        hovered = display.screenshot(&path);
+        let (rows, cols) = near();
+        hovered.region_difference(&before, rows, cols) > 0.0
+    });
+    display.xdotool(&["click", "1"]);
     poll(&format!("the click at {at:?} shown"), || {
-        display.screenshot(&path).difference(&before) > 0.0
+        let (rows, cols) = near();
+        display
+            .screenshot(&path)
+            .region_difference(&hovered, rows, cols)
+            > 0.0
     });
 }
 

@@ -226,6 +226,12 @@ impl Repairer {
             tracing::warn!(keyboard, pointer, "keyboard or pointer grab lost");
         }
         self.grabbed = held;
+        let not_viewable = x11_dl::xlib::GrabNotViewable;
+        if seen.viewable && (keyboard == not_viewable || pointer == not_viewable) {
+            // Hidden between the look and the grab (within this tick).
+            problems.push("the lock window was hidden (not viewable for the grab)".to_owned());
+            client.map();
+        }
         if !held {
             problems.push(format!(
                 "keyboard/pointer grab not held (X answered {keyboard}/{pointer})"
