@@ -127,6 +127,22 @@ impl Display {
     /// monitors `(x, y, width, height)`, as a station with several screens
     /// shows them; none: one monitor), then openbox.
     pub fn start_with(size: (u32, u32), monitors: &[(i32, i32, u32, u32)]) -> Display {
+        Display::start_full(size, monitors, None)
+    }
+
+    /// Starts Xvfb ([`SCREEN`]) with openbox on the kiosk configuration
+    /// `rc` (`docs/kiosk/rc.xml`).
+    pub fn start_kiosk(rc: &Path) -> Display {
+        Display::start_full(SCREEN, &[], Some(rc))
+    }
+
+    /// Starts Xvfb with `size` split into `monitors`, then openbox (with
+    /// its configuration file `rc`, or its default one).
+    fn start_full(
+        size: (u32, u32),
+        monitors: &[(i32, i32, u32, u32)],
+        rc: Option<&Path>,
+    ) -> Display {
         let screen = format!("{}x{}x24", size.0, size.1);
         // -displayfd 1: Xvfb picks a free display number itself and writes
         // it to its stdout once it accepts connections (no race with another
@@ -169,7 +185,11 @@ impl Display {
                 .unwrap();
             assert!(status.success(), "xrandr --setmonitor {geometry} failed");
         }
-        let wm = Command::new("openbox")
+        let mut wm = Command::new("openbox");
+        if let Some(rc) = rc {
+            wm.arg("--config-file").arg(rc);
+        }
+        let wm = wm
             .env("DISPLAY", &name)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -316,6 +336,18 @@ impl Display {
             "the intruder did not map its window"
         );
         Intruder { child }
+    }
+
+    /// How many children of the root window are viewable (a window
+    /// manager's menu that opens adds one).
+    pub fn viewable_toplevels(&self) -> usize {
+        let out = Command::new(binary("x11-intruder"))
+            .arg("toplevels")
+            .env("DISPLAY", &self.name)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
     }
 
     /// Asks the window manager to take `window` out of full screen.

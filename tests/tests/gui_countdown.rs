@@ -70,6 +70,7 @@ async fn an_iconified_countdown_comes_back_and_the_station_locks_on_time() {
     // "Iconify" is highlighted (its row, right of its label, no longer the
     // menu's plain background), and Return: keyboard only.
     let before = display.screenshot(&artifacts_dir().join("countdown-02-before-menu.png"));
+    let baseline = display.viewable_toplevels();
     display.xdotool(&["key", "alt+space"]);
     let menu = artifacts_dir().join("countdown-03-menu.png");
     let mut shot = before.clone();
@@ -77,6 +78,12 @@ async fn an_iconified_countdown_comes_back_and_the_station_locks_on_time() {
         shot = display.screenshot(&menu);
         shot.difference(&before) > 0.01
     });
+    // The menu is one more viewable top-level window (gui_kiosk_session.rs
+    // counts them to show the kiosk configuration opens none).
+    assert!(
+        display.viewable_toplevels() > baseline,
+        "no menu window"
+    );
     let plain = shot.pixel(MENU_ICONIFY.0, MENU_ICONIFY.1);
     let mut presses = 0;
     while display

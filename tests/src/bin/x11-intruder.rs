@@ -6,6 +6,8 @@
 //!   window (the window manager does not manage it);
 //! - `x11-intruder unfullscreen WINDOW`: asks the window manager to take
 //!   WINDOW out of full screen (`_NET_WM_STATE` remove);
+//! - `x11-intruder toplevels`: prints how many children of the root are
+//!   viewable (a menu that opens adds one);
 //! - `x11-intruder grab`: after a line on stdin, tries to grab the keyboard
 //!   every few milliseconds until it has it, prints `grabbed`, and keeps
 //!   it until killed (a patron's program stealing the keyboard).
@@ -16,7 +18,7 @@
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
     AtomEnum, ClientMessageEvent, ConnectionExt, CreateWindowAux, EventMask, GrabMode, GrabStatus,
-    PropMode, WindowClass,
+    MapState, PropMode, WindowClass,
 };
 use x11rb::wrapper::ConnectionExt as _;
 
@@ -97,6 +99,16 @@ fn main() {
             )
             .unwrap();
             conn.flush().unwrap();
+        }
+        ["toplevels"] => {
+            let tree = conn.query_tree(root).unwrap().reply().unwrap();
+            let count = tree
+                .children
+                .iter()
+                .filter_map(|w| conn.get_window_attributes(*w).ok()?.reply().ok())
+                .filter(|a| a.map_state == MapState::VIEWABLE)
+                .count();
+            println!("{count}");
         }
         ["grab"] => {
             let mut line = String::new();
