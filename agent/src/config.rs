@@ -36,6 +36,7 @@
 //! heartbeat_timeout_ms = 750       # no UI status this long: hung or stopped
 //! restore_ms = 2000                # no verified lock this long: escalate
 //! startup_ms = 20000               # the first lock after start may take this long
+//! countdown_corner = "top-right"   # or top-left, bottom-left, bottom-right
 //! ```
 
 use bilik_proto::config_toml::{TomlReader, read_with_overrides};
@@ -117,6 +118,45 @@ pub struct Config {
     pub lock: LockConfig,
 }
 
+/// Where on the screen the session's countdown sits (out of the way of the
+/// browser's menu, which is top right in most browsers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Corner {
+    /// Top left.
+    TopLeft,
+    /// Top right (the default).
+    #[default]
+    TopRight,
+    /// Bottom left.
+    BottomLeft,
+    /// Bottom right.
+    BottomRight,
+}
+
+impl Corner {
+    /// The name in the configuration.
+    pub fn name(self) -> &'static str {
+        match self {
+            Corner::TopLeft => "top-left",
+            Corner::TopRight => "top-right",
+            Corner::BottomLeft => "bottom-left",
+            Corner::BottomRight => "bottom-right",
+        }
+    }
+
+    /// The corner named `name`.
+    pub fn parse(name: &str) -> Option<Corner> {
+        [
+            Corner::TopLeft,
+            Corner::TopRight,
+            Corner::BottomLeft,
+            Corner::BottomRight,
+        ]
+        .into_iter()
+        .find(|c| c.name() == name.trim())
+    }
+}
+
 /// `[lock]`: the lock-screen process the service starts and watches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockConfig {
@@ -140,6 +180,8 @@ pub struct LockConfig {
     /// The same bound for the first lock after the service starts (the
     /// desktop session may still be starting).
     pub startup: Duration,
+    /// Where the countdown sits during a session.
+    pub countdown_corner: Corner,
 }
 
 impl Default for LockConfig {
@@ -152,6 +194,7 @@ impl Default for LockConfig {
             heartbeat_timeout: Duration::from_millis(750),
             restore: Duration::from_millis(2000),
             startup: Duration::from_secs(20),
+            countdown_corner: Corner::TopRight,
         }
     }
 }
@@ -307,6 +350,16 @@ impl Config {
             r.errors
                 .push("lock.heartbeat_timeout_ms: must be longer than lock.heartbeat_ms".into());
         }
+        r.text(
+            &mut lock,
+            "lock.countdown_corner",
+            &mut cfg.lock.countdown_corner,
+            |s| {
+                Corner::parse(s).ok_or_else(|| {
+                    "expected top-left, top-right, bottom-left or bottom-right".into()
+                })
+            },
+        );
         r.unknown(lock, "lock");
 
         r.unknown_sections(table);
@@ -383,11 +436,12 @@ impl Config {
             }
         }
         out.push_str(&format!(
-            "heartbeat_ms = {}\nheartbeat_timeout_ms = {}\nrestore_ms = {}\nstartup_ms = {}\n",
+            "heartbeat_ms = {}\nheartbeat_timeout_ms = {}\nrestore_ms = {}\nstartup_ms = {}\ncountdown_corner = {}\n",
             duration_ms(self.lock.heartbeat),
             duration_ms(self.lock.heartbeat_timeout),
             duration_ms(self.lock.restore),
             duration_ms(self.lock.startup),
+            s(self.lock.countdown_corner.name()),
         ));
         out
     }

@@ -179,6 +179,12 @@ pub const TIME_NEARLY_UP: Text = Text {
     en: "Your time is nearly up. Please save your work.",
 };
 
+/// The last warning (one minute or less left), distinct from the first.
+pub const LAST_MINUTE: Text = Text {
+    id: "Kurang dari 1 menit lagi! Simpan pekerjaan Anda sekarang.",
+    en: "Less than 1 minute left! Save your work now.",
+};
+
 /// Words of the station's lock screen and countdown window.
 pub mod lock_screen;
 /// Words of the daily recap and the monthly report.

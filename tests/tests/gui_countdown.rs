@@ -80,10 +80,7 @@ async fn an_iconified_countdown_comes_back_and_the_station_locks_on_time() {
     });
     // The menu is one more viewable top-level window (gui_kiosk_session.rs
     // counts them to show the kiosk configuration opens none).
-    assert!(
-        display.viewable_toplevels() > baseline,
-        "no menu window"
-    );
+    assert!(display.viewable_toplevels() > baseline, "no menu window");
     let plain = shot.pixel(MENU_ICONIFY.0, MENU_ICONIFY.1);
     let mut presses = 0;
     while display

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! ui      -> service  {"t":"hello","token":T,"pid":P}          first line; T came on the UI's stdin
-//! service -> ui       {"t":"welcome","language":"id","windowed":false}
+//! service -> ui       {"t":"welcome","language":"id","windowed":false,"countdown_corner":"top-right"}
 //! service -> ui       {"t":"ping","seq":N}                      every heartbeat period
 //! service -> ui       {"t":"show","event":{...}}                what to show (see WireEvent)
 //! ui      -> service  {"t":"status","seq":N,"screen":"locked","verified":true,"problems":[]}
@@ -42,6 +42,9 @@ pub enum ToUi {
         language: String,
         /// Developer mode: a normal window, no grabs, no repairs.
         windowed: bool,
+        /// Where the countdown sits ("top-right", ...).
+        #[serde(default)]
+        countdown_corner: String,
     },
     /// The service's heartbeat; the UI echoes the last `seq` in its status.
     Ping {

@@ -176,11 +176,7 @@ impl LockApp {
                     ctx.send_viewport_cmd(ViewportCommand::Fullscreen(false));
                 }
                 ctx.send_viewport_cmd(ViewportCommand::InnerSize(size));
-                let monitor = ctx.input(|i| i.viewport().monitor_size);
-                if let Some(monitor) = monitor {
-                    let x = (monitor.x - size.x - 16.0).max(0.0);
-                    ctx.send_viewport_cmd(ViewportCommand::OuterPosition(egui::pos2(x, 16.0)));
-                }
+                self.place_countdown(ctx, size);
                 ctx.send_viewport_cmd(ViewportCommand::WindowLevel(WindowLevel::AlwaysOnTop));
             }
         }
@@ -233,6 +229,15 @@ impl LockApp {
         None
     }
 
+    /// Puts the countdown window of `size` in its configured corner.
+    fn place_countdown(&self, ctx: &egui::Context, size: egui::Vec2) {
+        let corner = self.shared.model().corner;
+        if let Some(monitor) = ctx.input(|i| i.viewport().monitor_size) {
+            let at = countdown_position(monitor, size, corner);
+            ctx.send_viewport_cmd(ViewportCommand::OuterPosition(at));
+        }
+    }
+
     /// Gives the countdown window the height its content needs (never less
     /// than it starts with), until the window has it.
     fn fit_countdown(&mut self, ctx: &egui::Context, needed: f32) {
@@ -256,6 +261,7 @@ impl LockApp {
         if last.is_none_or(|t| t.elapsed() >= PAUSE) {
             tracing::debug!(?want, ?have, tries, "countdown window sized to its content");
             ctx.send_viewport_cmd(ViewportCommand::InnerSize(want));
+            self.place_countdown(ctx, want);
             self.countdown_fit = Some((want, tries + 1, Instant::now()));
         }
         ctx.request_repaint_after(PAUSE);
@@ -286,6 +292,27 @@ impl LockApp {
                 },
             );
         }
+    }
+}
+
+/// Space between the countdown and the screen's edges.
+const EDGE: f32 = 16.0;
+
+/// Where the countdown of `size` goes on a `monitor` of that size, in its
+/// `corner`.
+fn countdown_position(
+    monitor: egui::Vec2,
+    size: egui::Vec2,
+    corner: crate::config::Corner,
+) -> egui::Pos2 {
+    use crate::config::Corner;
+    let right = (monitor.x - size.x - EDGE).max(0.0);
+    let bottom = (monitor.y - size.y - EDGE).max(0.0);
+    match corner {
+        Corner::TopLeft => egui::pos2(EDGE, EDGE),
+        Corner::TopRight => egui::pos2(right, EDGE),
+        Corner::BottomLeft => egui::pos2(EDGE, bottom),
+        Corner::BottomRight => egui::pos2(right, bottom),
     }
 }
 
@@ -412,5 +439,31 @@ impl eframe::App for LockApp {
 
     fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
         super::lock_screen::BACKGROUND.to_normalized_gamma_f32()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Corner;
+
+    #[test]
+    fn the_countdown_goes_to_its_corner() {
+        let monitor = egui::vec2(1280.0, 800.0);
+        let size = egui::vec2(420.0, 200.0);
+        assert_eq!(
+            countdown_position(monitor, size, Corner::TopRight),
+            egui::pos2(844.0, 16.0)
+        );
+        assert_eq!(
+            countdown_position(monitor, size, Corner::BottomLeft),
+            egui::pos2(16.0, 584.0)
+        );
+        assert_eq!(
+            countdown_position(egui::vec2(300.0, 100.0), size, Corner::BottomRight),
+            egui::pos2(0.0, 0.0)
+        );
+        assert_eq!(Corner::parse("bottom-right"), Some(Corner::BottomRight));
+        assert_eq!(Corner::parse("middle"), None);
     }
 }

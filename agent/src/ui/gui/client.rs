@@ -16,6 +16,7 @@ use bilik_proto::catalog::Lang;
 
 use super::repair::{self, Heartbeat};
 use super::{Shared, WindowError};
+use crate::config::Corner;
 use crate::ui::wire::{self, FromUi, ToUi};
 use crate::ui::{FrontEnd, UiEvent, UiState};
 
@@ -71,10 +72,16 @@ pub fn run(socket: &Path) -> Result<(), ClientError> {
     reader
         .read_line(&mut line)
         .map_err(io("waiting for the welcome"))?;
-    let (language, windowed) = match serde_json::from_str::<ToUi>(line.trim()) {
-        Ok(ToUi::Welcome { language, windowed }) => {
-            (Lang::parse(&language).unwrap_or_default(), windowed)
-        }
+    let (language, windowed, corner) = match serde_json::from_str::<ToUi>(line.trim()) {
+        Ok(ToUi::Welcome {
+            language,
+            windowed,
+            countdown_corner,
+        }) => (
+            Lang::parse(&language).unwrap_or_default(),
+            windowed,
+            Corner::parse(&countdown_corner).unwrap_or_default(),
+        ),
         _ => return Err(ClientError::NotWelcome(format!("{} bytes", line.len()))),
     };
     stream
@@ -82,7 +89,7 @@ pub fn run(socket: &Path) -> Result<(), ClientError> {
         .map_err(io("reading the service"))?;
     tracing::info!(windowed, "lock screen welcomed by the service");
 
-    let shared = super::install(language, windowed);
+    let shared = super::install(language, windowed, corner);
     let (inputs_tx, mut inputs) = tokio::sync::mpsc::channel(32);
     let gui = super::start(inputs_tx)?;
     let (lines_tx, lines) = mpsc::channel::<FromUi>();

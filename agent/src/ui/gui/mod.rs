@@ -60,6 +60,8 @@ pub struct Model {
     /// The repair thread found the window out of shape: the window gives
     /// itself its shape again on the next frame.
     pub reshape: bool,
+    /// Where the countdown sits.
+    pub corner: crate::config::Corner,
     /// Counts state changes, so the repair thread sees a session that began
     /// and ended between two of its ticks (the window changed shape twice).
     pub epoch: u64,
@@ -147,7 +149,7 @@ impl Shared {
 static SHARED: OnceLock<Shared> = OnceLock::new();
 
 /// Makes the shared model; call on the main thread before the agent starts.
-pub fn install(language: Lang, windowed: bool) -> Shared {
+pub fn install(language: Lang, windowed: bool, corner: crate::config::Corner) -> Shared {
     SHARED
         .get_or_init(|| Shared {
             model: Arc::new(Mutex::new(Model {
@@ -163,6 +165,7 @@ pub fn install(language: Lang, windowed: bool) -> Shared {
                 language,
                 windowed,
                 reshape: false,
+                corner,
                 epoch: 0,
             })),
             ctx: Arc::new(OnceLock::new()),
@@ -322,6 +325,7 @@ mod tests {
                 language: Lang::Id,
                 windowed: true,
                 reshape: false,
+                corner: crate::config::Corner::TopRight,
                 epoch: 0,
             })),
             ctx: Arc::new(OnceLock::new()),

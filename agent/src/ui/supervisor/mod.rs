@@ -377,6 +377,7 @@ impl Watch {
         self.send(&ToUi::Welcome {
             language: wire::lang_code(self.language).to_owned(),
             windowed: self.windowed,
+            countdown_corner: self.lock.countdown_corner.name().to_owned(),
         });
         for event in [self.settings.clone(), self.link.clone()]
             .into_iter()
