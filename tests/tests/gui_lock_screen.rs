@@ -35,13 +35,29 @@ fn cpu_and_rss(pid: u32) -> (f64, u64) {
     (ticks as f64 / 100.0, rss)
 }
 
-/// Idle CPU share (%) and RSS (kB) of `pid` over `secs` seconds.
-async fn idle(pid: u32, secs: u64) -> (f64, u64) {
-    let (c0, _) = cpu_and_rss(pid);
+/// Idle CPU share (%) and RSS (kB) of each of `pids` over `secs` seconds.
+async fn idle(pids: &[u32], secs: u64) -> Vec<(f64, u64)> {
+    let before: Vec<f64> = pids.iter().map(|p| cpu_and_rss(*p).0).collect();
     let t0 = Instant::now();
     tokio::time::sleep(Duration::from_secs(secs)).await;
-    let (c1, rss) = cpu_and_rss(pid);
-    (100.0 * (c1 - c0) / t0.elapsed().as_secs_f64(), rss)
+    let secs = t0.elapsed().as_secs_f64();
+    pids.iter()
+        .zip(before)
+        .map(|(p, c0)| {
+            let (c1, rss) = cpu_and_rss(*p);
+            (100.0 * (c1 - c0) / secs, rss)
+        })
+        .collect()
+}
+
+/// Prints the bench line for `state`: the service, then the lock screen.
+fn report(state: &str, figures: &[(f64, u64)]) {
+    let [(s_cpu, s_rss), (u_cpu, u_rss)] = figures else {
+        return;
+    };
+    println!(
+        "BENCH {state}: service cpu {s_cpu:.2} % rss {s_rss} kB; lock screen cpu {u_cpu:.2} % rss {u_rss} kB"
+    );
 }
 
 /// Polls `check` until true or `limit` passes.
@@ -142,10 +158,9 @@ async fn lock_screen_under_xvfb() {
         "the countdown looks like the lock screen"
     );
 
-    let pid = agent.child.id();
+    let pids = [agent.child.id(), agent.ui_pid()];
     if bench {
-        let (cpu, rss) = idle(pid, 45).await;
-        println!("BENCH in session: cpu {cpu:.2} % rss {rss} kB");
+        report("in session", &idle(&pids, 45).await);
     }
 
     // The lease ends: locked again by itself.
@@ -161,8 +176,7 @@ async fn lock_screen_under_xvfb() {
     })
     .await;
     if bench {
-        let (cpu, rss) = idle(pid, 60).await;
-        println!("BENCH locked: cpu {cpu:.2} % rss {rss} kB");
+        report("locked", &idle(&pids, 60).await);
     }
 
     // An expired card: refused, and the refusal shows.

@@ -130,6 +130,9 @@ impl Repairer {
             _ => (screen, problems.is_empty()),
         };
         if verified {
+            if self.verified_once && !self.was_ok {
+                tracing::info!(?screen, "lock-screen window verified again");
+            }
             self.verified_once = true;
         } else if self.verified_once && self.was_ok {
             let detail = problems.join("; ");
