@@ -17,6 +17,18 @@
 use bilik_tests::gui::{Display, GuiAgent, GuiStation, wait_tamper};
 use std::time::{Duration, Instant};
 
+/// The time stamp of the `nth` (1-based) log line containing `needle`.
+fn logged_at(agent: &GuiAgent, needle: &str, nth: usize) -> chrono::DateTime<chrono::Utc> {
+    let log = agent.log_text();
+    let line = log
+        .lines()
+        .filter(|l| l.contains(needle))
+        .nth(nth - 1)
+        .unwrap();
+    let stamp = line.split_whitespace().next().unwrap();
+    chrono::DateTime::parse_from_rfc3339(stamp).unwrap().into()
+}
+
 /// Whether the lock screen has logged `count` repairs within `limit`.
 fn seen_within(agent: &GuiAgent, count: usize, limit: Duration) -> bool {
     let deadline = Instant::now() + limit;
@@ -106,7 +118,8 @@ async fn window_tricks_leave_the_screen_locked() {
     ];
     let mut repairs = 0;
     for (name, report, attack) in &attacks {
-        let t0 = Instant::now();
+        let mut t0 = Instant::now();
+        let mut at = chrono::Utc::now();
         // An attack can be undone before it shows: the lock window may
         // still have its own full-screen request in flight from the last
         // repair (the window manager applies it after the attack). Then the
@@ -114,6 +127,7 @@ async fn window_tricks_leave_the_screen_locked() {
         // three times.
         let mut intruder = None;
         for attempt in 1..=3 {
+            (t0, at) = (Instant::now(), chrono::Utc::now());
             intruder = attack();
             if seen_within(&agent, repairs + 1, Duration::from_secs(3)) {
                 break;
@@ -134,6 +148,18 @@ async fn window_tricks_leave_the_screen_locked() {
         // the next one would be part of this episode, not reported apart).
         agent.wait_log("lock-screen window verified again", repairs);
         display.wait_lock_visible(&format!("attacks-{name}-after.png"), t0);
+        // From the lock screen's log: the attack seen, and the lock
+        // verified with the X server again (mapped, full screen, on top,
+        // grabbed), counted from the moment the attack was made.
+        let ms = |t: chrono::DateTime<chrono::Utc>| (t - at).num_milliseconds().max(0);
+        let seen = logged_at(
+            &agent,
+            "lock-screen window tampered with; repairing",
+            repairs,
+        );
+        let verified = logged_at(&agent, "lock-screen window verified again", repairs);
+        println!("BENCH attack={name} seen_ms={}", ms(seen));
+        println!("BENCH attack={name} verified_ms={}", ms(verified));
         drop(intruder);
     }
     // Unmapping drops the grab in the X server: it was taken again.
