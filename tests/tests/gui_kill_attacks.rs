@@ -62,6 +62,7 @@ async fn a_killed_stopped_or_terminated_lock_screen_takes_the_session_away() {
         let pid = agent.ui_pid();
 
         let t0 = Instant::now();
+        let at = chrono::Utc::now();
         let status = std::process::Command::new("kill")
             .args([&format!("-{signal}"), &pid.to_string()])
             .status()
@@ -71,6 +72,26 @@ async fn a_killed_stopped_or_terminated_lock_screen_takes_the_session_away() {
         assert_ne!(new, pid);
         let back = display.wait_lock_visible(&format!("kill-{name}-locked.png"), t0);
         println!("BENCH attack={name} lock_back_ms={}", back.as_millis());
+        // From the log: the new lock screen connected, then grabbed (its
+        // lock verified with the X server), counted from the signal.
+        agent.wait_log("keyboard and pointer grabbed", n + 2);
+        let log = agent.log_text();
+        let stamp = |l: &str| -> chrono::DateTime<chrono::Utc> {
+            let t = l.split_whitespace().next().unwrap();
+            chrono::DateTime::parse_from_rfc3339(t).unwrap().into()
+        };
+        let mut lines = log
+            .lines()
+            .skip_while(|l| !l.contains(&format!("lock screen connected pid={new}")));
+        let connected = stamp(lines.next().unwrap());
+        let grabbed = stamp(
+            lines
+                .find(|l| l.contains("keyboard and pointer grabbed"))
+                .unwrap(),
+        );
+        let ms = |t: chrono::DateTime<chrono::Utc>| (t - at).num_milliseconds();
+        println!("BENCH attack={name} restarted_ms={}", ms(connected));
+        println!("BENCH attack={name} verified_ms={}", ms(grabbed));
 
         // The old process is gone (a stopped one was killed, not waited for).
         poll("the old lock screen gone", || {
