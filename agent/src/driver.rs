@@ -327,7 +327,14 @@ impl Driver {
             want = UiState::Locked;
         }
         if want != self.shown {
-            tracing::info!(screen = ?want, "screen changed");
+            // The state's name only: the patron's name stays out of logs.
+            let screen = match &want {
+                UiState::Locked => "Locked",
+                UiState::InSession(_) => "InSession",
+                UiState::Warning { .. } => "Warning",
+                UiState::Maintenance => "Maintenance",
+            };
+            tracing::info!(%screen, "screen changed");
             self.frontend.show(&UiEvent::State(want.clone()));
             self.shown = want;
         }
