@@ -25,8 +25,20 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the agent (the default).
+    /// Run the agent (the default) with the configured front-end; with
+    /// `--ui gui` this is `service`.
     Run,
+    /// Run the station service with the lock screen: the server link, the
+    /// journal and the lease here, the lock screen in a `ui` process this
+    /// service starts and watches (a system unit, `Restart=always`).
+    Service,
+    /// The lock-screen process, started by the service (not by hand): it
+    /// reads a one-time token on stdin and connects to the service.
+    Ui {
+        /// The service's socket (default: $BILIK_UI_SOCKET).
+        #[arg(long, env = "BILIK_UI_SOCKET")]
+        socket: PathBuf,
+    },
     /// Trade a one-time enrolment code (from `bilik-server station
     /// enroll-code`) for this station's credential, saved in the state
     /// directory.

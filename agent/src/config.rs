@@ -27,6 +27,16 @@
 //! [power]                          # the server's restart/shutdown commands
 //! restart = { command = ["systemctl", "reboot"] }
 //! shutdown = { command = ["systemctl", "poweroff"] }
+//!
+//! [lock]                           # the lock-screen process (ui = "gui")
+//! socket = ""                      # "" = ui.sock in the state directory
+//! # ui_command = { command = ["runuser", "-u", "patron", "--", "bilik-agent", "ui"] }
+//! # escalate = { command = ["loginctl", "terminate-user", "patron"], timeout_ms = 5000 }
+//! heartbeat_ms = 200               # service <-> UI heartbeat period
+//! heartbeat_timeout_ms = 750       # no UI status this long: hung or stopped
+//! restore_ms = 2000                # no verified lock this long: escalate
+//! startup_ms = 20000               # the first lock after start may take this long
+//! countdown_corner = "top-right"   # or top-left, bottom-left, bottom-right
 //! ```
 
 use bilik_proto::config_toml::{TomlReader, read_with_overrides};
@@ -104,6 +114,89 @@ pub struct Config {
     pub power_restart: Option<HookSpec>,
     /// What the server's "shutdown" power command runs; `None`: refused.
     pub power_shutdown: Option<HookSpec>,
+    /// How the service runs and watches the lock-screen process.
+    pub lock: LockConfig,
+}
+
+/// Where on the screen the session's countdown sits (out of the way of the
+/// browser's menu, which is top right in most browsers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Corner {
+    /// Top left.
+    TopLeft,
+    /// Top right (the default).
+    #[default]
+    TopRight,
+    /// Bottom left.
+    BottomLeft,
+    /// Bottom right.
+    BottomRight,
+}
+
+impl Corner {
+    /// The name in the configuration.
+    pub fn name(self) -> &'static str {
+        match self {
+            Corner::TopLeft => "top-left",
+            Corner::TopRight => "top-right",
+            Corner::BottomLeft => "bottom-left",
+            Corner::BottomRight => "bottom-right",
+        }
+    }
+
+    /// The corner named `name`.
+    pub fn parse(name: &str) -> Option<Corner> {
+        [
+            Corner::TopLeft,
+            Corner::TopRight,
+            Corner::BottomLeft,
+            Corner::BottomRight,
+        ]
+        .into_iter()
+        .find(|c| c.name() == name.trim())
+    }
+}
+
+/// `[lock]`: the lock-screen process the service starts and watches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockConfig {
+    /// The Unix socket the UI connects to; `None`: `ui.sock` in the state
+    /// directory (a station puts it where the patron's UI can reach it).
+    pub socket: Option<PathBuf>,
+    /// How to start the UI (e.g. as the patron user, via `runuser`);
+    /// `None`: this binary's `ui` subcommand, as the service's own user.
+    pub ui_command: Option<HookSpec>,
+    /// What ends the patron's graphical session when no verified lock is
+    /// restored in time (`loginctl terminate-user patron`, say); `None`:
+    /// only reported.
+    pub escalate: Option<HookSpec>,
+    /// The heartbeat period both ways.
+    pub heartbeat: Duration,
+    /// No status line from the UI for this long: it is hung or stopped.
+    pub heartbeat_timeout: Duration,
+    /// How long the station may be due locked without a verified lock
+    /// before the patron's session is ended.
+    pub restore: Duration,
+    /// The same bound for the first lock after the service starts (the
+    /// desktop session may still be starting).
+    pub startup: Duration,
+    /// Where the countdown sits during a session.
+    pub countdown_corner: Corner,
+}
+
+impl Default for LockConfig {
+    fn default() -> LockConfig {
+        LockConfig {
+            socket: None,
+            ui_command: None,
+            escalate: None,
+            heartbeat: Duration::from_millis(200),
+            heartbeat_timeout: Duration::from_millis(750),
+            restore: Duration::from_millis(2000),
+            startup: Duration::from_secs(20),
+            countdown_corner: Corner::TopRight,
+        }
+    }
 }
 
 impl Default for Config {
@@ -123,6 +216,7 @@ impl Default for Config {
             session_end_hooks: Vec::new(),
             power_restart: None,
             power_shutdown: None,
+            lock: LockConfig::default(),
         }
     }
 }
@@ -232,6 +326,42 @@ impl Config {
             .and_then(|v| r.hook(&v, "power.shutdown", "power-shutdown"));
         r.unknown(power, "power");
 
+        let mut lock = r.section(&mut table, "lock");
+        r.text(&mut lock, "lock.socket", &mut cfg.lock.socket, |s| {
+            Ok((!s.trim().is_empty()).then(|| PathBuf::from(s)))
+        });
+        cfg.lock.ui_command = lock
+            .remove("ui_command")
+            .and_then(|v| r.hook(&v, "lock.ui_command", "lock-ui"));
+        cfg.lock.escalate = lock
+            .remove("escalate")
+            .and_then(|v| r.hook(&v, "lock.escalate", "lock-escalate"));
+        for (key, field, min) in [
+            ("heartbeat_ms", &mut cfg.lock.heartbeat, 20),
+            ("heartbeat_timeout_ms", &mut cfg.lock.heartbeat_timeout, 100),
+            ("restore_ms", &mut cfg.lock.restore, 100),
+            ("startup_ms", &mut cfg.lock.startup, 100),
+        ] {
+            let mut ms = duration_ms(*field);
+            r.uint(&mut lock, &format!("lock.{key}"), min, 600_000, &mut ms);
+            *field = Duration::from_millis(ms);
+        }
+        if cfg.lock.heartbeat_timeout <= cfg.lock.heartbeat {
+            r.errors
+                .push("lock.heartbeat_timeout_ms: must be longer than lock.heartbeat_ms".into());
+        }
+        r.text(
+            &mut lock,
+            "lock.countdown_corner",
+            &mut cfg.lock.countdown_corner,
+            |s| {
+                Corner::parse(s).ok_or_else(|| {
+                    "expected top-left, top-right, bottom-left or bottom-right".into()
+                })
+            },
+        );
+        r.unknown(lock, "lock");
+
         r.unknown_sections(table);
         if errors.is_empty() {
             Ok(cfg)
@@ -293,6 +423,26 @@ impl Config {
                 None => out.push_str(&format!("# {key}: not configured (refused)\n")),
             }
         }
+        out.push_str("\n[lock]\n");
+        if let Some(socket) = &self.lock.socket {
+            out.push_str(&format!("socket = {}\n", s(&socket.display().to_string())));
+        }
+        for (key, spec) in [
+            ("ui_command", &self.lock.ui_command),
+            ("escalate", &self.lock.escalate),
+        ] {
+            if let Some(spec) = spec {
+                out.push_str(&format!("{key} = {}\n", hook_value(spec)));
+            }
+        }
+        out.push_str(&format!(
+            "heartbeat_ms = {}\nheartbeat_timeout_ms = {}\nrestore_ms = {}\nstartup_ms = {}\ncountdown_corner = {}\n",
+            duration_ms(self.lock.heartbeat),
+            duration_ms(self.lock.heartbeat_timeout),
+            duration_ms(self.lock.restore),
+            duration_ms(self.lock.startup),
+            s(self.lock.countdown_corner.name()),
+        ));
         out
     }
 }

@@ -327,7 +327,14 @@ impl Driver {
             want = UiState::Locked;
         }
         if want != self.shown {
-            tracing::info!(screen = ?want, "screen changed");
+            // The state's name only: the patron's name stays out of logs.
+            let screen = match &want {
+                UiState::Locked => "Locked",
+                UiState::InSession(_) => "InSession",
+                UiState::Warning { .. } => "Warning",
+                UiState::Maintenance => "Maintenance",
+            };
+            tracing::info!(%screen, "screen changed");
             self.frontend.show(&UiEvent::State(want.clone()));
             self.shown = want;
         }
@@ -452,10 +459,22 @@ impl Driver {
                 let effects = self.station.logout(Instant::now());
                 self.apply(effects).await;
             }
-            UiInput::Tamper { detail } => {
-                tracing::warn!(%detail, "front-end reports tampering");
+            UiInput::Tamper {
+                detail,
+                end_session,
+            } => {
+                tracing::warn!(%detail, end_session, "front-end reports tampering");
                 self.record(agent_event::Kind::Tamper(Tamper { detail }))
                     .await;
+                if end_session
+                    && self.station.session_id().is_some()
+                    && let Ok(effects) =
+                        self.station
+                            .end("", EndReason::StationRestarted, Instant::now())
+                {
+                    tracing::warn!("the session is taken away: the lock screen was tampered with");
+                    self.apply(effects).await;
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
-//! `bilik-agent`: parse the command line, set up logging, run or enrol.
+//! `bilik-agent`: parse the command line, set up logging, run the service
+//! (or the headless agent), the lock-screen process, or enrol.
 
 use anyhow::Context;
 use bilik_agent::cli::{Cli, Command};
@@ -42,38 +43,6 @@ async fn shutdown_signal() {
     }
 }
 
-/// `--ui gui`: the window on the main thread (eframe needs it), the agent
-/// on a tokio runtime in another thread; the window closes when the agent
-/// stops, and the agent stops (fail closed: the process exits) when the
-/// window cannot run.
-fn run_gui(config: bilik_agent::config::Config, windowed: bool) -> anyhow::Result<()> {
-    let shared = bilik_agent::ui::gui::install(config.language, windowed);
-    let agent_shared = shared.clone();
-    let agent = std::thread::Builder::new()
-        .name("agent".into())
-        .spawn(move || {
-            let result = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("cannot start the async runtime")
-                .and_then(|runtime| {
-                    let result = runtime
-                        .block_on(bilik_agent::run(config, shutdown_signal()))
-                        .map_err(anyhow::Error::from);
-                    runtime.shutdown_timeout(Duration::from_millis(500));
-                    result
-                });
-            agent_shared.quit();
-            result
-        })
-        .context("cannot start the agent thread")?;
-    bilik_agent::ui::gui::run_window(shared)?;
-    match agent.join() {
-        Ok(result) => result,
-        Err(_) => anyhow::bail!("the agent thread panicked"),
-    }
-}
-
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing(cli.log_json);
@@ -82,10 +51,15 @@ fn main() -> anyhow::Result<()> {
         print!("{}", config.to_toml());
         return Ok(());
     }
-    if let (bilik_agent::config::FrontEndKind::Gui { windowed }, Some(Command::Run) | None) =
-        (config.ui, &cli.command)
+    #[cfg(unix)]
+    if let Some(Command::Ui { socket }) = &cli.command {
+        return bilik_agent::ui::gui::client::run(socket).map_err(anyhow::Error::from);
+    }
+    let mut config = config;
+    if matches!(cli.command, Some(Command::Service))
+        && config.ui == bilik_agent::config::FrontEndKind::Headless
     {
-        return run_gui(config, windowed);
+        config.ui = bilik_agent::config::FrontEndKind::Gui { windowed: false };
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -112,9 +86,15 @@ fn main() -> anyhow::Result<()> {
             );
             anyhow::Ok(())
         }),
-        Some(Command::Run) | None => runtime
+        Some(Command::Run | Command::Service) | None => runtime
             .block_on(bilik_agent::run(config, shutdown_signal()))
             .map_err(anyhow::Error::from),
+        #[cfg(not(unix))]
+        Some(Command::Ui { .. }) => Err(anyhow::anyhow!(
+            "the lock-screen process runs on Unix only (see docs/windows-backend.md)"
+        )),
+        #[cfg(unix)]
+        Some(Command::Ui { .. }) => Ok(()),
     };
     // Blocking readers (stdin) cannot be cancelled: do not wait for them.
     runtime.shutdown_timeout(Duration::from_millis(500));

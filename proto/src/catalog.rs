@@ -122,6 +122,28 @@ pub const DEFAULT_PURPOSES: &[&str] = &[
     "Lainnya",
 ];
 
+/// The default purposes in English, in the order of [`DEFAULT_PURPOSES`].
+const DEFAULT_PURPOSES_EN: &[&str] = &[
+    "Study/Assignment",
+    "Looking for information",
+    "Work/Job application",
+    "Other",
+];
+
+/// A purpose as the patron reads it in `lang`: the default purposes are
+/// translated; a library's own purposes are shown as configured. (The
+/// purpose recorded is always the configured text.)
+pub fn purpose(configured: &str, lang: Lang) -> &str {
+    match lang {
+        Lang::Id => configured,
+        Lang::En => DEFAULT_PURPOSES
+            .iter()
+            .position(|p| *p == configured)
+            .and_then(|i| DEFAULT_PURPOSES_EN.get(i).copied())
+            .unwrap_or(configured),
+    }
+}
+
 /// The default house rules the patron ticks (the digital initials).
 pub const DEFAULT_RULES: Text = Text {
     id: "Komputer hanya untuk belajar dan mencari informasi. Dilarang membuka situs pornografi, judi, \
@@ -161,6 +183,12 @@ pub const TIME_NEARLY_UP: Text = Text {
     en: "Your time is nearly up. Please save your work.",
 };
 
+/// The last warning (one minute or less left), distinct from the first.
+pub const LAST_MINUTE: Text = Text {
+    id: "Kurang dari 1 menit lagi! Simpan pekerjaan Anda sekarang.",
+    en: "Less than 1 minute left! Save your work now.",
+};
+
 /// The audit log in plain words, and the words of its page.
 pub mod audit;
 /// Words of the station's lock screen and countdown window.
@@ -174,6 +202,14 @@ pub mod web;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_purposes_are_translated_and_own_ones_kept() {
+        assert_eq!(DEFAULT_PURPOSES.len(), DEFAULT_PURPOSES_EN.len());
+        assert_eq!(purpose("Belajar/Tugas", Lang::En), "Study/Assignment");
+        assert_eq!(purpose("Belajar/Tugas", Lang::Id), "Belajar/Tugas");
+        assert_eq!(purpose("Kursus komputer", Lang::En), "Kursus komputer");
+    }
 
     #[test]
     fn every_refusal_has_both_languages() {

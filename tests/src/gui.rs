@@ -18,6 +18,9 @@ pub const TOOLS: [(&str, &str); 5] = [
     ("xrandr", "x11-xserver-utils"),
 ];
 
+/// The lock screen's background colour (`lock_screen::BACKGROUND`).
+pub const LOCK_BACKGROUND: [u8; 3] = [13, 31, 56];
+
 /// The screen size of the test display.
 pub const SCREEN: (u32, u32) = (1280, 800);
 
@@ -124,6 +127,22 @@ impl Display {
     /// monitors `(x, y, width, height)`, as a station with several screens
     /// shows them; none: one monitor), then openbox.
     pub fn start_with(size: (u32, u32), monitors: &[(i32, i32, u32, u32)]) -> Display {
+        Display::start_full(size, monitors, None)
+    }
+
+    /// Starts Xvfb ([`SCREEN`]) with openbox on the kiosk configuration
+    /// `rc` (`docs/kiosk/rc.xml`).
+    pub fn start_kiosk(rc: &Path) -> Display {
+        Display::start_full(SCREEN, &[], Some(rc))
+    }
+
+    /// Starts Xvfb with `size` split into `monitors`, then openbox (with
+    /// its configuration file `rc`, or its default one).
+    fn start_full(
+        size: (u32, u32),
+        monitors: &[(i32, i32, u32, u32)],
+        rc: Option<&Path>,
+    ) -> Display {
         let screen = format!("{}x{}x24", size.0, size.1);
         // -displayfd 1: Xvfb picks a free display number itself and writes
         // it to its stdout once it accepts connections (no race with another
@@ -166,7 +185,11 @@ impl Display {
                 .unwrap();
             assert!(status.success(), "xrandr --setmonitor {geometry} failed");
         }
-        let wm = Command::new("openbox")
+        let mut wm = Command::new("openbox");
+        if let Some(rc) = rc {
+            wm.arg("--config-file").arg(rc);
+        }
+        let wm = wm
             .env("DISPLAY", &name)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -271,6 +294,143 @@ impl Display {
             .unwrap();
         assert!(status.success(), "import failed for {}", path.display());
         Shot::load(path)
+    }
+}
+
+impl Display {
+    /// Screenshots into `name` (under [`artifacts_dir`]) until the lock
+    /// screen shows; how long that took from `since`.
+    pub fn wait_lock_visible(&self, name: &str, since: Instant) -> std::time::Duration {
+        let path = artifacts_dir().join(name);
+        poll(&format!("the lock screen on screen ({name})"), || {
+            self.screenshot(&path).is_lock_screen()
+        });
+        since.elapsed()
+    }
+
+    /// The X id of the lock window (the one named "Bilik").
+    pub fn lock_window(&self) -> String {
+        let mut id = String::new();
+        poll("the lock window", || {
+            let (ok, out) = self.xdotool(&["search", "--onlyvisible", "--name", "^Bilik$"]);
+            id = out.lines().next().unwrap_or_default().trim().to_owned();
+            ok && !id.is_empty()
+        });
+        id
+    }
+
+    /// Starts the hostile X client (`x11-intruder cover HOW`: "above" or
+    /// "override"): a red full-screen window; killed when dropped.
+    pub fn intruder(&self, how: &str) -> Intruder {
+        let mut child = Command::new(binary("x11-intruder"))
+            .args(["cover", how])
+            .env("DISPLAY", &self.name)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+        assert!(
+            !line.trim().is_empty(),
+            "the intruder did not map its window"
+        );
+        Intruder { child }
+    }
+
+    /// How many children of the root window are viewable (a window
+    /// manager's menu that opens adds one).
+    pub fn viewable_toplevels(&self) -> usize {
+        let out = Command::new(binary("x11-intruder"))
+            .arg("toplevels")
+            .env("DISPLAY", &self.name)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
+    /// Asks the window manager to take `window` out of full screen.
+    pub fn unfullscreen(&self, window: &str) {
+        let status = Command::new(binary("x11-intruder"))
+            .args(["unfullscreen", window])
+            .env("DISPLAY", &self.name)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+/// A hostile window on the display (killed when dropped).
+#[derive(Debug)]
+pub struct Intruder {
+    /// The `x11-intruder` process.
+    child: Child,
+}
+
+impl Drop for Intruder {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The tamper reports the server holds, from its monthly report (JSON) of
+/// this month and the months either side of today (the library's time
+/// zone may be a day off UTC): each `station: detail`.
+pub async fn tamper_reports(admin: &mut crate::Staff) -> Vec<String> {
+    use bilik_proto::v1::{MonthlyReportRequest, ReportFormat};
+    let now = chrono::Utc::now();
+    let mut months: Vec<String> = [-1, 0, 1]
+        .iter()
+        .map(|d| {
+            (now + chrono::Duration::days(*d))
+                .format("%Y-%m")
+                .to_string()
+        })
+        .collect();
+    months.dedup();
+    let mut found = Vec::new();
+    for month in months {
+        let Ok(report) = admin
+            .client
+            .monthly_report(admin.req(MonthlyReportRequest {
+                month,
+                format: ReportFormat::Json as i32,
+                lang: String::new(),
+            }))
+            .await
+        else {
+            continue;
+        };
+        let json: serde_json::Value =
+            serde_json::from_slice(&report.into_inner().content).unwrap_or_default();
+        for p in json["problems"].as_array().into_iter().flatten() {
+            if p["kind"] == "tamper" {
+                found.push(format!(
+                    "{}: {}",
+                    p["station"].as_str().unwrap_or_default(),
+                    p["detail"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Waits until the server holds a tamper report containing `needle`.
+pub async fn wait_tamper(admin: &mut crate::Staff, needle: &str) -> String {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let reports = tamper_reports(admin).await;
+        if let Some(r) = reports.iter().find(|r| r.contains(needle)) {
+            return r.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no tamper report with {needle:?} on the server: {reports:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
 
@@ -411,6 +571,18 @@ impl Shot {
         differ as f64 / (half * self.height).max(1) as f64
     }
 
+    /// Whether this is the lock screen: not blank, and its background in
+    /// all four corners (a desktop, a window over it or a lock window out
+    /// of shape shows something else there).
+    pub fn is_lock_screen(&self) -> bool {
+        let (w, h) = (self.width, self.height);
+        let corners = [(4, 4), (w - 5, 4), (4, h - 5), (w - 5, h - 5)];
+        corners
+            .iter()
+            .all(|&(x, y)| self.pixel(x, y) == LOCK_BACKGROUND)
+            && self.colours() > 8
+    }
+
     /// Checks it is the screen's size and not a blank frame.
     pub fn assert_sane(&self) {
         assert_eq!((self.width, self.height), SCREEN, "{}", self.path.display());
@@ -438,12 +610,24 @@ pub struct GuiAgent {
 impl GuiAgent {
     /// Starts the agent on `state_dir` with the GUI on `display`.
     pub fn start(display: &Display, state_dir: &Path) -> GuiAgent {
+        GuiAgent::start_with(display, state_dir, &[])
+    }
+
+    /// Starts the agent (`bilik-agent service`: the service and its
+    /// lock-screen process) on `state_dir` with the GUI on `display` and
+    /// `--set` overrides `sets` (e.g. `lock.restore_ms=1500`).
+    pub fn start_with(display: &Display, state_dir: &Path, sets: &[&str]) -> GuiAgent {
         let log = state_dir.with_extension("gui.log");
         let log_file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(binary("bilik-agent"))
-            .args(["run", "--ui", "gui", "--state-dir"])
+        let mut command = Command::new(binary("bilik-agent"));
+        command
+            .args(["service", "--state-dir"])
             .arg(state_dir)
-            .args(crate::agent::FAST_BACKOFF)
+            .args(crate::agent::FAST_BACKOFF);
+        for set in sets {
+            command.args(["--set", set]);
+        }
+        let child = command
             .env("DISPLAY", &display.name)
             .env("LIBGL_ALWAYS_SOFTWARE", "1")
             .env("RUST_LOG", "info,bilik_agent=debug")
@@ -454,6 +638,34 @@ impl GuiAgent {
             .spawn()
             .unwrap();
         GuiAgent { child, log }
+    }
+
+    /// The pid of the lock-screen process that connected last.
+    pub fn ui_pid(&self) -> u32 {
+        let log = self.log_text();
+        let line = log
+            .lines()
+            .rev()
+            .find(|l| l.contains("lock screen connected pid="))
+            .unwrap_or_else(|| panic!("no lock screen connected yet:\n{log}"));
+        line.rsplit("pid=").next().unwrap().trim().parse().unwrap()
+    }
+
+    /// Waits until a lock-screen process other than `old` has connected;
+    /// returns its pid.
+    pub fn wait_new_ui(&self, old: u32) -> u32 {
+        let mut pid = old;
+        poll("a new lock-screen process", || {
+            pid = self
+                .log_text()
+                .lines()
+                .rev()
+                .find(|l| l.contains("lock screen connected pid="))
+                .and_then(|l| l.rsplit("pid=").next()?.trim().parse().ok())
+                .unwrap_or(old);
+            pid != old
+        });
+        pid
     }
 
     /// The log so far.

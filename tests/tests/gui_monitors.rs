@@ -115,7 +115,7 @@ async fn the_lock_screen_covers_every_monitor() {
         }))
         .await
         .unwrap();
-    agent.wait_log("shape=Locked", 2);
+    agent.wait_log("screen changed screen=Locked", 1);
     poll("the cover back on the right monitor", || {
         display.windows("^Bilik cover$") == [on(RIGHT)]
     });

@@ -12,6 +12,9 @@
 
 pub mod gui;
 pub mod headless;
+#[cfg(unix)]
+pub mod supervisor;
+pub mod wire;
 
 use bilik_proto::catalog::{self, Text};
 use bilik_proto::v1::{HookFailed, PowerAction, RefusalCode, Settings};
@@ -42,6 +45,9 @@ pub enum UiInput {
     Tamper {
         /// What happened.
         detail: String,
+        /// The lock screen itself was defeated (killed, stopped, hung, no
+        /// verified lock): a running session is taken away from the patron.
+        end_session: bool,
     },
 }
 
@@ -165,6 +171,9 @@ pub fn start(config: &Config, inputs: mpsc::Sender<UiInput>) -> Result<Box<dyn F
             config.language,
             inputs,
         )?)),
+        #[cfg(unix)]
+        FrontEndKind::Gui { .. } => Ok(Box::new(supervisor::start(config, inputs)?)),
+        #[cfg(not(unix))]
         FrontEndKind::Gui { .. } => Ok(Box::new(gui::start(inputs)?)),
     }
 }

@@ -57,6 +57,12 @@ pub const SUBMIT: Text = Text {
     en: "Log in",
 };
 
+/// Shown on the lock screen for a few seconds after a session ended.
+pub const SESSION_ENDED: Text = Text {
+    id: "Sesi Anda telah berakhir. Terima kasih.",
+    en: "Your session has ended. Thank you.",
+};
+
 /// Asked when the card was given but the rules are not ticked yet.
 pub const TICK_RULES_FIRST: Text = Text {
     id: "Centang persetujuan tata tertib terlebih dahulu.",

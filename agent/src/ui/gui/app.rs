@@ -43,6 +43,13 @@ pub struct Form {
     pub focus_pin: bool,
     /// A login was sent and no answer came yet.
     pub checking: bool,
+    /// A scan's characters went to the card field while another widget had
+    /// the focus (its Enter then submits).
+    pub scan_pending: bool,
+    /// A scan's suffix arrived: submit on this frame.
+    pub submit_scan: bool,
+    /// A session ended at: "your session has ended" shows for a while.
+    pub session_ended: Option<Instant>,
 }
 
 /// The lock-screen application.
@@ -65,9 +72,9 @@ pub struct LockApp {
     /// (leaving full screen restores one), so the size is checked every
     /// frame and asked for again, a few times at most.
     countdown_fit: Option<(egui::Vec2, u32, Instant)>,
-    /// The keyboard/pointer grab while locked.
-    #[cfg(unix)]
-    grab: super::grab::Grab,
+    /// The repair thread (stopped and joined before eframe closes the X
+    /// connection it uses).
+    repair: Option<std::thread::JoinHandle<()>>,
     /// While locked on a station with several monitors: the monitors other
     /// than the lock window's, each covered by a window of its own.
     covers: Vec<Cover>,
@@ -84,7 +91,11 @@ struct Cover {
 
 impl LockApp {
     /// The app, in the configured language, showing the lock screen.
-    pub fn new(shared: Shared, ctx: &egui::Context) -> LockApp {
+    pub fn new(
+        shared: Shared,
+        ctx: &egui::Context,
+        repair: Option<std::thread::JoinHandle<()>>,
+    ) -> LockApp {
         let lang = shared.model().language;
         let mut style = (*ctx.global_style()).clone();
         for font in style.text_styles.values_mut() {
@@ -92,6 +103,11 @@ impl LockApp {
         }
         // A blinking cursor would repaint the idle screen twice a second.
         style.visuals.text_cursor.blink = false;
+        // Tick box and purposes large enough for a finger or a quick click.
+        style.spacing.icon_width = 28.0;
+        style.spacing.icon_width_inner = 16.0;
+        style.spacing.icon_spacing = 12.0;
+        style.spacing.interact_size.y = 34.0;
         ctx.set_global_style(style);
         LockApp {
             shared,
@@ -104,8 +120,7 @@ impl LockApp {
             attempts_seen: 0,
             confirm_logout: false,
             countdown_fit: None,
-            #[cfg(unix)]
-            grab: super::grab::Grab::default(),
+            repair,
             covers: Vec::new(),
         }
     }
@@ -122,6 +137,14 @@ impl LockApp {
             return;
         }
         tracing::info!(?shape, windowed, "lock-screen window shape");
+        if self.shape == Some(Shape::Countdown) && shape == Shape::Locked {
+            // The next patron: the configured language, no old refusal, and
+            // "your session has ended" for a few seconds.
+            let mut m = self.shared.model();
+            self.lang = m.language;
+            m.refusal = None;
+            self.form.session_ended = Some(Instant::now());
+        }
         self.shape = Some(shape);
         self.covers.clear();
         match (shape, windowed) {
@@ -147,19 +170,13 @@ impl LockApp {
                 self.form.focus_card = true;
             }
             (Shape::Countdown, _) => {
-                #[cfg(unix)]
-                self.grab.release();
                 let size = COUNTDOWN;
                 self.countdown_fit = Some((size, 1, Instant::now()));
                 if !windowed {
                     ctx.send_viewport_cmd(ViewportCommand::Fullscreen(false));
                 }
                 ctx.send_viewport_cmd(ViewportCommand::InnerSize(size));
-                let monitor = ctx.input(|i| i.viewport().monitor_size);
-                if let Some(monitor) = monitor {
-                    let x = (monitor.x - size.x - 16.0).max(0.0);
-                    ctx.send_viewport_cmd(ViewportCommand::OuterPosition(egui::pos2(x, 16.0)));
-                }
+                self.place_countdown(ctx, size);
                 ctx.send_viewport_cmd(ViewportCommand::WindowLevel(WindowLevel::AlwaysOnTop));
             }
         }
@@ -175,7 +192,9 @@ impl LockApp {
         ctx: &egui::Context,
         frame: &eframe::Frame,
     ) -> Option<(egui::Pos2, egui::Vec2)> {
-        let monitors = super::monitors::list(frame);
+        let monitors = super::x11::Handles::from_frame(frame)
+            .map(|h| h.monitors())
+            .unwrap_or_default();
         tracing::debug!(?monitors, "monitors");
         let (main, others) = super::monitors::split(&monitors)?;
         let scale = ctx.pixels_per_point().max(0.1);
@@ -210,6 +229,15 @@ impl LockApp {
         None
     }
 
+    /// Puts the countdown window of `size` in its configured corner.
+    fn place_countdown(&self, ctx: &egui::Context, size: egui::Vec2) {
+        let corner = self.shared.model().corner;
+        if let Some(monitor) = ctx.input(|i| i.viewport().monitor_size) {
+            let at = countdown_position(monitor, size, corner);
+            ctx.send_viewport_cmd(ViewportCommand::OuterPosition(at));
+        }
+    }
+
     /// Gives the countdown window the height its content needs (never less
     /// than it starts with), until the window has it.
     fn fit_countdown(&mut self, ctx: &egui::Context, needed: f32) {
@@ -233,6 +261,7 @@ impl LockApp {
         if last.is_none_or(|t| t.elapsed() >= PAUSE) {
             tracing::debug!(?want, ?have, tries, "countdown window sized to its content");
             ctx.send_viewport_cmd(ViewportCommand::InnerSize(want));
+            self.place_countdown(ctx, want);
             self.countdown_fit = Some((want, tries + 1, Instant::now()));
         }
         ctx.request_repaint_after(PAUSE);
@@ -266,13 +295,70 @@ impl LockApp {
     }
 }
 
+/// Space between the countdown and the screen's edges.
+const EDGE: f32 = 16.0;
+
+/// Where the countdown of `size` goes on a `monitor` of that size, in its
+/// `corner`.
+fn countdown_position(
+    monitor: egui::Vec2,
+    size: egui::Vec2,
+    corner: crate::config::Corner,
+) -> egui::Pos2 {
+    use crate::config::Corner;
+    let right = (monitor.x - size.x - EDGE).max(0.0);
+    let bottom = (monitor.y - size.y - EDGE).max(0.0);
+    match corner {
+        Corner::TopLeft => egui::pos2(EDGE, EDGE),
+        Corner::TopRight => egui::pos2(right, EDGE),
+        Corner::BottomLeft => egui::pos2(EDGE, bottom),
+        Corner::BottomRight => egui::pos2(right, bottom),
+    }
+}
+
 impl eframe::App for LockApp {
+    fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        if !matches!(self.shared.model().state, UiState::Locked) {
+            return;
+        }
+        let focused = super::scan::text_focused(ctx);
+        let routed =
+            super::scan::route(&mut raw_input.events, focused, &mut self.form.scan_pending);
+        if !routed.card.is_empty() {
+            self.form.card.push_str(&routed.card);
+            self.form.focus_card = true;
+        }
+        self.form.submit_scan |= routed.submit;
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shared.model().closing = true;
+        if let Some(repair) = self.repair.take() {
+            let _ = repair.join();
+        }
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        let (state, windowed, closing) = {
-            let m = self.shared.model();
-            (m.state.clone(), m.windowed, m.closing)
+        self.shared.mark_frame();
+        #[cfg(unix)]
+        if self.shared.handles.get().is_none()
+            && let Some(handles) = super::x11::Handles::from_frame(frame)
+        {
+            let _ = self.shared.handles.set(handles);
+        }
+        let (state, windowed, closing, reshape) = {
+            let mut m = self.shared.model();
+            (
+                m.state.clone(),
+                m.windowed,
+                m.closing,
+                std::mem::take(&mut m.reshape),
+            )
         };
+        if reshape {
+            self.shape = None;
+        }
         if ctx.input(|i| i.viewport().close_requested()) && !closing {
             tracing::info!("close request refused");
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
@@ -294,10 +380,6 @@ impl eframe::App for LockApp {
         }
         if shape == Shape::Locked {
             self.confirm_logout = false;
-        }
-        #[cfg(unix)]
-        if shape == Shape::Locked && !windowed && !self.grab.held() && !self.grab.try_grab(frame) {
-            ctx.request_repaint_after(Duration::from_millis(50));
         }
         #[cfg(not(unix))]
         let _ = frame;
@@ -334,8 +416,8 @@ impl eframe::App for LockApp {
             } => {
                 let fresh = self.shared.model().warning.take().is_some();
                 if fresh {
-                    tracing::info!(minutes_left, "warning brought to the front");
-                    ctx.send_viewport_cmd(ViewportCommand::Focus);
+                    // Not focused: the patron's program keeps the keyboard.
+                    tracing::info!(minutes_left, "warning shown");
                     ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
                         egui::UserAttentionType::Critical,
                     ));
@@ -357,5 +439,31 @@ impl eframe::App for LockApp {
 
     fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
         super::lock_screen::BACKGROUND.to_normalized_gamma_f32()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Corner;
+
+    #[test]
+    fn the_countdown_goes_to_its_corner() {
+        let monitor = egui::vec2(1280.0, 800.0);
+        let size = egui::vec2(420.0, 200.0);
+        assert_eq!(
+            countdown_position(monitor, size, Corner::TopRight),
+            egui::pos2(844.0, 16.0)
+        );
+        assert_eq!(
+            countdown_position(monitor, size, Corner::BottomLeft),
+            egui::pos2(16.0, 584.0)
+        );
+        assert_eq!(
+            countdown_position(egui::vec2(300.0, 100.0), size, Corner::BottomRight),
+            egui::pos2(0.0, 0.0)
+        );
+        assert_eq!(Corner::parse("bottom-right"), Some(Corner::BottomRight));
+        assert_eq!(Corner::parse("middle"), None);
     }
 }

@@ -39,11 +39,23 @@ pub fn show(
                 format!("{} {minutes}", t::MINUTES_LEFT.get(l))
             };
             ui.label(RichText::new(time).size(26.0));
-            if warning.is_some() {
-                ui.label(
-                    RichText::new(catalog::TIME_NEARLY_UP.get(l))
-                        .color(Color32::from_rgb(255, 190, 90)),
-                );
+            // Two distinct warnings: amber at the first threshold, red and
+            // bold in the last minute.
+            match warning {
+                Some(minutes) if minutes <= 1 => {
+                    ui.label(
+                        RichText::new(catalog::LAST_MINUTE.get(l))
+                            .strong()
+                            .color(Color32::from_rgb(255, 110, 110)),
+                    );
+                }
+                Some(_) => {
+                    ui.label(
+                        RichText::new(catalog::TIME_NEARLY_UP.get(l))
+                            .color(Color32::from_rgb(255, 190, 90)),
+                    );
+                }
+                None => {}
             }
             for (text, from) in &messages {
                 ui.label(

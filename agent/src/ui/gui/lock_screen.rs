@@ -16,6 +16,9 @@ pub const BACKGROUND: Color32 = Color32::from_rgb(13, 31, 56);
 
 const ALERT: Color32 = Color32::from_rgb(255, 190, 90);
 
+/// How long "your session has ended" shows on the lock screen.
+const SESSION_ENDED_FOR: std::time::Duration = std::time::Duration::from_secs(8);
+
 /// Draws the lock screen (`maintenance`: the out-of-service one).
 pub fn show(
     ui: &mut egui::Ui,
@@ -83,7 +86,14 @@ pub fn show(
                 egui::ScrollArea::vertical()
                     .id_salt("rules")
                     .max_height(420.0)
-                    .show(&mut cols[1], |ui| ui.label(RichText::new(rules).size(20.0)));
+                    .show(&mut cols[1], |ui| {
+                        // Readable: large, near-white on the dark background.
+                        ui.label(
+                            RichText::new(rules)
+                                .size(22.0)
+                                .color(Color32::from_gray(240)),
+                        )
+                    });
             });
         });
 }
@@ -182,19 +192,28 @@ fn login_column(
     ui.label(RichText::new(t::CARD_LABEL.get(l)).size(22.0));
     let card = ui.add(
         egui::TextEdit::singleline(&mut form.card)
-            .id_salt("card")
+            .id(egui::Id::unique(super::scan::CARD_ID))
             .desired_width(360.0)
             .font(egui::TextStyle::Heading),
     );
     if std::mem::take(&mut form.focus_card) {
         card.request_focus();
+        // Typing goes on at the end (a scan routed here while another
+        // widget had the focus is followed by its last digits).
+        let end = egui::text::CCursor::new(form.card.chars().count());
+        let mut state = egui::text_edit::TextEditState::load(ui.ctx(), card.id).unwrap_or_default();
+        state
+            .cursor
+            .set_char_range(Some(egui::text::CCursorRange::one(end)));
+        state.store(ui.ctx(), card.id);
     }
     let mut submit = card.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    submit |= std::mem::take(&mut form.submit_scan);
     if pin_required {
         ui.label(t::PIN_LABEL.get(l));
         let pin = ui.add(
             egui::TextEdit::singleline(&mut form.pin)
-                .id_salt("pin")
+                .id(egui::Id::unique(super::scan::PIN_ID))
                 .password(true)
                 .desired_width(200.0),
         );
@@ -204,7 +223,10 @@ fn login_column(
         submit |= pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     }
     ui.add_space(12.0);
-    let rules = ui.checkbox(&mut form.rules, t::RULES_TICK.get(l));
+    let rules = ui.checkbox(
+        &mut form.rules,
+        RichText::new(t::RULES_TICK.get(l)).size(22.0),
+    );
     if rules.changed() && form.hint == Some(t::TICK_RULES_FIRST) {
         form.hint = None;
     }
@@ -217,7 +239,11 @@ fn login_column(
         form.purpose = 0;
     }
     for (i, purpose) in purposes.iter().enumerate() {
-        ui.radio_value(&mut form.purpose, i, purpose.as_str());
+        ui.radio_value(
+            &mut form.purpose,
+            i,
+            RichText::new(catalog::purpose(purpose, l)).size(22.0),
+        );
     }
     ui.add_space(12.0);
     submit |= ui
@@ -234,8 +260,14 @@ fn login_column(
         Some((t::CHECKING, false))
     } else if let Some(hint) = form.hint {
         Some((hint, false))
+    } else if let Some(refusal) = refusal {
+        Some((refusal.text(), true))
     } else {
-        refusal.map(|r| (r.text(), true))
+        // Under the form, where it moves nothing: the last patron's session
+        // is over (the next patron reads it too: no harm).
+        form.session_ended
+            .filter(|at| at.elapsed() < SESSION_ENDED_FOR)
+            .map(|_| (t::SESSION_ENDED, true))
     };
     if let Some((text, alert)) = message {
         let color = if alert { ALERT } else { Color32::LIGHT_BLUE };

@@ -1,20 +1,27 @@
-//! `--ui gui`: the eframe lock screen (DESIGN §7).
+//! The eframe lock screen (DESIGN §7), run by `bilik-agent ui`: a process
+//! of its own in the patron's X session, started and watched by the
+//! station service (see [`crate::ui::supervisor`]).
 //!
-//! eframe must own the main thread, and the agent's driver runs on a tokio
-//! runtime in another thread. [`install`] makes the [`Shared`] model before
-//! either starts; [`start`] (called by [`crate::ui::start`] from the
-//! driver's thread) returns the [`FrontEnd`] that writes into it, and
-//! [`run_window`] runs the window on the main thread until the agent stops.
+//! eframe must own the main thread. [`install`] makes the [`Shared`] model
+//! before the window starts; [`start`] returns the [`FrontEnd`] that writes
+//! into it ([`client`] feeds it from the service's socket), and
+//! [`run_window`] runs the window on the main thread until told to close.
 //! The window repaints when the model changes and once a second for the
-//! clock, never continuously.
+//! clock, never continuously. The [`repair`] thread checks and repairs the
+//! window on its own timer, whether eframe draws or not.
 
 mod app;
-mod countdown;
 #[cfg(unix)]
-mod grab;
+pub mod client;
+mod countdown;
 mod lock_screen;
 #[cfg(unix)]
 mod monitors;
+#[cfg(unix)]
+mod repair;
+mod scan;
+#[cfg(unix)]
+mod x11;
 
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
@@ -50,6 +57,14 @@ pub struct Model {
     pub language: Lang,
     /// Developer mode: normal window, no grabs.
     pub windowed: bool,
+    /// The repair thread found the window out of shape: the window gives
+    /// itself its shape again on the next frame.
+    pub reshape: bool,
+    /// Where the countdown sits.
+    pub corner: crate::config::Corner,
+    /// Counts state changes, so the repair thread sees a session that began
+    /// and ended between two of its ticks (the window changed shape twice).
+    pub epoch: u64,
 }
 
 /// The model and the ways to reach the window, shared by both threads.
@@ -61,6 +76,13 @@ pub struct Shared {
     ctx: Arc<OnceLock<eframe::egui::Context>>,
     /// Where the patron's actions go, once the driver started.
     inputs: Arc<OnceLock<mpsc::Sender<UiInput>>>,
+    /// eframe's X connection and window, from the first frame (for the
+    /// repair thread).
+    #[cfg(unix)]
+    handles: Arc<OnceLock<x11::Handles>>,
+    /// When the window last drew a frame (a viewable window that stops
+    /// drawing is hung).
+    frame_at: Arc<Mutex<std::time::Instant>>,
 }
 
 impl Shared {
@@ -89,6 +111,33 @@ impl Shared {
         }
     }
 
+    /// The window's X handles, once known.
+    #[cfg(unix)]
+    fn handles(&self) -> Option<x11::Handles> {
+        self.handles.get().copied()
+    }
+
+    /// A frame is being drawn now.
+    fn mark_frame(&self) {
+        *self.frame_at.lock().unwrap_or_else(PoisonError::into_inner) = std::time::Instant::now();
+    }
+
+    /// How long since the last frame.
+    #[cfg(unix)]
+    fn frame_age(&self) -> std::time::Duration {
+        self.frame_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .elapsed()
+    }
+
+    /// Asks the window to give itself its shape again.
+    #[cfg(unix)]
+    fn reshape(&self) {
+        self.model().reshape = true;
+        self.repaint();
+    }
+
     /// The agent has stopped: let the window close.
     pub fn quit(&self) {
         self.model().closing = true;
@@ -100,7 +149,7 @@ impl Shared {
 static SHARED: OnceLock<Shared> = OnceLock::new();
 
 /// Makes the shared model; call on the main thread before the agent starts.
-pub fn install(language: Lang, windowed: bool) -> Shared {
+pub fn install(language: Lang, windowed: bool, corner: crate::config::Corner) -> Shared {
     SHARED
         .get_or_init(|| Shared {
             model: Arc::new(Mutex::new(Model {
@@ -115,9 +164,15 @@ pub fn install(language: Lang, windowed: bool) -> Shared {
                 closing: false,
                 language,
                 windowed,
+                reshape: false,
+                corner,
+                epoch: 0,
             })),
             ctx: Arc::new(OnceLock::new()),
             inputs: Arc::new(OnceLock::new()),
+            #[cfg(unix)]
+            handles: Arc::new(OnceLock::new()),
+            frame_at: Arc::new(Mutex::new(std::time::Instant::now())),
         })
         .clone()
 }
@@ -171,6 +226,7 @@ impl FrontEnd for Gui {
                     }
                     if std::mem::discriminant(state) != std::mem::discriminant(&m.state) {
                         tracing::info!(state = state_name(state), "lock screen state");
+                        m.epoch += 1;
                     }
                     m.state = state.clone();
                 }
@@ -213,7 +269,12 @@ impl FrontEnd for Gui {
 pub struct WindowError(String);
 
 /// Runs the window on the calling (main) thread until the agent stops.
-pub fn run_window(shared: Shared) -> Result<(), WindowError> {
+/// `repair` is the repair thread, stopped and joined when the window
+/// closes.
+pub fn run_window(
+    shared: Shared,
+    repair: Option<std::thread::JoinHandle<()>>,
+) -> Result<(), WindowError> {
     let windowed = shared.model().windowed;
     let mut viewport = eframe::egui::ViewportBuilder::default()
         .with_title("Bilik")
@@ -236,7 +297,7 @@ pub fn run_window(shared: Shared) -> Result<(), WindowError> {
         options,
         Box::new(move |cc| {
             let _ = shared.ctx.set(cc.egui_ctx.clone());
-            Ok(Box::new(app::LockApp::new(shared, &cc.egui_ctx)))
+            Ok(Box::new(app::LockApp::new(shared, &cc.egui_ctx, repair)))
         }),
     )
     .map_err(|e| WindowError(e.to_string()))
@@ -263,9 +324,15 @@ mod tests {
                 closing: false,
                 language: Lang::Id,
                 windowed: true,
+                reshape: false,
+                corner: crate::config::Corner::TopRight,
+                epoch: 0,
             })),
             ctx: Arc::new(OnceLock::new()),
             inputs: Arc::new(OnceLock::new()),
+            #[cfg(unix)]
+            handles: Arc::new(OnceLock::new()),
+            frame_at: Arc::new(Mutex::new(std::time::Instant::now())),
         };
         Gui { shared }
     }

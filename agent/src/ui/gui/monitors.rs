@@ -4,12 +4,7 @@
 //!
 //! winit's full screen covers only the monitor a window is on, and winit
 //! sees CRTCs, not the monitors RandR reports; so the monitors come from
-//! libXrandr's `XRRGetMonitors` on eframe's own connection, loaded at run
-//! time through `x11-dl` like the grab.
-#![allow(unsafe_code)]
-
-use raw_window_handle::{HasDisplayHandle, HasWindowHandle, RawDisplayHandle, RawWindowHandle};
-use x11_dl::{xlib, xrandr};
+//! libXrandr's `XRRGetMonitors` (in `x11.rs`).
 
 /// One monitor: its rectangle in the screen, in physical pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,56 +38,47 @@ pub fn split(monitors: &[Monitor]) -> Option<(Monitor, Vec<Monitor>)> {
     Some((main, others))
 }
 
-/// The active monitors of the screen of `frame`'s window; empty when that is
-/// not an X11 window or libXrandr cannot be loaded.
-pub fn list(frame: &eframe::Frame) -> Vec<Monitor> {
-    let (Ok(window), Ok(display)) = (frame.window_handle(), frame.display_handle()) else {
-        return Vec::new();
-    };
-    let (RawWindowHandle::Xlib(window), RawDisplayHandle::Xlib(display)) =
-        (window.as_raw(), display.as_raw())
-    else {
-        return Vec::new();
-    };
-    let Some(dpy) = display.display else {
-        return Vec::new();
-    };
-    let randr = match xrandr::Xrandr::open() {
-        Ok(randr) => randr,
-        Err(e) => {
-            tracing::warn!(error = %e, "libXrandr not loadable: the lock screen covers one monitor");
-            return Vec::new();
+/// A rectangle of the screen, in physical pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rect {
+    /// Left edge.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width.
+    pub width: i32,
+    /// Height.
+    pub height: i32,
+}
+
+impl Rect {
+    /// Whether the two overlap by at least one pixel.
+    pub fn intersects(&self, other: &Rect) -> bool {
+        self.x < other.x + other.width
+            && other.x < self.x + self.width
+            && self.y < other.y + other.height
+            && other.y < self.y + self.height
+    }
+}
+
+impl Monitor {
+    /// Its rectangle.
+    pub fn rect(&self) -> Rect {
+        Rect {
+            x: self.x,
+            y: self.y,
+            width: self.width,
+            height: self.height,
         }
-    };
-    let mut count = 0;
-    // SAFETY: `dpy` and `window` are eframe's live display connection and
-    // window, borrowed from the frame on the thread that runs winit's event
-    // loop. The list libXrandr returns is read within its `count` and freed
-    // once, with its own free function.
-    unsafe {
-        let list = (randr.XRRGetMonitors)(
-            dpy.as_ptr().cast::<xlib::Display>(),
-            window.window,
-            xlib::True,
-            &mut count,
-        );
-        if list.is_null() {
-            return Vec::new();
-        }
-        let len = usize::try_from(count).unwrap_or(0);
-        let monitors = std::slice::from_raw_parts(list, len)
-            .iter()
-            .map(|m| Monitor {
-                x: m.x,
-                y: m.y,
-                width: m.width,
-                height: m.height,
-                primary: m.primary != 0,
-            })
-            .filter(|m| m.width > 0 && m.height > 0)
-            .collect();
-        (randr.XRRFreeMonitors)(list);
-        monitors
+    }
+}
+
+/// Where the lock window must be: the main monitor when there are several,
+/// else the whole `screen`; and whether that is plain full screen.
+pub fn lock_rect(monitors: &[Monitor], screen: Rect) -> (Rect, bool) {
+    match split(monitors) {
+        Some((main, _)) => (main.rect(), false),
+        None => (screen, true),
     }
 }
 
@@ -109,6 +95,21 @@ mod tests {
             height: 768,
             primary,
         }
+    }
+
+    #[test]
+    fn the_lock_rect_is_the_screen_or_the_main_monitor() {
+        let screen = Rect {
+            x: 0,
+            y: 0,
+            width: 2048,
+            height: 768,
+        };
+        assert_eq!(lock_rect(&[], screen), (screen, true));
+        let (rect, full) = lock_rect(&[monitor(0, 0, false), monitor(1024, 0, true)], screen);
+        assert_eq!((rect, full), (monitor(1024, 0, true).rect(), false));
+        assert!(rect.intersects(&screen));
+        assert!(!rect.intersects(&monitor(0, 0, false).rect()));
     }
 
     #[test]

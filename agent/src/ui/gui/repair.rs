@@ -1,0 +1,260 @@
+//! The repair thread: on a timer of its own, whatever eframe is drawing (a
+//! hidden window is not drawn at all), it checks the lock window with the X
+//! server and repairs it, and writes the status line that is the UI's
+//! heartbeat to the service.
+//!
+//! While locked, every tick:
+//!
+//! - the window must be viewable: if it was unmapped or iconified, it is
+//!   mapped again and activated;
+//! - it must cover the lock rectangle (the screen, or the main monitor
+//!   when there are several): if moved, resized or taken out of full
+//!   screen, it is put back (and the window is asked to re-apply its shape);
+//! - no viewable window may be stacked above it over that rectangle (a
+//!   full-screen "above" window, an override-redirect one, a menu): the
+//!   lock is raised and those windows are lowered;
+//! - keyboard and pointer must be grabbed: the grab is asked for again on
+//!   eframe's connection, and the X server's answer, not a local flag, says
+//!   whether it is held;
+//! - the window must still be drawing (a hung window thread).
+//!
+//! In session, the countdown must be viewable: an iconified countdown is
+//! mapped again (so it cannot be iconified away), and the grab is let go.
+//!
+//! The status says whether the lock was verified on this tick. The first
+//! problem after a verified state is also reported as tampering.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+use super::Shared;
+use super::monitors::{Monitor, lock_rect};
+use super::x11::{Client, Observed};
+use crate::ui::UiState;
+use crate::ui::wire::{FromUi, Screen};
+
+/// Time between two checks.
+pub const TICK: Duration = Duration::from_millis(100);
+/// A window that has not drawn for this long while viewable is hung (it
+/// draws at least once a second).
+const STALLED: Duration = Duration::from_secs(5);
+/// How often the monitor list is read again.
+const MONITORS_EVERY: Duration = Duration::from_secs(2);
+
+/// Where the repair thread's status lines go.
+#[derive(Debug, Clone)]
+pub struct Heartbeat {
+    /// Lines to the service.
+    pub lines: mpsc::Sender<FromUi>,
+    /// The last ping the service sent (echoed in each status).
+    pub seq: Arc<AtomicU64>,
+}
+
+/// The repair thread's memory between ticks.
+#[derive(Debug)]
+struct Repairer {
+    /// The model and the window handles.
+    shared: Shared,
+    /// Where status lines go.
+    heartbeat: Heartbeat,
+    /// The X client, once the window exists.
+    client: Option<Client>,
+    /// The X server confirmed the grab on the last tick.
+    grabbed: bool,
+    /// The screen of the last tick.
+    screen: Screen,
+    /// The model's state-change count at the last tick.
+    epoch: u64,
+    /// This screen was verified once since it was entered (problems after
+    /// that are tampering, before it the window is still settling).
+    verified_once: bool,
+    /// The last tick had no problem.
+    was_ok: bool,
+    /// The monitors, and when they were read.
+    monitors: Option<(Vec<Monitor>, Instant)>,
+}
+
+/// Starts the repair thread; it ends when the model is closing.
+pub fn spawn(shared: Shared, heartbeat: Heartbeat) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("lock-repair".into())
+        .spawn(move || {
+            let mut r = Repairer {
+                shared,
+                heartbeat,
+                client: None,
+                grabbed: false,
+                screen: Screen::Starting,
+                epoch: 0,
+                verified_once: false,
+                was_ok: false,
+                monitors: None,
+            };
+            while r.tick() {
+                std::thread::sleep(TICK);
+            }
+        })
+}
+
+impl Repairer {
+    /// One check; false once the window is closing.
+    fn tick(&mut self) -> bool {
+        let (state, windowed, closing, epoch) = {
+            let m = self.shared.model();
+            (m.state.clone(), m.windowed, m.closing, m.epoch)
+        };
+        if closing {
+            if let Some(client) = &self.client {
+                client.ungrab();
+            }
+            return false;
+        }
+        let screen = match state {
+            UiState::Locked | UiState::Maintenance => Screen::Locked,
+            UiState::InSession(_) | UiState::Warning { .. } => Screen::Countdown,
+        };
+        if screen != self.screen || epoch != self.epoch {
+            self.screen = screen;
+            self.epoch = epoch;
+            self.verified_once = false;
+            self.was_ok = false;
+        }
+        let problems = if windowed {
+            Vec::new()
+        } else {
+            self.check(screen)
+        };
+        let (screen, verified) = match (&self.client, windowed) {
+            (None, false) => (Screen::Starting, false),
+            _ => (screen, problems.is_empty()),
+        };
+        if verified {
+            if self.verified_once && !self.was_ok {
+                tracing::info!(?screen, "lock-screen window verified again");
+            }
+            self.verified_once = true;
+        } else if self.verified_once && self.was_ok {
+            let detail = problems.join("; ");
+            tracing::warn!(%detail, "lock-screen window tampered with; repairing");
+            let _ = self.heartbeat.lines.send(FromUi::Repaired { detail });
+        }
+        self.was_ok = verified;
+        let status = FromUi::Status {
+            seq: self.heartbeat.seq.load(Ordering::Relaxed),
+            screen,
+            verified,
+            problems,
+        };
+        self.heartbeat.lines.send(status).is_ok()
+    }
+
+    /// Checks (and repairs) the window for `screen`; the problems found.
+    fn check(&mut self, screen: Screen) -> Vec<String> {
+        if self.client.is_none() {
+            let Some(handles) = self.shared.handles() else {
+                return vec!["the lock window does not exist yet".into()];
+            };
+            match Client::open(handles) {
+                Ok(client) => self.client = Some(client),
+                Err(e) => return vec![format!("no X connection for repairs: {e}")],
+            }
+        }
+        let Some(client) = self.client.take() else {
+            return Vec::new();
+        };
+        let problems = match client.observe() {
+            None => vec!["the lock window is gone".into()],
+            Some(seen) => match screen {
+                Screen::Locked => self.check_locked(&client, &seen),
+                Screen::Countdown | Screen::Starting => self.check_countdown(&client, &seen),
+            },
+        };
+        self.client = Some(client);
+        problems
+    }
+
+    /// The lock screen's checks.
+    fn check_locked(&mut self, client: &Client, seen: &Observed) -> Vec<String> {
+        let mut problems = Vec::new();
+        let monitors = match &self.monitors {
+            Some((list, at)) if at.elapsed() < MONITORS_EVERY => list.clone(),
+            _ => {
+                let list = client.monitors();
+                self.monitors = Some((list.clone(), Instant::now()));
+                list
+            }
+        };
+        let (want, full_screen) = lock_rect(&monitors, seen.screen);
+        if !seen.viewable {
+            problems.push("the lock window was hidden (unmapped or iconified)".to_owned());
+            client.map();
+        } else {
+            if full_screen && !seen.fullscreen {
+                problems.push("the lock window left full screen".to_owned());
+                client.cover(want, full_screen);
+                self.shared.reshape();
+            } else if seen.rect != want {
+                let r = seen.rect;
+                problems.push(format!(
+                    "the lock window was moved or resized ({}x{}+{}+{})",
+                    r.width, r.height, r.x, r.y
+                ));
+                client.cover(want, full_screen);
+                self.shared.reshape();
+            }
+            let intruders: Vec<_> = seen
+                .above
+                .iter()
+                .filter(|w| w.rect.intersects(&want))
+                .copied()
+                .collect();
+            if !intruders.is_empty() {
+                let overriding = intruders.iter().filter(|w| w.override_redirect).count();
+                problems.push(format!(
+                    "{} window(s) over the lock window ({overriding} override-redirect)",
+                    intruders.len()
+                ));
+                client.raise_over(&intruders);
+            }
+            if self.shared.frame_age() > STALLED {
+                problems.push("the lock window stopped drawing".to_owned());
+            }
+        }
+        let (keyboard, pointer) = client.grab();
+        let held = keyboard == x11_dl::xlib::GrabSuccess && pointer == x11_dl::xlib::GrabSuccess;
+        if held && !self.grabbed {
+            tracing::info!("keyboard and pointer grabbed");
+        } else if !held && self.grabbed {
+            tracing::warn!(keyboard, pointer, "keyboard or pointer grab lost");
+        }
+        self.grabbed = held;
+        let not_viewable = x11_dl::xlib::GrabNotViewable;
+        if seen.viewable && (keyboard == not_viewable || pointer == not_viewable) {
+            // Hidden between the look and the grab (within this tick).
+            problems.push("the lock window was hidden (not viewable for the grab)".to_owned());
+            client.map();
+        }
+        if !held {
+            problems.push(format!(
+                "keyboard/pointer grab not held (X answered {keyboard}/{pointer})"
+            ));
+        }
+        problems
+    }
+
+    /// The countdown's checks: visible, not grabbing.
+    fn check_countdown(&mut self, client: &Client, seen: &Observed) -> Vec<String> {
+        if self.grabbed {
+            client.ungrab();
+            self.grabbed = false;
+            tracing::info!("keyboard and pointer released");
+        }
+        if seen.viewable {
+            Vec::new()
+        } else {
+            client.map();
+            vec!["the countdown was hidden (iconified or unmapped)".to_owned()]
+        }
+    }
+}

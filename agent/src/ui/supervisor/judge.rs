@@ -1,0 +1,272 @@
+//! The service's verdict on its lock-screen process, tick by tick: pure,
+//! every input a method taking `now`, so the bounds are tested without a
+//! window.
+//!
+//! - No status line for `heartbeat_timeout` (the UI was SIGSTOPped, or
+//!   hangs): kill it (a new one is started).
+//! - Due locked, the UI answering but not verifying its lock for half of
+//!   `restore` after it had verified one: kill it too (it cannot repair).
+//! - Due locked and no verified lock for `restore` (`startup` until the
+//!   first verified lock since the service started): escalate, once per
+//!   episode: end the patron's graphical session.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::super::wire::Screen;
+use crate::config::LockConfig;
+
+/// What to do about the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Kill the UI process (a new one is started): it stopped answering or
+    /// cannot repair its lock. The text says why, for the tamper report.
+    Kill(String),
+    /// No verified lock in time: end the patron's session.
+    Escalate(String),
+}
+
+/// The last status line of the current UI.
+#[derive(Debug, Clone, Copy)]
+struct Status {
+    /// When it arrived.
+    at: Instant,
+    /// The screen it reported.
+    screen: Screen,
+    /// Whether it verified the lock.
+    verified: bool,
+}
+
+/// The judge's memory. See the module docs.
+#[derive(Debug)]
+pub struct Judge {
+    /// The bounds.
+    heartbeat_timeout: Duration,
+    /// No verified lock this long (once one was seen): escalate.
+    restore: Duration,
+    /// The same before the first verified lock since start.
+    startup: Duration,
+    /// The current UI process started at (`None`: none running).
+    started: Option<Instant>,
+    /// The current UI connected and said hello at.
+    connected: Option<Instant>,
+    /// Its last status.
+    status: Option<Status>,
+    /// The current UI has verified a lock at least once.
+    child_verified: bool,
+    /// A lock was verified at least once since the service started.
+    ever_verified: bool,
+    /// The UI last stopped verifying while due locked at.
+    unverified_since: Option<Instant>,
+    /// The station has been due locked without a verified lock since.
+    due_since: Option<Instant>,
+    /// This episode was escalated already.
+    escalated: bool,
+}
+
+impl Judge {
+    /// A judge with `config`'s bounds, no UI yet.
+    pub fn new(config: &LockConfig) -> Judge {
+        Judge {
+            heartbeat_timeout: config.heartbeat_timeout,
+            restore: config.restore,
+            startup: config.startup,
+            started: None,
+            connected: None,
+            status: None,
+            child_verified: false,
+            ever_verified: false,
+            unverified_since: None,
+            due_since: None,
+            escalated: false,
+        }
+    }
+
+    /// A new UI process was started.
+    pub fn started(&mut self, now: Instant) {
+        self.started = Some(now);
+        self.connected = None;
+        self.status = None;
+        self.child_verified = false;
+        self.unverified_since = None;
+    }
+
+    /// The UI process is gone (exited or killed).
+    pub fn gone(&mut self) {
+        self.started = None;
+        self.connected = None;
+        self.status = None;
+        self.child_verified = false;
+    }
+
+    /// The UI said a good hello.
+    pub fn connected(&mut self, now: Instant) {
+        self.connected = Some(now);
+    }
+
+    /// A status line arrived.
+    pub fn status(&mut self, now: Instant, screen: Screen, verified: bool) {
+        self.status = Some(Status {
+            at: now,
+            screen,
+            verified,
+        });
+        if verified && screen == Screen::Locked {
+            self.child_verified = true;
+            self.ever_verified = true;
+        }
+    }
+
+    /// Whether the last status (fresh enough) verified a lock.
+    pub fn lock_verified(&self, now: Instant) -> bool {
+        self.status.is_some_and(|s| {
+            s.verified
+                && s.screen == Screen::Locked
+                && now.saturating_duration_since(s.at) <= self.heartbeat_timeout
+        })
+    }
+
+    /// The verdict at `now`; `due_locked`: the station should be locked
+    /// (locked or maintenance, not the developer's windowed mode).
+    pub fn tick(&mut self, now: Instant, due_locked: bool) -> Vec<Verdict> {
+        let mut verdicts = Vec::new();
+        let since = |t: Instant| now.saturating_duration_since(t);
+        let ms = |d: Duration| d.as_millis();
+        if let Some(started) = self.started {
+            let heard = self.status.map(|s| s.at).or(self.connected);
+            match heard {
+                Some(at) if since(at) > self.heartbeat_timeout => {
+                    verdicts.push(Verdict::Kill(format!(
+                        "the lock screen stopped answering (no heartbeat for {} ms: stopped or hung)",
+                        ms(since(at))
+                    )));
+                }
+                None if since(started) > self.startup.max(self.heartbeat_timeout * 5) => {
+                    verdicts.push(Verdict::Kill(format!(
+                        "the lock screen did not connect within {} ms",
+                        ms(since(started))
+                    )));
+                }
+                _ => {}
+            }
+        }
+        let verified = self.lock_verified(now);
+        if due_locked && !verified && self.status.is_some() {
+            let since_t = *self.unverified_since.get_or_insert(now);
+            if self.child_verified && since(since_t) > self.restore / 2 && verdicts.is_empty() {
+                verdicts.push(Verdict::Kill(format!(
+                    "the lock screen could not restore its lock for {} ms",
+                    ms(since(since_t))
+                )));
+            }
+        } else {
+            self.unverified_since = None;
+        }
+        if due_locked && !verified {
+            let due = *self.due_since.get_or_insert(now);
+            let bound = if self.ever_verified {
+                self.restore
+            } else {
+                self.startup
+            };
+            if since(due) > bound && !self.escalated {
+                self.escalated = true;
+                verdicts.push(Verdict::Escalate(format!(
+                    "no verified lock for {} ms (bound {} ms): ending the patron's session",
+                    ms(since(due)),
+                    ms(bound)
+                )));
+            }
+        } else {
+            self.due_since = None;
+            self.escalated = false;
+        }
+        verdicts
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn judge() -> Judge {
+        Judge::new(&LockConfig::default())
+    }
+
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_ui_is_killed_after_the_heartbeat_timeout() {
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0, Screen::Locked, true);
+        assert!(j.tick(t0 + MS(700), true).is_empty());
+        let v = j.tick(t0 + MS(800), true);
+        assert!(
+            matches!(&v[..], [Verdict::Kill(why)] if why.contains("stopped answering")),
+            "{v:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lost_lock_kills_then_escalates_once() {
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0, Screen::Locked, true);
+        // The lock is lost; the UI still answers.
+        let t1 = t0 + MS(100);
+        j.status(t1, Screen::Locked, false);
+        assert!(j.tick(t1, true).is_empty());
+        j.status(t1 + MS(1000), Screen::Locked, false);
+        let v = j.tick(t1 + MS(1050), true);
+        assert!(matches!(&v[..], [Verdict::Kill(_)]), "{v:?}");
+        j.gone();
+        j.started(t1 + MS(1100));
+        let v = j.tick(t1 + MS(2050), true);
+        assert!(
+            matches!(&v[..], [Verdict::Escalate(why)] if why.contains("bound 2000 ms")),
+            "{v:?}"
+        );
+        assert!(j.tick(t1 + MS(3000), true).is_empty(), "escalated twice");
+        // A verified lock ends the episode.
+        j.connected(t1 + MS(3000));
+        j.status(t1 + MS(3100), Screen::Locked, true);
+        assert!(j.tick(t1 + MS(3100), true).is_empty());
+        assert!(j.lock_verified(t1 + MS(3100)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_countdown_past_the_deadline_is_not_a_lock() {
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0, Screen::Locked, true);
+        j.status(t0 + MS(100), Screen::Countdown, true);
+        assert!(j.tick(t0 + MS(100), false).is_empty());
+        // The session ended: the UI still shows the countdown.
+        j.status(t0 + MS(2200), Screen::Countdown, true);
+        let _ = j.tick(t0 + MS(200), true);
+        let v = j.tick(t0 + MS(2300), true);
+        assert!(v.iter().any(|v| matches!(v, Verdict::Escalate(_))), "{v:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_first_lock_may_take_the_startup_bound() {
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        assert!(j.tick(t0 + MS(5000), true).is_empty());
+        j.connected(t0 + MS(5000));
+        j.status(t0 + MS(5000), Screen::Starting, false);
+        assert!(j.tick(t0 + MS(5100), true).is_empty());
+        j.status(t0 + MS(5200), Screen::Locked, true);
+        assert!(j.tick(t0 + MS(5200), true).is_empty());
+    }
+}
