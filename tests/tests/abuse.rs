@@ -467,4 +467,10 @@ async fn a_forged_log_line_from_a_station_is_escaped() {
         "an escape sequence reached the log"
     );
     assert!(!log.contains('\r'));
+    // The desk sees the tamper report as an alert naming the station.
+    let mut desk = WebClient::pinned(&server.web_url, server.trust());
+    assert_eq!(desk.sign_in("admin", &password).await.status, 303);
+    let page = desk.get("/").await;
+    assert!(page.body.contains("alert.tamper"), "{}", page.body);
+    assert!(page.body.contains("PC-01"));
 }
