@@ -183,6 +183,25 @@ impl<IO> Guarded<IO> {
         self.deadline.as_mut().reset(next);
     }
 
+    /// After a write: bytes written count as traffic; a write that waits
+    /// fails once the connection has been idle for too long.
+    fn wrote(
+        &mut self,
+        cx: &mut Context<'_>,
+        written: Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        match written {
+            Poll::Ready(Ok(n)) => {
+                if n > 0 {
+                    self.active();
+                }
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => self.check_idle(cx).map(Err),
+        }
+    }
+
     /// While waiting: an error once idle for too long.
     fn check_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
         match self.deadline.as_mut().poll(cx) {
@@ -223,16 +242,8 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for Guarded<IO> {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.inner).poll_write(cx, data) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    this.active();
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => this.check_idle(cx).map(Err),
-        }
+        let written = Pin::new(&mut this.inner).poll_write(cx, data);
+        this.wrote(cx, written)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -253,16 +264,8 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for Guarded<IO> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    this.active();
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => this.check_idle(cx).map(Err),
-        }
+        let written = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.wrote(cx, written)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -278,33 +281,11 @@ impl tonic::transport::server::Connected for Guarded<TcpStream> {
     }
 }
 
-/// Accepts the next connection that fits the limits: no Nagle (a pushed
-/// command would wait for a delayed ACK), over-the-limit connections
-/// closed at once, transient accept errors (out of file descriptors)
+/// The accepted connections of a listener that fit its limits, for tonic
+/// and the dashboard (the listener closes when this is dropped): no
+/// Nagle (a pushed command would wait for a delayed ACK), over-the-limit
+/// connections closed at once, failed accepts (out of file descriptors)
 /// waited out briefly.
-pub async fn accept(listener: &TcpListener, slots: &Arc<Slots>) -> Guarded<TcpStream> {
-    loop {
-        let (tcp, peer) = match listener.accept().await {
-            Ok(conn) => conn,
-            Err(e) => {
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let Some(slot) = slots.take(peer.ip()) else {
-            // Closed by the drop; logged at debug only (a flood would
-            // otherwise fill the log).
-            tracing::debug!(%peer, "connection refused: too many from this address");
-            continue;
-        };
-        let _ = tcp.set_nodelay(true);
-        return Guarded::new(tcp, slot, peer);
-    }
-}
-
-/// The accepted connections of a listener, as tonic takes them (the
-/// listener closes when tonic drops this, at shutdown).
 #[derive(Debug)]
 pub struct Incoming {
     /// The listening socket.

@@ -21,7 +21,13 @@ pub fn binary(name: &str) -> PathBuf {
     // A binary older than the code it is built from would test old code.
     let built = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let newest = ["server/src", "agent/src", "proto/src", "proto/bilik"]
+    // The binary's own crate and the protocol it is built on.
+    let own = match name {
+        "bilik-server" => "server/src",
+        "bilik-agent" => "agent/src",
+        _ => "tests/src",
+    };
+    let newest = [own, "proto/src", "proto/bilik"]
         .iter()
         .filter_map(|dir| newest_file(&workspace.join(dir)))
         .max();

@@ -138,14 +138,17 @@ pub async fn serve(
         }
     };
     let slots = crate::net::Slots::new(app.config().connection_limits());
+    let mut incoming = crate::net::incoming(listener, slots);
     let routes = router(app);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let conn = tokio::select! {
-            conn = crate::net::accept(&listener, &slots) => conn,
+            conn = tokio_stream::StreamExt::next(&mut incoming) => conn,
             () = &mut shutdown => break,
         };
+        // The stream never ends and never fails (it waits out errors).
+        let Some(Ok(conn)) = conn else { continue };
         let (routes, tls, watcher) = (routes.clone(), tls.clone(), graceful.watcher());
         tokio::spawn(async move {
             let peer = conn.peer();
@@ -159,7 +162,7 @@ pub async fn serve(
             }
         });
     }
-    drop(listener);
+    drop(incoming);
     graceful.shutdown().await;
     Ok(())
 }
