@@ -4,8 +4,9 @@
 //! in the binary. Every handler calls the [`crate::app`] use cases; no rule
 //! is implemented here.
 //!
-//! Modules: [`auth`] (sessions, CSRF, sign-in), [`error`] (errors as clear
-//! pages or JSON), [`layout`] (the page frame and formatting), one module
+//! Modules: [`request`] (cookies, language, encoding, the signed-in
+//! [`request::Ctx`]), [`auth`] (sessions, CSRF, sign-in), [`error`] (errors
+//! as clear pages or JSON), [`layout`] (the page frame and formatting), one module
 //! per section of the desk, [`sse`] (the live feed) and [`assets`].
 
 mod admin;
@@ -19,6 +20,7 @@ mod incidents;
 mod layout;
 mod members;
 mod reports;
+mod request;
 mod sse;
 mod stations;
 mod tls_listener;

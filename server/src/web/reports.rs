@@ -4,9 +4,9 @@
 //! report catalogue.
 
 use super::Shared;
-use super::auth::Ctx;
 use super::error::WebError;
 use super::layout::{self, Nav};
+use super::request::Ctx;
 use crate::report::charts::{sessions_per_day_svg, sessions_per_hour_svg};
 use crate::report::model::Count;
 use crate::report::words::{self, Cell, recap_cells, recap_header};
