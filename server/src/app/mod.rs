@@ -22,7 +22,7 @@ pub use alerts::{Alert, AlertKind};
 pub use audit::{AuditPage, SYSTEM_ACTOR};
 pub use backup::LastBackup;
 pub use members::MAX_IMPORT_BYTES;
-pub use members::{ImportChange, ImportPreview, ImportPreviewRow};
+pub use members::{ImportChange, ImportPreview, ImportPreviewRow, MemberPage};
 pub use staff::StaffIdentity;
 
 use crate::clock::Clock;
