@@ -2,6 +2,7 @@
 //! function checks its input, applies the rules of [`crate::policy`], writes
 //! through [`crate::store`] and tells the [`crate::hub`] what to push.
 
+mod admission;
 mod alerts;
 mod audit;
 mod backup;
