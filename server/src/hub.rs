@@ -247,6 +247,17 @@ impl Hub {
     pub fn subscribe(&self) -> broadcast::Receiver<String> {
         self.changes.subscribe()
     }
+
+    /// Whether the server is stopping, as a receiver a feed can wait on.
+    pub fn stopping_signal(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
+    }
+
+    /// How many listen to station changes now (open feeds; the count a
+    /// test watches to see a feed end).
+    pub fn watchers(&self) -> usize {
+        self.changes.receiver_count()
+    }
 }
 
 impl HubState {

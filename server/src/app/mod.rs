@@ -18,6 +18,7 @@ mod stations;
 mod throttles;
 mod usage;
 mod views;
+mod watch;
 
 pub use alerts::{Alert, AlertKind};
 pub use audit::{AuditPage, SYSTEM_ACTOR};
@@ -25,6 +26,7 @@ pub use backup::LastBackup;
 pub use members::MAX_IMPORT_BYTES;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow};
 pub use staff::StaffIdentity;
+pub use watch::StationFeed;
 
 use crate::clock::Clock;
 use crate::config::Config;

@@ -5,8 +5,7 @@ use crate::app::{App, StaffIdentity};
 use bilik_proto::v1::admin_server::Admin;
 use bilik_proto::v1::*;
 use std::pin::Pin;
-use tokio::sync::broadcast::error::RecvError;
-use tokio_stream::Stream;
+use tokio_stream::{Stream, StreamExt};
 use tonic::{Request, Response, Status};
 
 /// The Admin service.
@@ -70,57 +69,12 @@ impl Admin for AdminService {
         req: Request<WatchStationsRequest>,
     ) -> Result<Response<UpdateStream>, Status> {
         self.staff(&req)?;
-        // Subscribe before the snapshot, so no change falls between them.
-        let mut changes = self.app.hub().subscribe();
-        let snapshot = self.app.station_infos().await?;
-        let app = self.app.clone();
-        let stream = async_stream(move |tx| async move {
-            let first = StationsUpdate {
-                snapshot: true,
-                stations: snapshot,
-            };
-            if tx.send(Ok(first)).await.is_err() {
-                return;
-            }
-            let hub = app.hub().clone();
-            let stopping = hub.stopping();
-            tokio::pin!(stopping);
-            loop {
-                let change = tokio::select! {
-                    change = changes.recv() => change,
-                    () = &mut stopping => return,
-                };
-                let update = match change {
-                    Ok(station_id) => match app.station_view(&station_id).await {
-                        Ok(Some(info)) => StationsUpdate {
-                            snapshot: false,
-                            stations: vec![info],
-                        },
-                        Ok(None) => continue,
-                        Err(e) => {
-                            let _ = tx.send(Err(e.into())).await;
-                            return;
-                        }
-                    },
-                    // Fell behind: start again from a full snapshot.
-                    Err(RecvError::Lagged(_)) => match app.station_infos().await {
-                        Ok(stations) => StationsUpdate {
-                            snapshot: true,
-                            stations,
-                        },
-                        Err(e) => {
-                            let _ = tx.send(Err(e.into())).await;
-                            return;
-                        }
-                    },
-                    Err(RecvError::Closed) => return,
-                };
-                if tx.send(Ok(update)).await.is_err() {
-                    return;
-                }
-            }
-        });
-        Ok(Response::new(stream))
+        let stream = self
+            .app
+            .watch_stations()
+            .into_stream()
+            .map(|update| update.map_err(Status::from));
+        Ok(Response::new(Box::pin(stream)))
     }
 
     async fn unlock_station(
@@ -414,15 +368,4 @@ fn lang(code: &str) -> Result<bilik_proto::catalog::Lang, Status> {
         other => bilik_proto::catalog::Lang::parse(other)
             .ok_or_else(|| Status::invalid_argument("lang: \"id\" or \"en\"")),
     }
-}
-
-/// A stream fed by a task through a channel (the task ends when the client goes).
-fn async_stream<F, Fut>(body: F) -> UpdateStream
-where
-    F: FnOnce(tokio::sync::mpsc::Sender<Result<StationsUpdate, Status>>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    tokio::spawn(body(tx));
-    Box::pin(tokio_stream::wrappers::ReceiverStream::new(rx))
 }
