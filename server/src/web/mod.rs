@@ -100,7 +100,10 @@ pub fn router(app: App) -> Router {
         .route("/reports/daily/download", get(reports::daily_download))
         .route("/reports/monthly", get(reports::monthly))
         .route("/reports/monthly/download", get(reports::monthly_download))
-        .route("/reports/monthly/sign", post(reports::sign))
+        .route(
+            "/reports/monthly/sign",
+            get(reports::sign_confirm).post(reports::sign),
+        )
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
