@@ -4,6 +4,9 @@
 
 use bilik_proto::v1::{Heartbeat, Metrics, ServerMessage, StationState};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 /// The sending half of an agent's stream.
@@ -73,6 +76,9 @@ pub struct Hub {
     changes: broadcast::Sender<String>,
     /// Set to true at shutdown, so endless watch streams end too.
     stopping: watch::Sender<bool>,
+    /// Nanoseconds the hub task has spent handling messages since start:
+    /// its CPU share (what every heartbeat and push queues behind).
+    busy_ns: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Msg {
@@ -101,6 +107,8 @@ struct HubState {
     next_conn: u64,
     /// Where changes are announced.
     changes: broadcast::Sender<String>,
+    /// See [`Hub::busy_ns`].
+    busy_ns: Arc<AtomicU64>,
 }
 
 impl Hub {
@@ -108,11 +116,13 @@ impl Hub {
     pub fn spawn() -> Hub {
         let (tx, rx) = mpsc::channel(4096);
         let (changes, _) = broadcast::channel(4096);
+        let busy_ns = Arc::new(AtomicU64::new(0));
         let state = HubState {
             links: HashMap::new(),
             live: HashMap::new(),
             next_conn: 1,
             changes: changes.clone(),
+            busy_ns: busy_ns.clone(),
         };
         tokio::spawn(state.run(rx));
         let (stopping, _) = watch::channel(false);
@@ -120,6 +130,7 @@ impl Hub {
             tx,
             changes,
             stopping,
+            busy_ns,
         }
     }
 
@@ -255,12 +266,32 @@ impl Hub {
     pub fn subscribe(&self) -> broadcast::Receiver<String> {
         self.changes.subscribe()
     }
+
+    /// Whether the server is stopping, as a receiver a feed can wait on.
+    pub fn stopping_signal(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
+    }
+
+    /// Nanoseconds the hub task has spent handling messages since start
+    /// (its CPU share over an interval is the difference over the interval).
+    pub fn busy_ns(&self) -> u64 {
+        self.busy_ns.load(Ordering::Relaxed)
+    }
+
+    /// How many listen to station changes now (open feeds; the count a
+    /// test watches to see a feed end).
+    pub fn watchers(&self) -> usize {
+        self.changes.receiver_count()
+    }
 }
 
 impl HubState {
     async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
         while let Some(msg) = rx.recv().await {
+            let started = Instant::now();
             self.handle(msg);
+            let spent = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.busy_ns.fetch_add(spent, Ordering::Relaxed);
         }
     }
 

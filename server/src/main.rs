@@ -310,7 +310,7 @@ fn init(args: ConfigArgs) -> anyhow::Result<()> {
                 app.config().data_dir.display()
             ),
         }
-        app.store().sync().await?;
+        app.sync_store().await?;
         anyhow::Ok(())
     })
 }

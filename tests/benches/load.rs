@@ -330,7 +330,7 @@ where
     while ready.load(Ordering::SeqCst) < n {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    let syncs = app.store().sync_count();
+    let syncs = app.store_for_tests().sync_count();
     let signal = Instant::now();
     go_tx.send(true).unwrap();
     let mut sessions = Vec::with_capacity(n);
@@ -347,7 +347,7 @@ where
         from_signal,
         from_send,
         wall: last - signal,
-        syncs: app.store().sync_count() - syncs,
+        syncs: app.store_for_tests().sync_count() - syncs,
     };
     (burst, sessions)
 }
@@ -386,16 +386,16 @@ async fn closing(
     let extra = clients.len() - agents;
     clock.at.store(at, Ordering::SeqCst);
     let t = Instant::now();
-    let syncs = app.store().sync_count();
+    let syncs = app.store_for_tests().sync_count();
     concurrently(agents, 200, |i| login(clients[i].clone(), card(i))).await;
     println!(
         "  {agents} logins (200 at a time) in {:.1} s, {} syncs",
         t.elapsed().as_secs_f64(),
-        app.store().sync_count() - syncs
+        app.store_for_tests().sync_count() - syncs
     );
     let lease_end = at + LEASE_SECONDS * 1000;
     let t = Instant::now();
-    let open = app.store().active_sessions().unwrap();
+    let open = app.store_for_tests().active_sessions().unwrap();
     let scan = t.elapsed();
     assert_eq!(open.len(), agents);
     assert!(open.iter().all(|s| s.ends_at_ms == lease_end));
@@ -406,7 +406,7 @@ async fn closing(
     // Logins beside the sweep get leases ending after the sweep's instant.
     clock.at.store(at + 1, Ordering::SeqCst);
 
-    let syncs = app.store().sync_count();
+    let syncs = app.store_for_tests().sync_count();
     let sweeper = app.clone();
     let sweep = tokio::spawn(SWEEP_AT.scope(lease_end, async move {
         let started = Instant::now();
@@ -444,7 +444,7 @@ async fn closing(
         during
     };
     let (ends, during) = tokio::join!(ends, during);
-    let syncs = app.store().sync_count() - syncs;
+    let syncs = app.store_for_tests().sync_count() - syncs;
     let (started, returned) = sweep.await.unwrap();
     let first = *ends.iter().min().unwrap();
     let last = *ends.iter().max().unwrap();
@@ -541,7 +541,7 @@ fn main() {
         // A member card for every station, stations for the agents and the
         // extras; 64 at a time (each write waits for its sync).
         let t = Instant::now();
-        let syncs = app.store().sync_count();
+        let syncs = app.store_for_tests().sync_count();
         concurrently(stations, 64, |i| {
             let (app, me) = (app.clone(), me.clone());
             async move {
@@ -563,10 +563,10 @@ fn main() {
         println!(
             "created {stations} members (64 at a time) in {:.1} s, {} syncs",
             t.elapsed().as_secs_f64(),
-            app.store().sync_count() - syncs
+            app.store_for_tests().sync_count() - syncs
         );
         let t = Instant::now();
-        let syncs = app.store().sync_count();
+        let syncs = app.store_for_tests().sync_count();
         let credentials = concurrently(stations, 64, |i| {
             let (app, me) = (app.clone(), me.clone());
             async move {
@@ -594,7 +594,7 @@ fn main() {
         println!(
             "enrolled {stations} stations (64 at a time) in {:.1} s, {} syncs",
             t.elapsed().as_secs_f64(),
-            app.store().sync_count() - syncs
+            app.store_for_tests().sync_count() - syncs
         );
 
         // Attach every agent: the 10,000 and the extras.
@@ -673,12 +673,12 @@ fn main() {
             file.sync_data().unwrap();
             fdatasync.push(t.elapsed());
             let client = clients[s * stride].clone();
-            let syncs = app.store().sync_count();
+            let syncs = app.store_for_tests().sync_count();
             let t = Instant::now();
             let session = login(client.clone(), card(s * stride)).await;
             logins.push(t.elapsed());
             logout(client, session).await;
-            login_syncs += app.store().sync_count() - syncs;
+            login_syncs += app.store_for_tests().sync_count() - syncs;
         }
         drop(file);
         std::fs::remove_file(&probe).unwrap();

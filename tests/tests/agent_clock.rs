@@ -86,7 +86,7 @@ async fn the_deadline_ignores_wall_clock_jumps() {
         let event = wait_for("the SessionEnded event", || async {
             server
                 .app
-                .store()
+                .store_for_tests()
                 .station_events(&station_id)
                 .unwrap()
                 .into_iter()

@@ -94,7 +94,11 @@ async fn card_login_unlocks_then_the_deadline_locks_and_the_server_records_time_
         .next("the ack", |v| v["event"] == "acked" && v["pending"] == 0)
         .await;
     assert_eq!(acked.json["event_ids"].as_array().unwrap().len(), 1);
-    let events = server.app.store().station_events(&station_id).unwrap();
+    let events = server
+        .app
+        .store_for_tests()
+        .station_events(&station_id)
+        .unwrap();
     assert!(events.iter().any(|e| matches!(
         &e.kind,
         Some(agent_event::Kind::SessionEnded(s)) if s.reason == EndReason::TimeUp as i32
@@ -347,7 +351,11 @@ async fn failing_and_hanging_hooks_are_reported_and_the_station_still_locks() {
 
     // Both failures reached the server.
     let failures = wait_for("both hook failures on the server", || async {
-        let events = server.app.store().station_events(&station_id).unwrap();
+        let events = server
+            .app
+            .store_for_tests()
+            .station_events(&station_id)
+            .unwrap();
         let failures: Vec<HookFailed> = events
             .into_iter()
             .filter_map(|e| match e.kind {
@@ -395,7 +403,7 @@ async fn a_truncated_journal_is_reported_and_the_agent_runs() {
     let station_id = agent.link("connected").await.str("station_id").to_owned();
     // Reported to the server as tampering.
     wait_for("the damage report on the server", || async {
-        let events = server.app.store().station_events(&station_id).unwrap();
+        let events = server.app.store_for_tests().station_events(&station_id).unwrap();
         events
             .into_iter()
             .find(|e| {

@@ -247,7 +247,7 @@ async fn the_signed_monthly_report_carries_the_audit_chain_head_of_its_month() {
 
     let record = server
         .app
-        .store()
+        .store_for_tests()
         .signed_report("2026-11")
         .unwrap()
         .unwrap();
@@ -484,7 +484,7 @@ async fn the_audit_page_pages_and_a_second_view_checks_only_what_came_after_the_
     let mut auditor = WebClient::new(&web.url);
     auditor.sign_in("admin", &server.admin_password).await;
     // (Read straight from the store: an audit view would move the checkpoint.)
-    let last = server.app.store().audit_tail(1).unwrap()[0].seq;
+    let last = server.app.store_for_tests().audit_tail(1).unwrap()[0].seq;
 
     // The first view checks the whole chain and sets a checkpoint at its end.
     let first = auditor.get("/audit").await;

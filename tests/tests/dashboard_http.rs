@@ -438,7 +438,7 @@ async fn problems_are_logged_with_maintenance_and_resolved() {
     assert!(
         server
             .app
-            .store()
+            .store_for_tests()
             .station(&station.id)
             .unwrap()
             .unwrap()
@@ -462,7 +462,7 @@ async fn problems_are_logged_with_maintenance_and_resolved() {
     assert!(
         !server
             .app
-            .store()
+            .store_for_tests()
             .station(&station.id)
             .unwrap()
             .unwrap()

@@ -208,7 +208,7 @@ async fn concurrent_logins_of_one_card_on_many_stations_give_exactly_one_session
     assert_eq!(leases, 1);
     let sessions = admin.sessions().await;
     assert_eq!(sessions.len(), 1, "{sessions:?}");
-    assert_eq!(server.app.store().session_count().unwrap(), 1);
+    assert_eq!(server.app.store_for_tests().session_count().unwrap(), 1);
     server.stop().await;
 }
 
@@ -379,7 +379,7 @@ async fn a_damaged_or_foreign_backup_is_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.bak");
     let file = std::fs::File::create(&good).unwrap();
-    server.app.store().write_backup(file).unwrap();
+    server.app.store_for_tests().write_backup(file).unwrap();
     let bytes = std::fs::read(&good).unwrap();
 
     let mut flipped = bytes.clone();
@@ -561,14 +561,17 @@ async fn the_signing_key_is_made_at_start_and_a_malformed_one_is_an_error_not_re
     const KEY: &str = "report_signing_key";
     let server = TestServer::start().await;
     server.app.ensure_signing_key().await.unwrap();
-    let made = server.app.store().meta(KEY).unwrap().unwrap();
+    let made = server.app.store_for_tests().meta(KEY).unwrap().unwrap();
     assert_eq!(made.len(), 32);
     // Idempotent: a second start keeps the key.
     server.app.ensure_signing_key().await.unwrap();
-    assert_eq!(server.app.store().meta(KEY).unwrap().unwrap(), made);
+    assert_eq!(
+        server.app.store_for_tests().meta(KEY).unwrap().unwrap(),
+        made
+    );
     server
         .app
-        .store()
+        .store_for_tests()
         .set_meta(KEY, b"not a key")
         .unwrap()
         .durable()
@@ -577,7 +580,7 @@ async fn the_signing_key_is_made_at_start_and_a_malformed_one_is_an_error_not_re
     let err = server.app.ensure_signing_key().await.unwrap_err();
     assert!(err.to_string().contains("malformed"), "{err}");
     assert_eq!(
-        server.app.store().meta(KEY).unwrap().unwrap(),
+        server.app.store_for_tests().meta(KEY).unwrap().unwrap(),
         b"not a key".to_vec(),
         "never silently replaced"
     );
@@ -734,7 +737,7 @@ async fn a_logout_racing_the_sweeper_ends_the_session_once_and_frees_station_and
         sweep.await.unwrap().unwrap();
         let s = server
             .app
-            .store()
+            .store_for_tests()
             .session(&lease.session_id)
             .unwrap()
             .unwrap();
@@ -746,16 +749,23 @@ async fn a_logout_racing_the_sweeper_ends_the_session_once_and_frees_station_and
             [EndReason::TimeUp as i32, EndReason::Logout as i32].contains(&s.end_reason),
             "round {round}: {s:?}"
         );
-        assert!(server.app.store().active_session(&pc.id).unwrap().is_none());
         assert!(
             server
                 .app
-                .store()
+                .store_for_tests()
+                .active_session(&pc.id)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            server
+                .app
+                .store_for_tests()
                 .open_session_of_card("0001")
                 .unwrap()
                 .is_none()
         );
     }
-    assert_eq!(server.app.store().session_count().unwrap(), 20);
+    assert_eq!(server.app.store_for_tests().session_count().unwrap(), 20);
     server.stop().await;
 }

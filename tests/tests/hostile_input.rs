@@ -95,7 +95,7 @@ async fn unknown_enum_values_are_invalid_arguments() {
     assert_eq!(link.next_ack().await, vec!["e1".to_owned()]);
     let s = server
         .app
-        .store()
+        .store_for_tests()
         .session(&lease.session_id)
         .unwrap()
         .unwrap();

@@ -58,7 +58,7 @@ async fn a_bad_date_refuses_the_whole_file_then_the_fixed_file_imports() {
         err.message()
     );
     // Nothing was written.
-    assert_eq!(server.app.store().member_count().unwrap(), 0);
+    assert_eq!(server.app.store_for_tests().member_count().unwrap(), 0);
     let search = admin
         .client
         .search_members(admin.req(SearchMembersRequest {
@@ -157,7 +157,7 @@ async fn a_bad_date_refuses_the_whole_file_then_the_fixed_file_imports() {
     let done = import(&mut admin, file(&again)).await.unwrap();
     assert_eq!((done.created, done.updated), (0, 4));
     assert_eq!(
-        server.app.store().member_count().unwrap(),
+        server.app.store_for_tests().member_count().unwrap(),
         7,
         "4 imported, 3 added"
     );
@@ -189,7 +189,7 @@ async fn every_bad_row_is_reported() {
     for needle in ["line 3", "member_name", "line 4", "gender", "line 5"] {
         assert!(msg.contains(needle), "{needle} missing in {msg}");
     }
-    assert_eq!(server.app.store().member_count().unwrap(), 0);
+    assert_eq!(server.app.store_for_tests().member_count().unwrap(), 0);
     server.stop().await;
 }
 
@@ -205,7 +205,7 @@ async fn binary_garbage_is_refused_without_harm() {
     }
     let err = import(&mut admin, garbage).await.unwrap_err();
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
-    assert_eq!(server.app.store().member_count().unwrap(), 0);
+    assert_eq!(server.app.store_for_tests().member_count().unwrap(), 0);
     // The server still answers.
     admin.add_member("0001", "Andi", "2027-01-01").await;
     server.stop().await;

@@ -23,7 +23,7 @@ async fn a_lease_ends_at_its_end_time_without_the_station() {
         let app = server.app.clone();
         let id = lease.session_id.clone();
         async move {
-            let s = app.store().session(&id).unwrap().unwrap();
+            let s = app.store_for_tests().session(&id).unwrap().unwrap();
             (s.ended_at_ms != 0).then_some(s)
         }
     })
@@ -130,7 +130,7 @@ async fn reattach_with_the_same_boot_keeps_the_session_and_a_new_boot_ends_it() 
     assert!(welcome.lease.is_none());
     let s = server
         .app
-        .store()
+        .store_for_tests()
         .session(&lease.session_id)
         .unwrap()
         .unwrap();
@@ -165,7 +165,7 @@ async fn journaled_events_apply_once_and_logout_time_wins() {
     assert_eq!(link.next_ack().await, vec!["evt-1".to_owned()]);
     let s = server
         .app
-        .store()
+        .store_for_tests()
         .session(&lease.session_id)
         .unwrap()
         .unwrap();
@@ -174,7 +174,7 @@ async fn journaled_events_apply_once_and_logout_time_wins() {
     assert_eq!(
         server
             .app
-            .store()
+            .store_for_tests()
             .station_events(&station.id)
             .unwrap()
             .len(),
@@ -197,7 +197,7 @@ async fn journaled_events_apply_once_and_logout_time_wins() {
     assert_eq!(
         server
             .app
-            .store()
+            .store_for_tests()
             .station_events(&station.id)
             .unwrap()
             .len(),
@@ -237,7 +237,7 @@ async fn an_end_at_zero_elapsed_ms_is_zero_and_a_missing_one_uses_the_event_time
     assert_eq!(link.next_ack().await, vec!["evt-0".to_owned()]);
     let s = server
         .app
-        .store()
+        .store_for_tests()
         .session(&first.session_id)
         .unwrap()
         .unwrap();
@@ -256,7 +256,7 @@ async fn an_end_at_zero_elapsed_ms_is_zero_and_a_missing_one_uses_the_event_time
     assert_eq!(link.next_ack().await, vec!["evt-1".to_owned()]);
     let s = server
         .app
-        .store()
+        .store_for_tests()
         .session(&second.session_id)
         .unwrap()
         .unwrap();

@@ -270,3 +270,30 @@ async fn watch_gives_a_snapshot_then_changes() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn watch_ends_when_its_client_goes_away() {
+    let server = TestServer::start().await;
+    let _station = server.enroll("PC-01").await;
+    let before = server.app.hub().watchers();
+    // A client of its own, so dropping it closes its connection.
+    let mut admin = server.admin().await;
+    let mut watch = admin
+        .client
+        .watch_stations(admin.req(WatchStationsRequest {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(within(watch.message()).await.unwrap().unwrap().snapshot);
+    assert_eq!(server.app.hub().watchers(), before + 1);
+
+    // The client goes; no station changes meanwhile. The server's end of
+    // the stream lets go of its subscription anyway.
+    drop(watch);
+    drop(admin);
+    wait_for("the watch to end on the server", || async {
+        (server.app.hub().watchers() == before).then_some(())
+    })
+    .await;
+    server.stop().await;
+}

@@ -1,9 +1,10 @@
 //! A patron presents a library card (KTA) on a station's lock screen.
 
+use super::admission::{Admitted, Patron, Pin};
 use super::alerts::{AlertKind, Occurrence};
 use super::throttles::{self, PIN_LOCK_AFTER};
 use super::{App, Result, clean_line, views};
-use crate::policy::{age_years, lease_minutes, member_refusal, normalise_card, parse_date};
+use crate::policy::{age_years, lease_minutes, normalise_card, parse_date};
 use crate::store::StartRefused;
 use bilik_proto::catalog;
 use bilik_proto::store::v1::{MemberRecord, SessionRecord, StationRecord};
@@ -157,42 +158,24 @@ impl App {
         if req.rules_version != self.config().rules_version {
             return Ok(Err(RefusalCode::RulesNotAccepted));
         }
-        // Cheap early answers; the store's transaction checks maintenance,
-        // a busy station and a card in use again, against committed state.
-        let station = self
-            .store()
-            .station(&station.station_id)?
-            .unwrap_or_else(|| station.clone());
-        if station.maintenance {
-            return Ok(Err(RefusalCode::Maintenance));
-        }
-        if self.store().active_session(&station.station_id)?.is_some() {
-            return Ok(Err(RefusalCode::StationBusy));
-        }
         let now = self.now_ms();
-        let today = self.today();
-        let member = self.store().member(&card)?;
-        if let Some(code) = member_refusal(member.as_ref(), today) {
-            return Ok(Err(code));
-        }
-        let Some(member) = member else {
-            return Ok(Err(RefusalCode::UnknownCard));
+        let admitted = self
+            .admit(
+                station,
+                Patron::Card {
+                    card: &card,
+                    pin: Pin::Given(&req.pin),
+                },
+            )
+            .await?;
+        let (station, member) = match admitted {
+            Ok(Admitted {
+                station,
+                member: Some(member),
+            }) => (station, member),
+            Ok(Admitted { member: None, .. }) => return Ok(Err(RefusalCode::UnknownCard)),
+            Err(code) => return Ok(Err(code)),
         };
-        let needs_pin = !member.pin_hash.is_empty() || self.config().pin_required;
-        if needs_pin && member.pin_locked_at_ms != 0 {
-            return Ok(Err(RefusalCode::PinLocked));
-        }
-        if needs_pin
-            && (member.pin_hash.is_empty() || !self.verify_secret(&member.pin_hash, &req.pin).await)
-        {
-            return Ok(Err(self.wrong_pin(&member).await?));
-        }
-        if self.store().open_session_of_card(&card)?.is_some() {
-            return Ok(Err(RefusalCode::InUse));
-        }
-        if let Some(code) = self.storage_refusal() {
-            return Ok(Err(code));
-        }
         let minutes = match lease_minutes(
             self.config().session_minutes,
             self.minutes_to_closing(now),
@@ -217,7 +200,7 @@ impl App {
 
     /// Counts a wrong PIN for the member's card; the [`PIN_LOCK_AFTER`]th
     /// within a day locks the PIN (durably) until staff lift it.
-    async fn wrong_pin(&self, member: &MemberRecord) -> Result<RefusalCode> {
+    pub(super) async fn wrong_pin(&self, member: &MemberRecord) -> Result<RefusalCode> {
         let now = self.now_ms();
         let f = throttles::fail(&self.inner.throttles.wrong_pins, &member.card, now);
         if f.failures < PIN_LOCK_AFTER {

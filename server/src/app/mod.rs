@@ -2,11 +2,13 @@
 //! function checks its input, applies the rules of [`crate::policy`], writes
 //! through [`crate::store`] and tells the [`crate::hub`] what to push.
 
+mod admission;
 mod alerts;
 mod audit;
 mod backup;
 mod enrollment;
 mod hashing;
+mod health;
 mod incidents;
 mod login;
 pub(crate) mod members;
@@ -17,13 +19,16 @@ mod stations;
 mod throttles;
 mod usage;
 mod views;
+mod watch;
 
 pub use alerts::{Alert, AlertKind};
 pub use audit::{AuditPage, SYSTEM_ACTOR};
 pub use backup::LastBackup;
+pub use health::{Health, StationChoice};
 pub use members::MAX_IMPORT_BYTES;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow, MemberPage};
 pub use staff::StaffIdentity;
+pub use watch::StationFeed;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -150,9 +155,22 @@ impl App {
         self.inner.tls.as_deref()
     }
 
-    /// The store (read-only uses by reports and tests).
-    pub fn store(&self) -> &Store {
+    /// The store: for the use cases only. Transports call use cases, never
+    /// the store.
+    pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The store, for tests and benches that inspect what was written
+    /// (the `test-support` feature; the server itself never turns it on).
+    #[cfg(feature = "test-support")]
+    pub fn store_for_tests(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Makes everything written so far durable (at `init` and at shutdown).
+    pub async fn sync_store(&self) -> Result<()> {
+        Ok(self.store().sync().await?)
     }
 
     /// The effective configuration.

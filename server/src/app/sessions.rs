@@ -239,6 +239,16 @@ impl App {
     /// The usage log between two library-local dates, optionally for one
     /// station or card, oldest first.
     pub fn query_sessions(&self, req: &QuerySessionsRequest) -> Result<Vec<SessionInfo>> {
+        Ok(self
+            .session_records(req)?
+            .iter()
+            .map(views::session_info)
+            .collect())
+    }
+
+    /// The stored sessions a usage-log query finds (dates library-local and
+    /// inclusive, station by id or name, card), at most [`MAX_QUERY`].
+    pub(super) fn session_records(&self, req: &QuerySessionsRequest) -> Result<Vec<SessionRecord>> {
         let date = |text: &str, what: &str| -> Result<Option<chrono::NaiveDate>> {
             if text.trim().is_empty() {
                 return Ok(None);
@@ -269,10 +279,9 @@ impl App {
             }
         };
         Ok(sessions
-            .iter()
+            .into_iter()
             .filter(|s| station_id.as_ref().is_none_or(|id| &s.station_id == id))
             .take(limit)
-            .map(views::session_info)
             .collect())
     }
 }

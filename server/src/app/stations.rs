@@ -1,8 +1,9 @@
 //! Stations: the agent's hello, what staff see, and what staff do to a
 //! station (unlock, end, extend, message, maintenance, power).
 
+use super::admission::{Admitted, Patron, Pin};
 use super::{App, Error, Result, StaffIdentity, clean_line, clean_text, login, views};
-use crate::policy::{member_refusal, normalise_card};
+use crate::policy::normalise_card;
 use bilik_proto::catalog;
 use bilik_proto::store::v1::{SessionRecord, StationRecord};
 use bilik_proto::v1::{
@@ -15,6 +16,15 @@ use bilik_proto::v1::{
 fn unlock_refused(code: RefusalCode) -> Error {
     let text = login::refusal(code);
     Error::FailedPrecondition(format!("{} ({})", text.message_en, code.as_str_name()))
+}
+
+/// Whom a librarian unlocks a station for.
+#[derive(Debug)]
+enum UnlockFor {
+    /// A card holder (the card normalised).
+    Card(String),
+    /// A guest, with the librarian's note of who it is.
+    Guest(String),
 }
 
 /// The longest a librarian may grant or add at once, in minutes.
@@ -208,48 +218,10 @@ impl App {
             }
         };
         self.require_online(self.is_online(&station.station_id).await, &station)?;
-        let station = self
-            .store()
-            .station(&station.station_id)?
-            .unwrap_or(station);
-        if station.maintenance {
-            return Err(Error::FailedPrecondition(format!(
-                "station {} is in maintenance",
-                station.name
-            )));
-        }
-        if self.store().active_session(&station.station_id)?.is_some() {
-            return Err(Error::FailedPrecondition(format!(
-                "station {} is already in session",
-                station.name
-            )));
-        }
-        let now = self.now_ms();
-        let session = match who {
+        // What the unlock is for, read before any rule is asked.
+        let unlock_for = match who {
             Some(unlock_station_request::Who::Card(raw)) => {
-                let card = normalise_card(raw).map_err(|_| super::not_a_card())?;
-                let member = self.store().member(&card)?;
-                let refused = match member_refusal(member.as_ref(), self.today()) {
-                    Some(code) => Some(code),
-                    None => self
-                        .store()
-                        .open_session_of_card(&card)?
-                        .map(|_| RefusalCode::InUse),
-                };
-                if let Some(code) = refused {
-                    return Err(unlock_refused(code));
-                }
-                let Some(member) = member else {
-                    return Err(Error::NotFound(format!("no member with card {card}")));
-                };
-                self.session_for_member(
-                    &station,
-                    &member,
-                    now,
-                    minutes,
-                    purpose,
-                    &self.config().rules_version,
-                )
+                UnlockFor::Card(normalise_card(raw).map_err(|_| super::not_a_card())?)
             }
             Some(unlock_station_request::Who::GuestNote(note)) => {
                 let note = clean_line(note, 200);
@@ -258,27 +230,62 @@ impl App {
                         "guest_note: say who the station is unlocked for".into(),
                     ));
                 }
-                SessionRecord {
-                    session_id: self.new_session_id(now),
-                    station_id: station.station_id.clone(),
-                    station_name: station.name.clone(),
-                    patron_name: catalog::GUEST.id.to_owned(),
-                    guest_note: note,
-                    purpose: clean_line(purpose, 100),
-                    started_at_ms: now,
-                    ends_at_ms: now + self.config().lease_ms(minutes),
-                    ..Default::default()
-                }
+                UnlockFor::Guest(note)
             }
             None => return Err(Error::InvalidArgument("give a card or a guest note".into())),
+        };
+        let patron = match &unlock_for {
+            UnlockFor::Card(card) => Patron::Card {
+                card,
+                pin: Pin::Vouched,
+            },
+            UnlockFor::Guest(_) => Patron::Guest,
+        };
+        let Admitted { station, member } = match self.admit(&station, patron).await? {
+            Ok(admitted) => admitted,
+            Err(RefusalCode::Maintenance) => {
+                return Err(Error::FailedPrecondition(format!(
+                    "station {} is in maintenance",
+                    station.name
+                )));
+            }
+            Err(RefusalCode::StationBusy) => {
+                return Err(Error::FailedPrecondition(format!(
+                    "station {} is already in session",
+                    station.name
+                )));
+            }
+            Err(code) => return Err(unlock_refused(code)),
+        };
+        let now = self.now_ms();
+        let session = match (unlock_for, member) {
+            (UnlockFor::Card(_), Some(member)) => self.session_for_member(
+                &station,
+                &member,
+                now,
+                minutes,
+                purpose,
+                &self.config().rules_version,
+            ),
+            (UnlockFor::Card(card), None) => {
+                return Err(Error::NotFound(format!("no member with card {card}")));
+            }
+            (UnlockFor::Guest(note), _) => SessionRecord {
+                session_id: self.new_session_id(now),
+                station_id: station.station_id.clone(),
+                station_name: station.name.clone(),
+                patron_name: catalog::GUEST.id.to_owned(),
+                guest_note: note,
+                purpose: clean_line(purpose, 100),
+                started_at_ms: now,
+                ends_at_ms: now + self.config().lease_ms(minutes),
+                ..Default::default()
+            },
         };
         let session = SessionRecord {
             unlocked_by: by.username.clone(),
             ..session
         };
-        if let Some(code) = self.storage_refusal() {
-            return Err(unlock_refused(code));
-        }
         if let Err(why) = self.open_session(&session).await? {
             return Err(unlock_refused(login::refusal_code(why)));
         }

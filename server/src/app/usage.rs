@@ -13,13 +13,11 @@ impl App {
     pub fn usage_book(&self, req: &QuerySessionsRequest) -> Result<Vec<RecapRow>> {
         let now = self.now_ms();
         let tz = self.config().time_zone;
-        let mut rows = Vec::new();
-        for info in self.query_sessions(req)? {
-            if let Some(record) = self.store().session(&info.session_id)? {
-                rows.push(recap_row(&record, tz, now));
-            }
-        }
-        Ok(rows)
+        Ok(self
+            .session_records(req)?
+            .iter()
+            .map(|record| recap_row(record, tz, now))
+            .collect())
     }
 
     /// The usage book as a bulk export (patrons' cards and names leave the

@@ -5,8 +5,7 @@ use crate::app::{App, StaffIdentity};
 use bilik_proto::v1::admin_server::Admin;
 use bilik_proto::v1::*;
 use std::pin::Pin;
-use tokio::sync::broadcast::error::RecvError;
-use tokio_stream::Stream;
+use tokio_stream::{Stream, StreamExt};
 use tonic::{Request, Response, Status};
 
 /// The Admin service.
@@ -24,12 +23,6 @@ impl AdminService {
 
     fn staff<T>(&self, req: &Request<T>) -> Result<StaffIdentity, Status> {
         Ok(self.app.staff_identity(&bearer(req)?)?)
-    }
-
-    fn admin<T>(&self, req: &Request<T>) -> Result<StaffIdentity, Status> {
-        let who = self.staff(req)?;
-        who.require_admin()?;
-        Ok(who)
     }
 }
 
@@ -76,57 +69,12 @@ impl Admin for AdminService {
         req: Request<WatchStationsRequest>,
     ) -> Result<Response<UpdateStream>, Status> {
         self.staff(&req)?;
-        // Subscribe before the snapshot, so no change falls between them.
-        let mut changes = self.app.hub().subscribe();
-        let snapshot = self.app.station_infos().await?;
-        let app = self.app.clone();
-        let stream = async_stream(move |tx| async move {
-            let first = StationsUpdate {
-                snapshot: true,
-                stations: snapshot,
-            };
-            if tx.send(Ok(first)).await.is_err() {
-                return;
-            }
-            let hub = app.hub().clone();
-            let stopping = hub.stopping();
-            tokio::pin!(stopping);
-            loop {
-                let change = tokio::select! {
-                    change = changes.recv() => change,
-                    () = &mut stopping => return,
-                };
-                let update = match change {
-                    Ok(station_id) => match app.station_view(&station_id).await {
-                        Ok(Some(info)) => StationsUpdate {
-                            snapshot: false,
-                            stations: vec![info],
-                        },
-                        Ok(None) => continue,
-                        Err(e) => {
-                            let _ = tx.send(Err(e.into())).await;
-                            return;
-                        }
-                    },
-                    // Fell behind: start again from a full snapshot.
-                    Err(RecvError::Lagged(_)) => match app.station_infos().await {
-                        Ok(stations) => StationsUpdate {
-                            snapshot: true,
-                            stations,
-                        },
-                        Err(e) => {
-                            let _ = tx.send(Err(e.into())).await;
-                            return;
-                        }
-                    },
-                    Err(RecvError::Closed) => return,
-                };
-                if tx.send(Ok(update)).await.is_err() {
-                    return;
-                }
-            }
-        });
-        Ok(Response::new(stream))
+        let stream = self
+            .app
+            .watch_stations()
+            .into_stream()
+            .map(|update| update.map_err(Status::from));
+        Ok(Response::new(Box::pin(stream)))
     }
 
     async fn unlock_station(
@@ -192,7 +140,7 @@ impl Admin for AdminService {
         &self,
         req: Request<PowerStationRequest>,
     ) -> Result<Response<PowerStationResponse>, Status> {
-        let who = self.admin(&req)?;
+        let who = self.staff(&req)?;
         let r = req.get_ref();
         let action = enum_value(r.action, "action")?;
         let delivered = self.app.power_station(&who, &r.station, action).await?;
@@ -203,7 +151,7 @@ impl Admin for AdminService {
         &self,
         req: Request<CreateEnrollmentCodeRequest>,
     ) -> Result<Response<EnrollmentCode>, Status> {
-        let who = self.admin(&req)?;
+        let who = self.staff(&req)?;
         let r = req.get_ref();
         Ok(Response::new(
             self.app
@@ -342,9 +290,10 @@ impl Admin for AdminService {
         &self,
         req: Request<CreateStaffRequest>,
     ) -> Result<Response<StaffInfo>, Status> {
-        let who = self.admin(&req)?;
+        let who = self.staff(&req)?;
         let r = req.get_ref();
-        let role = enum_value(r.role, "role")?;
+        // An unknown role is refused by the app, after it checks who asks.
+        let role = Role::try_from(r.role).unwrap_or(Role::Unspecified);
         Ok(Response::new(
             self.app
                 .create_staff(
@@ -362,7 +311,7 @@ impl Admin for AdminService {
     type BackupStream = BackupStream;
 
     async fn backup(&self, req: Request<BackupRequest>) -> Result<Response<BackupStream>, Status> {
-        let who = self.admin(&req)?;
+        let who = self.staff(&req)?;
         let (path, summary) = self.app.backup_now(Some(&who)).await?;
         let file = tokio::fs::File::open(&path)
             .await
@@ -422,15 +371,4 @@ fn lang(code: &str) -> Result<bilik_proto::catalog::Lang, Status> {
         other => bilik_proto::catalog::Lang::parse(other)
             .ok_or_else(|| Status::invalid_argument("lang: \"id\" or \"en\"")),
     }
-}
-
-/// A stream fed by a task through a channel (the task ends when the client goes).
-fn async_stream<F, Fut>(body: F) -> UpdateStream
-where
-    F: FnOnce(tokio::sync::mpsc::Sender<Result<StationsUpdate, Status>>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    tokio::spawn(body(tx));
-    Box::pin(tokio_stream::wrappers::ReceiverStream::new(rx))
 }

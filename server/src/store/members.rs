@@ -117,3 +117,11 @@ impl Store {
         self.counter(COUNT_MEMBERS)
     }
 }
+
+#[cfg(test)]
+impl Store {
+    /// Writes raw bytes under a card, as a damaged record would read.
+    pub(crate) fn put_raw_member(&self, card: &str, bytes: &[u8]) {
+        let _ = self.members.insert(card.as_bytes(), bytes);
+    }
+}

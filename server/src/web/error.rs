@@ -4,7 +4,7 @@
 //! the request.
 
 use super::layout;
-use super::request::{Forbidden, SignedOut, encode_component, is_fetch, lang_of};
+use super::request::{SignedOut, encode_component, is_fetch, lang_of};
 use crate::app::Error as AppError;
 use axum::extract::Request;
 use axum::http::StatusCode;
@@ -25,11 +25,6 @@ pub struct WebError {
 }
 
 impl WebError {
-    /// A page only admins (or section heads) may see.
-    pub fn forbidden() -> WebError {
-        WebError::new(StatusCode::FORBIDDEN, t::ERR_FORBIDDEN, "")
-    }
-
     /// A POST without a valid CSRF token.
     pub fn csrf() -> WebError {
         WebError::new(StatusCode::FORBIDDEN, t::ERR_CSRF, "")
@@ -57,12 +52,6 @@ impl WebError {
             title,
             detail: detail.into(),
         }
-    }
-}
-
-impl From<Forbidden> for WebError {
-    fn from(_: Forbidden) -> Self {
-        WebError::forbidden()
     }
 }
 

@@ -15,7 +15,7 @@ use serde::Deserialize;
 pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
     let app = &state.app;
     let incidents = app.incidents(100)?;
-    let stations = app.store().stations().map_err(crate::app::Error::from)?;
+    let stations = app.station_choices()?;
     let body = html! {
         section.panel {
             h2 { (ctx.t(&t::REPORT_PROBLEM)) }

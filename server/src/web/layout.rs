@@ -68,7 +68,7 @@ pub fn page(ctx: &Ctx, app: &App, active: Nav, title: &str, body: Markup) -> Res
         (Nav::Reports, "/reports/daily", t::NAV_REPORTS),
         (Nav::Health, "/health", t::NAV_HEALTH),
     ];
-    if ctx.require_auditor().is_ok() {
+    if ctx.is_auditor() {
         items.push((Nav::Audit, "/audit", t::NAV_AUDIT));
     }
     if ctx.is_admin() {

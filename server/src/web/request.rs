@@ -12,7 +12,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use bilik_proto::catalog::{Lang, Text};
-use bilik_proto::v1::Role;
 
 /// Cookie with the staff token.
 pub const SESSION_COOKIE: &str = "bilik_session";
@@ -93,26 +92,15 @@ impl Ctx {
         text.get(self.lang)
     }
 
-    /// Admins only; others get a 403 page.
-    pub fn require_admin(&self) -> Result<(), Forbidden> {
-        if self.identity.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(Forbidden)
-        }
-    }
-
-    /// Admins and section heads (the audit log).
-    pub fn require_auditor(&self) -> Result<(), Forbidden> {
-        match self.identity.role {
-            Role::Admin | Role::SectionHead => Ok(()),
-            _ => Err(Forbidden),
-        }
+    /// Whether the signed-in person may read the audit log (which pages
+    /// to offer; the app decides what they may do).
+    pub fn is_auditor(&self) -> bool {
+        self.identity.require_auditor().is_ok()
     }
 
     /// Whether the signed-in person is an admin.
     pub fn is_admin(&self) -> bool {
-        self.identity.role == Role::Admin
+        self.identity.require_admin().is_ok()
     }
 }
 
@@ -169,11 +157,6 @@ pub fn encode_component(text: &str) -> String {
     }
     out
 }
-
-/// The signed-in person may not do this (a 403 page, see
-/// [`super::error`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Forbidden;
 
 /// Why a page needing a signed-in member of staff was not served (turned
 /// into a response by [`super::error`]).

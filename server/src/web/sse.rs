@@ -1,8 +1,7 @@
 //! The live feed of the station grid: server-sent events, each carrying
 //! one station's card rendered on the server. A snapshot of every card
-//! first, then a card whenever the hub says a station changed (the same
-//! snapshot-then-deltas as the gRPC WatchStations). The feed ends when the
-//! browser goes away or the server stops.
+//! first, then a card whenever the hub says a station changed: the same
+//! feed as the gRPC WatchStations ([`crate::app::StationFeed`]).
 
 use super::Shared;
 use super::request::Ctx;
@@ -11,10 +10,8 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use bilik_proto::v1::StationInfo;
+use futures_util::StreamExt;
 use std::convert::Infallible;
-use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
 /// One card as an event: `{"id": station id, "html": the card}`.
 fn station_event(viewer: &Viewer, info: &StationInfo) -> Event {
@@ -25,57 +22,31 @@ fn station_event(viewer: &Viewer, info: &StationInfo) -> Event {
     Event::default().event("station").data(body.to_string())
 }
 
-/// `GET /events`: the live grid feed.
+/// `GET /events`: the live grid feed ([`crate::app::App::watch_stations`]),
+/// each update's stations as cards. It ends when the browser goes away
+/// (the response, and the feed with it, is dropped) or the server stops.
 pub async fn events(State(state): State<Shared>, ctx: Ctx) -> Response {
-    let (tx, rx) = mpsc::channel::<Result<Event, Infallible>>(64);
     let app = state.app.clone();
-    // Subscribe before the snapshot, so no change falls between them.
-    let mut changes = app.hub().subscribe();
-    tokio::spawn(async move {
-        let stopping = app.hub().stopping();
-        tokio::pin!(stopping);
-        let mut snapshot = true;
-        loop {
-            let infos = if snapshot {
-                snapshot = false;
-                match app.station_infos().await {
-                    Ok(all) => all,
-                    Err(e) => {
-                        tracing::error!(error = %e, "live feed: cannot list stations");
-                        return;
-                    }
-                }
-            } else {
-                let change = tokio::select! {
-                    change = changes.recv() => change,
-                    () = &mut stopping => return,
-                    () = tx.closed() => return,
-                };
-                match change {
-                    Ok(id) => match app.station_view(&id).await {
-                        Ok(Some(info)) => vec![info],
-                        Ok(None) => continue,
-                        Err(e) => {
-                            tracing::error!(error = %e, "live feed: cannot read a station");
-                            return;
-                        }
-                    },
-                    Err(RecvError::Lagged(_)) => {
-                        snapshot = true;
-                        continue;
-                    }
-                    Err(RecvError::Closed) => return,
-                }
-            };
-            let viewer = Viewer::of(&ctx, app.now_ms());
-            for info in &infos {
-                if tx.send(Ok(station_event(&viewer, info))).await.is_err() {
-                    return;
-                }
+    let feed = app.watch_stations().into_stream();
+    // The feed ends after an error, so an error is its last item.
+    let events = feed.flat_map(move |update| {
+        let cards: Vec<Result<Event, Infallible>> = match update {
+            Ok(update) => {
+                let viewer = Viewer::of(&ctx, app.now_ms());
+                update
+                    .stations
+                    .iter()
+                    .map(|info| Ok(station_event(&viewer, info)))
+                    .collect()
             }
-        }
+            Err(e) => {
+                tracing::error!(error = %e, "live feed: cannot read the stations");
+                Vec::new()
+            }
+        };
+        futures_util::stream::iter(cards)
     });
-    Sse::new(ReceiverStream::new(rx))
+    Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response()
 }

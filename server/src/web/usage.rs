@@ -64,7 +64,7 @@ pub async fn page(
     let today = app.today().format("%Y-%m-%d").to_string();
     let req = q.request(&today);
     let rows = app.usage_book(&req)?;
-    let stations = app.store().stations().map_err(crate::app::Error::from)?;
+    let stations = app.station_choices()?;
     let minutes: u64 = rows.iter().map(|r| u64::from(r.minutes)).sum();
     let header = recap_header(ctx.lang);
     let csv_link = format!(
