@@ -132,8 +132,8 @@ pub struct Parts {
 /// How a card login call ended.
 #[derive(Debug)]
 struct LoginDone {
-    /// The lease, or why there is none.
-    outcome: Result<Lease, Refusal>,
+    /// The lease, or why there is none (in the server's terms).
+    outcome: Result<Lease, crate::login::LoginFailed>,
     /// When the answer arrived (the lease's deadline counts from here).
     at: Instant,
 }
@@ -537,7 +537,14 @@ impl Driver {
                 tracing::info!(session_id = %lease.session_id, minutes = lease.minutes, "login granted");
                 self.grant(&lease, done.at).await;
             }
-            Err(refusal) => {
+            Err(failed) => {
+                let refusal = match failed {
+                    crate::login::LoginFailed::Refused(r) => Refusal::Refused(
+                        RefusalCode::try_from(r.code).unwrap_or(RefusalCode::Unspecified),
+                    ),
+                    crate::login::LoginFailed::NotConnected => Refusal::NotConnected,
+                    crate::login::LoginFailed::ServerError => Refusal::ServerError,
+                };
                 tracing::info!(code = refusal.code(), "login refused");
                 self.frontend.show(&UiEvent::Refused(refusal));
             }

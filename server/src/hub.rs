@@ -57,6 +57,10 @@ enum Msg {
     Live {
         reply: oneshot::Sender<HashMap<String, LiveStatus>>,
     },
+    LiveOf {
+        station_id: String,
+        reply: oneshot::Sender<Option<LiveStatus>>,
+    },
     Sweep {
         now_ms: i64,
         offline_after_ms: i64,
@@ -208,6 +212,20 @@ impl Hub {
         rx.await.unwrap_or_default()
     }
 
+    /// What the hub knows about one station (`None`: never attached since
+    /// the start), without copying every station's status.
+    pub async fn live_of(&self, station_id: &str) -> Option<LiveStatus> {
+        let (reply, rx) = oneshot::channel();
+        let msg = Msg::LiveOf {
+            station_id: station_id.to_owned(),
+            reply,
+        };
+        if self.tx.send(msg).await.is_err() {
+            return None;
+        }
+        rx.await.ok().flatten()
+    }
+
     /// Marks stations offline whose last message is older than
     /// `offline_after_ms`; returns the ids of those that went offline now.
     pub async fn sweep(&self, now_ms: i64, offline_after_ms: i64) -> Vec<String> {
@@ -353,14 +371,22 @@ impl HubState {
                     return;
                 }
                 let live = self.live.entry(station_id.clone()).or_default();
-                live.online = true;
-                live.state =
+                let state =
                     StationState::try_from(heartbeat.state).unwrap_or(StationState::Unspecified);
+                // Only what the grid shows as a change is announced: coming
+                // online, a new state. A heartbeat that only refreshes the
+                // time and the sample is read by the next view, not pushed
+                // to every feed.
+                let changed = !live.online || live.state != state;
+                live.online = true;
+                live.state = state;
                 live.last_seen_ms = now_ms;
                 if heartbeat.metrics.is_some() {
                     live.metrics = heartbeat.metrics;
                 }
-                self.announce(&station_id);
+                if changed {
+                    self.announce(&station_id);
+                }
             }
             Msg::Push {
                 station_id,
@@ -387,6 +413,9 @@ impl HubState {
             }
             Msg::Live { reply } => {
                 let _ = reply.send(self.live.clone());
+            }
+            Msg::LiveOf { station_id, reply } => {
+                let _ = reply.send(self.live.get(&station_id).cloned());
             }
             Msg::Sweep {
                 now_ms,

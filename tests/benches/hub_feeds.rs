@@ -48,7 +48,12 @@ fn process_cpu() -> Duration {
     // the 14th and 15th fields of the whole line.
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
@@ -109,13 +114,21 @@ fn main() {
             tokio::spawn(async move { while commands.recv().await.is_some() {} });
             let (conn_id, _released) = app
                 .hub()
-                .connect(&station.station_id, link, StationState::Locked, app.now_ms())
+                .connect(
+                    &station.station_id,
+                    link,
+                    StationState::Locked,
+                    app.now_ms(),
+                )
                 .await
                 .unwrap();
             std::mem::forget(_released);
             conns.push((station.station_id, conn_id));
         }
-        println!("{agents} stations attached in {:.1} s", t.elapsed().as_secs_f64());
+        println!(
+            "{agents} stations attached in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
 
         // The open feeds, each signed in on a connection of its own.
         let updates = Arc::new(AtomicU64::new(0));
@@ -222,7 +235,10 @@ fn main() {
         running.store(false, Ordering::Relaxed);
         let beats = beat.await.unwrap();
 
-        println!("measured over {:.1} s, {beats} heartbeats in all", wall.as_secs_f64());
+        println!(
+            "measured over {:.1} s, {beats} heartbeats in all",
+            wall.as_secs_f64()
+        );
         println!(
             "hub task busy               {:.2} s = {:.1} % of one core",
             busy.as_secs_f64(),

@@ -142,12 +142,7 @@ impl App {
         let Some(record) = self.store().station(station_id)? else {
             return Ok(None);
         };
-        let status = self
-            .hub()
-            .live()
-            .await
-            .remove(station_id)
-            .unwrap_or_default();
+        let status = self.hub().live_of(station_id).await.unwrap_or_default();
         Ok(Some(self.station_info(record, status)?))
     }
 
@@ -192,9 +187,8 @@ impl App {
 
     async fn is_online(&self, station_id: &str) -> bool {
         self.hub()
-            .live()
+            .live_of(station_id)
             .await
-            .get(station_id)
             .is_some_and(|l| l.online)
     }
 
