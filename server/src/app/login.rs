@@ -170,23 +170,12 @@ impl App {
             return Ok(Err(RefusalCode::StationBusy));
         }
         let now = self.now_ms();
-        let today = self.today();
-        let member = self.store().member(&card)?;
-        if let Some(code) = member_refusal(member.as_ref(), today) {
-            return Ok(Err(code));
-        }
-        let Some(member) = member else {
-            return Ok(Err(RefusalCode::UnknownCard));
+        // The library system is asked with no lock held; a slow one costs
+        // this login its bounded wait, nobody else's.
+        let (member, validated_by) = match self.card_member(&card, &req.pin).await? {
+            Ok(found) => found,
+            Err(code) => return Ok(Err(code)),
         };
-        let needs_pin = !member.pin_hash.is_empty() || self.config().pin_required;
-        if needs_pin && member.pin_locked_at_ms != 0 {
-            return Ok(Err(RefusalCode::PinLocked));
-        }
-        if needs_pin
-            && (member.pin_hash.is_empty() || !self.verify_secret(&member.pin_hash, &req.pin).await)
-        {
-            return Ok(Err(self.wrong_pin(&member).await?));
-        }
         if self.store().open_session_of_card(&card)?.is_some() {
             return Ok(Err(RefusalCode::InUse));
         }
@@ -201,7 +190,7 @@ impl App {
             Ok(m) => m,
             Err(code) => return Ok(Err(code)),
         };
-        let session = self.session_for_member(
+        let mut session = self.session_for_member(
             &station,
             &member,
             now,
@@ -209,10 +198,37 @@ impl App {
             &req.purpose,
             &req.rules_version,
         );
+        session.validated_by = validated_by.to_owned();
         if let Err(why) = self.open_session(&session).await? {
             return Ok(Err(refusal_code(why)));
         }
         Ok(Ok(views::lease(&session, now)))
+    }
+
+    /// The local source's answer: the member from the store, valid today,
+    /// with the right PIN (when one is needed).
+    pub(super) async fn local_member(
+        &self,
+        card: &str,
+        pin: &str,
+    ) -> Result<Result<MemberRecord, RefusalCode>> {
+        let member = self.store().member(card)?;
+        if let Some(code) = member_refusal(member.as_ref(), self.today()) {
+            return Ok(Err(code));
+        }
+        let Some(member) = member else {
+            return Ok(Err(RefusalCode::UnknownCard));
+        };
+        let needs_pin = !member.pin_hash.is_empty() || self.config().pin_required;
+        if needs_pin && member.pin_locked_at_ms != 0 {
+            return Ok(Err(RefusalCode::PinLocked));
+        }
+        if needs_pin
+            && (member.pin_hash.is_empty() || !self.verify_secret(&member.pin_hash, pin).await)
+        {
+            return Ok(Err(self.wrong_pin(&member).await?));
+        }
+        Ok(Ok(member))
     }
 
     /// Counts a wrong PIN for the member's card; the [`PIN_LOCK_AFTER`]th

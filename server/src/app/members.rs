@@ -74,6 +74,8 @@ impl App {
             notes: clean_text(&member.notes, 1000),
             updated_at_ms: self.now_ms(),
             pin_locked_at_ms,
+            // A staff edit is Bilik's own record: no library system vouches for it.
+            ils_confirmed_at_ms: 0,
         };
         self.store().put_member(&record)?.durable().await?;
         tracing::info!(by = %by.username, member = %self.log_id(&record.card), "member saved");
@@ -263,6 +265,7 @@ impl App {
                     .map_or(MemberStatus::Active as i32, |m| m.status),
                 pin_hash: old.as_ref().map(|m| m.pin_hash.clone()).unwrap_or_default(),
                 pin_locked_at_ms: old.as_ref().map_or(0, |m| m.pin_locked_at_ms),
+                ils_confirmed_at_ms: 0,
                 source: "slims".to_owned(),
                 notes: row.notes,
                 updated_at_ms: now,

@@ -9,6 +9,7 @@ mod enrollment;
 mod hashing;
 mod incidents;
 mod login;
+mod member_source;
 pub(crate) mod members;
 mod reports;
 mod sessions;
@@ -21,6 +22,7 @@ mod views;
 pub use alerts::{Alert, AlertKind};
 pub use audit::{AuditPage, SYSTEM_ACTOR};
 pub use backup::LastBackup;
+pub use member_source::{BY_LOCAL, BY_SIP2, BY_SIP2_CACHED};
 pub use members::MAX_IMPORT_BYTES;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow};
 pub use staff::StaffIdentity;
@@ -112,11 +114,18 @@ struct Inner {
     hashing: hashing::HashingPool,
     /// Whether the data disk's reserve file was in place at the last check.
     reserve_kept: std::sync::atomic::AtomicBool,
+    /// The library system that validates cards (`[members] source =
+    /// "sip2"`); `None`: the store's own members.
+    ils: Option<Arc<crate::sip2::Ils>>,
 }
 
 impl App {
     /// Builds the application and starts the hub task (needs a Tokio runtime).
     pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> App {
+        let ils = config
+            .sip2
+            .clone()
+            .map(|s| Arc::new(crate::sip2::Ils::new(s)));
         App {
             inner: Arc::new(Inner {
                 store,
@@ -131,6 +140,7 @@ impl App {
                 alerts: std::sync::Mutex::new(alerts::Alerts::default()),
                 hashing: hashing::HashingPool::start(),
                 log_key: std::sync::OnceLock::new(),
+                ils,
             }),
         }
     }
