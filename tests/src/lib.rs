@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod gui;
+pub mod peers;
 pub mod process;
 pub mod relay;
 pub mod web;

@@ -128,7 +128,6 @@ pub(super) fn parse(r: &mut TomlReader<'_>, table: &mut toml::Table) -> Option<S
             .push("sip2.breaker_max_pause_ms: must not be below breaker_pause_ms".into());
     }
     s.breaker = b;
-    let mut fields = r.section(&mut t, "fields");
     let map = &mut s.fields;
     for (key, out) in [
         ("category", &mut map.category),
@@ -137,9 +136,8 @@ pub(super) fn parse(r: &mut TomlReader<'_>, table: &mut toml::Table) -> Option<S
         ("expiry", &mut map.expiry),
         ("gender", &mut map.gender),
     ] {
-        r.text(&mut fields, &format!("sip2.fields.{key}"), out, field_id);
+        r.text(&mut t, &format!("sip2.field_{key}"), out, field_id);
     }
-    r.unknown(fields, "sip2.fields");
     r.unknown(t, "sip2");
 
     if !use_sip2 {
@@ -206,8 +204,8 @@ pub(super) fn to_toml(sip2: Option<&Settings>) -> String {
         "[members]\nsource = \"sip2\"\n\n[sip2]\nhost = {}\nport = {}\ninstitution_id = {}\nlogin_user = {}\n\
          # login_password is not printed\nlocation_code = {}\nconnect_timeout_ms = {}\nrequest_timeout_ms = {}\n\
          tls = {}\ntls_ca_file = {}\ntls_server_name = {}\nmax_connections = {}\nrequest = {}\n{}\
-         offline = {}\n{}breaker_failures = {}\nbreaker_pause_ms = {}\nbreaker_max_pause_ms = {}\n\n\
-         [sip2.fields]\ncategory = {}\nbirth_date = {}\ninternet = {}\nexpiry = {}\ngender = {}\n\n",
+         offline = {}\n{}breaker_failures = {}\nbreaker_pause_ms = {}\nbreaker_max_pause_ms = {}\n\
+         field_category = {}\nfield_birth_date = {}\nfield_internet = {}\nfield_expiry = {}\nfield_gender = {}\n\n",
         q(&s.host),
         s.port,
         q(&s.institution_id),
@@ -248,7 +246,7 @@ mod tests {
     fn sip2_source_is_read_and_printed() {
         let text = "[members]\nsource = \"sip2\"\n[sip2]\nhost = \"ils.local\"\ninstitution_id = \"PERPUS\"\n\
                     login_user = \"bilik\"\nlogin_password = \"s3cret\"\noffline = \"cached\"\noffline_hours = 24\n\
-                    fine_limit = 50000\n[sip2.fields]\ngender = \"xs\"\n";
+                    fine_limit = 50000\nfield_gender = \"xs\"\n";
         let cfg = Config::parse(text, &[]).unwrap();
         let s = cfg.sip2.as_ref().unwrap();
         assert_eq!(s.host, "ils.local");
@@ -265,14 +263,14 @@ mod tests {
     #[test]
     fn every_bad_sip2_key_is_reported() {
         let text = "[members]\nsource = \"sip2\"\n[sip2]\nport = 0\noffline = \"cached\"\ntls = true\n\
-                    request = \"99\"\ncolour = 1\n[sip2.fields]\ncategory = \"PCX\"\n";
+                    request = \"99\"\ncolour = 1\nfield_category = \"PCX\"\n";
         let all = Config::parse(text, &[]).unwrap_err().0.join("\n");
         for needle in [
             "sip2.port",
             "sip2.offline_hours",
             "sip2.request",
             "sip2.colour",
-            "sip2.fields.category",
+            "sip2.field_category",
             "sip2.host",
             "sip2.institution_id",
             "sip2.tls_ca_file",

@@ -1,0 +1,333 @@
+//! Card logins validated by a library system over SIP2: the third-party
+//! pysip2 server (`tests/peers/sip2_ils.py`, Koha-like patrons) behind the
+//! real gRPC Login of a real server; the library system stopping, stalling
+//! or talking garbage mid-run; recovery when it comes back.
+#![allow(clippy::unwrap_used)]
+
+use bilik_proto::v1::{Gender, LoginRequest, LogoutRequest, RefusalCode, login_response};
+use bilik_tests::peers::{Sip2Ils, sip2_overrides, skip_without_python_module};
+use bilik_tests::{TestServer, TestStation, lease, refusal, wait_for, within};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn skip(test: &str) -> bool {
+    skip_without_python_module(test, "pysip2")
+}
+
+async fn server(overrides: &[String]) -> TestServer {
+    let o: Vec<&str> = overrides.iter().map(String::as_str).collect();
+    TestServer::start_with(&o).await
+}
+
+async fn login_pin(station: &TestStation, card: &str, pin: &str) -> login_response::Outcome {
+    station
+        .login_with(LoginRequest {
+            card: card.into(),
+            pin: pin.into(),
+            purpose: "Belajar/Tugas".into(),
+            rules_version: "1".into(),
+            ..Default::default()
+        })
+        .await
+}
+
+async fn logout(station: &TestStation, session_id: &str) {
+    station
+        .client
+        .clone()
+        .logout(LogoutRequest {
+            session_id: session_id.into(),
+        })
+        .await
+        .unwrap();
+}
+
+/// A fresh station per login: refusals that count as guesses must not
+/// throttle the next card of the test.
+async fn fresh(server: &TestServer, n: &mut u32) -> TestStation {
+    *n += 1;
+    server.enroll(&format!("PC-{n:02}")).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_patron_gets_the_right_lease_or_refusal() {
+    if skip("each_patron_gets_the_right_lease_or_refusal") {
+        return;
+    }
+    let ils = Sip2Ils::start(0).await;
+    let server = server(&ils.overrides()).await;
+    let mut n = 0;
+
+    let station = fresh(&server, &mut n).await;
+    let granted = lease(station.login("1001").await);
+    let s = server
+        .app
+        .store()
+        .session(&granted.session_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.patron_name, "Siti Aminah");
+    assert_eq!(s.category, "UMUM");
+    assert_eq!(s.gender, Gender::Female as i32);
+    assert!(s.age_known);
+    assert_eq!(s.age_years, 36, "born 1990-01-15, the clock at 2026-11-25");
+    assert_eq!(s.validated_by, "sip2");
+    // The member record keeps what the library system said (source sip2).
+    let m = server.app.store().member("1001").unwrap().unwrap();
+    assert_eq!(m.source, "sip2");
+    assert_eq!(m.birth_date, "1990-01-15");
+    assert!(m.ils_confirmed_at_ms > 0);
+
+    for (card, want) in [
+        ("1002", RefusalCode::Expired),
+        ("1003", RefusalCode::Blocked),
+        ("1004", RefusalCode::FinesOverLimit),
+        ("1005", RefusalCode::NoInternetPrivilege),
+        ("1006", RefusalCode::WrongPin),
+        ("9999", RefusalCode::UnknownCard),
+    ] {
+        let station = fresh(&server, &mut n).await;
+        assert_eq!(refusal(station.login(card).await), want, "card {card}");
+    }
+    let station = fresh(&server, &mut n).await;
+    assert_eq!(
+        refusal(login_pin(&station, "1006", "1111").await),
+        RefusalCode::WrongPin
+    );
+    let with_pin = lease(login_pin(&station, "1006", "4321").await);
+    let s = server
+        .app
+        .store()
+        .session(&with_pin.session_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!((s.category.as_str(), s.age_years), ("PELAJAR", 18));
+
+    // Control bytes in the name are dropped, the rest kept.
+    let station = fresh(&server, &mut n).await;
+    let l = lease(station.login("1007").await);
+    let s = server.app.store().session(&l.session_id).unwrap().unwrap();
+    assert_eq!(s.patron_name, "Wayan Sudarma");
+
+    // 93 once per connection: eleven questions, at most max_connections
+    // (4) logins, and no login per question.
+    let logins = ils.logins.load(Ordering::SeqCst);
+    assert!((1..=4).contains(&logins), "{logins} logins");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_library_system_costs_a_bounded_wait_then_recovers() {
+    if skip("a_stalled_library_system_costs_a_bounded_wait_then_recovers") {
+        return;
+    }
+    let ils = Sip2Ils::start(0).await;
+    let server = server(&ils.overrides()).await;
+    let mut n = 0;
+    let station = fresh(&server, &mut n).await;
+
+    // SLOW answers after 30 s; the login's bound is request_timeout_ms (800).
+    let started = Instant::now();
+    let code = refusal(within(station.login("SLOW")).await);
+    assert_eq!(code, RefusalCode::LibrarySystemUnreachable);
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(5),
+        "waited {waited:?} for a stalled ILS"
+    );
+
+    // A second failure opens the breaker: the next card is answered
+    // without asking (the ILS is fine, the breaker does not know yet).
+    assert_eq!(
+        refusal(station.login("SLOW").await),
+        RefusalCode::LibrarySystemUnreachable
+    );
+    assert_eq!(
+        refusal(station.login("1001").await),
+        RefusalCode::LibrarySystemUnreachable
+    );
+    // After the pause a probe goes through and logins work again.
+    let granted = wait_for("the breaker to let a login through", || async {
+        match station.login("1001").await {
+            login_response::Outcome::Lease(l) => Some(l),
+            login_response::Outcome::Refusal(_) => None,
+        }
+    })
+    .await;
+    assert!(!granted.session_id.is_empty());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_library_system_stopping_mid_run_follows_the_offline_policy() {
+    if skip("the_library_system_stopping_mid_run_follows_the_offline_policy") {
+        return;
+    }
+    let mut ils = Sip2Ils::start(0).await;
+    let port = ils.port;
+    let mut cached = ils.overrides();
+    cached.push("sip2.offline=cached".into());
+    cached.push("sip2.offline_hours=24".into());
+    let server = server(&cached).await;
+    let refusing = self::server(&ils.overrides()).await;
+    let mut n = 0;
+
+    // Confirmed while the ILS is up (1006 with its PIN).
+    let station = fresh(&server, &mut n).await;
+    let first = lease(login_pin(&station, "1006", "4321").await);
+    logout(&station, &first.session_id).await;
+    let other = fresh(&refusing, &mut n).await;
+    let l = lease(other.login("1001").await);
+    logout(&other, &l.session_id).await;
+
+    ils.stop().await;
+    // Cached policy: the confirmed card comes in, its PIN still checked;
+    // a card never confirmed does not.
+    assert_eq!(
+        refusal(login_pin(&station, "1006", "0000").await),
+        RefusalCode::WrongPin
+    );
+    let offline = lease(login_pin(&station, "1006", "4321").await);
+    let s = server
+        .app
+        .store()
+        .session(&offline.session_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.validated_by, "sip2-cached");
+    assert_eq!(s.patron_name, "Ani Pin");
+    logout(&station, &offline.session_id).await;
+    let station2 = fresh(&server, &mut n).await;
+    assert_eq!(
+        refusal(station2.login("1001").await),
+        RefusalCode::LibrarySystemUnreachable
+    );
+    // Refuse policy: even a confirmed card is refused, at once.
+    assert_eq!(
+        refusal(other.login("1001").await),
+        RefusalCode::LibrarySystemUnreachable
+    );
+
+    // The library system comes back on its port: both servers recover.
+    let _back = Sip2Ils::start(port).await;
+    let l = wait_for("the ILS to be asked again", || async {
+        match other.login("1001").await {
+            login_response::Outcome::Lease(l) => Some(l),
+            login_response::Outcome::Refusal(_) => None,
+        }
+    })
+    .await;
+    let s = refusing
+        .app
+        .store()
+        .session(&l.session_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.validated_by, "sip2");
+    let again = wait_for("the cached server to ask again", || async {
+        match station2.login("1001").await {
+            login_response::Outcome::Lease(l) => Some(l),
+            login_response::Outcome::Refusal(_) => None,
+        }
+    })
+    .await;
+    let s = server
+        .app
+        .store()
+        .session(&again.session_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.validated_by, "sip2");
+    server.stop().await;
+    refusing.stop().await;
+}
+
+/// A library system of our own that misbehaves: answers every request
+/// with `reply` (garbage, control bytes, an endless line), or with good
+/// answers once `good` is set.
+async fn misbehaving(reply: &'static [u8]) -> (u16, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let good = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = good.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let flag = flag.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 2048];
+                loop {
+                    let Ok(n) = sock.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    let answer: Vec<u8> = if flag.load(Ordering::SeqCst) {
+                        good_answer(&buf[..n])
+                    } else {
+                        reply.to_vec()
+                    };
+                    if sock.write_all(&answer).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, good)
+}
+
+/// A correct answer to a 93 or 63 (sequence number echoed, checksummed).
+fn good_answer(request: &[u8]) -> Vec<u8> {
+    use bilik_server::sip2::codec::checksum;
+    let text = String::from_utf8_lossy(request);
+    let seq = text
+        .find("AY")
+        .and_then(|i| text[i + 2..].chars().next())
+        .unwrap_or('0');
+    let body = if text.starts_with("93") {
+        "941".to_owned()
+    } else {
+        "64              00020261125    100000000000000000000000000000AOUJI|AA1001|AEPulih|BLY|PIY|"
+            .to_owned()
+    };
+    let mut out = format!("{body}AY{seq}AZ").into_bytes();
+    let sum = checksum(&out);
+    out.extend_from_slice(sum.as_bytes());
+    out.push(b'\r');
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_and_control_bytes_are_refused_cleanly_then_recovered() {
+    let cases: [&'static [u8]; 4] = [
+        b"\x00\x01\x02\xff\xfe garbage\r",
+        b"64\x07\x08\x1b\x00\r",
+        b"941AY0AZ0000\r",
+        // No CR at all, forever: the frame limit ends it.
+        &[b'A'; 9000],
+    ];
+    for reply in cases {
+        let (port, good) = misbehaving(reply).await;
+        let server = server(&sip2_overrides(port)).await;
+        let station = server.enroll("PC-01").await;
+        let started = Instant::now();
+        assert_eq!(
+            refusal(within(station.login("1001")).await),
+            RefusalCode::LibrarySystemUnreachable
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+        good.store(true, Ordering::SeqCst);
+        let l = wait_for("the library system to make sense again", || async {
+            match station.login("1001").await {
+                login_response::Outcome::Lease(l) => Some(l),
+                login_response::Outcome::Refusal(_) => None,
+            }
+        })
+        .await;
+        let s = server.app.store().session(&l.session_id).unwrap().unwrap();
+        assert_eq!(s.patron_name, "Pulih");
+        server.stop().await;
+    }
+}
