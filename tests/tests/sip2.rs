@@ -331,3 +331,45 @@ async fn garbage_and_control_bytes_are_refused_cleanly_then_recovered() {
         server.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_agent_unlocks_for_the_library_system_and_shows_its_refusal() {
+    use bilik_tests::agent::{AgentProcess, enroll_station};
+    if skip("the_real_agent_unlocks_for_the_library_system_and_shows_its_refusal") {
+        return;
+    }
+    let mut ils = Sip2Ils::start(0).await;
+    let server = server(&ils.overrides()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("PC-01");
+    enroll_station(&server, "PC-01", &state).await;
+    let mut agent = AgentProcess::start(&state, &[]).await;
+    agent.link("connected").await;
+
+    agent.send("login 1004").await;
+    assert_eq!(agent.event("refusal").await.str("code"), "FINES_OVER_LIMIT");
+    agent.send("login 1001").await;
+    let unlocked = agent
+        .next("an unlocked screen", |v| {
+            v["event"] == "state" && (v["state"] == "in_session" || v["state"] == "warning")
+        })
+        .await;
+    assert_eq!(unlocked.str("patron"), "Siti Aminah");
+    let session = server.app.store().active_sessions().unwrap().pop().unwrap();
+    assert_eq!(session.validated_by, "sip2");
+    agent.send("logout").await;
+    agent.state("locked").await;
+
+    ils.stop().await;
+    agent.send("login 1005").await;
+    let refused = agent.event("refusal").await;
+    assert_eq!(refused.str("code"), "LIBRARY_SYSTEM_UNREACHABLE");
+    assert!(
+        refused
+            .str("text")
+            .contains("perpustakaan tidak dapat dihubungi"),
+        "{:?}",
+        refused.json
+    );
+    server.stop().await;
+}
