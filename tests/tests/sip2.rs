@@ -252,30 +252,37 @@ async fn misbehaving(reply: &'static [u8]) -> (u16, std::sync::Arc<std::sync::at
     let good = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = good.clone();
     tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
+        while let Ok((sock, _)) = listener.accept().await {
             let flag = flag.clone();
-            tokio::spawn(async move {
-                let mut buf = [0u8; 2048];
-                loop {
-                    let Ok(n) = sock.read(&mut buf).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    let answer: Vec<u8> = if flag.load(Ordering::SeqCst) {
-                        good_answer(&buf[..n])
-                    } else {
-                        reply.to_vec()
-                    };
-                    if sock.write_all(&answer).await.is_err() {
-                        return;
-                    }
-                }
-            });
+            tokio::spawn(answer_all(sock, flag, reply));
         }
     });
     (port, good)
+}
+
+/// Answers every request on `sock` with `reply`, or correctly once `good`.
+async fn answer_all<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    mut sock: S,
+    good: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    reply: &'static [u8],
+) {
+    let mut buf = [0u8; 2048];
+    loop {
+        let Ok(n) = sock.read(&mut buf).await else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        let answer: Vec<u8> = if good.load(Ordering::SeqCst) {
+            good_answer(&buf[..n])
+        } else {
+            reply.to_vec()
+        };
+        if sock.write_all(&answer).await.is_err() {
+            return;
+        }
+    }
 }
 
 /// A correct answer to a 93 or 63 (sequence number echoed, checksummed).
@@ -372,4 +379,73 @@ async fn the_real_agent_unlocks_for_the_library_system_and_shows_its_refusal() {
         refused.json
     );
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_to_the_library_system_checks_its_certificate() {
+    use std::sync::Arc;
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["ils.perpustakaan.test".into()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let good = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = good.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, flag) = (acceptor.clone(), flag.clone());
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    answer_all(tls, flag, b"").await;
+                }
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ils-ca.pem");
+    std::fs::write(&ca, cert.pem()).unwrap();
+    let other = rcgen::CertificateParams::new(vec!["ils.perpustakaan.test".into()])
+        .unwrap()
+        .self_signed(&rcgen::KeyPair::generate().unwrap())
+        .unwrap();
+    let wrong_ca = dir.path().join("other-ca.pem");
+    std::fs::write(&wrong_ca, other.pem()).unwrap();
+
+    for (ca_file, name, works) in [
+        (&ca, "ils.perpustakaan.test", true),
+        (&ca, "other.test", false),
+        (&wrong_ca, "ils.perpustakaan.test", false),
+    ] {
+        let mut o = sip2_overrides(port);
+        o.push("sip2.tls=true".into());
+        o.push(format!("sip2.tls_ca_file={}", ca_file.display()));
+        o.push(format!("sip2.tls_server_name={name}"));
+        let server = server(&o).await;
+        let station = server.enroll("PC-01").await;
+        let outcome = station.login("1001").await;
+        if works {
+            assert_eq!(lease(outcome).patron_name, "Pulih");
+        } else {
+            assert_eq!(
+                refusal(outcome),
+                RefusalCode::LibrarySystemUnreachable,
+                "{name}"
+            );
+        }
+        server.stop().await;
+    }
 }
