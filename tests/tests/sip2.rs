@@ -366,6 +366,16 @@ async fn the_real_agent_unlocks_for_the_library_system_and_shows_its_refusal() {
     assert_eq!(session.validated_by, "sip2");
     agent.send("logout").await;
     agent.state("locked").await;
+    wait_for("the server to end the session", || async {
+        server
+            .app
+            .store()
+            .active_sessions()
+            .unwrap()
+            .is_empty()
+            .then_some(())
+    })
+    .await;
 
     ils.stop().await;
     agent.send("login 1005").await;
