@@ -109,6 +109,9 @@ pub struct Config {
     /// Where card validity comes from: `None` ("local"), Bilik's own
     /// members; `Some`: the library system over SIP2, with its settings.
     pub sip2: Option<crate::sip2::Settings>,
+    /// Member categories always offered on the member form, besides those
+    /// imports and the library system brought (`[members] categories`).
+    pub member_categories: Vec<String>,
 }
 
 impl Default for Config {
@@ -156,6 +159,7 @@ impl Default for Config {
             connections_per_address: 256,
             idle_timeout_seconds: 60,
             sip2: None,
+            member_categories: Vec::new(),
         }
     }
 }
@@ -467,7 +471,7 @@ impl Config {
         );
         r.unknown(stations, "stations");
 
-        cfg.sip2 = sip2::parse(&mut r, &mut table);
+        (cfg.member_categories, cfg.sip2) = sip2::parse(&mut r, &mut table);
 
         r.unknown_sections(table);
         if errors.is_empty() {
@@ -548,7 +552,7 @@ impl Config {
             ));
         }
         out.push('\n');
-        out.push_str(&sip2::to_toml(self.sip2.as_ref()));
+        out.push_str(&sip2::to_toml(&self.member_categories, self.sip2.as_ref()));
         out
     }
 

@@ -56,7 +56,9 @@ async fn each_patron_gets_the_right_lease_or_refusal() {
         return;
     }
     let ils = Sip2Ils::start(0).await;
-    let server = server(&ils.overrides()).await;
+    let mut o = ils.overrides();
+    o.push("members.categories=[\"Lansia\"]".into());
+    let server = server(&o).await;
     let mut n = 0;
 
     let station = fresh(&server, &mut n).await;
@@ -114,6 +116,44 @@ async fn each_patron_gets_the_right_lease_or_refusal() {
     // (4) logins, and no login per question.
     let logins = ils.logins.load(Ordering::SeqCst);
     assert!((1..=4).contains(&logins), "{logins} logins");
+
+    // The library system's categories (PC) are offered on the member form,
+    // with the configured ones; occupation and education are saved.
+    let web = bilik_tests::web::Dashboard::serve(&server.app).await;
+    let mut admin = bilik_tests::web::WebClient::new(&web.url);
+    admin.sign_in("admin", &server.admin_password).await;
+    let form = admin.get("/members/new").await.body;
+    for c in ["UMUM", "PELAJAR", "Lansia"] {
+        assert!(
+            form.contains(&format!("<option value=\"{c}\">")),
+            "{c} not offered"
+        );
+    }
+    let csrf = bilik_tests::web::csrf_of(&form);
+    let saved = admin
+        .post(
+            "/members/save",
+            &[
+                ("csrf", &csrf),
+                ("card", "2001"),
+                ("name", "Rina"),
+                ("expires", "2027-12-31"),
+                ("category", "PELAJAR"),
+                ("occupation", "Pelajar"),
+                ("education", "SMA"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let m = server.app.get_member("2001").unwrap();
+    assert_eq!(
+        (
+            m.category.as_str(),
+            m.occupation.as_str(),
+            m.education.as_str()
+        ),
+        ("PELAJAR", "Pelajar", "SMA")
+    );
     server.stop().await;
 }
 

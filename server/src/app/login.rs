@@ -300,6 +300,8 @@ impl App {
             card: member.card.clone(),
             patron_name: member.name.clone(),
             category: member.category.clone(),
+            occupation: member.occupation.clone(),
+            education: member.education.clone(),
             gender: member.gender,
             age_years: age.unwrap_or(0),
             age_known: age.is_some(),

@@ -76,6 +76,8 @@ impl App {
             pin_locked_at_ms,
             // A staff edit is Bilik's own record: no library system vouches for it.
             ils_confirmed_at_ms: 0,
+            occupation: clean_line(&member.occupation, 100),
+            education: clean_line(&member.education, 100),
         };
         self.store().put_member(&record)?.durable().await?;
         tracing::info!(by = %by.username, member = %self.log_id(&record.card), "member saved");
@@ -114,6 +116,16 @@ impl App {
                 .await;
         }
         Ok(())
+    }
+
+    /// The member categories to choose from: the configured ones and every
+    /// one a member write has carried (SLiMS member types, INLISLite jenis
+    /// anggota, SIP2 `PC`), sorted.
+    pub fn member_categories(&self) -> Result<Vec<String>> {
+        let mut all: std::collections::BTreeSet<String> =
+            self.config().member_categories.iter().cloned().collect();
+        all.extend(self.store().member_categories()?);
+        Ok(all.into_iter().collect())
     }
 
     /// One member by card number.
@@ -266,6 +278,15 @@ impl App {
                 pin_hash: old.as_ref().map(|m| m.pin_hash.clone()).unwrap_or_default(),
                 pin_locked_at_ms: old.as_ref().map_or(0, |m| m.pin_locked_at_ms),
                 ils_confirmed_at_ms: 0,
+                // SLiMS exports neither: what staff entered stays.
+                occupation: old
+                    .as_ref()
+                    .map(|m| m.occupation.clone())
+                    .unwrap_or_default(),
+                education: old
+                    .as_ref()
+                    .map(|m| m.education.clone())
+                    .unwrap_or_default(),
                 source: "slims".to_owned(),
                 notes: row.notes,
                 updated_at_ms: now,

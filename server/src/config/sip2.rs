@@ -6,10 +6,33 @@ use bilik_proto::config_toml::TomlReader;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Reads `[members]` and `[sip2]` from `table`; `Some` when the source is
-/// `sip2` (then `host` and `institution_id` are required).
-pub(super) fn parse(r: &mut TomlReader<'_>, table: &mut toml::Table) -> Option<Settings> {
+/// Reads `[members]` and `[sip2]` from `table`: the member categories
+/// offered on the member form, and the SIP2 settings, `Some` when the
+/// source is `sip2` (then `host` and `institution_id` are required).
+pub(super) fn parse(
+    r: &mut TomlReader<'_>,
+    table: &mut toml::Table,
+) -> (Vec<String>, Option<Settings>) {
     let mut members = r.section(table, "members");
+    let mut categories = Vec::new();
+    if let Some(v) = members.remove("categories") {
+        match v.as_array().map(|a| {
+            a.iter()
+                .map(|x| x.as_str().map(|s| s.trim().to_owned()))
+                .collect::<Option<Vec<_>>>()
+        }) {
+            Some(Some(list))
+                if list
+                    .iter()
+                    .all(|c| !c.is_empty() && c.len() <= 100 && !c.contains('\n')) =>
+            {
+                categories = list;
+            }
+            _ => r.errors.push(
+                "members.categories: expected a list of texts, e.g. [\"Umum\", \"Pelajar\"]".into(),
+            ),
+        }
+    }
     let mut use_sip2 = false;
     r.text(&mut members, "members.source", &mut use_sip2, |s| {
         match s.trim() {
@@ -141,7 +164,7 @@ pub(super) fn parse(r: &mut TomlReader<'_>, table: &mut toml::Table) -> Option<S
     r.unknown(t, "sip2");
 
     if !use_sip2 {
-        return None;
+        return (categories, None);
     }
     if !present || s.host.is_empty() {
         r.errors
@@ -155,7 +178,7 @@ pub(super) fn parse(r: &mut TomlReader<'_>, table: &mut toml::Table) -> Option<S
         r.errors
             .push("sip2.tls_ca_file: needed with sip2.tls = true".into());
     }
-    Some(s)
+    (categories, Some(s))
 }
 
 /// A two-character field identifier, or empty (not sent).
@@ -184,11 +207,17 @@ fn millis(
 
 /// The `[members]` and `[sip2]` sections as TOML, for `--print-config`.
 /// The SIP2 password is left out.
-pub(super) fn to_toml(sip2: Option<&Settings>) -> String {
-    let Some(s) = sip2 else {
-        return "[members]\nsource = \"local\"\n\n".to_owned();
-    };
+pub(super) fn to_toml(categories: &[String], sip2: Option<&Settings>) -> String {
     let q = |v: &str| toml::Value::String(v.to_owned()).to_string();
+    let listed: Vec<String> = categories.iter().map(|c| q(c)).collect();
+    let members = format!(
+        "[members]\nsource = \"{}\"\ncategories = [{}]\n\n",
+        if sip2.is_some() { "sip2" } else { "local" },
+        listed.join(", ")
+    );
+    let Some(s) = sip2 else {
+        return members;
+    };
     let (offline, hours) = match s.offline {
         OfflinePolicy::Refuse => ("refuse", String::new()),
         OfflinePolicy::AcceptConfirmedWithin(h) => ("cached", format!("offline_hours = {h}\n")),
@@ -200,40 +229,41 @@ pub(super) fn to_toml(sip2: Option<&Settings>) -> String {
         expiry,
         gender,
     } = &s.fields;
-    format!(
-        "[members]\nsource = \"sip2\"\n\n[sip2]\nhost = {}\nport = {}\ninstitution_id = {}\nlogin_user = {}\n\
+    members
+        + &format!(
+            "[sip2]\nhost = {}\nport = {}\ninstitution_id = {}\nlogin_user = {}\n\
          # login_password is not printed\nlocation_code = {}\nconnect_timeout_ms = {}\nrequest_timeout_ms = {}\n\
          tls = {}\ntls_ca_file = {}\ntls_server_name = {}\nmax_connections = {}\nrequest = {}\n{}\
          offline = {}\n{}breaker_failures = {}\nbreaker_pause_ms = {}\nbreaker_max_pause_ms = {}\n\
          field_category = {}\nfield_birth_date = {}\nfield_internet = {}\nfield_expiry = {}\nfield_gender = {}\n\n",
-        q(&s.host),
-        s.port,
-        q(&s.institution_id),
-        q(&s.login_user),
-        q(&s.location_code),
-        s.connect_timeout.as_millis(),
-        s.request_timeout.as_millis(),
-        s.tls,
-        q(&s.tls_ca_file.display().to_string()),
-        q(&s.tls_server_name),
-        s.max_connections,
-        q(match s.request {
-            PatronRequest::Information => "63",
-            PatronRequest::Status => "23",
-        }),
-        s.fine_limit
-            .map_or_else(String::new, |f| format!("fine_limit = {f:?}\n")),
-        q(offline),
-        hours,
-        s.breaker.failures,
-        s.breaker.base.as_millis(),
-        s.breaker.cap.as_millis(),
-        q(category),
-        q(birth_date),
-        q(internet),
-        q(expiry),
-        q(gender),
-    )
+            q(&s.host),
+            s.port,
+            q(&s.institution_id),
+            q(&s.login_user),
+            q(&s.location_code),
+            s.connect_timeout.as_millis(),
+            s.request_timeout.as_millis(),
+            s.tls,
+            q(&s.tls_ca_file.display().to_string()),
+            q(&s.tls_server_name),
+            s.max_connections,
+            q(match s.request {
+                PatronRequest::Information => "63",
+                PatronRequest::Status => "23",
+            }),
+            s.fine_limit
+                .map_or_else(String::new, |f| format!("fine_limit = {f:?}\n")),
+            q(offline),
+            hours,
+            s.breaker.failures,
+            s.breaker.base.as_millis(),
+            s.breaker.cap.as_millis(),
+            q(category),
+            q(birth_date),
+            q(internet),
+            q(expiry),
+            q(gender),
+        )
 }
 
 #[cfg(test)]

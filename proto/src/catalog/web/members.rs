@@ -104,6 +104,18 @@ pub const BIRTH_DATE: Text = Text {
     en: "Birth date",
 };
 
+/// Member form: occupation (INLISLite "pekerjaan").
+pub const OCCUPATION: Text = Text {
+    id: "Pekerjaan",
+    en: "Occupation",
+};
+
+/// Member form: highest education (INLISLite "pendidikan terakhir").
+pub const EDUCATION: Text = Text {
+    id: "Pendidikan terakhir",
+    en: "Highest education",
+};
+
 /// Field.
 pub const INSTITUTION: Text = Text {
     id: "Instansi/sekolah",
