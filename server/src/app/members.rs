@@ -265,11 +265,10 @@ impl App {
             // What the export does not carry keeps what Bilik had: SLiMS
             // has no occupation or education, INLISLite's contact columns
             // are often missing or empty.
-            let kept_if = |partial: bool, new: String, get: fn(&MemberRecord) -> &String| {
-                match &old {
-                    Some(m) if partial && new.is_empty() => get(m).clone(),
-                    _ => new,
-                }
+            let kept_if = |partial: bool, new: String, get: fn(&MemberRecord) -> &String| match &old
+            {
+                Some(m) if partial && new.is_empty() => get(m).clone(),
+                _ => new,
             };
             let partial = source == INLISLITE;
             let kept = |new, get| kept_if(partial, new, get);

@@ -17,7 +17,9 @@
 //! more than [`MAX_UNPACKED`] bytes (a zip bomb), and a sheet with more
 //! than [`MAX_ROWS`] rows or [`MAX_COLUMNS`] columns is refused.
 
-use crate::import::member::{self, Field, Gender, ImportErrors, ImportedMember, Layout, Sink, Standing};
+use crate::import::member::{
+    self, Field, Gender, ImportErrors, ImportedMember, Layout, Sink, Standing,
+};
 use calamine::{Data, Reader};
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -136,7 +138,10 @@ pub fn parse(input: &[u8]) -> Result<Vec<ImportedMember>, ImportErrors> {
     {
         Some(range) => range,
         None => {
-            whole(&mut sink, "not an Excel workbook (.xlsx, .xls) that can be read");
+            whole(
+                &mut sink,
+                "not an Excel workbook (.xlsx, .xls) that can be read",
+            );
             return Err(sink.finish());
         }
     };
@@ -176,7 +181,11 @@ pub fn parse(input: &[u8]) -> Result<Vec<ImportedMember>, ImportErrors> {
             };
             let field = &mut fields[column];
             if let Data::Error(_) = cell {
-                sink.push(line, Some(COLUMNS[column]), "the cell holds a spreadsheet error".into());
+                sink.push(
+                    line,
+                    Some(COLUMNS[column]),
+                    "the cell holds a spreadsheet error".into(),
+                );
                 field.bad = true;
                 continue;
             }
@@ -256,7 +265,9 @@ fn iso_date(text: &str) -> String {
         && y.len() == 4
         && d.len() <= 2
         && m.len() <= 2
-        && [d, m, y].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && [d, m, y]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
     {
         return format!("{y}-{m:0>2}-{d:0>2}");
     }
@@ -335,7 +346,9 @@ mod tests {
     fn workbook(header: &[&str], rows: &[Vec<&str>]) -> Vec<u8> {
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
-        sheet.write_string(0, 0, "Daftar Anggota Perpustakaan").unwrap();
+        sheet
+            .write_string(0, 0, "Daftar Anggota Perpustakaan")
+            .unwrap();
         for (c, h) in header.iter().enumerate() {
             sheet.write_string(1, c as u16, *h).unwrap();
         }
@@ -367,10 +380,31 @@ mod tests {
             &HEADER,
             &[
                 vec![
-                    "A-0001", "Siti Aminah", "Perempuan", "15/01/1990", "Umum", "PNS", "S1",
-                    "2024-01-15", "31-12-2027", "Aktif", "3201010101900001",
+                    "A-0001",
+                    "Siti Aminah",
+                    "Perempuan",
+                    "15/01/1990",
+                    "Umum",
+                    "PNS",
+                    "S1",
+                    "2024-01-15",
+                    "31-12-2027",
+                    "Aktif",
+                    "3201010101900001",
                 ],
-                vec!["a-0002", "Budi", "Laki-laki", "", "Pelajar", "Pelajar", "SMA", "", "2026-06-30", "Tidak Aktif", ""],
+                vec![
+                    "a-0002",
+                    "Budi",
+                    "Laki-laki",
+                    "",
+                    "Pelajar",
+                    "Pelajar",
+                    "SMA",
+                    "",
+                    "2026-06-30",
+                    "Tidak Aktif",
+                    "",
+                ],
             ],
         );
         let members = parse(&bytes).unwrap();
@@ -382,7 +416,10 @@ mod tests {
         assert_eq!(siti.birth_date, Some(date(1990, 1, 15)));
         assert_eq!(siti.registered, Some(date(2024, 1, 15)));
         assert_eq!(siti.expires, date(2027, 12, 31));
-        assert_eq!((siti.occupation.as_str(), siti.education.as_str()), ("PNS", "S1"));
+        assert_eq!(
+            (siti.occupation.as_str(), siti.education.as_str()),
+            ("PNS", "S1")
+        );
         assert_eq!(siti.category, "Umum");
         assert_eq!(siti.status, Some(Standing::Active));
         assert_eq!(members[1].card, "A-0002");
@@ -393,7 +430,10 @@ mod tests {
     fn excel_dates_and_numeric_cards() {
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
-        for (c, h) in ["no. anggota", "NAMA", "tanggal akhir berlaku"].iter().enumerate() {
+        for (c, h) in ["no. anggota", "NAMA", "tanggal akhir berlaku"]
+            .iter()
+            .enumerate()
+        {
             sheet.write_string(0, c as u16, *h).unwrap();
         }
         sheet.write_number(1, 0, 20240017.0).unwrap();
@@ -414,7 +454,19 @@ mod tests {
             &HEADER,
             &[
                 vec!["A-1", "Ok", "P", "", "", "", "", "", "2027-01-01", "", ""],
-                vec!["A 2", "", "X", "1990-13-45", "", "", "", "", "", "Kadang", ""],
+                vec![
+                    "A 2",
+                    "",
+                    "X",
+                    "1990-13-45",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "Kadang",
+                    "",
+                ],
                 vec!["A-1", "Dua", "", "", "", "", "", "", "2027-01-01", "", ""],
             ],
         );
@@ -432,12 +484,19 @@ mod tests {
                 (5, Some("no anggota")),
             ]
         );
-        assert!(errors[6].message.contains("first seen on line 3"), "{}", errors[6].message);
+        assert!(
+            errors[6].message.contains("first seen on line 3"),
+            "{}",
+            errors[6].message
+        );
     }
 
     #[test]
     fn not_a_workbook_or_no_header_is_refused_whole() {
-        assert_eq!(parse(b"member_id,member_name\n").unwrap_err().errors[0].line, 1);
+        assert_eq!(
+            parse(b"member_id,member_name\n").unwrap_err().errors[0].line,
+            1
+        );
         let bytes = workbook(&["Nama", "Alamat"], &[vec!["Siti", "Jl. Merdeka"]]);
         let e = parse(&bytes).unwrap_err().errors;
         assert!(e[0].message.contains("no header"), "{}", e[0].message);

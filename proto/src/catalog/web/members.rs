@@ -28,8 +28,8 @@ pub const ADD_MEMBER: Text = Text {
 
 /// Link and title.
 pub const IMPORT_SLIMS: Text = Text {
-    id: "Impor dari SLiMS",
-    en: "Import from SLiMS",
+    id: "Impor dari SLiMS / INLISLite",
+    en: "Import from SLiMS / INLISLite",
 };
 
 /// Empty result.
