@@ -217,6 +217,16 @@ async fn the_dashboard_previews_a_workbook_and_imports_it_on_confirmation() {
         ("Pelajar", "SMA")
     );
     assert_eq!(s.category, "Pelajar");
+    // The monthly report breaks the month down by them.
+    let report = server
+        .app
+        .monthly_report(&bilik_server::app::StaffIdentity::system(), "2026-11")
+        .unwrap();
+    let label = |counts: &[bilik_server::report::model::Count], l: &str| {
+        counts.iter().find(|c| c.label == l).map(|c| c.sessions)
+    };
+    assert_eq!(label(&report.occupations, "Pelajar"), Some(1));
+    assert_eq!(label(&report.education, "SMA"), Some(1));
     // Its member type is offered on the member form.
     let form = admin.get("/members/new").await.body;
     assert!(
