@@ -27,7 +27,6 @@ async fn login_pin(station: &TestStation, card: &str, pin: &str) -> login_respon
             pin: pin.into(),
             purpose: "Belajar/Tugas".into(),
             rules_version: "1".into(),
-            ..Default::default()
         })
         .await
 }

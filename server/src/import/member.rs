@@ -150,6 +150,10 @@ pub struct Field {
     pub bad: bool,
 }
 
+/// How an export writes a membership's standing: `Ok(None)` when the cell
+/// does not say, an `Err` is the problem to report.
+pub type StandingCode = fn(&str) -> Result<Option<Standing>, String>;
+
 /// Where an export keeps each member field: positions in its rows, and how
 /// it writes what differs between systems. `None`: the export has no such
 /// column (the member gets the empty value).
@@ -190,7 +194,7 @@ pub struct Layout {
     /// The highest education.
     pub education: Option<usize>,
     /// The standing, and how this export writes it (`Ok(None)`: not said).
-    pub status: Option<(usize, fn(&str) -> Result<Option<Standing>, String>)>,
+    pub status: Option<(usize, StandingCode)>,
 }
 
 /// Collects problems in file order, keeping the first
