@@ -353,6 +353,17 @@ impl TestStation {
         .await
     }
 
+    /// Ends the session `session_id` as the station's patron does.
+    pub async fn logout(&self, session_id: &str) {
+        self.client
+            .clone()
+            .logout(LogoutRequest {
+                session_id: session_id.into(),
+            })
+            .await
+            .unwrap();
+    }
+
     /// A login with any request.
     pub async fn login_with(&self, req: LoginRequest) -> login_response::Outcome {
         self.client

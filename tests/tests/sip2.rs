@@ -4,7 +4,7 @@
 //! or talking garbage mid-run; recovery when it comes back.
 #![allow(clippy::unwrap_used)]
 
-use bilik_proto::v1::{Gender, LoginRequest, LogoutRequest, RefusalCode, login_response};
+use bilik_proto::v1::{Gender, Lease, LoginRequest, RefusalCode, login_response};
 use bilik_tests::peers::{Sip2Ils, sip2_overrides, skip_without_python_module};
 use bilik_tests::{TestServer, TestStation, lease, refusal, wait_for, within};
 use std::sync::atomic::Ordering;
@@ -31,15 +31,16 @@ async fn login_pin(station: &TestStation, card: &str, pin: &str) -> login_respon
         .await
 }
 
-async fn logout(station: &TestStation, session_id: &str) {
-    station
-        .client
-        .clone()
-        .logout(LogoutRequest {
-            session_id: session_id.into(),
-        })
-        .await
-        .unwrap();
+/// Logs `card` in on `station` until a lease comes (the breaker's pause,
+/// the library system coming back), failing after the harness deadline.
+async fn leased_eventually(station: &TestStation, card: &str, what: &str) -> Lease {
+    wait_for(what, || async {
+        match station.login(card).await {
+            login_response::Outcome::Lease(l) => Some(l),
+            login_response::Outcome::Refusal(_) => None,
+        }
+    })
+    .await
 }
 
 /// A fresh station per login: refusals that count as guesses must not
@@ -187,13 +188,7 @@ async fn a_stalled_library_system_costs_a_bounded_wait_then_recovers() {
         RefusalCode::LibrarySystemUnreachable
     );
     // After the pause a probe goes through and logins work again.
-    let granted = wait_for("the breaker to let a login through", || async {
-        match station.login("1001").await {
-            login_response::Outcome::Lease(l) => Some(l),
-            login_response::Outcome::Refusal(_) => None,
-        }
-    })
-    .await;
+    let granted = leased_eventually(&station, "1001", "the breaker to let a login through").await;
     assert!(!granted.session_id.is_empty());
     server.stop().await;
 }
@@ -215,10 +210,10 @@ async fn the_library_system_stopping_mid_run_follows_the_offline_policy() {
     // Confirmed while the ILS is up (1006 with its PIN).
     let station = fresh(&server, &mut n).await;
     let first = lease(login_pin(&station, "1006", "4321").await);
-    logout(&station, &first.session_id).await;
+    station.logout(&first.session_id).await;
     let other = fresh(&refusing, &mut n).await;
     let l = lease(other.login("1001").await);
-    logout(&other, &l.session_id).await;
+    other.logout(&l.session_id).await;
 
     ils.stop().await;
     // Cached policy: the confirmed card comes in, its PIN still checked;
@@ -236,7 +231,7 @@ async fn the_library_system_stopping_mid_run_follows_the_offline_policy() {
         .unwrap();
     assert_eq!(s.validated_by, "sip2-cached");
     assert_eq!(s.patron_name, "Ani Pin");
-    logout(&station, &offline.session_id).await;
+    station.logout(&offline.session_id).await;
     let station2 = fresh(&server, &mut n).await;
     assert_eq!(
         refusal(station2.login("1001").await),
@@ -250,13 +245,7 @@ async fn the_library_system_stopping_mid_run_follows_the_offline_policy() {
 
     // The library system comes back on its port: both servers recover.
     let _back = Sip2Ils::start(port).await;
-    let l = wait_for("the ILS to be asked again", || async {
-        match other.login("1001").await {
-            login_response::Outcome::Lease(l) => Some(l),
-            login_response::Outcome::Refusal(_) => None,
-        }
-    })
-    .await;
+    let l = leased_eventually(&other, "1001", "the ILS to be asked again").await;
     let s = refusing
         .app
         .store()
@@ -264,13 +253,7 @@ async fn the_library_system_stopping_mid_run_follows_the_offline_policy() {
         .unwrap()
         .unwrap();
     assert_eq!(s.validated_by, "sip2");
-    let again = wait_for("the cached server to ask again", || async {
-        match station2.login("1001").await {
-            login_response::Outcome::Lease(l) => Some(l),
-            login_response::Outcome::Refusal(_) => None,
-        }
-    })
-    .await;
+    let again = leased_eventually(&station2, "1001", "the cached server to ask again").await;
     let s = server
         .app
         .store()
@@ -365,13 +348,7 @@ async fn garbage_and_control_bytes_are_refused_cleanly_then_recovered() {
         );
         assert!(started.elapsed() < Duration::from_secs(5));
         good.store(true, Ordering::SeqCst);
-        let l = wait_for("the library system to make sense again", || async {
-            match station.login("1001").await {
-                login_response::Outcome::Lease(l) => Some(l),
-                login_response::Outcome::Refusal(_) => None,
-            }
-        })
-        .await;
+        let l = leased_eventually(&station, "1001", "the library system to make sense again").await;
         let s = server.app.store().session(&l.session_id).unwrap().unwrap();
         assert_eq!(s.patron_name, "Pulih");
         server.stop().await;
