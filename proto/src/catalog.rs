@@ -107,6 +107,18 @@ pub fn refusal(code: RefusalCode) -> Text {
             id: "PIN kartu ini terkunci karena terlalu sering salah. Silakan hubungi petugas.",
             en: "This card's PIN is locked after too many wrong tries. Please contact the staff.",
         },
+        RefusalCode::LibrarySystemUnreachable => Text {
+            id: "Sistem perpustakaan tidak dapat dihubungi. Silakan coba lagi sebentar lagi atau hubungi petugas.",
+            en: "The library system cannot be reached. Please try again shortly or contact the staff.",
+        },
+        RefusalCode::NoInternetPrivilege => Text {
+            id: "Keanggotaan ini tidak mencakup layanan internet. Silakan hubungi petugas.",
+            en: "This membership does not include internet use. Please contact the staff.",
+        },
+        RefusalCode::FinesOverLimit => Text {
+            id: "Denda Anda melebihi batas. Silakan selesaikan di meja layanan.",
+            en: "Your outstanding fines are over the limit. Please settle them at the service desk.",
+        },
         RefusalCode::Unspecified => Text {
             id: "Login ditolak. Silakan hubungi petugas.",
             en: "Login refused. Please contact the staff.",

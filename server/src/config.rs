@@ -2,6 +2,8 @@
 //! `--set section.key=value`, defaults that run out of the box. The file is
 //! read as a whole and every bad or unknown key is reported at once.
 
+mod sip2;
+
 use crate::hours::OpeningHours;
 use bilik_proto::config_toml::{TomlReader, read_with_overrides};
 use chrono::Weekday;
@@ -107,6 +109,12 @@ pub struct Config {
     pub connections_per_address: usize,
     /// Seconds a connection may carry no traffic before it is closed.
     pub idle_timeout_seconds: u64,
+    /// Where card validity comes from: `None` ("local"), Bilik's own
+    /// members; `Some`: the library system over SIP2, with its settings.
+    pub sip2: Option<crate::sip2::Settings>,
+    /// Member categories always offered on the member form, besides those
+    /// imports and the library system brought (`[members] categories`).
+    pub member_categories: Vec<String>,
 }
 
 impl Default for Config {
@@ -154,6 +162,8 @@ impl Default for Config {
             backup_keep: 14,
             connections_per_address: 256,
             idle_timeout_seconds: 60,
+            sip2: None,
+            member_categories: Vec::new(),
         }
     }
 }
@@ -468,6 +478,8 @@ impl Config {
         );
         r.unknown(stations, "stations");
 
+        (cfg.member_categories, cfg.sip2) = sip2::parse(&mut r, &mut table);
+
         r.unknown_sections(table);
         if errors.is_empty() {
             Ok(cfg)
@@ -547,6 +559,8 @@ impl Config {
                 toml_str(&self.hours.day_text(day))
             ));
         }
+        out.push('\n');
+        out.push_str(&sip2::to_toml(&self.member_categories, self.sip2.as_ref()));
         out
     }
 

@@ -8,6 +8,7 @@
 //! - [`credentials`]: passwords, tokens, station credentials, enrolment codes.
 //! - [`tls`]: the server's certificate (made at first start) that clients pin.
 //! - [`secrets`]: owner-only files and directories for what is secret at rest.
+//! - [`sip2`]: the library system (ILS) over SIP2, when it validates cards.
 //! - [`store`]: the only module that touches sled.
 //! - [`throttle`]: the one rate limiter (backoff per key after free failures).
 //! - [`import`]: member files from other library systems (SLiMS).
@@ -37,6 +38,7 @@ pub mod net;
 pub mod policy;
 pub mod report;
 pub mod secrets;
+pub mod sip2;
 pub mod store;
 pub mod throttle;
 pub mod tls;

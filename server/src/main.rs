@@ -181,6 +181,11 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
 fn app_with_tls(store: Store, config: Config) -> anyhow::Result<App> {
     let identity =
         bilik_server::tls::ServerIdentity::load_or_create(&config).context("cannot set up TLS")?;
+    if let Some(sip2) = config.sip2.as_ref().filter(|s| s.tls) {
+        // Refuse to start rather than refuse every card login later.
+        bilik_server::sip2::client::tls_connector(sip2)
+            .with_context(|| format!("sip2.tls_ca_file {}", sip2.tls_ca_file.display()))?;
+    }
     let app = App::new(store, config, Arc::new(SystemClock));
     Ok(match identity {
         Some(identity) => app.with_tls(identity),

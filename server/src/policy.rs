@@ -145,6 +145,81 @@ pub fn age_years(birth_date: Option<NaiveDate>, today: NaiveDate) -> Option<u32>
     today.years_since(birth_date?)
 }
 
+/// What the library system (SIP2) said about a card, as the validity rule
+/// needs it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IlsAnswer {
+    /// `BL` valid patron: `Y`. Absent or `N`: the card is not known.
+    pub known: bool,
+    /// `CQ` valid patron password, when the library system checked one.
+    pub pin_valid: Option<bool>,
+    /// The 14 patron status flags (`Y`: set), in the specification's order:
+    /// 0 charge privileges denied, 4 card reported lost, 10 excessive
+    /// outstanding fines, 11 excessive outstanding fees, ...
+    pub status: [bool; 14],
+    /// Koha `PI` internet privileges, when sent.
+    pub internet: Option<bool>,
+    /// The card's expiry date, when sent (Koha `PA`).
+    pub expires: Option<NaiveDate>,
+    /// `BV` fee amount: outstanding fines, when sent.
+    pub fines: Option<f64>,
+}
+
+/// Patron status flag: charge privileges denied.
+const CHARGE_DENIED: usize = 0;
+/// Patron status flag: card reported lost.
+const CARD_LOST: usize = 4;
+/// Patron status flags: excessive outstanding fines, fees.
+const EXCESSIVE_FINES: [usize; 2] = [10, 11];
+
+/// Why the library system's answer does not let this card use a computer
+/// today, or `None` when it does. `pin_needed`: the library requires a PIN
+/// for every card (a system that did not check one fails closed).
+///
+/// Order matters: an unknown card, then a wrong PIN (a guess learns
+/// nothing more), then expiry, loss, fines, blocks, internet privilege.
+/// Koha answers an expired patron with `BL=Y`, its status flags set and
+/// `PI=N`: without an expiry date that pattern reads as expired.
+pub fn ils_refusal(
+    a: &IlsAnswer,
+    pin_needed: bool,
+    fine_limit: Option<f64>,
+    today: NaiveDate,
+) -> Option<RefusalCode> {
+    if !a.known {
+        return Some(RefusalCode::UnknownCard);
+    }
+    match a.pin_valid {
+        Some(false) => return Some(RefusalCode::WrongPin),
+        None if pin_needed => return Some(RefusalCode::WrongPin),
+        _ => {}
+    }
+    let denied = a.status[CHARGE_DENIED];
+    let expired = match a.expires {
+        Some(expires) => today > expires,
+        None => denied && a.internet == Some(false),
+    };
+    if expired {
+        return Some(RefusalCode::Expired);
+    }
+    if a.status[CARD_LOST] {
+        return Some(RefusalCode::Blocked);
+    }
+    if let Some(limit) = fine_limit {
+        let over = a.fines.is_some_and(|f| f > limit);
+        if over || EXCESSIVE_FINES.iter().any(|i| a.status[*i]) {
+            return Some(RefusalCode::FinesOverLimit);
+        }
+    }
+    if denied {
+        return Some(RefusalCode::Blocked);
+    }
+    if a.internet == Some(false) {
+        return Some(RefusalCode::NoInternetPrivilege);
+    }
+    None
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -256,5 +331,74 @@ mod tests {
         assert_eq!(age_years(Some(day("2010-11-25")), today), Some(16));
         assert_eq!(age_years(None, today), None);
         assert_eq!(age_years(Some(day("2030-01-01")), today), None);
+    }
+
+    fn ils(f: impl FnOnce(&mut IlsAnswer)) -> IlsAnswer {
+        let mut a = IlsAnswer {
+            known: true,
+            ..Default::default()
+        };
+        f(&mut a);
+        a
+    }
+
+    #[test]
+    fn library_system_answers() {
+        let today = day("2026-12-01");
+        let check = |a: &IlsAnswer| ils_refusal(a, false, Some(50_000.0), today);
+        assert_eq!(check(&ils(|_| {})), None);
+        assert_eq!(
+            check(&ils(|a| a.known = false)),
+            Some(RefusalCode::UnknownCard)
+        );
+        assert_eq!(
+            check(&ils(|a| a.pin_valid = Some(false))),
+            Some(RefusalCode::WrongPin)
+        );
+        assert_eq!(
+            ils_refusal(&ils(|_| {}), true, None, today),
+            Some(RefusalCode::WrongPin)
+        );
+        // Koha's expired patron: BL=Y, flags set, PI=N.
+        let koha_expired = ils(|a| {
+            a.status[0] = true;
+            a.status[1] = true;
+            a.internet = Some(false);
+        });
+        assert_eq!(check(&koha_expired), Some(RefusalCode::Expired));
+        // With an expiry date in the future the same flags are a block.
+        let blocked = ils(|a| {
+            a.status[0] = true;
+            a.internet = Some(false);
+            a.expires = Some(day("2027-01-01"));
+        });
+        assert_eq!(check(&blocked), Some(RefusalCode::Blocked));
+        assert_eq!(
+            check(&ils(|a| a.expires = Some(day("2026-11-30")))),
+            Some(RefusalCode::Expired)
+        );
+        assert_eq!(check(&ils(|a| a.expires = Some(today))), None);
+        assert_eq!(
+            check(&ils(|a| a.status[4] = true)),
+            Some(RefusalCode::Blocked)
+        );
+        assert_eq!(
+            check(&ils(|a| a.fines = Some(50_000.5))),
+            Some(RefusalCode::FinesOverLimit)
+        );
+        assert_eq!(check(&ils(|a| a.fines = Some(50_000.0))), None);
+        assert_eq!(
+            ils_refusal(&ils(|a| a.fines = Some(1e9)), false, None, today),
+            None
+        );
+        assert_eq!(
+            check(&ils(|a| a.status[10] = true)),
+            Some(RefusalCode::FinesOverLimit)
+        );
+        assert_eq!(
+            check(&ils(|a| a.internet = Some(false))),
+            Some(RefusalCode::NoInternetPrivilege)
+        );
+        assert_eq!(check(&ils(|a| a.pin_valid = Some(true))), None);
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod gui;
+pub mod peers;
 pub mod process;
 pub mod relay;
 pub mod web;
@@ -350,6 +351,17 @@ impl TestStation {
             ..Default::default()
         })
         .await
+    }
+
+    /// Ends the session `session_id` as the station's patron does.
+    pub async fn logout(&self, session_id: &str) {
+        self.client
+            .clone()
+            .logout(LogoutRequest {
+                session_id: session_id.into(),
+            })
+            .await
+            .unwrap();
     }
 
     /// A login with any request.

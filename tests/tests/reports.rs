@@ -54,14 +54,7 @@ fn band(age: Option<u32>) -> &'static str {
 }
 
 async fn logout(station: &TestStation, session_id: &str) {
-    station
-        .client
-        .clone()
-        .logout(LogoutRequest {
-            session_id: session_id.into(),
-        })
-        .await
-        .unwrap();
+    station.logout(session_id).await;
 }
 
 async fn keep_online(server: &TestServer, link: &Link, id: &str) {

@@ -195,6 +195,18 @@ pub const SECTION_PURPOSES: Text = Text {
     en: "Purposes",
 };
 
+/// Section: sessions by the member's occupation.
+pub const SECTION_OCCUPATIONS: Text = Text {
+    id: "Pekerjaan",
+    en: "Occupations",
+};
+
+/// Section: sessions by the member's highest education.
+pub const SECTION_EDUCATION: Text = Text {
+    id: "Pendidikan",
+    en: "Education",
+};
+
 /// Breakdown by hour of the day.
 pub const SECTION_HOURS: Text = Text {
     id: "Per Jam",
@@ -395,6 +407,18 @@ pub const COL_GENDER: Text = Text {
 pub const COL_PURPOSE: Text = Text {
     id: "Keperluan",
     en: "Purpose",
+};
+
+/// Column: occupation.
+pub const COL_OCCUPATION: Text = Text {
+    id: "Pekerjaan",
+    en: "Occupation",
+};
+
+/// Column: highest education.
+pub const COL_EDUCATION: Text = Text {
+    id: "Pendidikan terakhir",
+    en: "Highest education",
 };
 
 /// Minutes used.
@@ -701,6 +725,8 @@ mod tests {
             SECTION_CATEGORY_GENDER,
             SECTION_AGE_BANDS,
             SECTION_PURPOSES,
+            SECTION_OCCUPATIONS,
+            SECTION_EDUCATION,
             SECTION_HOURS,
             SECTION_END_REASONS,
             SECTION_PROBLEMS,

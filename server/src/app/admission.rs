@@ -47,6 +47,9 @@ pub(super) struct Admitted {
     pub(super) station: StationRecord,
     /// The card holder's record (`None` for a guest).
     pub(super) member: Option<MemberRecord>,
+    /// Who vouched for the card (recorded on the session): the local
+    /// store, the library system, or its cached confirmation.
+    pub(super) validated_by: &'static str,
 }
 
 impl App {
@@ -69,48 +72,51 @@ impl App {
         if self.store().active_session(&station.station_id)?.is_some() {
             return Ok(Err(RefusalCode::StationBusy));
         }
-        let member = match patron {
-            Patron::Guest => None,
+        let (member, validated_by) = match patron {
+            Patron::Guest => (None, super::BY_LOCAL),
             Patron::Card { card, pin } => match self.admit_member(card, pin).await? {
-                Ok(member) => Some(member),
+                Ok((member, by)) => (Some(member), by),
                 Err(code) => return Ok(Err(code)),
             },
         };
         if let Some(code) = self.storage_refusal() {
             return Ok(Err(code));
         }
-        Ok(Ok(Admitted { station, member }))
+        Ok(Ok(Admitted {
+            station,
+            member,
+            validated_by,
+        }))
     }
 
-    /// The card holder's part of [`App::admit`].
+    /// The card holder's part of [`App::admit`]. A patron alone at the
+    /// station is checked by the library's member source (the store, or the
+    /// library system over SIP2: [`App::card_member`]); a card a librarian
+    /// vouches for is checked against the store, without a PIN.
     async fn admit_member(
         &self,
         card: &str,
         pin: Pin<'_>,
-    ) -> Result<Result<MemberRecord, RefusalCode>> {
-        let member = self.store().member(card)?;
-        if let Some(code) = member_refusal(member.as_ref(), self.today()) {
-            return Ok(Err(code));
-        }
-        let Some(member) = member else {
-            return Ok(Err(RefusalCode::UnknownCard));
+    ) -> Result<Result<(MemberRecord, &'static str), RefusalCode>> {
+        let found = match pin {
+            Pin::Given(given) => self.card_member(card, given).await?,
+            Pin::Vouched => {
+                let member = self.store().member(card)?;
+                match (member_refusal(member.as_ref(), self.today()), member) {
+                    (Some(code), _) => Err(code),
+                    (None, None) => Err(RefusalCode::UnknownCard),
+                    (None, Some(member)) => Ok((member, super::BY_LOCAL)),
+                }
+            }
         };
-        if let Pin::Given(given) = pin {
-            let needs_pin = !member.pin_hash.is_empty() || self.config().pin_required;
-            if needs_pin && member.pin_locked_at_ms != 0 {
-                return Ok(Err(RefusalCode::PinLocked));
-            }
-            if needs_pin
-                && (member.pin_hash.is_empty()
-                    || !self.verify_secret(&member.pin_hash, given).await)
-            {
-                return Ok(Err(self.wrong_pin(&member).await?));
-            }
-        }
+        let (member, validated_by) = match found {
+            Ok(found) => found,
+            Err(code) => return Ok(Err(code)),
+        };
         if self.store().open_session_of_card(card)?.is_some() {
             return Ok(Err(RefusalCode::InUse));
         }
-        Ok(Ok(member))
+        Ok(Ok((member, validated_by)))
     }
 }
 

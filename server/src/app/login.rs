@@ -4,6 +4,7 @@ use super::admission::{Admitted, Patron, Pin};
 use super::alerts::{AlertKind, Occurrence};
 use super::throttles::{self, PIN_LOCK_AFTER};
 use super::{App, Result, clean_line, views};
+use crate::policy::member_refusal;
 use crate::policy::{age_years, lease_minutes, normalise_card, parse_date};
 use crate::store::StartRefused;
 use bilik_proto::catalog;
@@ -168,11 +169,15 @@ impl App {
                 },
             )
             .await?;
-        let (station, member) = match admitted {
+        // The library system (with `[members] source = "sip2"`) is asked
+        // inside admission with no lock held; a slow one costs this login
+        // its bounded wait, nobody else's.
+        let (station, member, validated_by) = match admitted {
             Ok(Admitted {
                 station,
                 member: Some(member),
-            }) => (station, member),
+                validated_by,
+            }) => (station, member, validated_by),
             Ok(Admitted { member: None, .. }) => return Ok(Err(RefusalCode::UnknownCard)),
             Err(code) => return Ok(Err(code)),
         };
@@ -184,7 +189,7 @@ impl App {
             Ok(m) => m,
             Err(code) => return Ok(Err(code)),
         };
-        let session = self.session_for_member(
+        let mut session = self.session_for_member(
             &station,
             &member,
             now,
@@ -192,10 +197,37 @@ impl App {
             &req.purpose,
             &req.rules_version,
         );
+        session.validated_by = validated_by.to_owned();
         if let Err(why) = self.open_session(&session).await? {
             return Ok(Err(refusal_code(why)));
         }
         Ok(Ok(views::lease(&session, now)))
+    }
+
+    /// The local source's answer: the member from the store, valid today,
+    /// with the right PIN (when one is needed).
+    pub(super) async fn local_member(
+        &self,
+        card: &str,
+        pin: &str,
+    ) -> Result<Result<MemberRecord, RefusalCode>> {
+        let member = self.store().member(card)?;
+        if let Some(code) = member_refusal(member.as_ref(), self.today()) {
+            return Ok(Err(code));
+        }
+        let Some(member) = member else {
+            return Ok(Err(RefusalCode::UnknownCard));
+        };
+        let needs_pin = !member.pin_hash.is_empty() || self.config().pin_required;
+        if needs_pin && member.pin_locked_at_ms != 0 {
+            return Ok(Err(RefusalCode::PinLocked));
+        }
+        if needs_pin
+            && (member.pin_hash.is_empty() || !self.verify_secret(&member.pin_hash, pin).await)
+        {
+            return Ok(Err(self.wrong_pin(&member).await?));
+        }
+        Ok(Ok(member))
     }
 
     /// Counts a wrong PIN for the member's card; the [`PIN_LOCK_AFTER`]th
@@ -267,6 +299,8 @@ impl App {
             card: member.card.clone(),
             patron_name: member.name.clone(),
             category: member.category.clone(),
+            occupation: member.occupation.clone(),
+            education: member.education.clone(),
             gender: member.gender,
             age_years: age.unwrap_or(0),
             age_known: age.is_some(),

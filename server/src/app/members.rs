@@ -3,7 +3,7 @@
 use super::{
     App, Error, Result, StaffIdentity, clean_line, clean_text, not_a_card, not_a_date, views,
 };
-use crate::import::{self, slims};
+use crate::import::{self, inlislite, slims};
 use crate::policy::{normalise_card, parse_date};
 use bilik_proto::store::v1::MemberRecord;
 use bilik_proto::v1::{Gender, ImportFormat, ImportMembersResponse, Member, MemberStatus};
@@ -74,6 +74,10 @@ impl App {
             notes: clean_text(&member.notes, 1000),
             updated_at_ms: self.now_ms(),
             pin_locked_at_ms,
+            // A staff edit is Bilik's own record: no library system vouches for it.
+            ils_confirmed_at_ms: 0,
+            occupation: clean_line(&member.occupation, 100),
+            education: clean_line(&member.education, 100),
         };
         self.store().put_member(&record)?.durable().await?;
         tracing::info!(by = %by.username, member = %self.log_id(&record.card), "member saved");
@@ -112,6 +116,16 @@ impl App {
                 .await;
         }
         Ok(())
+    }
+
+    /// The member categories to choose from: the configured ones and every
+    /// one a member write has carried (SLiMS member types, INLISLite jenis
+    /// anggota, SIP2 `PC`), sorted.
+    pub fn member_categories(&self) -> Result<Vec<String>> {
+        let mut all: std::collections::BTreeSet<String> =
+            self.config().member_categories.iter().cloned().collect();
+        all.extend(self.store().member_categories()?);
+        Ok(all.into_iter().collect())
     }
 
     /// One member by card number.
@@ -186,6 +200,7 @@ impl App {
         format: ImportFormat,
         content: &[u8],
     ) -> Result<ImportMembersResponse> {
+        let source = import_source(format, content);
         let records: Vec<MemberRecord> = self
             .import_records(format, content)?
             .into_iter()
@@ -196,7 +211,7 @@ impl App {
         self.audit(
             &by.username,
             "member.import",
-            "slims",
+            source,
             &format!("{created} new, {updated} updated"),
         )
         .await;
@@ -241,8 +256,11 @@ impl App {
                 MAX_IMPORT_BYTES / (1024 * 1024)
             )));
         }
-        let rows = match format {
-            ImportFormat::Slims | ImportFormat::Unspecified => slims::parse(content)?,
+        let source = import_source(format, content);
+        let rows = if source == INLISLITE {
+            inlislite::parse(content)?
+        } else {
+            slims::parse(content)?
         };
         let now = self.now_ms();
         let fmt = |d: Option<chrono::NaiveDate>| {
@@ -253,6 +271,25 @@ impl App {
         for row in rows {
             let old = self.store().member(&row.card)?;
             let line = row.line;
+            // What the export does not carry keeps what Bilik had: SLiMS
+            // has no occupation or education, INLISLite's contact columns
+            // are often missing or empty.
+            let kept_if = |partial: bool, new: String, get: fn(&MemberRecord) -> &String| match &old
+            {
+                Some(m) if partial && new.is_empty() => get(m).clone(),
+                _ => new,
+            };
+            let partial = source == INLISLITE;
+            let kept = |new, get| kept_if(partial, new, get);
+            let always_kept = |new, get| kept_if(true, new, get);
+            let status = match row.status {
+                Some(import::Standing::Active) => MemberStatus::Active as i32,
+                Some(import::Standing::Blocked) => MemberStatus::Blocked as i32,
+                Some(import::Standing::Pending) => MemberStatus::Pending as i32,
+                None => old
+                    .as_ref()
+                    .map_or(MemberStatus::Active as i32, |m| m.status),
+            };
             let record = MemberRecord {
                 gender: match row.gender {
                     import::Gender::Male => Gender::Male,
@@ -261,19 +298,20 @@ impl App {
                 } as i32,
                 birth_date: fmt(row.birth_date),
                 category: row.category,
-                institution: row.institution,
-                email: row.email,
-                phone: row.phone,
-                address: row.address,
+                institution: kept(row.institution, |m| &m.institution),
+                email: kept(row.email, |m| &m.email),
+                phone: kept(row.phone, |m| &m.phone),
+                address: kept(row.address, |m| &m.address),
                 registered: fmt(row.registered.or(row.member_since)),
                 expires: row.expires.format("%Y-%m-%d").to_string(),
-                status: old
-                    .as_ref()
-                    .map_or(MemberStatus::Active as i32, |m| m.status),
+                status,
                 pin_hash: old.as_ref().map(|m| m.pin_hash.clone()).unwrap_or_default(),
                 pin_locked_at_ms: old.as_ref().map_or(0, |m| m.pin_locked_at_ms),
-                source: "slims".to_owned(),
-                notes: row.notes,
+                ils_confirmed_at_ms: 0,
+                occupation: always_kept(row.occupation, |m| &m.occupation),
+                education: always_kept(row.education, |m| &m.education),
+                source: source.to_owned(),
+                notes: kept(row.notes, |m| &m.notes),
                 updated_at_ms: now,
                 card: row.card,
                 name: row.name,
@@ -336,4 +374,18 @@ pub struct MemberPage {
     pub members: Vec<Member>,
     /// How many match in all (every page).
     pub total: u64,
+}
+
+/// `source` of members from an INLISLite export.
+const INLISLITE: &str = "inlislite";
+
+/// Which system's export `content` is: as asked, or, unspecified, an
+/// Excel workbook is INLISLite's and anything else SLiMS' CSV.
+fn import_source(format: ImportFormat, content: &[u8]) -> &'static str {
+    match format {
+        ImportFormat::Inlislite => INLISLITE,
+        ImportFormat::Slims => "slims",
+        ImportFormat::Unspecified if inlislite::is_workbook(content) => INLISLITE,
+        ImportFormat::Unspecified => "slims",
+    }
 }

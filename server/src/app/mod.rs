@@ -11,6 +11,7 @@ mod hashing;
 mod health;
 mod incidents;
 mod login;
+mod member_source;
 pub(crate) mod members;
 mod reports;
 mod sessions;
@@ -25,6 +26,7 @@ pub use alerts::{Alert, AlertKind};
 pub use audit::{AuditPage, SYSTEM_ACTOR};
 pub use backup::LastBackup;
 pub use health::{Health, StationChoice};
+pub use member_source::{BY_LOCAL, BY_SIP2, BY_SIP2_CACHED};
 pub use members::MAX_IMPORT_BYTES;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow, MemberPage};
 pub use staff::StaffIdentity;
@@ -117,11 +119,18 @@ struct Inner {
     hashing: hashing::HashingPool,
     /// Whether the data disk's reserve file was in place at the last check.
     reserve_kept: std::sync::atomic::AtomicBool,
+    /// The library system that validates cards (`[members] source =
+    /// "sip2"`); `None`: the store's own members.
+    ils: Option<Arc<crate::sip2::Ils>>,
 }
 
 impl App {
     /// Builds the application and starts the hub task (needs a Tokio runtime).
     pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> App {
+        let ils = config
+            .sip2
+            .clone()
+            .map(|s| Arc::new(crate::sip2::Ils::new(s)));
         App {
             inner: Arc::new(Inner {
                 store,
@@ -136,6 +145,7 @@ impl App {
                 alerts: std::sync::Mutex::new(alerts::Alerts::default()),
                 hashing: hashing::HashingPool::start(),
                 log_key: std::sync::OnceLock::new(),
+                ils,
             }),
         }
     }

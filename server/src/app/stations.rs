@@ -235,7 +235,7 @@ impl App {
             },
             UnlockFor::Guest(_) => Patron::Guest,
         };
-        let Admitted { station, member } = match self.admit(&station, patron).await? {
+        let Admitted { station, member, .. } = match self.admit(&station, patron).await? {
             Ok(admitted) => admitted,
             Err(RefusalCode::Maintenance) => {
                 return Err(Error::FailedPrecondition(format!(

@@ -63,5 +63,7 @@ pub fn member(m: &MemberRecord) -> Member {
         pin: String::new(),
         has_pin: !m.pin_hash.is_empty(),
         pin_locked: m.pin_locked_at_ms != 0,
+        occupation: m.occupation.clone(),
+        education: m.education.clone(),
     }
 }

@@ -151,7 +151,8 @@ pub enum ReportCommand {
 /// Member commands.
 #[derive(Debug, Subcommand)]
 pub enum MemberCommand {
-    /// Import a SLiMS membership export (CSV): all rows or none.
+    /// Import a membership export: SLiMS (CSV) or INLISLite (Excel .xlsx,
+    /// .xls), told apart by the file's content; all rows or none.
     Import {
         /// The exported file.
         file: PathBuf,

@@ -103,7 +103,8 @@ pub(super) async fn member(s: &mut Signed, cmd: MemberCommand) -> Result<(), Cli
                 source,
             })?;
             let req = s.req(ImportMembersRequest {
-                format: ImportFormat::Slims as i32,
+                // The server tells SLiMS' CSV from INLISLite's workbook.
+                format: ImportFormat::Unspecified as i32,
                 content,
             })?;
             let r = s.client.import_members(req).await?.into_inner();

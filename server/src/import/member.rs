@@ -65,6 +65,27 @@ pub struct ImportedMember {
     pub birth_date: Option<NaiveDate>,
     /// Free-text staff notes (`member_notes`), trimmed; may span lines.
     pub notes: String,
+    /// Occupation (INLISLite `pekerjaan`), trimmed; empty when the export
+    /// has none. Reports break usage down by it.
+    pub occupation: String,
+    /// Highest education (INLISLite `pendidikan terakhir`), trimmed; empty
+    /// when the export has none. Reports break usage down by it.
+    pub education: String,
+    /// The membership's standing as the export states it (INLISLite
+    /// `status anggota`); `None`: the export does not say, Bilik keeps
+    /// what it had (new members are active).
+    pub status: Option<Standing>,
+}
+
+/// A membership's standing as an export states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// May use the computers.
+    Active,
+    /// Blocked or no longer active.
+    Blocked,
+    /// Not active yet.
+    Pending,
 }
 
 /// A member's gender as the export records it.
@@ -129,6 +150,10 @@ pub struct Field {
     pub bad: bool,
 }
 
+/// How an export writes a membership's standing: `Ok(None)` when the cell
+/// does not say, an `Err` is the problem to report.
+pub type StandingCode = fn(&str) -> Result<Option<Standing>, String>;
+
 /// Where an export keeps each member field: positions in its rows, and how
 /// it writes what differs between systems. `None`: the export has no such
 /// column (the member gets the empty value).
@@ -164,6 +189,12 @@ pub struct Layout {
     pub birth_date: Option<usize>,
     /// Staff notes.
     pub notes: Option<usize>,
+    /// The occupation.
+    pub occupation: Option<usize>,
+    /// The highest education.
+    pub education: Option<usize>,
+    /// The standing, and how this export writes it (`Ok(None)`: not said).
+    pub status: Option<(usize, StandingCode)>,
 }
 
 /// Collects problems in file order, keeping the first
@@ -287,6 +318,10 @@ pub fn validate(
     let registered = row.check_optional(layout.registered, parse_date);
     let expires = row.check(layout.expires, parse_required_date);
     let birth_date = row.check_optional(layout.birth_date, parse_date);
+    let status = match layout.status {
+        Some((index, code)) => row.check(index, code),
+        None => Some(None),
+    };
     if row.failed {
         return None;
     }
@@ -314,6 +349,9 @@ pub fn validate(
         expires: expires?,
         birth_date: birth_date?,
         notes: text(layout.notes),
+        occupation: text(layout.occupation),
+        education: text(layout.education),
+        status: status?,
     })
 }
 

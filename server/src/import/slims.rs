@@ -86,6 +86,9 @@ const LAYOUT: Layout = Layout {
     expires: EXPIRE_DATE,
     birth_date: Some(BIRTH_DATE),
     notes: Some(MEMBER_NOTES),
+    occupation: None,
+    education: None,
+    status: None,
 };
 
 /// Parses a SLiMS member export and validates every row.
@@ -307,6 +310,9 @@ mod tests {
                 expires: date(2026, 1, 15),
                 birth_date: Some(date(1990, 1, 1)),
                 notes: String::new(),
+                occupation: String::new(),
+                education: String::new(),
+                status: None,
             }
         );
         let budi = &members[1];

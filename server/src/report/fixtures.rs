@@ -210,6 +210,8 @@ pub(crate) fn fixture() -> MonthlyReport {
             },
         ],
         purposes,
+        occupations: Vec::new(),
+        education: Vec::new(),
         hours: counts(hours),
         end_reasons: counts(reasons),
         problems: vec![

@@ -189,6 +189,13 @@ pub struct MonthlyReport {
     pub age_bands: Vec<Count>,
     /// By purpose of use, most used first.
     pub purposes: Vec<Count>,
+    /// By the member's occupation at login, most used first ("-": not
+    /// known, "Tamu": guests). Absent from reports signed before it existed.
+    #[serde(default)]
+    pub occupations: Vec<Count>,
+    /// By the member's highest education at login, most used first.
+    #[serde(default)]
+    pub education: Vec<Count>,
     /// By library-local start hour, "00".."23", all 24.
     pub hours: Vec<Count>,
     /// By end reason code.

@@ -177,6 +177,10 @@ pub struct MonthCounts {
     stations: HashMap<String, StationTally>,
     /// By purpose.
     purposes: HashMap<String, Sum>,
+    /// By occupation.
+    occupations: HashMap<String, Sum>,
+    /// By education.
+    education: HashMap<String, Sum>,
     /// By end reason code.
     reasons: BTreeMap<&'static str, Sum>,
     /// By category.
@@ -226,6 +230,8 @@ impl MonthCounts {
             e.2 += v.2;
         }
         merge_sums(&mut self.purposes, other.purposes);
+        merge_sums(&mut self.occupations, other.occupations);
+        merge_sums(&mut self.education, other.education);
         for (k, v) in other.reasons {
             let e = self.reasons.entry(k).or_default();
             e.0 += v.0;
@@ -348,6 +354,19 @@ impl<'a> MonthTally<'a> {
             Gender::Unspecified => 2,
         };
         entry(&mut c.category_gender, category)[gender] += 1;
+        // A guest has neither; a member's unknown one counts as "-".
+        let guest = s.card.is_empty();
+        for (sums, value) in [
+            (&mut c.occupations, s.occupation.as_str()),
+            (&mut c.education, s.education.as_str()),
+        ] {
+            let label = match value {
+                _ if guest => "Tamu",
+                "" => "-",
+                v => v,
+            };
+            bump(entry(sums, label), m);
+        }
     }
 
     /// The finished report.
@@ -397,16 +416,21 @@ impl<'a> MonthTally<'a> {
             e.2 += t.2;
         }
         let station_count = u32::try_from(stations.len()).unwrap_or(u32::MAX);
-        let mut purposes: Vec<Count> = c
-            .purposes
-            .into_iter()
-            .map(|(label, (sessions, minutes))| Count {
-                label,
-                sessions,
-                minutes,
-            })
-            .collect();
-        purposes.sort_by(|a, b| b.sessions.cmp(&a.sessions).then(a.label.cmp(&b.label)));
+        let most_used_first = |sums: HashMap<String, Sum>| {
+            let mut counts: Vec<Count> = sums
+                .into_iter()
+                .map(|(label, (sessions, minutes))| Count {
+                    label,
+                    sessions,
+                    minutes,
+                })
+                .collect();
+            counts.sort_by(|a, b| b.sessions.cmp(&a.sessions).then(a.label.cmp(&b.label)));
+            counts
+        };
+        let purposes = most_used_first(c.purposes);
+        let occupations = most_used_first(c.occupations);
+        let education = most_used_first(c.education);
         let category_gender: BTreeMap<String, GenderTally> =
             c.category_gender.into_iter().collect();
         let (count, total) = (c.sessions, c.minutes);
@@ -454,6 +478,8 @@ impl<'a> MonthTally<'a> {
                 .collect(),
             age_bands: bands,
             purposes,
+            occupations,
+            education,
             hours,
             end_reasons: c
                 .reasons

@@ -148,8 +148,9 @@ pub struct Breakdown<'a> {
 }
 
 /// The breakdowns of a month that are lists of labelled counts, in the
-/// order the exports print them: age bands, purposes, hours, end reasons.
-pub fn count_breakdowns(report: &MonthlyReport) -> [Breakdown<'_>; 4] {
+/// order the exports print them: age bands, purposes, occupations,
+/// education, hours, end reasons.
+pub fn count_breakdowns(report: &MonthlyReport) -> [Breakdown<'_>; 6] {
     [
         Breakdown {
             section: t::SECTION_AGE_BANDS,
@@ -161,6 +162,18 @@ pub fn count_breakdowns(report: &MonthlyReport) -> [Breakdown<'_>; 4] {
             section: t::SECTION_PURPOSES,
             column: t::COL_PURPOSE,
             counts: &report.purposes,
+            label: as_is,
+        },
+        Breakdown {
+            section: t::SECTION_OCCUPATIONS,
+            column: t::COL_OCCUPATION,
+            counts: &report.occupations,
+            label: as_is,
+        },
+        Breakdown {
+            section: t::SECTION_EDUCATION,
+            column: t::COL_EDUCATION,
+            counts: &report.education,
             label: as_is,
         },
         Breakdown {

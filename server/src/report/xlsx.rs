@@ -390,6 +390,8 @@ mod tests {
                 "Kategori × Jenis Kelamin",
                 "Kelompok Umur",
                 "Keperluan",
+                "Pekerjaan",
+                "Pendidikan",
                 "Per Jam",
                 "Alasan Selesai",
                 "Masalah",

@@ -33,12 +33,44 @@ impl Store {
                     }
                 }
                 bump_counter(meta, COUNT_MEMBERS, u64::from(created))?;
+                merge_categories(meta, members.iter().map(|m| m.category.as_str()))?;
                 Ok::<_, sled::transaction::ConflictableTransactionError<StoreError>>((
                     created, updated,
                 ))
             })
             .map_err(flatten)?;
         Ok(Pending::wrote(self, counts))
+    }
+
+    /// The member categories every member write so far has carried
+    /// (imports, the library system, staff), sorted; at most
+    /// [`MAX_CATEGORIES`].
+    pub fn member_categories(&self) -> Result<Vec<String>> {
+        Ok(self
+            .meta
+            .get(MEMBER_CATEGORIES)?
+            .map(|b| read_categories(&b).into_iter().collect())
+            .unwrap_or_default())
+    }
+
+    /// Fills the category list from the members of a store written before
+    /// the list existed (one scan, once).
+    pub(super) fn init_member_categories(&self) -> Result<()> {
+        if self.meta.get(MEMBER_CATEGORIES)?.is_some() {
+            return Ok(());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for item in self.members.iter() {
+            let (_, value) = item?;
+            if let Ok(m) = MemberRecord::decode(value.as_ref()) {
+                seen.insert(m.category);
+            }
+        }
+        let written: Vec<&str> = seen.iter().map(String::as_str).collect();
+        self.meta
+            .transaction(|meta| merge_categories(meta, written.iter().copied()))
+            .map_err(flatten)?;
+        Ok(())
     }
 
     /// Changes one member in a transaction: `change` returns whether it
@@ -124,4 +156,44 @@ impl Store {
     pub(crate) fn put_raw_member(&self, card: &str, bytes: &[u8]) {
         let _ = self.members.insert(card.as_bytes(), bytes);
     }
+}
+
+/// `meta` key of the member categories seen (newline-separated, sorted).
+const MEMBER_CATEGORIES: &str = "members.categories";
+
+/// Most member categories kept: a list to choose from on a form, not a
+/// record of every typo an import carried.
+pub const MAX_CATEGORIES: usize = 200;
+
+fn read_categories(bytes: &[u8]) -> std::collections::BTreeSet<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Adds the categories of a member write to the list, inside its transaction.
+fn merge_categories<'a>(
+    meta: &sled::transaction::TransactionalTree,
+    categories: impl Iterator<Item = &'a str>,
+) -> sled::transaction::ConflictableTransactionResult<(), StoreError> {
+    let mut all = meta
+        .get(MEMBER_CATEGORIES)?
+        .map(|b| read_categories(&b))
+        .unwrap_or_default();
+    let before = all.len();
+    for c in categories.map(str::trim) {
+        if all.len() >= MAX_CATEGORIES {
+            break;
+        }
+        if !c.is_empty() && c.len() <= 100 && !c.chars().any(char::is_control) && !all.contains(c) {
+            all.insert(c.to_owned());
+        }
+    }
+    if all.len() != before {
+        let joined = all.into_iter().collect::<Vec<_>>().join("\n");
+        meta.insert(MEMBER_CATEGORIES, joined.as_bytes())?;
+    }
+    Ok(())
 }

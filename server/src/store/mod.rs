@@ -165,6 +165,7 @@ impl Store {
         store.index_station_names()?;
         store.index_active_cards()?;
         store.init_counters()?;
+        store.init_member_categories()?;
         durable::sync(&store._sync_target).map_err(StoreError::Durability)?;
         Ok(store)
     }

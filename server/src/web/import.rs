@@ -1,4 +1,5 @@
-//! Importing a SLiMS member export: upload, see what would change (new,
+//! Importing a member export (SLiMS CSV or INLISLite Excel, told apart by
+//! the file's content): upload, see what would change (new,
 //! updated, unchanged; or every bad line with its number), then confirm.
 //! Nothing is written before the confirmation, and never from a file with
 //! any bad line (the app refuses it whole).
@@ -40,7 +41,7 @@ fn upload_form(ctx: &Ctx) -> Markup {
         form.panel method="post" action="/members/import" enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(ctx.csrf);
             p.muted { (ctx.t(&t::IMPORT_HINT)) }
-            input type="file" name="file" accept=".csv,text/csv" required;
+            input type="file" name="file" accept=".csv,text/csv,.xlsx,.xls" required;
             " "
             button.primary type="submit" { (ctx.t(&t::PREVIEW)) }
         }
@@ -82,7 +83,7 @@ pub async fn preview(
     let content = content.ok_or_else(|| WebError::invalid(ctx.t(&t::CHOOSE_FILE)))?;
     let app = &state.app;
     let title = ctx.t(&t::IMPORT_PREVIEW);
-    let preview = match app.preview_import(ImportFormat::Slims, &content) {
+    let preview = match app.preview_import(ImportFormat::Unspecified, &content) {
         Ok(p) => p,
         Err(AppError::Import(errors)) => {
             let body = html! {
@@ -187,7 +188,7 @@ pub async fn confirm(
     };
     let done = state
         .app
-        .import_members(&ctx.identity, ImportFormat::Slims, &pending.content)
+        .import_members(&ctx.identity, ImportFormat::Unspecified, &pending.content)
         .await?;
     let message = format!(
         "{}: {} {}, {} {}",

@@ -93,7 +93,10 @@ pub async fn search(
 }
 
 /// The add/edit form.
-fn member_form(ctx: &Ctx, m: &Member, new: bool) -> Markup {
+/// `categories`: the choice offered for the member type (the member's own
+/// stays offered even when the list lost it).
+fn member_form(ctx: &Ctx, m: &Member, new: bool, categories: &[String]) -> Markup {
+    let own = !m.category.is_empty() && !categories.contains(&m.category);
     let lang = ctx.lang;
     let text = |name: &'static str, label: &Text, value: &str, kind: &'static str| {
         html! { label { (label.get(lang)) input type=(kind) name=(name) value=(value); } }
@@ -114,7 +117,15 @@ fn member_form(ctx: &Ctx, m: &Member, new: bool) -> Markup {
                 option value="2" selected[m.gender == Gender::Female as i32] { (t::FEMALE.get(lang)) }
             } }
             (text("birth_date", &t::BIRTH_DATE, &m.birth_date, "date"))
-            (text("category", &t::CATEGORY, &m.category, "text"))
+            label { (t::CATEGORY.get(lang)) select name="category" {
+                option value="" selected[m.category.is_empty()] { "—" }
+                @if own { option value=(m.category) selected { (m.category) } }
+                @for c in categories {
+                    option value=(c) selected[*c == m.category] { (c) }
+                }
+            } }
+            (text("occupation", &t::OCCUPATION, &m.occupation, "text"))
+            (text("education", &t::EDUCATION, &m.education, "text"))
             (text("institution", &t::INSTITUTION, &m.institution, "text"))
             (text("phone", &t::PHONE, &m.phone, "tel"))
             (text("email", &t::EMAIL, &m.email, "email"))
@@ -131,7 +142,8 @@ fn member_form(ctx: &Ctx, m: &Member, new: bool) -> Markup {
 
 /// `GET /members/new`.
 pub async fn new_form(State(state): State<Shared>, ctx: Ctx) -> Response {
-    let body = member_form(&ctx, &Member::default(), true);
+    let categories = state.app.member_categories().unwrap_or_default();
+    let body = member_form(&ctx, &Member::default(), true, &categories);
     layout::page(&ctx, &state.app, Nav::Members, ctx.t(&t::ADD_MEMBER), body)
 }
 
@@ -171,7 +183,7 @@ pub async fn detail(
                 }
             }
         }
-        (member_form(&ctx, &member, false))
+        (member_form(&ctx, &member, false, &app.member_categories()?))
         h2 { (ctx.t(&t::HISTORY)) " (" (history.len()) ")" }
         @if history.is_empty() { p.empty { (ctx.t(&t::NO_SESSIONS)) } } @else {
             div.table-wrap { table #history {
@@ -212,6 +224,12 @@ pub struct MemberForm {
     /// School or employer.
     #[serde(default)]
     institution: String,
+    /// Occupation (reports break usage down by it).
+    #[serde(default)]
+    occupation: String,
+    /// Highest education (reports break usage down by it).
+    #[serde(default)]
+    education: String,
     /// Phone number.
     #[serde(default)]
     phone: String,
@@ -258,6 +276,8 @@ pub async fn save(
         birth_date: form.birth_date,
         category: form.category,
         institution: form.institution,
+        occupation: form.occupation,
+        education: form.education,
         email: form.email,
         phone: form.phone,
         address: form.address,

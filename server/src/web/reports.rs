@@ -188,6 +188,8 @@ pub async fn monthly(
         div.chart #chart-hours { h3 { (rt::CHART_PER_HOUR.get(lang)) } (PreEscaped(sessions_per_hour_svg(&report))) }
         div.breakdowns {
             (count_table(lang, ctx.t(&t::PURPOSE), &report.purposes, words::as_is))
+            (count_table(lang, ctx.t(&t::OCCUPATION), &report.occupations, words::as_is))
+            (count_table(lang, ctx.t(&t::EDUCATION), &report.education, words::as_is))
             (count_table(lang, ctx.t(&t::AGE_BAND), &report.age_bands, words::age_band))
             (count_table(lang, ctx.t(&t::END_REASON), &report.end_reasons, words::end_reason))
             div.panel {

@@ -4,8 +4,8 @@ use crate::catalog::Text;
 
 /// Import form.
 pub const IMPORT_HINT: Text = Text {
-    id: "Pilih berkas CSV ekspor anggota dari SLiMS. Anda akan melihat pratinjau dulu; tidak ada yang disimpan sebelum Anda mengonfirmasi, dan berkas dengan baris salah ditolak seluruhnya.",
-    en: "Choose a SLiMS member export (CSV). You will see a preview first; nothing is saved before you confirm, and a file with any bad line is refused whole.",
+    id: "Pilih berkas ekspor anggota: CSV dari SLiMS atau Excel (.xlsx, .xls) dari INLISLite. Anda akan melihat pratinjau dulu; tidak ada yang disimpan sebelum Anda mengonfirmasi, dan berkas dengan baris salah ditolak seluruhnya.",
+    en: "Choose a member export: CSV from SLiMS or Excel (.xlsx, .xls) from INLISLite. You will see a preview first; nothing is saved before you confirm, and a file with any bad line is refused whole.",
 };
 
 /// Button.

@@ -28,8 +28,8 @@ pub const ADD_MEMBER: Text = Text {
 
 /// Link and title.
 pub const IMPORT_SLIMS: Text = Text {
-    id: "Impor dari SLiMS",
-    en: "Import from SLiMS",
+    id: "Impor dari SLiMS / INLISLite",
+    en: "Import from SLiMS / INLISLite",
 };
 
 /// Empty result.
@@ -102,6 +102,18 @@ pub const FEMALE: Text = Text {
 pub const BIRTH_DATE: Text = Text {
     id: "Tanggal lahir",
     en: "Birth date",
+};
+
+/// Member form: occupation (INLISLite "pekerjaan").
+pub const OCCUPATION: Text = Text {
+    id: "Pekerjaan",
+    en: "Occupation",
+};
+
+/// Member form: highest education (INLISLite "pendidikan terakhir").
+pub const EDUCATION: Text = Text {
+    id: "Pendidikan terakhir",
+    en: "Highest education",
 };
 
 /// Field.
