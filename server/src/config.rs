@@ -104,6 +104,11 @@ pub struct Config {
     pub connections_per_address: usize,
     /// Seconds a connection may carry no traffic before it is closed.
     pub idle_timeout_seconds: u64,
+    /// Where `/metrics` listens (plain HTTP, no sign-in: loopback or a
+    /// monitoring network); `None` ("off", the default): no listener, so
+    /// several servers on one machine (tests, a demo) never fight over a
+    /// port. The packaged configuration turns it on at 127.0.0.1:9750.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -150,6 +155,7 @@ impl Default for Config {
             backup_keep: 14,
             connections_per_address: 256,
             idle_timeout_seconds: 60,
+            metrics_listen: None,
         }
     }
 }
@@ -282,6 +288,21 @@ impl Config {
             &mut cfg.idle_timeout_seconds,
         );
         r.unknown(limits, "limits");
+
+        let mut metrics = r.section(&mut table, "metrics");
+        r.text(
+            &mut metrics,
+            "metrics.listen",
+            &mut cfg.metrics_listen,
+            |s| match s.trim() {
+                "off" | "" => Ok(None),
+                addr => addr
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| "not an address like 127.0.0.1:9750 (or \"off\")".into()),
+            },
+        );
+        r.unknown(metrics, "metrics");
 
         let mut library = r.section(&mut table, "library");
         r.text(
@@ -484,6 +505,7 @@ impl Config {
              [tls]\ninsecure = {}\ncert_file = {}\nkey_file = {}\nnext_cert_file = {}\nnames = [{}]\n\n\
              [backup]\ndir = {}\ninterval_minutes = {}\nkeep = {}\n\n\
              [limits]\nconnections_per_address = {}\nidle_timeout_seconds = {}\n\n\
+             [metrics]\nlisten = {}\n\n\
              [library]\nname = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
              pin_required = {}\nrules_version = {}\nrules_text = {}\nrules_text_en = {}\npurposes = [{}]\n\n\
@@ -510,6 +532,11 @@ impl Config {
             self.backup_keep,
             self.connections_per_address,
             self.idle_timeout_seconds,
+            toml_str(
+                &self
+                    .metrics_listen
+                    .map_or_else(|| "off".to_owned(), |a| a.to_string())
+            ),
             toml_str(&self.library_name),
             toml_str(self.time_zone.name()),
             self.session_minutes,

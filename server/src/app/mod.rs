@@ -10,6 +10,7 @@ mod hashing;
 mod incidents;
 mod login;
 pub(crate) mod members;
+mod observe;
 mod reports;
 mod sessions;
 mod staff;
@@ -112,6 +113,8 @@ struct Inner {
     hashing: hashing::HashingPool,
     /// Whether the data disk's reserve file was in place at the last check.
     reserve_kept: std::sync::atomic::AtomicBool,
+    /// Counters and histograms for `/metrics`, moved by the use cases.
+    metrics: crate::metrics::Metrics,
 }
 
 impl App {
@@ -119,7 +122,6 @@ impl App {
     pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> App {
         App {
             inner: Arc::new(Inner {
-                store,
                 config,
                 clock,
                 hub: Hub::spawn(),
@@ -131,6 +133,8 @@ impl App {
                 alerts: std::sync::Mutex::new(alerts::Alerts::default()),
                 hashing: hashing::HashingPool::start(),
                 log_key: std::sync::OnceLock::new(),
+                metrics: crate::metrics::Metrics::new(store.commit_latency()),
+                store,
             }),
         }
     }
@@ -355,6 +359,7 @@ impl App {
             .hub
             .sweep(now, self.inner.config.offline_after_ms())
             .await;
+        self.metrics().swept();
         Ok(())
     }
 }

@@ -138,8 +138,23 @@ pub async fn serve(
         }
     };
     let slots = crate::net::Slots::new(app.config().connection_limits());
-    let mut incoming = crate::net::incoming(listener, slots);
     let routes = router(app);
+    serve_routes(listener, slots, tls, routes, shutdown).await
+}
+
+/// The accept loop of an HTTP/1.1 listener (the dashboard, `/metrics`):
+/// connections bounded by `slots`, TLS when an acceptor is given, every
+/// request answered by `routes`, open connections finished gracefully once
+/// `shutdown` resolves.
+pub(crate) async fn serve_routes(
+    listener: TcpListener,
+    slots: Arc<crate::net::Slots>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    routes: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
+    let mut incoming = crate::net::incoming(listener, slots);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
