@@ -93,6 +93,10 @@ struct ServeArgs {
     /// Show the server working: fresh store, demo members, simulated stations.
     #[arg(long)]
     demo: bool,
+    /// With --demo: no simulated patrons; the demo stations only do what a
+    /// librarian tells them (unlock, end, extend, maintenance, ...).
+    #[arg(long, requires = "demo")]
+    no_demo_patrons: bool,
     /// Plain text instead of TLS on both listeners (same as --set
     /// tls.insecure=true): passwords, credentials and card numbers cross the
     /// network readable. For tests and debugging only.
@@ -236,7 +240,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     if args.demo {
         let info = bilik_server::demo::seed(&app).await?;
-        bilik_server::demo::spawn_stations(&app, url.clone()).await?;
+        bilik_server::demo::spawn_stations(&app, url.clone(), !args.no_demo_patrons).await?;
         println!("Bilik demo server");
         println!("  dashboard:       {dashboard}   (sign in as admin)");
         println!("  gRPC:            {url}");

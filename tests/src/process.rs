@@ -92,12 +92,6 @@ impl ServerProcess {
         listen: &str,
         overrides: &[&str],
     ) -> ServerProcess {
-        let log = data_dir.with_extension("log");
-        let log_file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .unwrap();
         let mut cmd = match wrapper.split_first() {
             Some((program, args)) => {
                 let mut cmd = Command::new(program);
@@ -106,8 +100,33 @@ impl ServerProcess {
             }
             None => Command::new(binary("bilik-server")),
         };
-        cmd.arg("serve")
-            .arg("--data-dir")
+        cmd.arg("serve");
+        ServerProcess::spawn(cmd, data_dir, listen, overrides).await
+    }
+
+    /// `bilik-server serve --demo --no-demo-patrons` on `data_dir` (fresh):
+    /// demo members and simulated stations that only do what they are told.
+    pub async fn start_demo(data_dir: &Path, overrides: &[&str]) -> ServerProcess {
+        let mut cmd = Command::new(binary("bilik-server"));
+        cmd.args(["serve", "--demo", "--no-demo-patrons"]);
+        ServerProcess::spawn(cmd, data_dir, "127.0.0.1:0", overrides).await
+    }
+
+    /// Runs `cmd` (a `serve` command line) on `data_dir` with the tests'
+    /// settings; returns once it has printed its addresses.
+    async fn spawn(
+        mut cmd: Command,
+        data_dir: &Path,
+        listen: &str,
+        overrides: &[&str],
+    ) -> ServerProcess {
+        let log = data_dir.with_extension("log");
+        let log_file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        cmd.arg("--data-dir")
             .arg(data_dir)
             .arg("--listen")
             .arg(listen)
@@ -130,6 +149,7 @@ impl ServerProcess {
         let mut admin_password = None;
         let (url, web_url) = crate::within(async {
             let mut url = None;
+            let mut web = None;
             loop {
                 let line = lines.next_line().await.unwrap().unwrap_or_else(|| {
                     let text = std::fs::read_to_string(&log).unwrap_or_default();
@@ -145,17 +165,30 @@ impl ServerProcess {
                         tail.into_iter().rev().collect::<Vec<_>>().join("\n")
                     )
                 });
-                if let Some(rest) = line.split("one-time password ").nth(1) {
+                // "... one-time password X" (first start), or the demo's
+                // "admin: user admin, password X".
+                if let Some(rest) = line.split("password ").nth(1) {
                     admin_password = Some(rest.trim().to_owned());
                 }
-                if let Some(rest) = line.split("listening on ").nth(1) {
+                if let Some(rest) = line
+                    .split("listening on ")
+                    .nth(1)
+                    .or_else(|| line.trim_start().strip_prefix("gRPC:"))
+                {
                     url = Some(rest.split_whitespace().next().unwrap().to_owned());
                 }
-                // Printed right after the gRPC address.
-                if let Some(rest) = line.strip_prefix("Dashboard: ")
-                    && let Some(url) = url.take()
+                if let Some(rest) = line.trim_start().strip_prefix("dashboard:") {
+                    web = Some(rest.split_whitespace().next().unwrap().to_owned());
+                }
+                // Printed right after the gRPC address; the demo ends its
+                // block with "Stop with Ctrl-C.".
+                if let Some(rest) = line.strip_prefix("Dashboard: ") {
+                    web = Some(rest.split_whitespace().next().unwrap().to_owned());
+                }
+                if (line.starts_with("Dashboard: ") || line.starts_with("Stop with"))
+                    && let (Some(url), Some(web)) = (url.take(), web.take())
                 {
-                    break (url, rest.split_whitespace().next().unwrap().to_owned());
+                    break (url, web);
                 }
             }
         })

@@ -142,6 +142,21 @@ async fn admin_commands_and_sigkill_lose_nothing_acknowledged() {
         "{out}"
     );
 
+    // The usage log prints times in library time, as the dashboard shows
+    // them (the server's default zone is Asia/Makassar, UTC+8).
+    let (ok, out, err) = server.admin(&password, &["sessions"]).await;
+    assert!(ok, "{err}");
+    let started = chrono::DateTime::from_timestamp_millis(lease3.started_at_ms)
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Makassar)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let line = out
+        .lines()
+        .find(|l| l.contains(&lease3.session_id))
+        .unwrap_or_else(|| panic!("no line for the session in {out}"));
+    assert!(line.starts_with(&started) && !line.contains('Z'), "{line}");
+
     // SIGTERM is a clean stop.
     let mut server = server;
     assert_eq!(server.terminate().await, Some(0));

@@ -319,7 +319,7 @@ impl App {
 
     /// A report rendered in a format.
     pub fn export_daily(&self, date: &str, format: ReportFormat, lang: Lang) -> Result<ReportFile> {
-        use crate::report::{csv, pdf, xlsx};
+        use crate::report::{csv, pdf, text, xlsx};
         let recap = self.daily_recap(date)?;
         let name = format!("rekap-harian-{}", recap.date);
         let failed =
@@ -329,6 +329,7 @@ impl App {
                 (json(&recap)?, "application/json", "json")
             }
             ReportFormat::Csv => (csv::daily(&recap, lang), "text/csv; charset=utf-8", "csv"),
+            ReportFormat::Text => (text::daily(&recap).into_bytes(), TEXT, "txt"),
             ReportFormat::Xlsx => (xlsx::daily(&recap, lang).map_err(failed)?, XLSX, "xlsx"),
             ReportFormat::Pdf => (
                 pdf::daily(&recap, lang).map_err(failed)?,
@@ -353,7 +354,7 @@ impl App {
         format: ReportFormat,
         lang: Lang,
     ) -> Result<ReportFile> {
-        use crate::report::{csv, pdf, xlsx};
+        use crate::report::{csv, pdf, text, xlsx};
         let report = self.monthly_report(by, month)?;
         let signed = self.store().signed_report(&report.month)?;
         let info = match &signed {
@@ -379,6 +380,7 @@ impl App {
                 "text/csv; charset=utf-8",
                 "csv",
             ),
+            ReportFormat::Text => (text::monthly(&report).into_bytes(), TEXT, "txt"),
             ReportFormat::Xlsx => (xlsx::monthly(&report, lang).map_err(failed)?, XLSX, "xlsx"),
             ReportFormat::Pdf => match signed {
                 Some(s) => (s.pdf, "application/pdf", "pdf"),
@@ -399,6 +401,7 @@ impl App {
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const TEXT: &str = "text/plain; charset=utf-8";
 
 fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec_pretty(value).map_err(|e| Error::FailedPrecondition(e.to_string()))

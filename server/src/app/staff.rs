@@ -111,6 +111,7 @@ impl App {
             role: role as i32,
             display_name: staff.display_name,
             expires_at_ms,
+            time_zone: self.config().time_zone.name().to_owned(),
         })
     }
 

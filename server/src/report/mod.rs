@@ -11,6 +11,7 @@ pub mod monthly;
 pub mod pdf;
 pub mod recap;
 pub mod signing;
+pub mod text;
 pub mod usage;
 pub mod words;
 pub mod xlsx;
