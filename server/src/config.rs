@@ -109,6 +109,10 @@ pub struct Config {
     /// several servers on one machine (tests, a demo) never fight over a
     /// port. The packaged configuration turns it on at 127.0.0.1:9750.
     pub metrics_listen: Option<SocketAddr>,
+    /// Days an ended session keeps the patron's card, name and exact age
+    /// (UU 27/2022: only as long as the library decides); older rows are
+    /// pseudonymised by the daily job. 0 (the default): kept, no job.
+    pub retention_days: u32,
 }
 
 impl Default for Config {
@@ -156,6 +160,7 @@ impl Default for Config {
             connections_per_address: 256,
             idle_timeout_seconds: 60,
             metrics_listen: None,
+            retention_days: 0,
         }
     }
 }
@@ -303,6 +308,16 @@ impl Config {
             },
         );
         r.unknown(metrics, "metrics");
+
+        let mut privacy = r.section(&mut table, "privacy");
+        r.uint(
+            &mut privacy,
+            "privacy.retention_days",
+            0,
+            100 * 366,
+            &mut cfg.retention_days,
+        );
+        r.unknown(privacy, "privacy");
 
         let mut library = r.section(&mut table, "library");
         r.text(
@@ -506,6 +521,7 @@ impl Config {
              [backup]\ndir = {}\ninterval_minutes = {}\nkeep = {}\n\n\
              [limits]\nconnections_per_address = {}\nidle_timeout_seconds = {}\n\n\
              [metrics]\nlisten = {}\n\n\
+             [privacy]\nretention_days = {}\n\n\
              [library]\nname = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
              pin_required = {}\nrules_version = {}\nrules_text = {}\nrules_text_en = {}\npurposes = [{}]\n\n\
@@ -537,6 +553,7 @@ impl Config {
                     .metrics_listen
                     .map_or_else(|| "off".to_owned(), |a| a.to_string())
             ),
+            self.retention_days,
             toml_str(&self.library_name),
             toml_str(self.time_zone.name()),
             self.session_minutes,

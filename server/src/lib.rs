@@ -5,6 +5,7 @@
 //! - [`clock`]: where "now" comes from (manual in tests).
 //! - [`hours`]: weekly opening hours.
 //! - [`policy`]: pure rules: card validity, lease length.
+//! - [`privacy`]: pure rules of pseudonymised session rows (retention).
 //! - [`credentials`]: passwords, tokens, station credentials, enrolment codes.
 //! - [`tls`]: the server's certificate (made at first start) that clients pin.
 //! - [`secrets`]: owner-only files and directories for what is secret at rest.
@@ -38,6 +39,7 @@ pub mod import;
 pub mod metrics;
 pub mod net;
 pub mod policy;
+pub mod privacy;
 pub mod report;
 pub mod secrets;
 pub mod store;
@@ -122,6 +124,7 @@ pub async fn run(
 
     let sweeper = tokio::spawn(sweep_forever(app.clone()));
     let backups = tokio::spawn(backup_forever(app.clone()));
+    let retention = tokio::spawn(retention_forever(app.clone()));
     // On shutdown, end the agents' endless streams first: a graceful stop
     // waits for open streams. Anything still open after a grace period is cut.
     let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
@@ -169,6 +172,7 @@ pub async fn run(
     };
     sweeper.abort();
     backups.abort();
+    retention.abort();
     if let Err(e) = app.store().sync().await {
         tracing::error!(error = %e, "final sync failed");
     }
@@ -275,6 +279,24 @@ async fn backup_forever(app: App) {
         tick.tick().await;
         if let Err(e) = app.backup_now(None).await {
             tracing::error!(error = %e, "scheduled backup failed");
+        }
+    }
+}
+
+/// Pseudonymises session rows past `privacy.retention_days` once a day,
+/// the first time a minute after the start (nothing when it is 0).
+async fn retention_forever(app: App) {
+    if app.config().retention_days == 0 {
+        return;
+    }
+    let period = Duration::from_secs(24 * 3600);
+    let first = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut tick = tokio::time::interval_at(first, period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.apply_retention().await {
+            tracing::error!(error = %e, "retention job failed");
         }
     }
 }

@@ -11,6 +11,7 @@ mod incidents;
 mod login;
 pub(crate) mod members;
 mod observe;
+mod privacy;
 mod reports;
 mod sessions;
 mod staff;
@@ -23,6 +24,7 @@ pub use alerts::{Alert, AlertKind};
 pub use audit::{AuditPage, SYSTEM_ACTOR};
 pub use backup::LastBackup;
 pub use members::MAX_IMPORT_BYTES;
+pub use privacy::MemberExport;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow};
 pub use staff::StaffIdentity;
 

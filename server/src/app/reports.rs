@@ -51,6 +51,7 @@ impl App {
             &sessions,
             self.config().time_zone,
             self.now_ms(),
+            self.pseudonym_key_if_any()?.as_ref(),
         ))
     }
 
@@ -153,6 +154,7 @@ impl App {
                 prepared_by: self.display_name(&by.username),
                 section_head_name: self.config().section_head_name.clone(),
                 section_head_nip: self.config().section_head_nip.clone(),
+                pseudonym_key: self.pseudonym_key_if_any()?,
             },
             from_ms,
             to_ms,
