@@ -70,7 +70,11 @@ fn admin_identity() -> StaffIdentity {
 
 /// Every stored session (all time).
 fn all_sessions(server: &TestServer) -> Vec<bilik_proto::store::v1::SessionRecord> {
-    server.app.store().sessions_between(0, i64::MAX / 2).unwrap()
+    server
+        .app
+        .store()
+        .sessions_between(0, i64::MAX / 2)
+        .unwrap()
 }
 
 /// Whether any stored session still names `card` or `name`, anywhere in
@@ -83,7 +87,12 @@ fn sessions_mention(server: &TestServer, card: &str, name: &str) -> bool {
         has(card) || has(name)
     };
     all_sessions(server).iter().any(bytes_mention)
-        || !server.app.store().card_session_ids(card).unwrap().is_empty()
+        || !server
+            .app
+            .store()
+            .card_session_ids(card)
+            .unwrap()
+            .is_empty()
 }
 
 #[tokio::test]
@@ -92,7 +101,9 @@ async fn retention_pseudonymises_old_rows_and_the_figures_stay() {
     let mut admin = server.admin().await;
     member(&mut admin, ANDI, ANDI_NAME, "2001-05-17").await;
     member(&mut admin, SARI, SARI_NAME, "2012-02-01").await;
-    admin.create_staff("kasi", "rahasia-123", Role::SectionHead).await;
+    admin
+        .create_staff("kasi", "rahasia-123", Role::SectionHead)
+        .await;
     let pc1 = server.enroll("PC-01").await;
     let pc2 = server.enroll("PC-02").await;
     // September: Andi three times, Sari once; October: both once.
@@ -136,14 +147,23 @@ async fn retention_pseudonymises_old_rows_and_the_figures_stay() {
     assert_eq!(changed, 6);
     // Identifiable data gone from the old rows and the card index; the
     // recent session is Andi's as before.
-    assert!(!sessions_mention(&server, SARI, SARI_NAME), "Sari still in the sessions");
+    assert!(
+        !sessions_mention(&server, SARI, SARI_NAME),
+        "Sari still in the sessions"
+    );
     let cutoff = local_ms(2026, 10, 21, 9, 0);
     let (old, recent): (Vec<_>, Vec<_>) = all_sessions(&server)
         .into_iter()
         .partition(|s| s.started_at_ms < cutoff);
     assert_eq!(recent.len(), 1);
-    assert_eq!((recent[0].card.as_str(), recent[0].patron_name.as_str()), (ANDI, ANDI_NAME));
-    assert_eq!(server.app.store().card_session_ids(ANDI).unwrap(), [recent[0].session_id.clone()]);
+    assert_eq!(
+        (recent[0].card.as_str(), recent[0].patron_name.as_str()),
+        (ANDI, ANDI_NAME)
+    );
+    assert_eq!(
+        server.app.store().card_session_ids(ANDI).unwrap(),
+        [recent[0].session_id.clone()]
+    );
     for s in &old {
         use prost::Message;
         let raw = String::from_utf8_lossy(&s.encode_to_vec()).into_owned();
@@ -190,7 +210,11 @@ async fn retention_pseudonymises_old_rows_and_the_figures_stay() {
         .filter(|e| e.action == "privacy.retention")
         .collect();
     assert_eq!(runs.len(), 1);
-    assert!(runs[0].detail.starts_with("6 sessions"), "{}", runs[0].detail);
+    assert!(
+        runs[0].detail.starts_with("6 sessions"),
+        "{}",
+        runs[0].detail
+    );
     server.stop().await;
 }
 
@@ -208,7 +232,13 @@ async fn a_members_export_holds_every_session_and_erasure_leaves_no_trace() {
     // Not while the card is in a session.
     server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
     let open = lease(pc1.login(ANDI).await);
-    assert!(server.app.erase_member(&admin_identity(), ANDI).await.is_err());
+    assert!(
+        server
+            .app
+            .erase_member(&admin_identity(), ANDI)
+            .await
+            .is_err()
+    );
     server.clock.set_ms(local_ms(2026, 11, 25, 10, 20));
     pc1.client
         .clone()
@@ -229,17 +259,33 @@ async fn a_members_export_holds_every_session_and_erasure_leaves_no_trace() {
     assert!(server.app.export_member(&librarian, ANDI).await.is_err());
     assert!(server.app.erase_member(&librarian, ANDI).await.is_err());
 
-    let export = server.app.export_member(&admin_identity(), ANDI).await.unwrap();
+    let export = server
+        .app
+        .export_member(&admin_identity(), ANDI)
+        .await
+        .unwrap();
     assert_eq!(export.member.as_ref().unwrap()["name"], ANDI_NAME);
     assert_eq!(export.member.as_ref().unwrap()["birth_date"], "2001-05-17");
     assert_eq!(export.sessions.len(), 4);
-    assert!(export.sessions.iter().all(|s| s["card"] == ANDI && s["name"] == ANDI_NAME));
+    assert!(
+        export
+            .sessions
+            .iter()
+            .all(|s| s["card"] == ANDI && s["name"] == ANDI_NAME)
+    );
     assert!(
         !serde_json::to_string(&export).unwrap().contains(SARI),
         "another member's data in the export"
     );
 
-    assert_eq!(server.app.erase_member(&admin_identity(), ANDI).await.unwrap(), 4);
+    assert_eq!(
+        server
+            .app
+            .erase_member(&admin_identity(), ANDI)
+            .await
+            .unwrap(),
+        4
+    );
     assert!(server.app.store().member(ANDI).unwrap().is_none());
     assert!(!sessions_mention(&server, ANDI, ANDI_NAME));
     let found = admin
@@ -259,7 +305,10 @@ async fn a_members_export_holds_every_session_and_erasure_leaves_no_trace() {
         .monthly_report(&admin_identity(), "2026-11")
         .unwrap();
     assert_eq!(monthly_after.totals, monthly_before.totals);
-    assert_eq!(monthly_after.category_gender, monthly_before.category_gender);
+    assert_eq!(
+        monthly_after.category_gender,
+        monthly_before.category_gender
+    );
     assert_eq!(monthly_after.age_bands, monthly_before.age_bands);
     // The erasure is audited under the pseudonym, never the card.
     let audit = admin
@@ -268,9 +317,74 @@ async fn a_members_export_holds_every_session_and_erasure_leaves_no_trace() {
         .await
         .unwrap()
         .into_inner();
-    let erased = audit.entries.iter().find(|e| e.action == "member.erase").unwrap();
+    let erased = audit
+        .entries
+        .iter()
+        .find(|e| e.action == "member.erase")
+        .unwrap();
     assert!(erased.target.starts_with("p:"), "{}", erased.target);
-    let exported = audit.entries.iter().find(|e| e.action == "member.export").unwrap();
+    let exported = audit
+        .entries
+        .iter()
+        .find(|e| e.action == "member.export")
+        .unwrap();
     assert!(!exported.target.contains(ANDI));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_admin_exports_and_erases_from_the_dashboard() {
+    let server = TestServer::start().await;
+    let mut admin = server.admin().await;
+    member(&mut admin, ANDI, ANDI_NAME, "2001-05-17").await;
+    admin
+        .create_staff("pustakawan", "rahasia-123", Role::Librarian)
+        .await;
+    let pc1 = server.enroll("PC-01").await;
+    for d in [2, 3] {
+        session(&server, &pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30).await;
+    }
+    server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
+    let dashboard = web::Dashboard::serve(&server.app).await;
+    let page = format!("/members/card/{ANDI}");
+
+    // A librarian sees no such actions and is refused them.
+    let mut librarian = web::WebClient::new(&dashboard.url);
+    librarian.sign_in("pustakawan", "rahasia-123").await;
+    assert!(!librarian.get(&page).await.body.contains("member-erase"));
+    assert_eq!(librarian.get(&format!("{page}/export")).await.status, 403);
+    let csrf = librarian.csrf(&page).await;
+    let refused = librarian
+        .post(
+            &format!("{page}/erase"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+
+    let mut web = web::WebClient::new(&dashboard.url);
+    web.sign_in("admin", &server.admin_password).await;
+    assert!(web.get(&page).await.body.contains("member-erase"));
+    let export = web.get(&format!("{page}/export")).await;
+    assert_eq!(export.status, 200);
+    let json: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(json["member"]["name"], ANDI_NAME);
+    assert_eq!(json["sessions"].as_array().unwrap().len(), 2);
+
+    // Without the tick nothing happens; with it the member is gone.
+    let csrf = web.csrf(&page).await;
+    let unticked = web.post(&format!("{page}/erase"), &[("csrf", &csrf)]).await;
+    assert_eq!(unticked.status, 400);
+    assert!(server.app.store().member(ANDI).unwrap().is_some());
+    let erased = web
+        .post(
+            &format!("{page}/erase"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
+    assert!(erased.status < 400, "{}", erased.status);
+    assert!(server.app.store().member(ANDI).unwrap().is_none());
+    assert!(!sessions_mention(&server, ANDI, ANDI_NAME));
+    assert_eq!(web.get(&page).await.status, 404);
     server.stop().await;
 }

@@ -24,8 +24,8 @@ pub use alerts::{Alert, AlertKind};
 pub use audit::{AuditPage, SYSTEM_ACTOR};
 pub use backup::LastBackup;
 pub use members::MAX_IMPORT_BYTES;
-pub use privacy::MemberExport;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow};
+pub use privacy::MemberExport;
 pub use staff::StaffIdentity;
 
 use crate::clock::Clock;

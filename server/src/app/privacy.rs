@@ -103,7 +103,11 @@ impl App {
             .await?;
         let changed = self.pseudonymise(ids).await?;
         if changed > 0 {
-            tracing::info!(sessions = changed, days, "retention: session rows pseudonymised");
+            tracing::info!(
+                sessions = changed,
+                days,
+                "retention: session rows pseudonymised"
+            );
             self.audit(
                 super::SYSTEM_ACTOR,
                 "privacy.retention",
@@ -128,7 +132,9 @@ impl App {
             .filter_map(|id| self.store().session(id).transpose())
             .collect::<std::result::Result<_, _>>()?;
         if member.is_none() && sessions.is_empty() {
-            return Err(Error::NotFound("no member or session with this card".into()));
+            return Err(Error::NotFound(
+                "no member or session with this card".into(),
+            ));
         }
         let member = member.as_ref().map(member_json);
         let export = MemberExport {
@@ -158,7 +164,9 @@ impl App {
         let ids = self.store().card_session_ids(&card)?;
         let removed = self.store().remove_member(&card)?.durable().await?;
         if !removed && ids.is_empty() {
-            return Err(Error::NotFound("no member or session with this card".into()));
+            return Err(Error::NotFound(
+                "no member or session with this card".into(),
+            ));
         }
         let changed = self.pseudonymise(ids).await?;
         let key = self.pseudonym_key().await?;

@@ -80,6 +80,8 @@ pub fn router(app: App) -> Router {
         .route("/members/card/{card}", get(members::detail))
         .route("/members/card/{card}/status", post(members::set_status))
         .route("/members/card/{card}/pin-unlock", post(members::unlock_pin))
+        .route("/members/card/{card}/export", get(members::export))
+        .route("/members/card/{card}/erase", post(members::erase))
         .route("/alerts/{id}/dismiss", post(alerts::dismiss))
         .route("/members/import", get(import::form).post(import::preview))
         .route("/members/import/confirm", post(import::confirm))
