@@ -3,6 +3,7 @@
 //! through [`crate::store`] and tells the [`crate::hub`] what to push.
 
 mod alerts;
+mod annual;
 mod audit;
 mod backup;
 mod enrollment;

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 const SIGNING_KEY: &str = "report_signing_key";
 
 impl App {
-    fn report_header(&self) -> ReportHeader {
+    pub(super) fn report_header(&self) -> ReportHeader {
         let now = self.now_ms();
         ReportHeader {
             library_name: self.config().library_name.clone(),

@@ -101,6 +101,7 @@ pub fn router(app: App) -> Router {
         .route("/reports/monthly", get(reports::monthly))
         .route("/reports/monthly/download", get(reports::monthly_download))
         .route("/reports/monthly/sign", post(reports::sign))
+        .route("/reports/annual/download", get(reports::annual_download))
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -36,6 +36,9 @@ pub struct ReportQuery {
     /// pdf, xlsx or csv (downloads).
     #[serde(default)]
     format: String,
+    /// YYYY (annual).
+    #[serde(default)]
+    year: String,
 }
 
 /// The tabs between the two reports.
@@ -245,6 +248,20 @@ pub async fn monthly_download(
     let file = state
         .app
         .off_runtime(move |app| app.export_monthly(&who, &q.month, format, lang))
+        .await?;
+    Ok(attachment(file))
+}
+
+/// `GET /reports/annual/download?year=&format=csv`.
+pub async fn annual_download(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    let (who, format, lang) = (ctx.identity.clone(), format_of(&q)?, ctx.lang);
+    let file = state
+        .app
+        .off_runtime(move |app| app.export_annual(&who, &q.year, format, lang))
         .await?;
     Ok(attachment(file))
 }
