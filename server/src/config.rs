@@ -25,6 +25,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Shown on lock screens and reports.
     pub library_name: String,
+    /// The town the library is in, for the place-and-date line above the
+    /// signatures ("Sinjai, 2 November 2026"); empty: the date alone.
+    pub library_place: String,
     /// Decides where days and months begin and end.
     pub time_zone: chrono_tz::Tz,
     /// Length of a normal session (the procedure says 45).
@@ -122,6 +125,7 @@ impl Default for Config {
             web_listen: Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
             data_dir: PathBuf::from("bilik-data"),
             library_name: "Perpustakaan Daerah".to_owned(),
+            library_place: String::new(),
             time_zone: chrono_tz::Asia::Makassar,
             session_minutes: 45,
             lease_seconds: 0,
@@ -326,6 +330,9 @@ impl Config {
             &mut cfg.library_name,
             nonempty,
         );
+        r.text(&mut library, "library.place", &mut cfg.library_place, |s| {
+            Ok(s.to_owned())
+        });
         r.text(&mut library, "library.time_zone", &mut cfg.time_zone, |s| {
             s.parse()
                 .map_err(|_| "not an IANA time zone like Asia/Makassar".into())
@@ -522,7 +529,7 @@ impl Config {
              [limits]\nconnections_per_address = {}\nidle_timeout_seconds = {}\n\n\
              [metrics]\nlisten = {}\n\n\
              [privacy]\nretention_days = {}\n\n\
-             [library]\nname = {}\ntime_zone = {}\n\n\
+             [library]\nname = {}\nplace = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
              pin_required = {}\nrules_version = {}\nrules_text = {}\nrules_text_en = {}\npurposes = [{}]\n\n\
              [report]\nletterhead = [{}]\nsection_head_name = {}\nsection_head_nip = {}\nage_bands = [{}]\n\n\
@@ -555,6 +562,7 @@ impl Config {
             ),
             self.retention_days,
             toml_str(&self.library_name),
+            toml_str(&self.library_place),
             toml_str(self.time_zone.name()),
             self.session_minutes,
             self.lease_seconds,

@@ -7,21 +7,59 @@ use chrono::NaiveDate;
 /// Longest card number accepted, in characters.
 pub const MAX_CARD_LEN: usize = 64;
 
-/// The canonical form of a card number: trimmed, ASCII upper-case. Refused
-/// (`InvalidCard`) when empty, too long, or holding anything but ASCII
-/// letters, digits and `- . / _` (barcode scanners send nothing else).
-pub fn normalise_card(raw: &str) -> Result<String, RefusalCode> {
+/// Why a card number is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardProblem {
+    /// Nothing but spaces.
+    Empty,
+    /// A character other than ASCII letters, digits and `- . / _`.
+    BadCharacter,
+    /// Longer than [`MAX_CARD_LEN`]; the length it has.
+    TooLong(usize),
+}
+
+/// The canonical form of a card number: trimmed, ASCII upper-case; or why
+/// it is refused: empty, anything but ASCII letters, digits and `- . / _`
+/// (barcode scanners send nothing else), or too long. Every place a card
+/// number comes in (a station, the dashboard, an import) goes through this.
+pub fn check_card(raw: &str) -> Result<String, CardProblem> {
     let card = raw.trim();
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '/' | '_');
-    if card.is_empty() || card.len() > MAX_CARD_LEN || !card.chars().all(allowed) {
-        return Err(RefusalCode::InvalidCard);
+    if card.is_empty() {
+        return Err(CardProblem::Empty);
+    }
+    if !card.chars().all(allowed) {
+        return Err(CardProblem::BadCharacter);
+    }
+    if card.len() > MAX_CARD_LEN {
+        return Err(CardProblem::TooLong(card.len()));
     }
     Ok(card.to_ascii_uppercase())
 }
 
-/// Parses a stored or entered date, `YYYY-MM-DD`.
+/// [`check_card`] as a station or staff member is told: `InvalidCard`.
+pub fn normalise_card(raw: &str) -> Result<String, RefusalCode> {
+    check_card(raw).map_err(|_| RefusalCode::InvalidCard)
+}
+
+/// Parses a stored or entered date: exactly `YYYY-MM-DD` (surrounding
+/// spaces aside). Strict on purpose: chrono's `%Y-%m-%d` also takes
+/// unpadded or signed numbers (`2026-1-5`, `+2026-01-05`).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+    let value = text.trim();
+    let bytes = value.as_bytes();
+    let shape_ok = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, &b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return None;
+    }
+    let year = value.get(0..4)?.parse().ok()?;
+    let month = value.get(5..7)?.parse().ok()?;
+    let day = value.get(8..10)?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
 }
 
 /// Why this member may not use a computer today, or `None` when they may.
@@ -132,6 +170,29 @@ mod tests {
         );
         assert_eq!(normalise_card("12\u{0}34"), Err(RefusalCode::InvalidCard));
         assert_eq!(normalise_card("ábc"), Err(RefusalCode::InvalidCard));
+    }
+
+    #[test]
+    fn card_problems_are_told_apart() {
+        assert_eq!(check_card("  "), Err(CardProblem::Empty));
+        assert_eq!(check_card("12 34"), Err(CardProblem::BadCharacter));
+        assert_eq!(check_card(&"9".repeat(65)), Err(CardProblem::TooLong(65)));
+        assert_eq!(check_card(&"9".repeat(64)), Ok("9".repeat(64)));
+    }
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd() {
+        assert_eq!(parse_date(" 2026-11-25 "), Some(day("2026-11-25")));
+        for bad in [
+            "2026-1-5",
+            "+2026-01-05",
+            "2026-02-30",
+            "2026/01/05",
+            "",
+            "26-01-05",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

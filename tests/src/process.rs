@@ -19,18 +19,31 @@ pub fn binary(name: &str) -> PathBuf {
         path.display()
     );
     // A binary older than the code it is built from would test old code.
+    // Cargo's dep-info file beside it lists exactly the sources it is built
+    // from (a file only unit tests compile is not among them); without it,
+    // the binary's own crate and the protocol.
     let built = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    // The binary's own crate and the protocol it is built on.
-    let own = match name {
-        "bilik-server" => "server/src",
-        "bilik-agent" => "agent/src",
-        _ => "tests/src",
+    let newest = match std::fs::read_to_string(dir.join(format!("{name}.d"))) {
+        Ok(deps) => deps
+            .split_once(": ")
+            .map(|(_, files)| files)
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok())
+            .max(),
+        Err(_) => {
+            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            let own = match name {
+                "bilik-server" => "server/src",
+                "bilik-agent" => "agent/src",
+                _ => "tests/src",
+            };
+            [own, "proto/src", "proto/bilik"]
+                .iter()
+                .filter_map(|dir| newest_file(&workspace.join(dir)))
+                .max()
+        }
     };
-    let newest = [own, "proto/src", "proto/bilik"]
-        .iter()
-        .filter_map(|dir| newest_file(&workspace.join(dir)))
-        .max();
     if let (Some(built), Some(newest)) = (built, newest) {
         assert!(
             built >= newest,

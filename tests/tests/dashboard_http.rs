@@ -517,22 +517,94 @@ async fn reports_download_and_only_a_section_head_signs() {
     assert_eq!(refused.status, 403);
 
     let mut kepala = signed_in(&web, "kepala", "rahasia-456").await;
+    // The running month cannot be signed: no button, and its confirmation
+    // step refuses with the reason.
+    let running = server.app.today().format("%Y-%m").to_string();
+    let page = kepala
+        .get(&format!("/reports/monthly?month={running}"))
+        .await
+        .body;
+    assert!(!page.contains("/reports/monthly/sign"), "no Sign button");
+    let early = kepala
+        .get(&format!("/reports/monthly/sign?month={running}"))
+        .await;
+    assert_eq!(early.status, 409, "{}", early.body);
+
+    // An ended month: the button leads to a confirmation step that shows
+    // what will be frozen and asks who prepared the report.
     let page = kepala.get("/reports/monthly?month=2026-10").await.body;
-    assert!(page.contains("/reports/monthly/sign"), "Sign button");
-    let csrf = csrf_of(&page);
+    assert!(
+        page.contains("/reports/monthly/sign?month=2026-10"),
+        "Sign button"
+    );
+    let confirm = kepala.get("/reports/monthly/sign?month=2026-10").await;
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.body.contains("id=\"freeze-warning\""));
+    assert!(confirm.body.contains("id=\"station-count\""));
+    assert!(
+        confirm.body.contains("value=\"siti\"") && confirm.body.contains("Siti Aminah"),
+        "the preparer is chosen from the staff"
+    );
+    let csrf = csrf_of(&confirm.body);
+    // Sent without the ticked statement: asked again, nothing signed.
+    let unticked = kepala
+        .post(
+            "/reports/monthly/sign",
+            &[
+                ("csrf", &csrf),
+                ("month", "2026-10"),
+                ("prepared_by", "siti"),
+            ],
+        )
+        .await;
+    assert_eq!(unticked.status, 200);
+    assert!(unticked.body.contains("id=\"not-confirmed\""));
+    assert!(
+        unticked.body.contains("value=\"siti\" selected"),
+        "keeps the choice"
+    );
+    assert!(server.app.signed_fingerprint("2026-10").unwrap().is_none());
+    let nobody = kepala
+        .post(
+            "/reports/monthly/sign",
+            &[
+                ("csrf", &csrf),
+                ("month", "2026-10"),
+                ("prepared_by", "nobody"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(nobody.status, 400, "{}", nobody.body);
     let signed = kepala
         .post(
             "/reports/monthly/sign",
-            &[("csrf", &csrf), ("month", "2026-10")],
+            &[
+                ("csrf", &csrf),
+                ("month", "2026-10"),
+                ("prepared_by", "siti"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(signed.status, 303, "{}", signed.body);
     let page = kepala.get("/reports/monthly?month=2026-10").await.body;
     assert!(page.contains("id=\"signed\""), "shows it signed");
+    let fingerprint = server.app.signed_fingerprint("2026-10").unwrap().unwrap();
+    assert!(page.contains(&fingerprint), "shows its fingerprint");
+    assert!(
+        !page.contains("/reports/monthly/sign"),
+        "no Sign button once signed"
+    );
     let twice = kepala
         .post(
             "/reports/monthly/sign",
-            &[("csrf", &csrf), ("month", "2026-10")],
+            &[
+                ("csrf", &csrf),
+                ("month", "2026-10"),
+                ("prepared_by", "siti"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(twice.status, 409);

@@ -242,6 +242,7 @@ async fn a_backup_taken_during_a_login_storm_restores_every_acknowledged_session
     head.client
         .sign_monthly_report(head.req(SignMonthlyReportRequest {
             month: month.clone(),
+            ..Default::default()
         }))
         .await
         .unwrap();

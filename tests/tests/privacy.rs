@@ -124,6 +124,7 @@ async fn retention_pseudonymises_old_rows_and_the_figures_stay() {
         .client
         .sign_monthly_report(kasi.req(SignMonthlyReportRequest {
             month: "2026-09".into(),
+            prepared_by: String::new(),
         }))
         .await
         .unwrap()

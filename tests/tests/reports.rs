@@ -108,6 +108,9 @@ async fn generate_october(server: &TestServer) -> Vec<Expected> {
             .await
             .unwrap();
     }
+    // The stations were there before October (a report lists the stations
+    // enrolled by the month's end).
+    server.clock.set_ms(local_ms(2026, 9, 30, 8, 0));
     let pc1 = server.enroll("PC-01").await;
     let pc2 = server.enroll("PC-02").await;
     let _never_used = server.enroll("PC-03").await;
@@ -590,7 +593,7 @@ fn tool_output(tool: &str, args: &[&str]) -> Option<String> {
                 panic!("{tool} is required (BILIK_E2E=require) but cannot run: {e}");
             }
             eprintln!(
-                "SKIPPED: {tool} is not installed ({e}); install poppler-utils to run this check"
+                "SKIPPED: {tool} is not installed ({e}); install poppler-utils and zbar-tools to run this check"
             );
             None
         }
@@ -599,7 +602,7 @@ fn tool_output(tool: &str, args: &[&str]) -> Option<String> {
 
 #[tokio::test]
 async fn only_a_section_head_signs_once_and_the_signature_verifies() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(&["library.place=Sinjai"]).await;
     generate_october(&server).await;
     let mut admin = server.admin().await;
     for (user, role) in [("kasi", Role::SectionHead), ("pustakawan", Role::Librarian)] {
@@ -618,6 +621,7 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
     let mut kasi = server.staff("kasi", "rahasia-123").await;
     let sign = |month: &str| SignMonthlyReportRequest {
         month: month.into(),
+        prepared_by: "pustakawan".into(),
     };
 
     // Still October: the month has not ended.
@@ -633,6 +637,8 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
     let mut kasi = server.staff("kasi", "rahasia-123").await;
     let mut librarian = server.staff("pustakawan", "rahasia-123").await;
     let mut admin = server.admin().await;
+    // A station enrolled after the month is not in its report.
+    server.enroll("PC-09").await;
     let err = librarian
         .client
         .sign_monthly_report(librarian.req(sign("2026-10")))
@@ -658,6 +664,20 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), tonic::Code::AlreadyExists);
+    let unknown = SignMonthlyReportRequest {
+        month: "2026-09".into(),
+        prepared_by: "nobody".into(),
+    };
+    let err = kasi
+        .client
+        .sign_monthly_report(kasi.req(unknown))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        tonic::Code::InvalidArgument,
+        "an unknown preparer"
+    );
 
     // The signed PDF verifies; a changed byte does not.
     let pdf = monthly(&mut librarian, "2026-10", ReportFormat::Pdf).await;
@@ -705,7 +725,54 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
     ) {
         assert!(text.contains("Bapak kasi"), "{text}");
         assert!(text.to_lowercase().contains("elektronik"), "{text}");
+        // Preparer and signer are two people; the place-and-date line; the
+        // fingerprint of the frozen contents.
+        assert!(text.contains("Bapak pustakawan"), "{text}");
+        assert!(text.contains("Sinjai, 2 November 2026"), "{text}");
+        let fingerprint = server.app.signed_fingerprint("2026-10").unwrap().unwrap();
+        assert!(text.contains(&fingerprint), "{text}");
+        // The QR code on the last page says the same fingerprint.
+        let pages = tool_output("pdfinfo", &[signed_path.to_str().unwrap()]).unwrap();
+        let last = pages
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        let png = dir.join("signed-2026-10-last");
+        tool_output(
+            "pdftoppm",
+            &[
+                "-q",
+                "-r",
+                "200",
+                "-png",
+                "-singlefile",
+                "-f",
+                &last,
+                "-l",
+                &last,
+                signed_path.to_str().unwrap(),
+                png.to_str().unwrap(),
+            ],
+        );
+        let png = png.with_extension("png");
+        if let Some(qr) = tool_output("zbarimg", &["-q", "--raw", png.to_str().unwrap()]) {
+            assert_eq!(qr.trim(), format!("BILIK-LAPORAN SHA256:{fingerprint}"));
+        }
     }
+    let frozen: MonthlyReport = serde_json::from_slice(
+        &monthly(&mut librarian, "2026-10", ReportFormat::Json)
+            .await
+            .content,
+    )
+    .unwrap();
+    assert_eq!(frozen.prepared_by, "Bapak pustakawan");
+    assert_eq!(frozen.signed.as_ref().unwrap().name, "Bapak kasi");
+    assert!(
+        frozen.per_station.iter().all(|s| s.station != "PC-09"),
+        "stations as of the month"
+    );
 
     // A session for October that reaches the server late: an addendum; the
     // signed file never changes.

@@ -647,6 +647,14 @@ pub const SIGNED_BY: Text = Text {
     en: "Signed electronically by {name} (NIP {nip}) on {at}",
 };
 
+/// Before the content fingerprint of a signed report (and its QR code).
+pub const FINGERPRINT: Text = Text {
+    id: "Sidik isi laporan (SHA-256; sama dengan yang tercatat di server, lihat halaman \
+         Laporan):",
+    en: "Fingerprint of the report's contents (SHA-256; the same as recorded on the \
+         server, see the Reports page):",
+};
+
 /// Under the signature line: what the signature covers.
 pub const SIGNED_NOTE: Text = Text {
     id: "Isi laporan ini dibekukan saat ditandatangani; keasliannya dapat diperiksa \

@@ -3,7 +3,7 @@
 use super::{
     App, Error, Result, StaffIdentity, clean_line, clean_text, not_a_card, not_a_date, views,
 };
-use crate::import::slims;
+use crate::import::{self, slims};
 use crate::policy::{normalise_card, parse_date};
 use bilik_proto::store::v1::MemberRecord;
 use bilik_proto::v1::{Gender, ImportFormat, ImportMembersResponse, Member, MemberStatus};
@@ -246,9 +246,9 @@ impl App {
             let line = row.line;
             let record = MemberRecord {
                 gender: match row.gender {
-                    slims::Gender::Male => Gender::Male,
-                    slims::Gender::Female => Gender::Female,
-                    slims::Gender::Unspecified => Gender::Unspecified,
+                    import::Gender::Male => Gender::Male,
+                    import::Gender::Female => Gender::Female,
+                    import::Gender::Unspecified => Gender::Unspecified,
                 } as i32,
                 birth_date: fmt(row.birth_date),
                 category: row.category,

@@ -33,7 +33,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::{SecretError, hash_password, verify_password};
 use crate::hub::Hub;
-use crate::import::slims::ImportErrors;
+use crate::import::ImportErrors;
 use crate::store::{Store, StoreError};
 use bilik_proto::v1::RefusalCode;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};

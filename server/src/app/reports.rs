@@ -25,14 +25,21 @@ impl App {
             time_zone: self.config().time_zone.name().to_owned(),
             generated_at_ms: now,
             generated_at_local: self.local(now).format("%Y-%m-%d %H:%M").to_string(),
+            place: self.config().library_place.clone(),
         }
     }
 
-    fn display_name(&self, username: &str) -> String {
-        match self.store().staff(username) {
-            Ok(Some(s)) if !s.display_name.is_empty() => s.display_name,
-            _ => username.to_owned(),
-        }
+    /// The name and NIP a staff account signs with (its display name, or
+    /// the username when it has none); `None` for no such account.
+    fn staff_signature(&self, username: &str) -> Result<Option<(String, String)>> {
+        Ok(self.store().staff(username)?.map(|s| {
+            let name = if s.display_name.is_empty() {
+                s.username
+            } else {
+                s.display_name
+            };
+            (name, s.nip)
+        }))
     }
 
     /// The daily recap of a library-local date (empty: today).
@@ -95,7 +102,9 @@ impl App {
         keep_ids: bool,
     ) -> Result<(MonthlyReport, Vec<String>)> {
         let (from_ms, to_ms) = (self.day_start_ms(first), self.day_start_ms(next));
-        let stations = self.store().stations()?;
+        // The stations as of that month: one enrolled later is not in it.
+        let mut stations = self.store().stations()?;
+        stations.retain(|s| s.enrolled_at_ms < to_ms);
         let mut problems = Vec::new();
         for station in &stations {
             for event in self.store().station_events(&station.station_id)? {
@@ -151,7 +160,7 @@ impl App {
                 tz: self.config().time_zone,
                 age_bands: &self.config().age_bands,
                 now_ms: self.now_ms(),
-                prepared_by: self.display_name(&by.username),
+                prepared_by: String::new(),
                 section_head_name: self.config().section_head_name.clone(),
                 section_head_nip: self.config().section_head_nip.clone(),
                 pseudonym_key: self.pseudonym_key_if_any()?,
@@ -178,7 +187,13 @@ impl App {
             counts.merge(part);
             session_ids.extend(ids);
         }
-        Ok((tally.finish(counts), session_ids))
+        let mut report = tally.finish(counts);
+        let (name, nip) = self
+            .staff_signature(&by.username)?
+            .unwrap_or_else(|| (by.username.clone(), String::new()));
+        report.prepared_by = name;
+        report.prepared_by_nip = nip;
+        Ok((report, session_ids))
     }
 
     /// Makes the server's report-signing secret, and the audit key beside
@@ -214,14 +229,14 @@ impl App {
         Ok(signing::public_key_hex(&self.signing_key()?))
     }
 
-    /// Signs a month (section heads only; only a month that has ended).
-    /// The report is frozen: a snapshot, the signed PDF, its SHA-256 and
-    /// the Ed25519 signature are stored and never change.
-    pub async fn sign_monthly_report(
+    /// Whether `by` may sign `month` now, and if not why: the rule the
+    /// dashboard's Sign button and the sign-off itself both follow. Returns
+    /// the month's first day, the next month's first day and "YYYY-MM".
+    fn signable(
         &self,
         by: &StaffIdentity,
         month: &str,
-    ) -> Result<SignedReportInfo> {
+    ) -> Result<(chrono::NaiveDate, chrono::NaiveDate, String)> {
         if by.role != Role::SectionHead {
             return Err(Error::PermissionDenied(format!(
                 "{} is a {}; only the head of the service section signs reports",
@@ -240,22 +255,73 @@ impl App {
         if self.store().signed_report(&month)?.is_some() {
             return Err(Error::AlreadyExists(format!("{month} is signed already")));
         }
-        let staff = self.store().staff(&by.username)?;
+        Ok((first, next, month))
+    }
+
+    /// Why `by` may not sign `month` now, as the sign-off would say it
+    /// (`Ok` when they may: a section head, an ended month, not signed
+    /// yet). The dashboard offers the Sign button only then.
+    pub fn check_may_sign(&self, by: &StaffIdentity, month: &str) -> Result<()> {
+        self.signable(by, month).map(|_| ())
+    }
+
+    /// The staff accounts that can be named as the report's preparer on
+    /// the sign-off: (username, name), by name.
+    pub fn preparers(&self) -> Result<Vec<(String, String)>> {
+        let mut all: Vec<(String, String)> = self
+            .store()
+            .all_staff()?
+            .into_iter()
+            .filter(|s| !s.disabled)
+            .map(|s| {
+                let name = if s.display_name.is_empty() {
+                    s.username.clone()
+                } else {
+                    s.display_name
+                };
+                (s.username, name)
+            })
+            .collect();
+        all.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(all)
+    }
+
+    /// The SHA-256 (hex) of a signed month's frozen contents, printed on
+    /// its PDF with a QR code: a paper copy is matched against the server
+    /// by it. `None` while the month is not signed.
+    pub fn signed_fingerprint(&self, month: &str) -> Result<Option<String>> {
+        Ok(self
+            .store()
+            .signed_report(month)?
+            .map(|r| signing::fingerprint(&r.snapshot_json)))
+    }
+
+    /// Signs a month (section heads only; only a month that has ended).
+    /// The report is frozen: a snapshot, the signed PDF, its SHA-256 and
+    /// the Ed25519 signature are stored and never change. `prepared_by` is
+    /// the username of the staff member who prepared it, named on the PDF
+    /// beside the signer (empty: a blank line, filled in by hand).
+    pub async fn sign_monthly_report(
+        &self,
+        by: &StaffIdentity,
+        month: &str,
+        prepared_by: &str,
+    ) -> Result<SignedReportInfo> {
+        let (first, next, month) = self.signable(by, month)?;
+        let preparer = match prepared_by.trim() {
+            "" => (String::new(), String::new()),
+            user => self.staff_signature(user)?.ok_or_else(|| {
+                Error::InvalidArgument("prepared_by: no such staff account".into())
+            })?,
+        };
         let who = by.clone();
         let (mut report, session_ids) = self
             .off_runtime(move |app| app.count_month(&who, first, next, true))
             .await?;
-        let (name, nip) = staff
-            .map(|s| {
-                (
-                    if s.display_name.is_empty() {
-                        s.username
-                    } else {
-                        s.display_name
-                    },
-                    s.nip,
-                )
-            })
+        report.prepared_by = preparer.0;
+        report.prepared_by_nip = preparer.1;
+        let (name, nip) = self
+            .staff_signature(&by.username)?
             .unwrap_or_else(|| (by.username.clone(), String::new()));
         let now = self.now_ms();
         // The audit chain head at the month's end goes into what is signed.
@@ -276,7 +342,10 @@ impl App {
             audit_seq: head.seq,
             audit_mac: head.mac.clone(),
         });
-        let pdf = crate::report::pdf::monthly(&report, Lang::Id)
+        let snapshot_json =
+            serde_json::to_vec(&report).map_err(|e| Error::FailedPrecondition(e.to_string()))?;
+        let fingerprint = signing::fingerprint(&snapshot_json);
+        let pdf = crate::report::pdf::monthly(&report, Lang::Id, Some(&fingerprint))
             .map_err(|e| Error::FailedPrecondition(e.to_string()))?;
         let (signed_pdf, sha256, signature) = signing::sign(
             &pdf,
@@ -287,8 +356,7 @@ impl App {
         );
         let record = SignedReportRecord {
             month: month.clone(),
-            snapshot_json: serde_json::to_vec(&report)
-                .map_err(|e| Error::FailedPrecondition(e.to_string()))?,
+            snapshot_json,
             pdf: signed_pdf,
             sha256: sha256.clone(),
             signature,
@@ -387,7 +455,7 @@ impl App {
             ReportFormat::Pdf => match signed {
                 Some(s) => (s.pdf, "application/pdf", "pdf"),
                 None => (
-                    pdf::monthly(&report, lang).map_err(failed)?,
+                    pdf::monthly(&report, lang, None).map_err(failed)?,
                     "application/pdf",
                     "pdf",
                 ),

@@ -131,6 +131,10 @@ pub enum ReportCommand {
     Sign {
         /// YYYY-MM.
         month: String,
+        /// Username of the staff member who prepared the report (named on
+        /// it beside you); without it the line is left blank.
+        #[arg(long, default_value = "")]
+        prepared_by: String,
     },
     /// Print the public key that verifies signed reports.
     PublicKey,

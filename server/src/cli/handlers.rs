@@ -306,8 +306,8 @@ pub(super) async fn report(s: &mut Signed, cmd: ReportCommand) -> Result<(), Cli
             })?;
             deliver(&s.client.monthly_report(req).await?.into_inner(), output)
         }
-        ReportCommand::Sign { month } => {
-            let req = s.req(SignMonthlyReportRequest { month })?;
+        ReportCommand::Sign { month, prepared_by } => {
+            let req = s.req(SignMonthlyReportRequest { month, prepared_by })?;
             let info = s.client.sign_monthly_report(req).await?.into_inner();
             println!(
                 "signed {} by {}; SHA-256 {}; key {}",

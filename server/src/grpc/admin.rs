@@ -308,7 +308,7 @@ impl Admin for AdminService {
         let who = self.staff(&req)?;
         Ok(Response::new(
             self.app
-                .sign_monthly_report(&who, &req.get_ref().month)
+                .sign_monthly_report(&who, &req.get_ref().month, &req.get_ref().prepared_by)
                 .await?,
         ))
     }

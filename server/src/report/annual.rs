@@ -63,6 +63,7 @@ pub fn annual(
         end_reasons: sum_counts(months.iter().map(|m| &m.end_reasons)),
         problems: months.iter().flat_map(|m| m.problems.clone()).collect(),
         prepared_by: String::new(),
+        prepared_by_nip: String::new(),
         section_head_name: String::new(),
         section_head_nip: String::new(),
         signed: None,
@@ -70,6 +71,7 @@ pub fn annual(
     };
     if let Some(last) = months.last() {
         total.prepared_by = last.prepared_by.clone();
+        total.prepared_by_nip = last.prepared_by_nip.clone();
         total.section_head_name = last.section_head_name.clone();
         total.section_head_nip = last.section_head_nip.clone();
     }

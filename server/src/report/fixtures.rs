@@ -28,6 +28,7 @@ pub(crate) fn header() -> ReportHeader {
         // 2026-12-01 01:00 UTC = 09:00 WITA.
         generated_at_ms: 1_796_086_800_000,
         generated_at_local: "2026-12-01 09:00".to_string(),
+        place: "Sinjai".to_string(),
     }
 }
 
@@ -226,6 +227,7 @@ pub(crate) fn fixture() -> MonthlyReport {
             },
         ],
         prepared_by: "Hasnah, A.Md.".to_string(),
+        prepared_by_nip: "19900101 201503 2 001".to_string(),
         section_head_name: "Drs. Andi Baso Mappaturung".to_string(),
         section_head_nip: "19750812 200003 1 004".to_string(),
         signed: None,

@@ -18,6 +18,10 @@ pub struct ReportHeader {
     pub generated_at_ms: i64,
     /// When it was computed, library-local, "YYYY-MM-DD HH:MM" (for printing).
     pub generated_at_local: String,
+    /// The library's town (config `library.place`), for the place-and-date
+    /// line above the signatures; empty in reports made before it existed.
+    #[serde(default)]
+    pub place: String,
 }
 
 /// One session as a line of the usage book.
@@ -191,8 +195,13 @@ pub struct MonthlyReport {
     pub end_reasons: Vec<Count>,
     /// Problems reported or logged in the month.
     pub problems: Vec<Problem>,
-    /// Display name of the staff member who generated it.
+    /// Display name of the staff member who prepared it: whoever generated
+    /// it, or for a signed report the preparer the section head named
+    /// (empty: a blank line to fill in by hand).
     pub prepared_by: String,
+    /// The preparer's NIP, printed under their name (empty: none).
+    #[serde(default)]
+    pub prepared_by_nip: String,
     /// Name and NIP of the section head, printed in the signature block
     /// (config `report.section_head_name` / `_nip` until someone signs).
     pub section_head_name: String,

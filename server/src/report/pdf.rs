@@ -102,8 +102,14 @@ pub fn daily(recap: &DailyRecap, lang: Lang) -> Result<Vec<u8>, ExportError> {
 }
 
 /// The monthly report: A4 portrait, letterhead, totals, breakdowns,
-/// charts, problems, the addendum if any, and the signature block.
-pub fn monthly(report: &MonthlyReport, lang: Lang) -> Result<Vec<u8>, ExportError> {
+/// charts, problems, the addendum if any, and the signature block. A
+/// signed report prints its content `fingerprint` (text and QR code) in
+/// the sign-off box.
+pub fn monthly(
+    report: &MonthlyReport,
+    lang: Lang,
+    fingerprint: Option<&str>,
+) -> Result<Vec<u8>, ExportError> {
     let fonts = fonts()?;
     let mut l = Layout::new(fonts, false);
     l.letterhead(&report.header);
@@ -200,12 +206,22 @@ pub fn monthly(report: &MonthlyReport, lang: Lang) -> Result<Vec<u8>, ExportErro
         l.table(&columns, &rows, 7.0, None);
     }
 
+    // The place-and-date line: the signing day, or the day it was made.
+    let day = report
+        .signed
+        .as_ref()
+        .map_or(&report.header.generated_at_local, |s| &s.signed_at);
+    let date = words::date_in_words(day.get(..10).unwrap_or(day), lang);
+    let place_date = match report.header.place.trim() {
+        "" => date,
+        place => format!("{place}, {date}"),
+    };
     l.signature_block(
         lang,
-        &report.prepared_by,
-        &report.section_head_name,
-        &report.section_head_nip,
-        report.signed.as_ref(),
+        &place_date,
+        (&report.prepared_by, &report.prepared_by_nip),
+        (&report.section_head_name, &report.section_head_nip),
+        report.signed.as_ref().map(|s| (s, fingerprint)),
     );
 
     let title = format!("{} {month}", t::MONTHLY_TITLE.get(lang));

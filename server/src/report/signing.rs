@@ -82,6 +82,14 @@ fn audit_field(head: Option<(u64, &str)>) -> Option<String> {
 }
 
 /// Signs `pdf`, with the audit chain head `audit` (seq, MAC hex) if given:
+/// The fingerprint of a signed month's frozen contents (the snapshot the
+/// server keeps): SHA-256, hex. Printed on the signed PDF (text and QR
+/// code), so a paper copy can be matched against the server's record; the
+/// PDF's own hash cannot be printed inside it.
+pub fn fingerprint(snapshot_json: &[u8]) -> String {
+    hex::encode(Sha256::digest(snapshot_json))
+}
+
 /// returns (signed file, sha256 hex, signature bytes).
 pub fn sign(
     pdf: &[u8],

@@ -3,9 +3,9 @@
 //! section heads.
 
 use super::Shared;
-use super::auth::{Ctx, encode_component};
 use super::error::WebError;
 use super::layout::{self, Nav};
+use super::request::{Ctx, encode_component};
 use crate::store::AuditQuery;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

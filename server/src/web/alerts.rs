@@ -2,9 +2,9 @@
 //! [`super::layout::page`] on every page).
 
 use super::Shared;
-use super::auth::{Ctx, local_path};
 use super::error::WebError;
 use super::layout;
+use super::request::{Ctx, local_path};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use bilik_proto::catalog::web as t;

@@ -5,198 +5,27 @@
 //! ([`crate::app::App::sign_in`]).
 
 use super::error::WebError;
+use super::request::{
+    LANG_COOKIE, SESSION_COOKIE, cookie, csrf_token, lang_of, local_path, set_cookie,
+};
 use super::{MAX_BODY, MAX_BODY_SIGNED_OUT, MAX_FORM_BODY, Shared, layout};
-use crate::app::{Error as AppError, StaffIdentity};
-use crate::credentials::{random_hex, same_hash, sha256_hex};
+use crate::app::Error as AppError;
+use crate::credentials::{random_hex, same_hash};
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use bilik_proto::catalog::{Lang, Text, web as t};
-use bilik_proto::v1::Role;
+use bilik_proto::catalog::{Lang, web as t};
 use maud::html;
 use serde::Deserialize;
 
-/// Cookie with the staff token.
-pub const SESSION_COOKIE: &str = "bilik_session";
 /// Cookie with a random secret before sign-in: the sign-in form's CSRF
 /// token is derived from it.
 const PRE_COOKIE: &str = "bilik_pre";
-/// Cookie with the chosen language.
-const LANG_COOKIE: &str = "bilik_lang";
-/// Cookie with a one-shot message for the next page (after a redirect).
-pub const FLASH_COOKIE: &str = "bilik_flash";
-/// Header the dashboard's JavaScript sets: answer with JSON, not a page.
-pub const FETCH_HEADER: &str = "x-bilik-fetch";
 /// Header that may carry the CSRF token instead of a form field.
 const CSRF_HEADER: &str = "x-csrf-token";
-
-/// A cookie's value from the request headers.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
-
-/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, whole site.
-pub fn set_cookie(name: &str, value: &str, max_age_s: i64) -> String {
-    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
-}
-
-/// The CSRF token bound to a session (or pre-sign-in) secret.
-pub fn csrf_token(secret: &str) -> String {
-    sha256_hex(&format!("bilik-csrf\0{secret}"))
-}
-
-/// The language chosen with the toggle (Indonesian by default).
-pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, LANG_COOKIE)
-        .and_then(|v| Lang::parse(&v))
-        .unwrap_or_default()
-}
-
-/// Whether the request came from the dashboard's JavaScript.
-pub fn is_fetch(headers: &HeaderMap) -> bool {
-    headers.contains_key(FETCH_HEADER)
-}
-
-/// A one-shot message shown at the top of the next page.
-#[derive(Debug, Clone)]
-pub struct Flash {
-    /// Green (done) or red (refused).
-    pub ok: bool,
-    /// What to say.
-    pub text: String,
-}
-
-/// Everything a page of a signed-in member of staff needs.
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    /// Who is signed in, and their role.
-    pub identity: StaffIdentity,
-    /// The CSRF token to put in every form.
-    pub csrf: String,
-    /// The language of the pages.
-    pub lang: Lang,
-    /// Shown in the header.
-    pub display_name: String,
-    /// The request came from our JavaScript: answer with JSON.
-    pub fetch: bool,
-    /// Path and query of this request (for the language toggle).
-    pub path: String,
-    /// A message left by the previous action.
-    pub flash: Option<Flash>,
-}
-
-impl Ctx {
-    /// The catalogue text in the page's language.
-    pub fn t(&self, text: &Text) -> &'static str {
-        text.get(self.lang)
-    }
-
-    /// Admins only; others get a 403 page.
-    pub fn require_admin(&self) -> Result<(), WebError> {
-        if self.identity.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(WebError::forbidden())
-        }
-    }
-
-    /// Admins and section heads (the audit log).
-    pub fn require_auditor(&self) -> Result<(), WebError> {
-        match self.identity.role {
-            Role::Admin | Role::SectionHead => Ok(()),
-            _ => Err(WebError::forbidden()),
-        }
-    }
-
-    /// Whether the signed-in person is an admin.
-    pub fn is_admin(&self) -> bool {
-        self.identity.role == Role::Admin
-    }
-}
-
-impl FromRequestParts<Shared> for Ctx {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Ctx, Response> {
-        let fetch = is_fetch(&parts.headers);
-        let path = parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
-        let token = cookie(&parts.headers, SESSION_COOKIE).unwrap_or_default();
-        let identity = match state.app.staff_identity(&token) {
-            Ok(identity) => identity,
-            Err(_) if !fetch && parts.method == Method::GET => {
-                let next = encode_component(&path);
-                return Err(Redirect::to(&format!("/login?next={next}")).into_response());
-            }
-            Err(_) => return Err(WebError::signed_out().into_response()),
-        };
-        let display_name = match state.app.staff_record(&identity.username) {
-            Ok(Some(s)) if !s.display_name.is_empty() => s.display_name,
-            _ => identity.username.clone(),
-        };
-        let flash = cookie(&parts.headers, FLASH_COOKIE).and_then(|v| {
-            let (kind, text) = v.split_once(':')?;
-            let text = String::from_utf8(hex::decode(text).ok()?).ok()?;
-            Some(Flash {
-                ok: kind == "1",
-                text,
-            })
-        });
-        Ok(Ctx {
-            identity,
-            csrf: csrf_token(&token),
-            lang: lang_of(&parts.headers),
-            display_name,
-            fetch,
-            path,
-            flash,
-        })
-    }
-}
-
-/// Percent-encodes a URL query component.
-pub fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A local path to go back to (never another site): parsed as a path
-/// and query and written out again, so nothing a browser would read as
-/// another host (`//evil`, `/\\evil`, `/%09/evil` once decoded, a scheme)
-/// survives; anything doubtful becomes `/`.
-pub fn local_path(next: &str) -> String {
-    let plain = next.len() <= 2048
-        && next.starts_with('/')
-        && next.chars().all(|c| c.is_ascii_graphic() && c != '\\');
-    if !plain {
-        return "/".to_owned();
-    }
-    match next.parse::<axum::http::uri::PathAndQuery>() {
-        Ok(pq) if pq.path().starts_with('/') && !pq.path().starts_with("//") => {
-            pq.as_str().to_owned()
-        }
-        _ => "/".to_owned(),
-    }
-}
 
 /// The one route whose body may be large (an import file), for signed-in
 /// staff only.

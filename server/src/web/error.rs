@@ -3,13 +3,13 @@
 //! [`WebError`]; [`render_errors`] turns it into a page in the language of
 //! the request.
 
-use super::auth::{is_fetch, lang_of};
 use super::layout;
+use super::request::{Forbidden, SignedOut, encode_component, is_fetch, lang_of};
 use crate::app::Error as AppError;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use bilik_proto::catalog::{Text, web as t};
 use maud::html;
 
@@ -56,6 +56,24 @@ impl WebError {
             status,
             title,
             detail: detail.into(),
+        }
+    }
+}
+
+impl From<Forbidden> for WebError {
+    fn from(_: Forbidden) -> Self {
+        WebError::forbidden()
+    }
+}
+
+impl IntoResponse for SignedOut {
+    fn into_response(self) -> Response {
+        match self {
+            SignedOut::ToLogin(path) => {
+                let next = encode_component(&path);
+                Redirect::to(&format!("/login?next={next}")).into_response()
+            }
+            SignedOut::Refused => WebError::signed_out().into_response(),
         }
     }
 }

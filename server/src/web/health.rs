@@ -1,9 +1,9 @@
 //! Health: is the server well, and are the stations there.
 
 use super::Shared;
-use super::auth::Ctx;
 use super::error::WebError;
 use super::layout::{self, Nav};
+use super::request::Ctx;
 use crate::app::Error as AppError;
 use axum::extract::State;
 use axum::response::Response;

@@ -3,9 +3,9 @@
 //! Nothing is written before the confirmation, and never from a file with
 //! any bad line (the app refuses it whole).
 
-use super::auth::Ctx;
 use super::error::WebError;
 use super::layout::{self, Nav};
+use super::request::Ctx;
 use super::{Shared, WebState};
 use crate::app::{Error as AppError, ImportChange};
 use crate::credentials::random_hex;

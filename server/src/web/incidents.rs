@@ -2,9 +2,9 @@
 //! in maintenance), resolve it with what was done.
 
 use super::Shared;
-use super::auth::Ctx;
 use super::error::WebError;
 use super::layout::{self, Nav};
+use super::request::Ctx;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use bilik_proto::catalog::web as t;

@@ -1,7 +1,7 @@
 //! The page frame (header, navigation, language toggle, sign-out), the
 //! one-shot messages after an action, and date/time formatting.
 
-use super::auth::{Ctx, FLASH_COOKIE, encode_component, set_cookie};
+use super::request::{Ctx, FLASH_COOKIE, encode_component, set_cookie};
 use crate::app::App;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};

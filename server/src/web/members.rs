@@ -2,9 +2,9 @@
 //! one member's session history. Imports are in [`super::import`].
 
 use super::Shared;
-use super::auth::{Ctx, encode_component};
 use super::error::WebError;
 use super::layout::{self, Nav};
+use super::request::{Ctx, encode_component};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use bilik_proto::catalog::{Text, web as t};

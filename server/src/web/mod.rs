@@ -4,8 +4,9 @@
 //! in the binary. Every handler calls the [`crate::app`] use cases; no rule
 //! is implemented here.
 //!
-//! Modules: [`auth`] (sessions, CSRF, sign-in), [`error`] (errors as clear
-//! pages or JSON), [`layout`] (the page frame and formatting), one module
+//! Modules: [`request`] (cookies, language, encoding, the signed-in
+//! [`request::Ctx`]), [`auth`] (sessions, CSRF, sign-in), [`error`] (errors
+//! as clear pages or JSON), [`layout`] (the page frame and formatting), one module
 //! per section of the desk, [`sse`] (the live feed) and [`assets`].
 
 mod admin;
@@ -19,6 +20,7 @@ mod incidents;
 mod layout;
 mod members;
 mod reports;
+mod request;
 mod sse;
 mod stations;
 mod tls_listener;
@@ -100,7 +102,10 @@ pub fn router(app: App) -> Router {
         .route("/reports/daily/download", get(reports::daily_download))
         .route("/reports/monthly", get(reports::monthly))
         .route("/reports/monthly/download", get(reports::monthly_download))
-        .route("/reports/monthly/sign", post(reports::sign))
+        .route(
+            "/reports/monthly/sign",
+            get(reports::sign_confirm).post(reports::sign),
+        )
         .route("/reports/annual/download", get(reports::annual_download))
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)

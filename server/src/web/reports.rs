@@ -4,9 +4,9 @@
 //! report catalogue.
 
 use super::Shared;
-use super::auth::Ctx;
 use super::error::WebError;
 use super::layout::{self, Nav};
+use super::request::Ctx;
 use crate::report::charts::{sessions_per_day_svg, sessions_per_hour_svg};
 use crate::report::model::Count;
 use crate::report::words::{self, Cell, recap_cells, recap_header};
@@ -14,7 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use bilik_proto::catalog::{Lang, report as rt, web as t};
-use bilik_proto::v1::{ReportFile, ReportFormat, Role};
+use bilik_proto::v1::{ReportFile, ReportFormat};
 use chrono::Datelike;
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
@@ -144,7 +144,13 @@ pub async fn monthly(
         .await?;
     let lang = ctx.lang;
     let tot = &report.totals;
-    let can_sign = ctx.identity.role == Role::SectionHead && report.signed.is_none();
+    // Offered only where signing can succeed: a section head, an ended
+    // month, not signed yet (the app's rule).
+    let can_sign = app.check_may_sign(&ctx.identity, &report.month).is_ok();
+    let fingerprint = match &report.signed {
+        Some(_) => app.signed_fingerprint(&report.month)?,
+        None => None,
+    };
     let body = html! {
         (tabs(&ctx, false))
         form.filters method="get" action="/reports/monthly" {
@@ -157,12 +163,11 @@ pub async fn monthly(
             Some(s) => p.flash.ok #signed { (ctx.t(&t::SIGNED_BY)) " " (s.name) " (" (s.signed_at) ")" },
             None => p.muted #unsigned { (ctx.t(&t::NOT_SIGNED)) },
         }
+        @if let Some(f) = &fingerprint {
+            p.muted #fingerprint { (ctx.t(&t::SIGN_FINGERPRINT)) ": " code { (f) } }
+        }
         @if can_sign {
-            form method="post" action="/reports/monthly/sign" data-confirm=(ctx.t(&t::ARE_YOU_SURE)) {
-                input type="hidden" name="csrf" value=(ctx.csrf);
-                input type="hidden" name="month" value=(report.month);
-                button.primary type="submit" { (ctx.t(&t::SIGN)) }
-            }
+            p { a.button.primary #sign href=(format!("/reports/monthly/sign?month={}", report.month)) { (ctx.t(&t::SIGN)) } }
         }
         div.cards {
             div.stat { span.muted { (rt::TOTAL_SESSIONS.get(lang)) } strong { (tot.sessions) } }
@@ -266,23 +271,106 @@ pub async fn annual_download(
     Ok(attachment(file))
 }
 
-/// The Sign form.
+/// `GET /reports/monthly/sign?month=`: the confirmation step. It shows
+/// what will be frozen (the month's figures and computers) and asks who
+/// prepared the report; nothing is signed until its form is sent with the
+/// statement ticked.
+pub async fn sign_confirm(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    confirm_page(&state, &ctx, q.month.trim(), "", false).await
+}
+
+/// The confirmation page, with the preparer chosen so far and, after a
+/// send without the tick, a note asking for it.
+async fn confirm_page(
+    state: &Shared,
+    ctx: &Ctx,
+    month: &str,
+    preparer: &str,
+    not_confirmed: bool,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    let lang = ctx.lang;
+    // Not a section head, a running month, signed already: the reason.
+    app.check_may_sign(&ctx.identity, month)?;
+    let who = ctx.identity.clone();
+    let wanted = month.to_owned();
+    let report = app
+        .off_runtime(move |app| app.monthly_report(&who, &wanted))
+        .await?;
+    let preparers = app.preparers()?;
+    let tot = &report.totals;
+    let back = format!("/reports/monthly?month={}", report.month);
+    let body = html! {
+        (tabs(ctx, false))
+        h2 { (ctx.t(&t::SIGN_CONFIRM_TITLE)) " — " (words::month_in_words(&report.month, lang)) }
+        p #freeze-warning { (ctx.t(&t::SIGN_CONFIRM_INTRO)) }
+        div.cards {
+            div.stat { span.muted { (rt::TOTAL_SESSIONS.get(lang)) } strong { (tot.sessions) } }
+            div.stat { span.muted { (rt::TOTAL_UNIQUE_MEMBERS.get(lang)) } strong { (tot.unique_members) } }
+            div.stat { span.muted { (rt::TOTAL_MINUTES.get(lang)) } strong { (tot.minutes) } }
+            div.stat { span.muted { (ctx.t(&t::SIGN_STATIONS)) } strong #station-count { (report.per_station.len()) } }
+        }
+        @if not_confirmed {
+            p.flash.error #not-confirmed { (ctx.t(&t::SIGN_NOT_CONFIRMED)) }
+        }
+        form.panel method="post" action="/reports/monthly/sign" {
+            input type="hidden" name="csrf" value=(ctx.csrf);
+            input type="hidden" name="month" value=(report.month);
+            label { (ctx.t(&t::SIGN_PREPARER)) " "
+                select name="prepared_by" {
+                    option value="" { (ctx.t(&t::SIGN_PREPARER_NONE)) }
+                    @for (user, name) in &preparers {
+                        option value=(user) selected[user == preparer] { (name) }
+                    }
+                }
+            }
+            label { input type="checkbox" name="confirm" value="yes"; " " (ctx.t(&t::SIGN_CONFIRM_CHECK)) }
+            p {
+                button.primary type="submit" #sign-final { (ctx.t(&t::SIGN_FINAL)) }
+                " " a href=(back) { (ctx.t(&t::SIGN_BACK)) }
+            }
+        }
+    };
+    Ok(layout::page(
+        ctx,
+        app,
+        Nav::Reports,
+        ctx.t(&t::SIGN_CONFIRM_TITLE),
+        body,
+    ))
+}
+
+/// The sign-off form of the confirmation step.
 #[derive(Debug, Deserialize)]
 pub struct SignForm {
     /// YYYY-MM.
     #[serde(default)]
     month: String,
+    /// Username of the preparer; empty: a blank line on the PDF.
+    #[serde(default)]
+    prepared_by: String,
+    /// "yes" when the section head ticked the statement.
+    #[serde(default)]
+    confirm: String,
 }
 
-/// `POST /reports/monthly/sign` (section heads; the app decides).
+/// `POST /reports/monthly/sign` (section heads; the app decides). Without
+/// the ticked statement, the confirmation step again.
 pub async fn sign(
     State(state): State<Shared>,
     ctx: Ctx,
     axum::Form(form): axum::Form<SignForm>,
 ) -> Result<Response, WebError> {
+    if form.confirm != "yes" {
+        return confirm_page(&state, &ctx, form.month.trim(), &form.prepared_by, true).await;
+    }
     let signed = state
         .app
-        .sign_monthly_report(&ctx.identity, &form.month)
+        .sign_monthly_report(&ctx.identity, &form.month, &form.prepared_by)
         .await?;
     let back = format!("/reports/monthly?month={}", signed.month);
     let message = format!(

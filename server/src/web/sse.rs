@@ -5,7 +5,7 @@
 //! browser goes away or the server stops.
 
 use super::Shared;
-use super::auth::Ctx;
+use super::request::Ctx;
 use super::stations::{Viewer, card};
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};

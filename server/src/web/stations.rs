@@ -2,9 +2,9 @@
 //! server-sent events, see [`super::sse`]) with what staff can do to it.
 
 use super::Shared;
-use super::auth::Ctx;
 use super::error::WebError;
 use super::layout::{self, Nav};
+use super::request::Ctx;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use bilik_proto::catalog::{Lang, web as t};

@@ -2,9 +2,9 @@
 //! CSV export of exactly what the filter shows.
 
 use super::Shared;
-use super::auth::Ctx;
 use super::error::WebError;
 use super::layout::{self, Nav};
+use super::request::Ctx;
 use crate::report::words::{Cell, recap_cells, recap_header};
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
@@ -71,8 +71,8 @@ pub async fn page(
         "/usage.csv?from={}&to={}&station={}&card={}",
         req.from_date,
         req.to_date,
-        super::auth::encode_component(&req.station),
-        super::auth::encode_component(&req.card)
+        super::request::encode_component(&req.station),
+        super::request::encode_component(&req.card)
     );
     let body = html! {
         form.filters method="get" action="/usage" {

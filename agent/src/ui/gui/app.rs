@@ -7,6 +7,7 @@ use bilik_proto::catalog::Lang;
 use eframe::egui::{self, ViewportCommand, WindowLevel};
 
 use super::Shared;
+use super::lock_screen::Form;
 use crate::ui::UiState;
 
 /// The countdown window's size when a session starts (its height then
@@ -20,36 +21,6 @@ enum Shape {
     Locked,
     /// The small countdown, on top, no grab.
     Countdown,
-}
-
-/// What the patron has typed and ticked on the lock screen.
-#[derive(Debug, Default)]
-pub struct Form {
-    /// The card field.
-    pub card: String,
-    /// The PIN field.
-    pub pin: String,
-    /// The house-rules tick box.
-    pub rules: bool,
-    /// The index of the purpose picked.
-    pub purpose: usize,
-    /// A hint to show (what is still missing).
-    pub hint: Option<bilik_proto::catalog::Text>,
-    /// Focus the card field on the next frame.
-    pub focus_card: bool,
-    /// Focus the rules tick box on the next frame.
-    pub focus_rules: bool,
-    /// Focus the PIN field on the next frame.
-    pub focus_pin: bool,
-    /// A login was sent and no answer came yet.
-    pub checking: bool,
-    /// A scan's characters went to the card field while another widget had
-    /// the focus (its Enter then submits).
-    pub scan_pending: bool,
-    /// A scan's suffix arrived: submit on this frame.
-    pub submit_scan: bool,
-    /// A session ended at: "your session has ended" shows for a while.
-    pub session_ended: Option<Instant>,
 }
 
 /// The lock-screen application.

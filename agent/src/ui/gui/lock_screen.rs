@@ -2,13 +2,44 @@
 //! field, house rules with their tick box, purposes, refusal messages; or
 //! the out-of-service screen.
 
+use std::time::Instant;
+
 use bilik_proto::catalog::{self, Lang, Text, lock_screen as t};
 use eframe::egui::{self, Color32, RichText};
 
 use super::Shared;
-use super::app::Form;
 use crate::link::LinkState;
 use crate::ui::UiInput;
+
+/// What the patron has typed and ticked on the lock screen.
+#[derive(Debug, Default)]
+pub struct Form {
+    /// The card field.
+    pub card: String,
+    /// The PIN field.
+    pub pin: String,
+    /// The house-rules tick box.
+    pub rules: bool,
+    /// The index of the purpose picked.
+    pub purpose: usize,
+    /// A hint to show (what is still missing).
+    pub hint: Option<Text>,
+    /// Focus the card field on the next frame.
+    pub focus_card: bool,
+    /// Focus the rules tick box on the next frame.
+    pub focus_rules: bool,
+    /// Focus the PIN field on the next frame.
+    pub focus_pin: bool,
+    /// A login was sent and no answer came yet.
+    pub checking: bool,
+    /// A scan's characters went to the card field while another widget had
+    /// the focus (its Enter then submits).
+    pub scan_pending: bool,
+    /// A scan's suffix arrived: submit on this frame.
+    pub submit_scan: bool,
+    /// A session ended at: "your session has ended" shows for a while.
+    pub session_ended: Option<Instant>,
+}
 
 /// The colour of refusals and warnings.
 /// The lock screen's background (the window's clear colour and the covers').

@@ -61,3 +61,67 @@ pub const AGE_BAND: Text = Text {
     id: "Kelompok umur",
     en: "Age band",
 };
+
+/// Title of the sign-off confirmation step.
+pub const SIGN_CONFIRM_TITLE: Text = Text {
+    id: "Tandatangani laporan bulanan",
+    en: "Sign the monthly report",
+};
+
+/// What signing does, on the confirmation step.
+pub const SIGN_CONFIRM_INTRO: Text = Text {
+    id: "Setelah ditandatangani, laporan bulan ini dibekukan untuk selamanya: angka di bawah, \
+         daftar komputer dan dokumen PDF-nya tidak akan berubah lagi. Sesi yang tercatat \
+         belakangan masuk ke lampiran, bukan ke laporan. Periksa angkanya sebelum menandatangani.",
+    en: "Once signed, this month's report is frozen for good: the figures below, the list of \
+         computers and its PDF will never change again. Sessions recorded later go to an \
+         addendum, not into the report. Check the figures before you sign.",
+};
+
+/// Label: how many computers the frozen report lists.
+pub const SIGN_STATIONS: Text = Text {
+    id: "Komputer dalam laporan",
+    en: "Computers in the report",
+};
+
+/// Label: the preparer chosen on the sign-off.
+pub const SIGN_PREPARER: Text = Text {
+    id: "Disiapkan oleh",
+    en: "Prepared by",
+};
+
+/// The preparer choice that leaves the line blank.
+pub const SIGN_PREPARER_NONE: Text = Text {
+    id: "(dikosongkan, diisi tangan)",
+    en: "(left blank, filled in by hand)",
+};
+
+/// The tick box that confirms the figures were checked.
+pub const SIGN_CONFIRM_CHECK: Text = Text {
+    id: "Saya sudah memeriksa laporan ini dan menandatanganinya sebagai Kepala Seksi Layanan.",
+    en: "I have checked this report and sign it as Head of the Service Section.",
+};
+
+/// The final button of the sign-off.
+pub const SIGN_FINAL: Text = Text {
+    id: "Tandatangani dan bekukan",
+    en: "Sign and freeze",
+};
+
+/// Shown when the tick box was not ticked.
+pub const SIGN_NOT_CONFIRMED: Text = Text {
+    id: "Centang pernyataan di bawah untuk menandatangani.",
+    en: "Tick the statement below to sign.",
+};
+
+/// Label of a signed month's fingerprint on the reports page.
+pub const SIGN_FINGERPRINT: Text = Text {
+    id: "Sidik isi (SHA-256, tercetak di PDF bertanda tangan)",
+    en: "Content fingerprint (SHA-256, printed on the signed PDF)",
+};
+
+/// Link back from the confirmation step.
+pub const SIGN_BACK: Text = Text {
+    id: "Kembali ke laporan",
+    en: "Back to the report",
+};

@@ -122,19 +122,21 @@ impl Layout<'_> {
     pub fn signature_block(
         &mut self,
         lang: Lang,
-        prepared_by: &str,
-        head_name: &str,
-        head_nip: &str,
-        signed: Option<&SignOff>,
+        place_date: &str,
+        (prepared_by, prepared_nip): (&str, &str),
+        (head_name, head_nip): (&str, &str),
+        signed: Option<(&SignOff, Option<&str>)>,
     ) {
-        let sign_h = if signed.is_some() { 48.0 } else { 0.0 };
-        self.ensure(130.0 + sign_h);
+        let sign_h = if signed.is_some() { 96.0 } else { 0.0 };
+        self.ensure(145.0 + sign_h);
         self.gap(22.0);
         let half = self.content_width() / 2.0;
         let (lx, rx) = (self.left, self.left + half + 20.0);
         let col_w = half - 20.0;
-        let top = self.y;
         let line = BODY * 1.45;
+        // "Sinjai, 2 November 2026" above the section head's column.
+        self.text(rx, self.y - line, BODY, Weight::Regular, place_date);
+        let top = self.y - line;
 
         self.text(
             lx,
@@ -160,39 +162,71 @@ impl Layout<'_> {
 
         // Room for a wet signature and a stamp.
         let name_y = top - 2.0 * line - 58.0;
-        let mut left_y = name_y;
-        for part in self.wrap(prepared_by, col_w, BODY, Weight::Bold) {
-            self.text(lx, left_y, BODY, Weight::Bold, &part);
-            left_y -= line;
-        }
-        let mut right_y = name_y;
-        for part in self.wrap(head_name, col_w, BODY, Weight::Bold) {
-            let w = self.width_of(&part, BODY, Weight::Bold);
-            self.text(rx, right_y, BODY, Weight::Bold, &part);
-            self.hline(rx, rx + w, right_y - 1.8, 0.5, black());
-            right_y -= line;
-        }
-        let nip = format!("{}{}", t::NIP_PREFIX.get(lang), head_nip);
-        self.text(rx, right_y, BODY, Weight::Regular, &nip);
+        let left_y = self.signatory(lx, name_y, col_w, prepared_by, prepared_nip, lang);
+        let right_y = self.signatory(rx, name_y, col_w, head_name, head_nip, lang);
         self.y = left_y.min(right_y) - line;
 
-        if let Some(s) = signed {
-            self.signed_box(lang, s);
+        if let Some((s, fingerprint)) = signed {
+            self.signed_box(lang, s, fingerprint);
         }
     }
 
-    /// A framed notice that the report was signed electronically.
-    fn signed_box(&mut self, lang: Lang, s: &SignOff) {
+    /// One signatory under their signature space: the name in bold and
+    /// underlined (a dotted line to fill in when there is none), then the
+    /// NIP when known. Returns the y below it.
+    fn signatory(&mut self, x: f32, y: f32, w: f32, name: &str, nip: &str, lang: Lang) -> f32 {
+        let line = BODY * 1.45;
+        let mut y = y;
+        if name.trim().is_empty() {
+            self.text(
+                x,
+                y,
+                BODY,
+                Weight::Regular,
+                "(..............................................)",
+            );
+            return y - line;
+        }
+        for part in self.wrap(name, w, BODY, Weight::Bold) {
+            let width = self.width_of(&part, BODY, Weight::Bold);
+            self.text(x, y, BODY, Weight::Bold, &part);
+            self.hline(x, x + width, y - 1.8, 0.5, black());
+            y -= line;
+        }
+        if !nip.trim().is_empty() {
+            let nip = format!("{}{}", t::NIP_PREFIX.get(lang), nip);
+            self.text(x, y, BODY, Weight::Regular, &nip);
+            y -= line;
+        }
+        y
+    }
+
+    fn signed_box(&mut self, lang: Lang, s: &SignOff, fingerprint: Option<&str>) {
         let statement = t::signed_by(lang, &s.name, &s.nip, &s.signed_at);
         let note = format!(
             "{} {}",
             t::SIGNED_NOTE.get(lang),
             bilik_proto::catalog::audit::report_head(lang, s.audit_seq, &s.audit_mac)
         );
-        let w = self.content_width() - 16.0;
+        let qr = fingerprint.and_then(|f| {
+            qrcode::QrCode::with_error_correction_level(qr_text(f), qrcode::EcLevel::M).ok()
+        });
+        // The QR code sits at the box's right edge, 1.6 pt a module.
+        let module = 1.6;
+        let qr_side = qr.as_ref().map_or(0.0, |q| q.width() as f32 * module);
+        let w = self.content_width() - 16.0 - if qr.is_some() { qr_side + 10.0 } else { 0.0 };
         let lines_a = self.wrap(&statement, w, BODY, Weight::Bold);
-        let lines_b = self.wrap(&note, w, 7.5, Weight::Regular);
-        let h = lines_a.len() as f32 * BODY * 1.35 + lines_b.len() as f32 * 7.5 * 1.35 + 14.0;
+        let mut lines_b = self.wrap(&note, w, 7.5, Weight::Regular);
+        if let Some(f) = fingerprint {
+            lines_b.extend(self.wrap(
+                &format!("{} {f}", t::FINGERPRINT.get(lang)),
+                w,
+                7.5,
+                Weight::Regular,
+            ));
+        }
+        let text_h = lines_a.len() as f32 * BODY * 1.35 + lines_b.len() as f32 * 7.5 * 1.35 + 14.0;
+        let h = text_h.max(qr_side + 12.0);
         self.ensure(h + 8.0);
         self.gap(8.0);
         let top = self.y;
@@ -204,6 +238,24 @@ impl Layout<'_> {
             rgb((0xEE, 0xF4, 0xEA)),
         );
         self.stroke_rect(self.left, top - h, self.content_width(), h, 0.8);
+        if let Some(qr) = &qr {
+            let (x0, y0) = (self.right - 6.0 - qr_side, top - 6.0);
+            // A white ground under the code, for scanners.
+            self.fill_rect(x0, y0 - qr_side, qr_side, qr_side, rgb((0xFF, 0xFF, 0xFF)));
+            let side = qr.width();
+            for (i, colour) in qr.to_colors().iter().enumerate() {
+                if *colour == qrcode::Color::Dark {
+                    let (col, row) = ((i % side) as f32, (i / side) as f32);
+                    self.fill_rect(
+                        x0 + col * module,
+                        y0 - (row + 1.0) * module,
+                        module,
+                        module,
+                        black(),
+                    );
+                }
+            }
+        }
         let mut y = top - 7.0;
         for l in &lines_a {
             y -= BODY * 1.35;
@@ -215,4 +267,9 @@ impl Layout<'_> {
         }
         self.y = top - h;
     }
+}
+
+/// What the QR code of a signed report says: its fingerprint, labelled.
+fn qr_text(fingerprint: &str) -> String {
+    format!("BILIK-LAPORAN SHA256:{fingerprint}")
 }

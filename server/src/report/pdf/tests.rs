@@ -46,7 +46,7 @@ fn squeeze(s: &str) -> String {
 #[test]
 fn monthly_pdf_has_title_month_and_totals() {
     let report = fixtures::signed_fixture();
-    let pdf = monthly(&report, Lang::Id).unwrap();
+    let pdf = monthly(&report, Lang::Id, None).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(pdf.len() < 3_000_000, "{} bytes", pdf.len());
     if std::env::var("BILIK_KEEP_PDF").is_ok() {
@@ -87,7 +87,7 @@ fn monthly_pdf_has_title_month_and_totals() {
 #[test]
 fn monthly_pdf_in_english() {
     let report = fixtures::fixture();
-    let pdf = monthly(&report, Lang::En).unwrap();
+    let pdf = monthly(&report, Lang::En, None).unwrap();
     let Some(text) = pdftotext(&pdf) else { return };
     let flat = squeeze(&text);
     for needle in [
@@ -132,15 +132,15 @@ fn daily_pdf_has_the_sessions() {
 #[test]
 fn same_input_same_bytes() {
     let report = fixtures::signed_fixture();
-    let a = monthly(&report, Lang::Id).unwrap();
+    let a = monthly(&report, Lang::Id, None).unwrap();
     // Another document in between moves printpdf's id counter.
     let _ = daily(&fixtures::daily_fixture(), Lang::Id).unwrap();
-    let b = monthly(&report, Lang::Id).unwrap();
+    let b = monthly(&report, Lang::Id, None).unwrap();
     assert!(a == b, "two renderings of the same report differ");
 
     let mut other = report.clone();
     other.totals.sessions += 1;
-    assert!(monthly(&other, Lang::Id).unwrap() != a);
+    assert!(monthly(&other, Lang::Id, None).unwrap() != a);
 }
 
 #[test]
@@ -148,7 +148,7 @@ fn long_month_flows_onto_more_pages() {
     let mut report = fixtures::signed_fixture();
     let row = report.addendum[0].clone();
     report.addendum = (0..120).map(|_| row.clone()).collect();
-    let pdf = monthly(&report, Lang::Id).unwrap();
+    let pdf = monthly(&report, Lang::Id, None).unwrap();
     let Some(text) = pdftotext(&pdf) else { return };
     let pages = text.matches('\u{c}').count();
     assert!(pages >= 4, "{pages} pages");
@@ -172,8 +172,27 @@ fn empty_day_and_empty_month_render() {
         c.sessions = 0;
         c.minutes = 0;
     }
-    let pdf = monthly(&report, Lang::Id).unwrap();
+    let pdf = monthly(&report, Lang::Id, None).unwrap();
     if let Some(text) = pdftotext(&pdf) {
         assert!(squeeze(&text).contains("Tidak ada masalah yang tercatat."));
     }
+}
+
+#[test]
+fn signed_report_prints_place_date_preparer_and_fingerprint() {
+    let report = fixtures::signed_fixture();
+    let fingerprint = "ab".repeat(32);
+    let with = monthly(&report, Lang::Id, Some(&fingerprint)).unwrap();
+    let without = monthly(&report, Lang::Id, None).unwrap();
+    // The QR code is drawn as one filled square per dark module.
+    assert!(with.len() > without.len() + 2_000, "a QR code is drawn");
+    let Some(text) = pdftotext(&with) else { return };
+    let flat = squeeze(&text);
+    assert!(flat.contains(&fingerprint), "{text}");
+    assert!(flat.contains("Sinjai,"), "{text}");
+    assert!(flat.contains("Hasnah, A.Md."), "{text}");
+    assert!(
+        flat.contains("19900101 201503 2 001"),
+        "the preparer's NIP: {text}"
+    );
 }
