@@ -48,6 +48,12 @@ fn tabs(ctx: &Ctx, daily: bool) -> Markup {
             a class=[daily.then_some("active")] href="/reports/daily" { (ctx.t(&t::DAILY_RECAP)) }
             " · "
             a class=[(!daily).then_some("active")] href="/reports/monthly" { (ctx.t(&t::MONTHLY_REPORT)) }
+            " · "
+            form.inline #annual method="get" action="/reports/annual/download" {
+                input type="hidden" name="format" value="csv";
+                input type="number" name="year" min="2000" max="2200" placeholder="YYYY" required aria-label="year";
+                " " button type="submit" { (ctx.t(&t::ANNUAL_REPORT_CSV)) }
+            }
         }
     }
 }

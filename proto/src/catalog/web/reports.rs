@@ -125,3 +125,9 @@ pub const SIGN_BACK: Text = Text {
     id: "Kembali ke laporan",
     en: "Back to the report",
 };
+
+/// The annual report's download form on the Reports page.
+pub const ANNUAL_REPORT_CSV: Text = Text {
+    id: "Laporan tahunan (CSV)",
+    en: "Annual report (CSV)",
+};
