@@ -195,18 +195,9 @@ impl Config {
             s.parse()
                 .map_err(|_| "not an address like 127.0.0.1:50551".into())
         });
-        r.text(
-            &mut server,
-            "server.web_listen",
-            &mut cfg.web_listen,
-            |s| match s.trim() {
-                "off" | "" => Ok(None),
-                addr => addr
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| "not an address like 127.0.0.1:8080 (or \"off\")".into()),
-            },
-        );
+        r.text(&mut server, "server.web_listen", &mut cfg.web_listen, |s| {
+            address_or_off(s, "127.0.0.1:8080")
+        });
         r.text(&mut server, "server.data_dir", &mut cfg.data_dir, |s| {
             Ok(PathBuf::from(s))
         });
@@ -303,13 +294,7 @@ impl Config {
             &mut metrics,
             "metrics.listen",
             &mut cfg.metrics_listen,
-            |s| match s.trim() {
-                "off" | "" => Ok(None),
-                addr => addr
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| "not an address like 127.0.0.1:9750 (or \"off\")".into()),
-            },
+            |s| address_or_off(s, "127.0.0.1:9750"),
         );
         r.unknown(metrics, "metrics");
 
@@ -620,6 +605,17 @@ impl Config {
 
 fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
+}
+
+/// A listening address, or `None` for "off" (or empty).
+fn address_or_off(s: &str, example: &str) -> Result<Option<SocketAddr>, String> {
+    match s.trim() {
+        "off" | "" => Ok(None),
+        addr => addr
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("not an address like {example} (or \"off\")")),
+    }
 }
 
 fn nonempty(s: &str) -> Result<String, String> {

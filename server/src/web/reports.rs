@@ -25,7 +25,7 @@ pub async fn index() -> Redirect {
 }
 
 /// `?date=` / `?month=` and `?format=`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ReportQuery {
     /// YYYY-MM-DD (daily).
     #[serde(default)]
@@ -255,12 +255,10 @@ pub async fn monthly_download(
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let (who, format, lang) = (ctx.identity.clone(), format_of(&q)?, ctx.lang);
-    let file = state
-        .app
-        .off_runtime(move |app| app.export_monthly(&who, &q.month, format, lang))
-        .await?;
-    Ok(attachment(file))
+    download(&state, &ctx, &q, |app, who, q, format, lang| {
+        app.export_monthly(who, &q.month, format, lang)
+    })
+    .await
 }
 
 /// `GET /reports/annual/download?year=&format=csv`.
@@ -269,10 +267,30 @@ pub async fn annual_download(
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let (who, format, lang) = (ctx.identity.clone(), format_of(&q)?, ctx.lang);
+    download(&state, &ctx, &q, |app, who, q, format, lang| {
+        app.export_annual(who, &q.year, format, lang)
+    })
+    .await
+}
+
+/// A report file made off the runtime by `export`, as a download.
+async fn download(
+    state: &Shared,
+    ctx: &Ctx,
+    q: &ReportQuery,
+    export: fn(
+        &crate::app::App,
+        &crate::app::StaffIdentity,
+        &ReportQuery,
+        ReportFormat,
+        bilik_proto::catalog::Lang,
+    ) -> crate::app::Result<ReportFile>,
+) -> Result<Response, WebError> {
+    let (who, format, lang) = (ctx.identity.clone(), format_of(q)?, ctx.lang);
+    let q = q.clone();
     let file = state
         .app
-        .off_runtime(move |app| app.export_annual(&who, &q.year, format, lang))
+        .off_runtime(move |app| export(app, &who, &q, format, lang))
         .await?;
     Ok(attachment(file))
 }
