@@ -115,6 +115,15 @@ pub struct Config {
     /// Member categories always offered on the member form, besides those
     /// imports and the library system brought (`[members] categories`).
     pub member_categories: Vec<String>,
+    /// Where `/metrics` listens (plain HTTP, no sign-in: loopback or a
+    /// monitoring network); `None` ("off", the default): no listener, so
+    /// several servers on one machine (tests, a demo) never fight over a
+    /// port. The packaged configuration turns it on at 127.0.0.1:9750.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Days an ended session keeps the patron's card, name and exact age
+    /// (UU 27/2022: only as long as the library decides); older rows are
+    /// pseudonymised by the daily job. 0 (the default): kept, no job.
+    pub retention_days: u32,
 }
 
 impl Default for Config {
@@ -164,6 +173,8 @@ impl Default for Config {
             idle_timeout_seconds: 60,
             sip2: None,
             member_categories: Vec::new(),
+            metrics_listen: None,
+            retention_days: 0,
         }
     }
 }
@@ -194,18 +205,9 @@ impl Config {
             s.parse()
                 .map_err(|_| "not an address like 127.0.0.1:50551".into())
         });
-        r.text(
-            &mut server,
-            "server.web_listen",
-            &mut cfg.web_listen,
-            |s| match s.trim() {
-                "off" | "" => Ok(None),
-                addr => addr
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| "not an address like 127.0.0.1:8080 (or \"off\")".into()),
-            },
-        );
+        r.text(&mut server, "server.web_listen", &mut cfg.web_listen, |s| {
+            address_or_off(s, "127.0.0.1:8080")
+        });
         r.text(&mut server, "server.data_dir", &mut cfg.data_dir, |s| {
             Ok(PathBuf::from(s))
         });
@@ -296,6 +298,25 @@ impl Config {
             &mut cfg.idle_timeout_seconds,
         );
         r.unknown(limits, "limits");
+
+        let mut metrics = r.section(&mut table, "metrics");
+        r.text(
+            &mut metrics,
+            "metrics.listen",
+            &mut cfg.metrics_listen,
+            |s| address_or_off(s, "127.0.0.1:9750"),
+        );
+        r.unknown(metrics, "metrics");
+
+        let mut privacy = r.section(&mut table, "privacy");
+        r.uint(
+            &mut privacy,
+            "privacy.retention_days",
+            0,
+            100 * 366,
+            &mut cfg.retention_days,
+        );
+        r.unknown(privacy, "privacy");
 
         let mut library = r.section(&mut table, "library");
         r.text(
@@ -503,6 +524,8 @@ impl Config {
              [tls]\ninsecure = {}\ncert_file = {}\nkey_file = {}\nnext_cert_file = {}\nnames = [{}]\n\n\
              [backup]\ndir = {}\ninterval_minutes = {}\nkeep = {}\n\n\
              [limits]\nconnections_per_address = {}\nidle_timeout_seconds = {}\n\n\
+             [metrics]\nlisten = {}\n\n\
+             [privacy]\nretention_days = {}\n\n\
              [library]\nname = {}\nplace = {}\ntime_zone = {}\n\n\
              [session]\nminutes = {}\nlease_seconds = {}\nwarning_minutes = [{}]\ndaily_allowance_minutes = {}\n\
              pin_required = {}\nrules_version = {}\nrules_text = {}\nrules_text_en = {}\npurposes = [{}]\n\n\
@@ -529,6 +552,12 @@ impl Config {
             self.backup_keep,
             self.connections_per_address,
             self.idle_timeout_seconds,
+            toml_str(
+                &self
+                    .metrics_listen
+                    .map_or_else(|| "off".to_owned(), |a| a.to_string())
+            ),
+            self.retention_days,
             toml_str(&self.library_name),
             toml_str(&self.library_place),
             toml_str(self.time_zone.name()),
@@ -590,6 +619,17 @@ impl Config {
 
 fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
+}
+
+/// A listening address, or `None` for "off" (or empty).
+fn address_or_off(s: &str, example: &str) -> Result<Option<SocketAddr>, String> {
+    match s.trim() {
+        "off" | "" => Ok(None),
+        addr => addr
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("not an address like {example} (or \"off\")")),
+    }
 }
 
 fn nonempty(s: &str) -> Result<String, String> {

@@ -61,6 +61,9 @@ enum Msg {
         station_id: String,
         reply: oneshot::Sender<Option<LiveStatus>>,
     },
+    Census {
+        reply: oneshot::Sender<Census>,
+    },
     Sweep {
         now_ms: i64,
         offline_after_ms: i64,
@@ -69,6 +72,15 @@ enum Msg {
     CloseAll {
         reply: oneshot::Sender<()>,
     },
+}
+
+/// How many stations the hub holds links for, counted in the hub task.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Census {
+    /// Stations with an open stream.
+    pub attached: usize,
+    /// Stations attached and heartbeating in time.
+    pub online: usize,
 }
 
 /// A handle to the hub task; cheap to clone.
@@ -210,6 +222,21 @@ impl Hub {
             return HashMap::new();
         }
         rx.await.unwrap_or_default()
+    }
+
+    /// How many stations are attached and online (cheaper than [`Hub::live`]).
+    pub async fn census(&self) -> Census {
+        let (reply, rx) = oneshot::channel();
+        if self.tx.send(Msg::Census { reply }).await.is_err() {
+            return Census::default();
+        }
+        rx.await.unwrap_or_default()
+    }
+
+    /// Requests waiting for the hub task (heartbeats, pushes, ...): a queue
+    /// that stays full means the task cannot keep up.
+    pub fn queue_depth(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
     }
 
     /// What the hub knows about one station (`None`: never attached since
@@ -416,6 +443,12 @@ impl HubState {
             }
             Msg::LiveOf { station_id, reply } => {
                 let _ = reply.send(self.live.get(&station_id).cloned());
+            }
+            Msg::Census { reply } => {
+                let _ = reply.send(Census {
+                    attached: self.links.len(),
+                    online: self.live.values().filter(|l| l.online).count(),
+                });
             }
             Msg::Sweep {
                 now_ms,

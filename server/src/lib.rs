@@ -5,6 +5,7 @@
 //! - [`clock`]: where "now" comes from (manual in tests).
 //! - [`hours`]: weekly opening hours.
 //! - [`policy`]: pure rules: card validity, lease length.
+//! - [`privacy`]: pure rules of pseudonymised session rows (retention).
 //! - [`credentials`]: passwords, tokens, station credentials, enrolment codes.
 //! - [`tls`]: the server's certificate (made at first start) that clients pin.
 //! - [`secrets`]: owner-only files and directories for what is secret at rest.
@@ -14,6 +15,7 @@
 //! - [`import`]: member files from other library systems (SLiMS).
 //! - [`net`]: connection limits of both listeners (per address, idle).
 //! - [`hub`]: the task that owns live agent links and pushes commands.
+//! - [`metrics`]: the `/metrics` endpoint (OpenMetrics) on its own listener.
 //! - [`app`]: the use cases, shared by gRPC and the dashboard.
 //! - [`grpc`]: the tonic services.
 //! - [`cli`]: the admin subcommands, a gRPC client of a running server.
@@ -22,7 +24,8 @@
 //!
 //! [`run`] serves on a given listener until a shutdown future resolves, so
 //! tests run the real server in-process on `127.0.0.1:0`; [`run_with_web`]
-//! serves the dashboard on a second listener beside it.
+//! serves the dashboard on a second listener beside it, [`run_with_side`]
+//! the dashboard and `/metrics`.
 
 pub mod app;
 pub mod cli;
@@ -34,8 +37,10 @@ pub mod grpc;
 pub mod hours;
 pub mod hub;
 pub mod import;
+pub mod metrics;
 pub mod net;
 pub mod policy;
+pub mod privacy;
 pub mod report;
 pub mod secrets;
 pub mod sip2;
@@ -72,6 +77,9 @@ pub enum ServeError {
     /// The web dashboard stopped with an I/O error.
     #[error("the web dashboard failed: {0}")]
     Web(std::io::Error),
+    /// The `/metrics` listener stopped with an I/O error.
+    #[error("the metrics listener failed: {0}")]
+    Metrics(std::io::Error),
     /// The store is not fit to serve (e.g. a malformed signing key).
     #[error("cannot start: {0}")]
     Start(#[from] app::Error),
@@ -118,6 +126,7 @@ pub async fn run(
 
     let sweeper = tokio::spawn(sweep_forever(app.clone()));
     let backups = tokio::spawn(backup_forever(app.clone()));
+    let retention = tokio::spawn(retention_forever(app.clone()));
     // On shutdown, end the agents' endless streams first: a graceful stop
     // waits for open streams. Anything still open after a grace period is cut.
     let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
@@ -165,6 +174,7 @@ pub async fn run(
     };
     sweeper.abort();
     backups.abort();
+    retention.abort();
     if let Err(e) = app.store().sync().await {
         tracing::error!(error = %e, "final sync failed");
     }
@@ -180,29 +190,69 @@ pub async fn run_with_web(
     web: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ServeError> {
-    let Some(web) = web else {
+    let side = SideListeners { web, metrics: None };
+    run_with_side(app, listener, side, shutdown).await
+}
+
+/// The listeners beside gRPC, each optional.
+#[derive(Debug, Default)]
+pub struct SideListeners {
+    /// The web dashboard (`server.web_listen`).
+    pub web: Option<TcpListener>,
+    /// `/metrics` (`metrics.listen`).
+    pub metrics: Option<TcpListener>,
+}
+
+/// How a side listener's failure becomes the server's error.
+type SideFailed = fn(std::io::Error) -> ServeError;
+
+/// Like [`run`], and serves the dashboard and `/metrics` on their listeners
+/// (when given) until the same shutdown; all stop together.
+pub async fn run_with_side(
+    app: App,
+    listener: TcpListener,
+    side: SideListeners,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    if side.web.is_none() && side.metrics.is_none() {
         return run(app, listener, shutdown).await;
-    };
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let web_stop = async move {
-        let mut rx = stop_rx;
-        let _ = rx.wait_for(|s| *s).await;
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
     };
-    let dashboard = tokio::spawn(web::serve(app.clone(), web, web_stop));
+    let dashboard = side
+        .web
+        .map(|web| tokio::spawn(web::serve(app.clone(), web, stopped())));
+    let metrics = side
+        .metrics
+        .map(|l| tokio::spawn(metrics::listener::serve(app.clone(), l, stopped())));
     let result = run(app, listener, async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     })
     .await;
-    let web_result = match tokio::time::timeout(SHUTDOWN_GRACE, dashboard).await {
-        Ok(Ok(r)) => r.map_err(ServeError::Web),
-        Ok(Err(e)) => Err(ServeError::Web(std::io::Error::other(e))),
-        Err(_) => {
-            tracing::warn!("the dashboard did not stop within the grace period");
-            Ok(())
-        }
-    };
-    result.and(web_result)
+    let mut side_result = Ok(());
+    let sides: [(&str, _, SideFailed); 2] = [
+        ("dashboard", dashboard, ServeError::Web),
+        ("metrics listener", metrics, ServeError::Metrics),
+    ];
+    for (what, task, failed) in sides {
+        let Some(task) = task else { continue };
+        let r = match tokio::time::timeout(SHUTDOWN_GRACE, task).await {
+            Ok(Ok(r)) => r.map_err(failed),
+            Ok(Err(e)) => Err(failed(std::io::Error::other(e))),
+            Err(_) => {
+                tracing::warn!("the {what} did not stop within the grace period");
+                Ok(())
+            }
+        };
+        side_result = side_result.and(r);
+    }
+    result.and(side_result)
 }
 
 /// Closes overdue leases and marks silent stations offline, forever.
@@ -231,6 +281,24 @@ async fn backup_forever(app: App) {
         tick.tick().await;
         if let Err(e) = app.backup_now(None).await {
             tracing::error!(error = %e, "scheduled backup failed");
+        }
+    }
+}
+
+/// Pseudonymises session rows past `privacy.retention_days` once a day,
+/// the first time a minute after the start (nothing when it is 0).
+async fn retention_forever(app: App) {
+    if app.config().retention_days == 0 {
+        return;
+    }
+    let period = Duration::from_secs(24 * 3600);
+    let first = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut tick = tokio::time::interval_at(first, period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.apply_retention().await {
+            tracing::error!(error = %e, "retention job failed");
         }
     }
 }

@@ -14,8 +14,9 @@ use std::sync::Arc;
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
-    /// Log as JSON lines (RUST_LOG sets the level, default info).
-    #[arg(long, global = true)]
+    /// Log as JSON lines (RUST_LOG sets the level, default info); a
+    /// service unit can set BILIK_LOG_JSON=true instead.
+    #[arg(long, global = true, env = "BILIK_LOG_JSON")]
     log_json: bool,
     /// Where admin commands find the server and how they sign in.
     #[command(flatten)]
@@ -285,7 +286,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         println!("Dashboard: {dashboard}");
     }
-    bilik_server::run_with_web(app, listener, web, shutdown_signal()).await?;
+    let metrics = match app.config().metrics_listen {
+        Some(addr) => {
+            let l = bilik_server::listen(addr).await?;
+            println!("Metrics: http://{}/metrics", l.local_addr()?);
+            Some(l)
+        }
+        None => None,
+    };
+    let side = bilik_server::SideListeners { web, metrics };
+    bilik_server::run_with_side(app, listener, side, shutdown_signal()).await?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod agent;
 pub mod gui;
 pub mod peers;
 pub mod process;
+pub mod python;
 pub mod relay;
 pub mod web;
 
@@ -74,6 +75,8 @@ pub struct TestServer {
     pub clock: ManualClock,
     /// The password of the `admin` account.
     pub admin_password: String,
+    /// `http://127.0.0.1:PORT/metrics` when started with `metrics.listen`.
+    pub metrics_url: Option<String>,
     /// Resolving it stops the server.
     shutdown: Option<oneshot::Sender<()>>,
     /// The serving task.
@@ -98,10 +101,20 @@ impl TestServer {
             .await
             .unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        // `metrics.listen=127.0.0.1:0` in the overrides: `/metrics` on a
+        // port of its own, as `serve` does it.
+        let metrics = match app.config().metrics_listen {
+            Some(addr) => Some(bilik_server::listen(addr).await.unwrap()),
+            None => None,
+        };
+        let metrics_url = metrics
+            .as_ref()
+            .map(|l| format!("http://{}/metrics", l.local_addr().unwrap()));
         let (tx, rx) = oneshot::channel::<()>();
         let serving = app.clone();
         let task = tokio::spawn(async move {
-            bilik_server::run(serving, listener, async {
+            let side = bilik_server::SideListeners { web: None, metrics };
+            bilik_server::run_with_side(serving, listener, side, async {
                 let _ = rx.await;
             })
             .await
@@ -112,6 +125,7 @@ impl TestServer {
             app,
             clock,
             admin_password,
+            metrics_url,
             shutdown: Some(tx),
             task: Some(task),
         }

@@ -144,6 +144,14 @@ pub fn action_text(action: &str) -> Option<Text> {
             id: "{actor} mengekspor data anggota ({detail})",
             en: "{actor} exported member data ({detail})",
         },
+        "member.erase" => Text {
+            id: "{actor} menghapus anggota atas permintaannya (nama samaran {target}; {detail})",
+            en: "{actor} erased a member at their request (pseudonym {target}; {detail})",
+        },
+        "privacy.retention" => Text {
+            id: "Masa simpan data pribadi: {detail}",
+            en: "Personal-data retention: {detail}",
+        },
         "report.sign" => Text {
             id: "{actor} menandatangani laporan bulanan {target}",
             en: "{actor} signed the monthly report {target}",

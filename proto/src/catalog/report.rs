@@ -11,6 +11,54 @@ pub const MONTHLY_TITLE: Text = Text {
     en: "Monthly Report on the Use of the Internet Facility",
 };
 
+/// Title of the annual report.
+pub const ANNUAL_TITLE: Text = Text {
+    id: "Laporan Tahunan Penggunaan Fasilitas Internet",
+    en: "Annual Report on the Use of the Internet Facility",
+};
+
+/// Label before the year.
+pub const YEAR_LABEL: Text = Text {
+    id: "Tahun",
+    en: "Year",
+};
+
+/// Section of the annual report: the months side by side.
+pub const SECTION_MONTHS: Text = Text {
+    id: "Per bulan",
+    en: "By month",
+};
+
+/// Column: the month.
+pub const COL_MONTH: Text = Text {
+    id: "Bulan",
+    en: "Month",
+};
+
+/// Column: whether the month's figures are the signed ones.
+pub const COL_SIGNED: Text = Text {
+    id: "Ditandatangani",
+    en: "Signed",
+};
+
+/// Column: distinct members.
+pub const COL_UNIQUE_MEMBERS: Text = Text {
+    id: "Anggota unik",
+    en: "Unique members",
+};
+
+/// A yes in a table.
+pub const YES: Text = Text {
+    id: "ya",
+    en: "yes",
+};
+
+/// A no in a table.
+pub const NO: Text = Text {
+    id: "tidak",
+    en: "no",
+};
+
 /// Title of the daily recap.
 pub const DAILY_TITLE: Text = Text {
     id: "Rekapitulasi Harian Penggunaan Fasilitas Internet",

@@ -73,7 +73,11 @@ impl App {
         station: &StationRecord,
         req: &LoginRequest,
     ) -> Result<LoginResponse> {
-        let outcome = match self.throttled_login(station, req).await? {
+        let started = std::time::Instant::now();
+        let outcome = self.throttled_login(station, req).await?;
+        let refused = outcome.as_ref().err().map(|why| why.code.as_str_name());
+        self.metrics().login(started.elapsed(), refused);
+        let outcome = match outcome {
             Ok(lease) => login_response::Outcome::Lease(lease),
             Err(why) => {
                 tracing::info!(station = %station.name, code = why.code.as_str_name(), "login refused");

@@ -4,6 +4,7 @@
 
 mod admission;
 mod alerts;
+mod annual;
 mod audit;
 mod backup;
 mod enrollment;
@@ -13,6 +14,8 @@ mod incidents;
 mod login;
 mod member_source;
 pub(crate) mod members;
+mod observe;
+mod privacy;
 mod reports;
 mod sessions;
 mod staff;
@@ -29,6 +32,7 @@ pub use health::{Health, StationChoice};
 pub use member_source::{BY_LOCAL, BY_SIP2, BY_SIP2_CACHED};
 pub use members::MAX_IMPORT_BYTES;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow, MemberPage};
+pub use privacy::MemberExport;
 pub use staff::StaffIdentity;
 pub use watch::StationFeed;
 
@@ -122,6 +126,8 @@ struct Inner {
     /// The library system that validates cards (`[members] source =
     /// "sip2"`); `None`: the store's own members.
     ils: Option<Arc<crate::sip2::Ils>>,
+    /// Counters and histograms for `/metrics`, moved by the use cases.
+    metrics: crate::metrics::Metrics,
 }
 
 impl App {
@@ -133,7 +139,6 @@ impl App {
             .map(|s| Arc::new(crate::sip2::Ils::new(s)));
         App {
             inner: Arc::new(Inner {
-                store,
                 config,
                 clock,
                 hub: Hub::spawn(),
@@ -146,6 +151,8 @@ impl App {
                 hashing: hashing::HashingPool::start(),
                 log_key: std::sync::OnceLock::new(),
                 ils,
+                metrics: crate::metrics::Metrics::new(store.commit_latency()),
+                store,
             }),
         }
     }
@@ -387,6 +394,7 @@ impl App {
         for station_id in silent {
             self.note_offline(&station_id).await?;
         }
+        self.metrics().swept();
         Ok(())
     }
 

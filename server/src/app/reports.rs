@@ -17,7 +17,7 @@ use std::collections::HashSet;
 const SIGNING_KEY: &str = "report_signing_key";
 
 impl App {
-    fn report_header(&self) -> ReportHeader {
+    pub(super) fn report_header(&self) -> ReportHeader {
         let now = self.now_ms();
         ReportHeader {
             library_name: self.config().library_name.clone(),
@@ -58,6 +58,7 @@ impl App {
             &sessions,
             self.config().time_zone,
             self.now_ms(),
+            self.pseudonym_key_if_any()?.as_ref(),
         ))
     }
 
@@ -162,6 +163,7 @@ impl App {
                 prepared_by: String::new(),
                 section_head_name: self.config().section_head_name.clone(),
                 section_head_nip: self.config().section_head_nip.clone(),
+                pseudonym_key: self.pseudonym_key_if_any()?,
             },
             from_ms,
             to_ms,

@@ -46,6 +46,12 @@ impl App {
                 minutes = (session.ends_at_ms - session.started_at_ms) / 60_000,
                 "session started"
             );
+            let how = if session.unlocked_by.is_empty() {
+                "card"
+            } else {
+                "staff"
+            };
+            self.metrics().session_started(how);
             self.hub().changed(&session.station_id);
         }
         Ok(started)
@@ -71,13 +77,16 @@ impl App {
         Ok(ended)
     }
 
-    /// Logs an ended session and tells the dashboards.
+    /// Logs and counts an ended session and tells the dashboards.
     fn session_ended(&self, session: &SessionRecord) {
+        let reason = EndReason::try_from(session.end_reason)
+            .unwrap_or_default()
+            .as_str_name();
         tracing::info!(
             session = %session.session_id, station = %session.station_name,
-            reason = EndReason::try_from(session.end_reason).unwrap_or_default().as_str_name(),
-            "session ended"
+            reason, "session ended"
         );
+        self.metrics().session_ended(reason);
         self.hub().changed(&session.station_id);
     }
 
@@ -201,8 +210,11 @@ impl App {
                     .end_session(&session.session_id, decide, Some(marker))?
                     .durable()
                     .await?;
-                if let Some(s) = &changed {
-                    self.session_ended(s);
+                match &changed {
+                    // An end the server guessed, corrected: counted once already.
+                    Some(s) if session.ended_at_ms != 0 => self.hub().changed(&s.station_id),
+                    Some(s) => self.session_ended(s),
+                    None => {}
                 }
                 Ok(!before)
             }

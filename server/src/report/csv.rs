@@ -8,6 +8,7 @@
 //! with `=`, `+`, `-`, `@`, tab or CR) gets a leading apostrophe: names and
 //! problem details come from patrons and stations, not from staff.
 
+use super::annual::AnnualReport;
 use super::model::{DailyRecap, MonthlyReport, RecapRow};
 use super::words::{self, Cell};
 use bilik_proto::catalog::Lang;
@@ -110,6 +111,45 @@ pub fn monthly(report: &MonthlyReport, lang: Lang) -> Vec<u8> {
     w.finish()
 }
 
+/// The annual report: a heading, the months side by side, then the year's
+/// summary and breakdowns as in the monthly report.
+pub fn annual(report: &AnnualReport, lang: Lang) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.text_row(&[t::ANNUAL_TITLE.get(lang)]);
+    w.text_row(&[t::LIBRARY_LABEL.get(lang), &report.header.library_name]);
+    w.text_row(&[t::YEAR_LABEL.get(lang), &report.year]);
+    w.text_row(&[t::GENERATED_AT.get(lang), &report.header.generated_at_local]);
+    w.text_row(&[t::TIME_ZONE_LABEL.get(lang), &report.header.time_zone]);
+    w.blank();
+
+    w.text_row(&[t::SECTION_MONTHS.get(lang)]);
+    w.text_row(&[
+        t::COL_MONTH.get(lang),
+        t::COL_SESSIONS.get(lang),
+        t::COL_UNIQUE_MEMBERS.get(lang),
+        t::TOTAL_GUEST_SESSIONS.get(lang),
+        t::COL_MINUTES.get(lang),
+        t::COL_UTILISATION.get(lang),
+        t::COL_SIGNED.get(lang),
+    ]);
+    for m in &report.months {
+        let signed = if m.signed { t::YES } else { t::NO };
+        w.row(&[
+            Cell::Text(words::month_in_words(&m.month, lang)),
+            Cell::Int(u64::from(m.totals.sessions)),
+            Cell::Int(u64::from(m.totals.unique_members)),
+            Cell::Int(u64::from(m.totals.guest_sessions)),
+            Cell::Int(m.totals.minutes),
+            Cell::Text(words::plain_dec1(m.totals.utilisation_percent)),
+            Cell::Text(signed.get(lang).to_owned()),
+        ]);
+    }
+    w.blank();
+    summary(&mut w, &report.total, lang);
+    breakdowns(&mut w, &report.total, lang);
+    w.finish()
+}
+
 fn heading(w: &mut Writer, report: &MonthlyReport, lang: Lang) {
     w.text_row(&[t::MONTHLY_TITLE.get(lang)]);
     w.text_row(&[t::LIBRARY_LABEL.get(lang), &report.header.library_name]);
@@ -161,12 +201,14 @@ fn breakdowns(w: &mut Writer, report: &MonthlyReport, lang: Lang) {
     let sessions = t::COL_SESSIONS.get(lang);
     let minutes = t::COL_MINUTES.get(lang);
 
-    w.text_row(&[t::SECTION_PER_DAY.get(lang)]);
-    w.text_row(&[t::COL_DATE.get(lang), sessions, minutes]);
-    for c in &report.per_day {
-        w.count(&c.label, c.sessions, c.minutes);
+    if !report.per_day.is_empty() {
+        w.text_row(&[t::SECTION_PER_DAY.get(lang)]);
+        w.text_row(&[t::COL_DATE.get(lang), sessions, minutes]);
+        for c in &report.per_day {
+            w.count(&c.label, c.sessions, c.minutes);
+        }
+        w.blank();
     }
-    w.blank();
 
     w.text_row(&[t::SECTION_PER_STATION.get(lang)]);
     w.text_row(&[

@@ -1,6 +1,7 @@
 //! Reports: the daily recap and the monthly report (steps 4-6 of the
 //! procedure), their exports, and the section head's sign-off.
 
+pub mod annual;
 pub mod charts;
 pub mod csv;
 pub mod export_error;

@@ -48,6 +48,9 @@ pub struct MonthInputs<'a> {
     pub section_head_name: String,
     /// Their NIP.
     pub section_head_nip: String,
+    /// The key of the session pseudonyms ([`crate::privacy`]): with rows
+    /// pseudonymised, unique members are counted through it.
+    pub pseudonym_key: Option<[u8; 32]>,
 }
 
 /// "YYYY-MM" → the month's first day and the next month's first day.
@@ -441,7 +444,11 @@ impl<'a> MonthTally<'a> {
             to_date: last_day.format("%Y-%m-%d").to_string(),
             totals: Totals {
                 sessions: count,
-                unique_members: u32::try_from(c.cards.len()).unwrap_or(u32::MAX),
+                unique_members: u32::try_from(crate::privacy::unique_members(
+                    c.cards.iter().map(String::as_str),
+                    self.inputs.pseudonym_key.as_ref(),
+                ))
+                .unwrap_or(u32::MAX),
                 guest_sessions: c.guests,
                 minutes: total,
                 hours: (total as f64 / 6.0).round() / 10.0,
@@ -598,6 +605,7 @@ mod tests {
                     prepared_by: String::new(),
                     section_head_name: String::new(),
                     section_head_nip: String::new(),
+                    pseudonym_key: None,
                 },
                 from,
                 to,

@@ -52,6 +52,10 @@ pub(super) struct Flusher {
     queue: mpsc::Sender<Waiter>,
     /// Device syncs done so far (benchmarks and tests count them).
     syncs: Arc<AtomicU64>,
+    /// How long each acknowledged write waited to be durable (queue, flush
+    /// and device sync), seconds: the `/metrics` histogram of the one path
+    /// every confirmation takes.
+    commit_seconds: prometheus_client::metrics::histogram::Histogram,
 }
 
 /// What the flusher thread needs of the database, behind a weak pointer so
@@ -115,7 +119,18 @@ impl Flusher {
                     }
                 }
             })?;
-        Ok(Flusher { queue, syncs })
+        Ok(Flusher {
+            queue,
+            syncs,
+            commit_seconds: prometheus_client::metrics::histogram::Histogram::new(
+                crate::metrics::latency_buckets(),
+            ),
+        })
+    }
+
+    /// Records how long a write waited to be durable.
+    fn observe(&self, started: std::time::Instant) {
+        self.commit_seconds.observe(started.elapsed().as_secs_f64());
     }
 
     /// Queues a waiter for the next sync.
@@ -179,11 +194,13 @@ impl<'a, T> Pending<'a, T> {
     /// writer waiting at the same moment), then gives its value.
     pub async fn durable(self) -> Result<T> {
         if self.wrote {
+            let started = std::time::Instant::now();
             let (tx, rx) = tokio::sync::oneshot::channel();
             self.store.flusher.enqueue(Waiter::Async(tx))?;
             rx.await
                 .map_err(|_| stopped())?
                 .map_err(StoreError::Durability)?;
+            self.store.flusher.observe(started);
         }
         Ok(self.value)
     }
@@ -192,11 +209,13 @@ impl<'a, T> Pending<'a, T> {
     /// pool, the command line): it blocks the calling thread.
     pub fn durable_blocking(self) -> Result<T> {
         if self.wrote {
+            let started = std::time::Instant::now();
             let (tx, rx) = mpsc::sync_channel(1);
             self.store.flusher.enqueue(Waiter::Blocking(tx))?;
             rx.recv()
                 .map_err(|_| stopped())?
                 .map_err(StoreError::Durability)?;
+            self.store.flusher.observe(started);
         }
         Ok(self.value)
     }
@@ -235,6 +254,12 @@ impl Store {
     /// [`Store::sync`] off the async runtime.
     pub fn sync_blocking(&self) -> Result<()> {
         Pending::wrote(self, ()).durable_blocking()
+    }
+
+    /// The histogram of durable-commit waits (seconds), for `/metrics`: a
+    /// handle sharing the counts, not a copy.
+    pub fn commit_latency(&self) -> prometheus_client::metrics::histogram::Histogram {
+        self.flusher.commit_seconds.clone()
     }
 
     /// Device syncs done since the store was opened.

@@ -8,6 +8,7 @@ pub mod backup;
 mod durable;
 mod incidents;
 mod members;
+mod privacy;
 mod reports;
 mod sessions;
 pub(super) mod space;

@@ -20,11 +20,11 @@ pub struct SessionEnd<'a> {
     pub applied_at_ms: i64,
 }
 
-fn session_key(session_id: &str) -> Result<[u8; 16]> {
+pub(super) fn session_key(session_id: &str) -> Result<[u8; 16]> {
     super::uuid_key("session", session_id)
 }
 
-fn card_key(card: &str, session_key: &[u8; 16]) -> Vec<u8> {
+pub(super) fn card_key(card: &str, session_key: &[u8; 16]) -> Vec<u8> {
     let mut key = Vec::with_capacity(card.len() + 17);
     key.extend_from_slice(card.as_bytes());
     key.push(0);

@@ -90,6 +90,11 @@ impl Store {
         Ok(())
     }
 
+    /// How many stations are enrolled (without decoding them).
+    pub fn station_count(&self) -> usize {
+        self.stations.len()
+    }
+
     /// Every station, in id order.
     pub fn stations(&self) -> Result<Vec<StationRecord>> {
         decode_all("stations", self.stations.iter())

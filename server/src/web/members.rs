@@ -184,6 +184,17 @@ pub async fn detail(
             }
         }
         (member_form(&ctx, &member, false, &app.member_categories()?))
+        @if ctx.is_admin() {
+            h2 { (ctx.t(&t::PERSONAL_DATA)) }
+            p { a #member-export href=(format!("/members/card/{}/export", encode_component(&member.card))) {
+                (ctx.t(&t::EXPORT_MEMBER_DATA)) } }
+            form method="post" action=(format!("/members/card/{}/erase", encode_component(&member.card))) {
+                input type="hidden" name="csrf" value=(ctx.csrf);
+                label { input type="checkbox" name="confirm" value="yes"; " " (ctx.t(&t::ERASE_CONFIRM)) }
+                " "
+                button.danger type="submit" #member-erase { (ctx.t(&t::ERASE_MEMBER)) }
+            }
+        }
         h2 { (ctx.t(&t::HISTORY)) " (" (history.len()) ")" }
         @if history.is_empty() { p.empty { (ctx.t(&t::NO_SESSIONS)) } } @else {
             div.table-wrap { table #history {
@@ -335,4 +346,56 @@ pub async fn set_status(
     let back = format!("/members/card/{}", encode_component(&member.card));
     let message = format!("{} ({}): {}", member.name, member.card, label.get(ctx.lang));
     Ok(layout::done(&ctx, &back, &message))
+}
+
+/// `GET /members/card/{card}/export`: everything held about the member,
+/// as a JSON download (admins; audited).
+pub async fn export(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Path(card): Path<String>,
+) -> Result<Response, WebError> {
+    let export = state.app.export_member(&ctx.identity, &card).await?;
+    let body = serde_json::to_vec_pretty(&export)
+        .map_err(|e| WebError::invalid(format!("export: {e}")))?;
+    let mut response = axum::response::IntoResponse::into_response(body);
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    let name: String = export
+        .card
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+        "attachment; filename=\"bilik-member-{name}.json\""
+    )) {
+        headers.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+/// The erasure form: the tick box must be ticked.
+#[derive(Debug, serde::Deserialize)]
+pub struct EraseForm {
+    /// "yes" when ticked.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /members/card/{card}/erase`: removes the member and pseudonymises
+/// their sessions (admins; audited).
+pub async fn erase(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Path(card): Path<String>,
+    axum::Form(form): axum::Form<EraseForm>,
+) -> Result<Response, WebError> {
+    if form.confirm != "yes" {
+        return Err(WebError::invalid(ctx.t(&t::ERASE_NOT_CONFIRMED).to_owned()));
+    }
+    state.app.erase_member(&ctx.identity, &card).await?;
+    Ok(layout::done(&ctx, "/members", ctx.t(&t::MEMBER_ERASED)))
 }

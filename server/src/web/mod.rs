@@ -82,6 +82,8 @@ pub fn router(app: App) -> Router {
         .route("/members/card/{card}", get(members::detail))
         .route("/members/card/{card}/status", post(members::set_status))
         .route("/members/card/{card}/pin-unlock", post(members::unlock_pin))
+        .route("/members/card/{card}/export", get(members::export))
+        .route("/members/card/{card}/erase", post(members::erase))
         .route("/alerts/{id}/dismiss", post(alerts::dismiss))
         .route("/members/import", get(import::form).post(import::preview))
         .route("/members/import/confirm", post(import::confirm))
@@ -104,6 +106,7 @@ pub fn router(app: App) -> Router {
             "/reports/monthly/sign",
             get(reports::sign_confirm).post(reports::sign),
         )
+        .route("/reports/annual/download", get(reports::annual_download))
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -143,8 +146,23 @@ pub async fn serve(
         }
     };
     let slots = crate::net::Slots::new(app.config().connection_limits());
-    let mut incoming = crate::net::incoming(listener, slots);
     let routes = router(app);
+    serve_routes(listener, slots, tls, routes, shutdown).await
+}
+
+/// The accept loop of an HTTP/1.1 listener (the dashboard, `/metrics`):
+/// connections bounded by `slots`, TLS when an acceptor is given, every
+/// request answered by `routes`, open connections finished gracefully once
+/// `shutdown` resolves.
+pub(crate) async fn serve_routes(
+    listener: TcpListener,
+    slots: Arc<crate::net::Slots>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    routes: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
+    let mut incoming = crate::net::incoming(listener, slots);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {

@@ -25,7 +25,7 @@ pub async fn index() -> Redirect {
 }
 
 /// `?date=` / `?month=` and `?format=`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ReportQuery {
     /// YYYY-MM-DD (daily).
     #[serde(default)]
@@ -36,6 +36,9 @@ pub struct ReportQuery {
     /// pdf, xlsx or csv (downloads).
     #[serde(default)]
     format: String,
+    /// YYYY (annual).
+    #[serde(default)]
+    year: String,
 }
 
 /// The tabs between the two reports.
@@ -45,6 +48,12 @@ fn tabs(ctx: &Ctx, daily: bool) -> Markup {
             a class=[daily.then_some("active")] href="/reports/daily" { (ctx.t(&t::DAILY_RECAP)) }
             " · "
             a class=[(!daily).then_some("active")] href="/reports/monthly" { (ctx.t(&t::MONTHLY_REPORT)) }
+            " · "
+            form.inline #annual method="get" action="/reports/annual/download" {
+                input type="hidden" name="format" value="csv";
+                input type="number" name="year" min="2000" max="2200" placeholder="YYYY" required aria-label="year";
+                " " button type="submit" { (ctx.t(&t::ANNUAL_REPORT_CSV)) }
+            }
         }
     }
 }
@@ -265,10 +274,42 @@ pub async fn monthly_download(
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let (who, format, lang) = (ctx.identity.clone(), format_of(&q)?, ctx.lang);
+    download(&state, &ctx, &q, |app, who, q, format, lang| {
+        app.export_monthly(who, &q.month, format, lang)
+    })
+    .await
+}
+
+/// `GET /reports/annual/download?year=&format=csv`.
+pub async fn annual_download(
+    State(state): State<Shared>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    download(&state, &ctx, &q, |app, who, q, format, lang| {
+        app.export_annual(who, &q.year, format, lang)
+    })
+    .await
+}
+
+/// A report file made off the runtime by `export`, as a download.
+async fn download(
+    state: &Shared,
+    ctx: &Ctx,
+    q: &ReportQuery,
+    export: fn(
+        &crate::app::App,
+        &crate::app::StaffIdentity,
+        &ReportQuery,
+        ReportFormat,
+        bilik_proto::catalog::Lang,
+    ) -> crate::app::Result<ReportFile>,
+) -> Result<Response, WebError> {
+    let (who, format, lang) = (ctx.identity.clone(), format_of(q)?, ctx.lang);
+    let q = q.clone();
     let file = state
         .app
-        .off_runtime(move |app| app.export_monthly(&who, &q.month, format, lang))
+        .off_runtime(move |app| export(app, &who, &q, format, lang))
         .await?;
     Ok(attachment(file))
 }

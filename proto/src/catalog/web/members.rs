@@ -254,3 +254,39 @@ pub fn page_of(lang: Lang, page: u64, pages: u64) -> String {
         .replace("{page}", &page.to_string())
         .replace("{pages}", &pages.to_string())
 }
+
+/// Heading of the member page's personal-data actions (admins).
+pub const PERSONAL_DATA: Text = Text {
+    id: "Data pribadi (UU 27/2022)",
+    en: "Personal data (UU 27/2022)",
+};
+
+/// Link: an access request answered with a file.
+pub const EXPORT_MEMBER_DATA: Text = Text {
+    id: "Unduh semua data anggota ini (JSON)",
+    en: "Download everything held about this member (JSON)",
+};
+
+/// Button: an erasure request.
+pub const ERASE_MEMBER: Text = Text {
+    id: "Hapus anggota dan samarkan riwayatnya",
+    en: "Erase the member and pseudonymise their history",
+};
+
+/// Tick box before the erasure.
+pub const ERASE_CONFIRM: Text = Text {
+    id: "Saya yakin (tidak dapat dibatalkan; angka laporan tetap sama)",
+    en: "I am sure (cannot be undone; report figures stay the same)",
+};
+
+/// The erasure was done.
+pub const MEMBER_ERASED: Text = Text {
+    id: "Anggota dihapus; riwayat penggunaannya disamarkan.",
+    en: "Member erased; their usage history is pseudonymised.",
+};
+
+/// The erasure form without the tick.
+pub const ERASE_NOT_CONFIRMED: Text = Text {
+    id: "Centang kotak konfirmasi untuk menghapus.",
+    en: "Tick the confirmation box to erase.",
+};

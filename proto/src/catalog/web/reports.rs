@@ -131,3 +131,9 @@ pub const UTILISATION_EXPLAINED: Text = Text {
     id: "Menit pemakaian dalam jam layanan dibagi menit jam layanan semua komputer.",
     en: "Minutes used within opening hours divided by the opening minutes of all computers.",
 };
+
+/// The annual report's download form on the Reports page.
+pub const ANNUAL_REPORT_CSV: Text = Text {
+    id: "Laporan tahunan (CSV)",
+    en: "Annual report (CSV)",
+};

@@ -1,0 +1,170 @@
+//! The annual report: built from the monthly reports (the signed, frozen
+//! one where a month is signed), its totals the sums of its months, its
+//! unique members counted over the year; downloadable as CSV.
+#![allow(clippy::unwrap_used)]
+
+use bilik_proto::v1::*;
+use bilik_server::app::StaffIdentity;
+use bilik_tests::*;
+
+async fn session(server: &TestServer, station: &TestStation, card: &str, at: i64, minutes: i64) {
+    server.clock.set_ms(at);
+    let lease = lease(station.login(card).await);
+    server.clock.set_ms(at + minutes * 60_000);
+    station
+        .client
+        .clone()
+        .logout(LogoutRequest {
+            session_id: lease.session_id,
+        })
+        .await
+        .unwrap();
+}
+
+fn admin() -> StaffIdentity {
+    StaffIdentity {
+        username: "admin".into(),
+        role: Role::Admin,
+        expires_at_ms: i64::MAX,
+    }
+}
+
+#[tokio::test]
+async fn the_years_totals_are_the_sums_of_its_months() {
+    let server = TestServer::start().await;
+    let mut staff = server.admin().await;
+    for (card, name) in [("KTA-1", "Andi"), ("KTA-2", "Sari"), ("KTA-3", "Budi")] {
+        staff.add_member(card, name, "2030-12-31").await;
+    }
+    staff
+        .create_staff("kasi", "rahasia-123", Role::SectionHead)
+        .await;
+    let pc1 = server.enroll("PC-01").await;
+    let pc2 = server.enroll("PC-02").await;
+    // Andi comes in three months, Sari in two, Budi once.
+    session(&server, &pc1, "KTA-1", local_ms(2026, 3, 4, 9, 0), 40).await;
+    session(&server, &pc2, "KTA-2", local_ms(2026, 3, 4, 9, 10), 25).await;
+    session(&server, &pc1, "KTA-1", local_ms(2026, 6, 10, 10, 0), 45).await;
+    session(&server, &pc1, "KTA-1", local_ms(2026, 9, 15, 13, 0), 30).await;
+    session(&server, &pc2, "KTA-2", local_ms(2026, 9, 15, 13, 5), 44).await;
+    session(&server, &pc2, "KTA-3", local_ms(2026, 9, 16, 8, 30), 15).await;
+    // June is signed: the year takes its frozen figures.
+    server.clock.set_ms(local_ms(2026, 7, 1, 9, 0));
+    let mut kasi = server.staff("kasi", "rahasia-123").await;
+    kasi.client
+        .sign_monthly_report(kasi.req(SignMonthlyReportRequest {
+            month: "2026-06".into(),
+            prepared_by: String::new(),
+        }))
+        .await
+        .unwrap();
+    server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
+
+    let year = server.app.annual_report(&admin(), "2026").unwrap();
+    assert_eq!(year.months.len(), 12);
+    assert_eq!(year.months[5].month, "2026-06");
+    assert!(year.months[5].signed);
+    assert!(!year.months[8].signed);
+    let months: Vec<_> = (1..=12)
+        .map(|m| {
+            server
+                .app
+                .monthly_report(&admin(), &format!("2026-{m:02}"))
+                .unwrap()
+        })
+        .collect();
+    for (column, month) in year.months.iter().zip(&months) {
+        assert_eq!(column.totals, month.totals, "{}", column.month);
+    }
+    let t = &year.total.totals;
+    assert_eq!(
+        t.sessions,
+        months.iter().map(|m| m.totals.sessions).sum::<u32>()
+    );
+    assert_eq!(t.sessions, 6);
+    assert_eq!(
+        t.minutes,
+        months.iter().map(|m| m.totals.minutes).sum::<u64>()
+    );
+    assert_eq!(t.minutes, 40 + 25 + 45 + 30 + 44 + 15);
+    assert_eq!(
+        t.guest_sessions,
+        months.iter().map(|m| m.totals.guest_sessions).sum::<u32>()
+    );
+    assert_eq!(
+        t.opening_minutes_per_station,
+        months
+            .iter()
+            .map(|m| m.totals.opening_minutes_per_station)
+            .sum::<u64>()
+    );
+    // Unique members are counted over the year, not summed: 3, while the
+    // months say 2 + 1 + 3.
+    assert_eq!(
+        months.iter().map(|m| m.totals.unique_members).sum::<u32>(),
+        6
+    );
+    assert_eq!(t.unique_members, 3);
+    // Every breakdown adds up to the same sessions.
+    let sessions_of = |counts: &[bilik_server::report::model::Count]| {
+        counts.iter().map(|c| c.sessions).sum::<u32>()
+    };
+    assert_eq!(sessions_of(&year.total.age_bands), 6);
+    assert_eq!(sessions_of(&year.total.purposes), 6);
+    assert_eq!(sessions_of(&year.total.end_reasons), 6);
+    let cg: u32 = year
+        .total
+        .category_gender
+        .iter()
+        .map(|c| c.male + c.female + c.unknown)
+        .sum();
+    assert_eq!(cg, 6);
+    let per_station: u32 = year.total.per_station.iter().map(|s| s.sessions).sum();
+    assert_eq!(per_station, 6);
+    // Utilisation within opening hours over the year: the minutes used
+    // over the stations' opening minutes (the test library's hours).
+    let capacity: f64 = months
+        .iter()
+        .map(|m| f64::from(m.totals.stations) * m.totals.opening_minutes_per_station as f64)
+        .sum();
+    let expected = 199.0 / capacity * 100.0;
+    assert!(
+        (t.utilisation_percent - expected).abs() < 0.06,
+        "{} vs {expected}",
+        t.utilisation_percent
+    );
+
+    // The CSV from the dashboard carries the months and the year.
+    let dashboard = web::Dashboard::serve(&server.app).await;
+    let mut web = web::WebClient::new(&dashboard.url);
+    web.sign_in("admin", &server.admin_password).await;
+    let csv = web
+        .get("/reports/annual/download?year=2026&format=csv")
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains("Laporan Tahunan"), "{}", csv.body);
+    let june = csv
+        .body
+        .lines()
+        .find(|l| l.starts_with("Juni 2026"))
+        .unwrap();
+    let util = months[5].totals.utilisation_percent;
+    assert_eq!(
+        june,
+        format!("Juni 2026,1,1,0,45,{util:.1},ya"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body
+            .lines()
+            .any(|l| l.ends_with(",6") && l.contains("sesi")),
+        "{}",
+        csv.body
+    );
+    let bad = web
+        .get("/reports/annual/download?year=20x6&format=csv")
+        .await;
+    assert_eq!(bad.status, 400);
+    server.stop().await;
+}
