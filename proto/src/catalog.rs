@@ -107,6 +107,10 @@ pub fn refusal(code: RefusalCode) -> Text {
             id: "PIN kartu ini terkunci karena terlalu sering salah. Silakan hubungi petugas.",
             en: "This card's PIN is locked after too many wrong tries. Please contact the staff.",
         },
+        RefusalCode::Reserved => Text {
+            id: "Komputer ini sedang dipesan untuk pengunjung berikutnya dalam antrean. Silakan hubungi petugas.",
+            en: "This computer is reserved for the next patron in the queue. Please contact the staff.",
+        },
         RefusalCode::Unspecified => Text {
             id: "Login ditolak. Silakan hubungi petugas.",
             en: "Login refused. Please contact the staff.",

@@ -107,6 +107,9 @@ pub struct Config {
     pub connections_per_address: usize,
     /// Seconds a connection may carry no traffic before it is closed.
     pub idle_timeout_seconds: u64,
+    /// `[queue] hold_minutes`: how long a freed station is held for the
+    /// next patron of the waiting queue before it passes to the one after.
+    pub queue_hold_minutes: u32,
 }
 
 impl Default for Config {
@@ -119,6 +122,7 @@ impl Default for Config {
             library_place: String::new(),
             time_zone: chrono_tz::Asia::Makassar,
             session_minutes: 45,
+            queue_hold_minutes: 5,
             lease_seconds: 0,
             warning_minutes: vec![5, 1],
             daily_allowance_minutes: None,
@@ -383,6 +387,16 @@ impl Config {
         }
         r.unknown(session, "session");
 
+        let mut queue = r.section(&mut table, "queue");
+        r.uint(
+            &mut queue,
+            "queue.hold_minutes",
+            1,
+            60,
+            &mut cfg.queue_hold_minutes,
+        );
+        r.unknown(queue, "queue");
+
         let mut hours = r.section(&mut table, "hours");
         for (key, day) in DAYS {
             if let Some(v) = hours.remove(key) {
@@ -496,6 +510,7 @@ impl Config {
              pin_required = {}\nrules_version = {}\nrules_text = {}\nrules_text_en = {}\npurposes = [{}]\n\n\
              [report]\nletterhead = [{}]\nsection_head_name = {}\nsection_head_nip = {}\nage_bands = [{}]\n\n\
              [stations]\nheartbeat_seconds = {}\noffline_after_missed = {}\nenrollment_code_minutes = {}\n\n\
+             [queue]\nhold_minutes = {}\n\n\
              [hours]\n",
             toml_str(&self.listen.to_string()),
             toml_str(
@@ -540,6 +555,7 @@ impl Config {
             self.heartbeat_seconds,
             self.offline_after_missed,
             self.enrollment_code_minutes,
+            self.queue_hold_minutes,
         );
         for (key, day) in DAYS {
             out.push_str(&format!(

@@ -169,6 +169,9 @@ impl App {
         if self.store().active_session(&station.station_id)?.is_some() {
             return Ok(Err(RefusalCode::StationBusy));
         }
+        if let Some(code) = self.hold_refusal(&station.station_id, &card)? {
+            return Ok(Err(code));
+        }
         let now = self.now_ms();
         let today = self.today();
         let member = self.store().member(&card)?;
@@ -212,6 +215,8 @@ impl App {
         if let Err(why) = self.open_session(&session).await? {
             return Ok(Err(refusal_code(why)));
         }
+        self.queue_served(&session.card, session.started_at_ms)
+            .await?;
         Ok(Ok(views::lease(&session, now)))
     }
 

@@ -10,6 +10,7 @@ mod hashing;
 mod incidents;
 mod login;
 pub(crate) mod members;
+mod queue;
 mod reports;
 mod sessions;
 mod staff;
@@ -22,6 +23,7 @@ pub use alerts::{Alert, AlertKind};
 pub use audit::{AuditPage, SYSTEM_ACTOR};
 pub use backup::LastBackup;
 pub use members::MAX_IMPORT_BYTES;
+pub use queue::{MAX_QUEUE, estimate_waits};
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow};
 pub use staff::StaffIdentity;
 
@@ -112,6 +114,9 @@ struct Inner {
     hashing: hashing::HashingPool,
     /// Whether the data disk's reserve file was in place at the last check.
     reserve_kept: std::sync::atomic::AtomicBool,
+    /// Serialises changes to the waiting queue (read, change, durable
+    /// write), so two librarians and the sweeper cannot lose each other's.
+    queue_lock: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -131,6 +136,7 @@ impl App {
                 alerts: std::sync::Mutex::new(alerts::Alerts::default()),
                 hashing: hashing::HashingPool::start(),
                 log_key: std::sync::OnceLock::new(),
+                queue_lock: tokio::sync::Mutex::new(()),
             }),
         }
     }
@@ -350,6 +356,7 @@ impl App {
             self.keep_reserve();
         }
         self.close_overdue_sessions(now).await?;
+        self.offer_stations().await?;
         self.close_quiet_alerts().await;
         self.inner
             .hub

@@ -79,6 +79,7 @@ impl App {
             "session ended"
         );
         self.hub().changed(&session.station_id);
+        self.offer_stations_soon();
     }
 
     /// Tells an attached agent to lock (best effort: it locks by itself at

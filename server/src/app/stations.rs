@@ -94,6 +94,7 @@ impl App {
             settings: Some(self.settings()),
             lease,
             maintenance: record.maintenance,
+            hold: self.hold_message(&record.station_id)?,
         })
     }
 
@@ -282,6 +283,8 @@ impl App {
         if let Err(why) = self.open_session(&session).await? {
             return Err(unlock_refused(login::refusal_code(why)));
         }
+        self.queue_served(&session.card, session.started_at_ms)
+            .await?;
         let who = if session.card.is_empty() {
             session.guest_note.clone()
         } else {
@@ -438,6 +441,9 @@ impl App {
             command::Kind::Maintenance(SetMaintenance { on }),
         )
         .await;
+        if !on {
+            self.offer_stations_soon();
+        }
         self.station_view(&station_id)
             .await?
             .ok_or_else(|| Error::NotFound("station vanished".into()))
