@@ -263,9 +263,18 @@ impl App {
                 && self.store().active_session(id)?.is_none())
         };
         // Holds on stations taken meanwhile (maintenance, staff unlocks):
-        // the patron waits again, keeping their place.
+        // the patron waits again, keeping their place. A held station that
+        // is offline for a moment (a server restart, a network blip) keeps
+        // its hold until it runs out.
+        let taken = |id: &str| -> Result<bool> {
+            let maintenance = stations
+                .iter()
+                .find(|s| s.station_id == id)
+                .is_none_or(|s| s.maintenance);
+            Ok(maintenance || self.store().active_session(id)?.is_some())
+        };
         for e in &mut queue.entries {
-            if !e.held_station_id.is_empty() && !is_free(&e.held_station_id)? {
+            if !e.held_station_id.is_empty() && taken(&e.held_station_id)? {
                 released.push(std::mem::take(&mut e.held_station_id));
                 e.held_station_name.clear();
                 e.hold_until_ms = 0;
