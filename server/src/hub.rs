@@ -57,6 +57,7 @@ enum Msg {
     Sweep {
         now_ms: i64,
         offline_after_ms: i64,
+        reply: oneshot::Sender<Vec<String>>,
     },
     CloseAll {
         reply: oneshot::Sender<()>,
@@ -196,15 +197,22 @@ impl Hub {
         rx.await.unwrap_or_default()
     }
 
-    /// Marks stations offline whose last message is older than `offline_after_ms`.
-    pub async fn sweep(&self, now_ms: i64, offline_after_ms: i64) {
-        let _ = self
+    /// Marks stations offline whose last message is older than
+    /// `offline_after_ms`; returns the ids of those that went offline now.
+    pub async fn sweep(&self, now_ms: i64, offline_after_ms: i64) -> Vec<String> {
+        let (reply, rx) = oneshot::channel();
+        let sent = self
             .tx
             .send(Msg::Sweep {
                 now_ms,
                 offline_after_ms,
+                reply,
             })
             .await;
+        match sent {
+            Ok(()) => rx.await.unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// Ends every agent stream (server shutdown): agents reconnect later.
@@ -352,6 +360,7 @@ impl HubState {
             Msg::Sweep {
                 now_ms,
                 offline_after_ms,
+                reply,
             } => {
                 let silent: Vec<String> = self
                     .live
@@ -359,13 +368,14 @@ impl HubState {
                     .filter(|(_, l)| l.online && now_ms - l.last_seen_ms > offline_after_ms)
                     .map(|(id, _)| id.clone())
                     .collect();
-                for id in silent {
-                    if let Some(live) = self.live.get_mut(&id) {
+                for id in &silent {
+                    if let Some(live) = self.live.get_mut(id) {
                         live.online = false;
                     }
                     tracing::warn!(station = %id, "station missed its heartbeats: offline");
-                    self.announce(&id);
+                    self.announce(id);
                 }
+                let _ = reply.send(silent);
             }
         }
     }

@@ -111,6 +111,22 @@ async fn librarian_unlocks_and_ends_a_live_agent_from_the_grid() {
             ),
         )
         .await;
+    // The desk is told the PC is free (a toast from the live feed), and
+    // the page shows the library's time and the time to closing.
+    browser
+        .wait_js(
+            "the session-ended notice",
+            "var t = document.getElementById('toast'); \
+             return t !== null && t.innerText.indexOf('PC-01: sesi selesai, komputer kosong') >= 0",
+        )
+        .await;
+    let clock = browser
+        .wait_js(
+            "the clock",
+            "var c = document.getElementById('clock'); return c ? c.innerText : null",
+        )
+        .await;
+    assert!(clock.as_str().unwrap().starts_with("Pukul "), "{clock}");
 
     // The usage book lists the session.
     browser.goto("/usage").await;

@@ -738,3 +738,41 @@ async fn the_live_feed_sends_the_grid_and_ends_when_the_server_stops() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn a_station_going_silent_mid_session_raises_an_alert_at_the_desk() {
+    let (server, web) = server_with_staff().await;
+    let mut admin = server.admin().await;
+    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
+    let busy = server.enroll("PC-01").await;
+    let idle = server.enroll("PC-02").await;
+    let (_busy_link, _) = busy.attach("boot-1", "").await;
+    let (_idle_link, _) = idle.attach("boot-2", "").await;
+    lease(busy.login("0001").await);
+    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let text = bilik_proto::catalog::web::ALERT_OFFLINE_IN_SESSION.id;
+    let page = siti.get("/").await.body;
+    assert!(!page.contains(text), "no alert while both heartbeat");
+
+    // Both go silent past the offline timeout: only the one with a patron
+    // on it is an alert.
+    let silent_for = server.app.config().offline_after_ms() + 1_000;
+    server.clock.set_ms(server.clock_now() + silent_for);
+    server.app.sweep().await.unwrap();
+    let page = siti.get("/").await.body;
+    assert_eq!(page.matches(text).count(), 1, "one alert: {page}");
+    let alert = page.split(text).nth(1).unwrap();
+    assert!(alert[..alert.len().min(400)].contains("PC-01"), "{alert}");
+    let (entries, _) = server.app.audit_log(0).unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.action == "alert.offline_in_session")
+            .count(),
+        1
+    );
+    // A second sweep does not raise it again.
+    server.app.sweep().await.unwrap();
+    assert_eq!(siti.get("/").await.body.matches(text).count(), 1);
+    server.stop().await;
+}

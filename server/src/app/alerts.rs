@@ -1,7 +1,7 @@
 //! Alerts a librarian sees on every dashboard page: a station refusing
 //! card after card, a PIN locked, sign-ins failing from one address, an
 //! account being guessed at, wrong enrolment codes, a station reporting
-//! tampering.
+//! tampering, a station going offline in the middle of a session.
 //!
 //! Occurrences are aggregated into bursts: the first opens one (one audit
 //! entry), later ones within [`QUIET_MS`] only count, and when a burst has
@@ -38,6 +38,8 @@ pub enum AlertKind {
     EnrolCodeFailures,
     /// A station reported tampering.
     Tamper,
+    /// A station went offline while a patron was in a session on it.
+    OfflineInSession,
 }
 
 impl AlertKind {
@@ -50,6 +52,7 @@ impl AlertKind {
             AlertKind::AccountThrottled => "alert.account_throttled",
             AlertKind::EnrolCodeFailures => "alert.enrol_code_failures",
             AlertKind::Tamper => "alert.tamper",
+            AlertKind::OfflineInSession => "alert.offline_in_session",
         }
     }
 
@@ -62,6 +65,7 @@ impl AlertKind {
             AlertKind::AccountThrottled => t::ALERT_ACCOUNT_THROTTLED,
             AlertKind::EnrolCodeFailures => t::ALERT_ENROL_CODE_FAILURES,
             AlertKind::Tamper => t::ALERT_TAMPER,
+            AlertKind::OfflineInSession => t::ALERT_OFFLINE_IN_SESSION,
         }
     }
 }

@@ -198,7 +198,7 @@ impl App {
         }
         let minutes = match lease_minutes(
             self.config().session_minutes,
-            self.config().hours.minutes_to_closing(self.local(now)),
+            self.minutes_to_closing(now),
             self.allowance_left(&card, now)?,
         ) {
             Ok(m) => m,

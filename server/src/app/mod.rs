@@ -358,11 +358,41 @@ impl App {
         self.close_overdue_sessions(now).await?;
         self.offer_stations().await?;
         self.close_quiet_alerts().await;
-        self.inner
+        let silent = self
+            .inner
             .hub
             .sweep(now, self.inner.config.offline_after_ms())
             .await;
+        for station_id in silent {
+            self.note_offline(&station_id).await?;
+        }
         Ok(())
+    }
+
+    /// A station went silent: if a patron was in a session there, the
+    /// desk is told (the PC may have been switched off or unplugged).
+    async fn note_offline(&self, station_id: &str) -> Result<()> {
+        if self.store().active_session(station_id)?.is_none() {
+            return Ok(());
+        }
+        let name = self
+            .store()
+            .station(station_id)?
+            .map_or_else(|| station_id.to_owned(), |s| s.name);
+        self.note_alert(
+            alerts::AlertKind::OfflineInSession,
+            &name,
+            alerts::Occurrence::Show,
+            "",
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Minutes from `now_ms` until the service closes by the opening
+    /// hours; `None` while it is closed.
+    pub fn minutes_to_closing(&self, now_ms: i64) -> Option<u32> {
+        self.config().hours.minutes_to_closing(self.local(now_ms))
     }
 }
 

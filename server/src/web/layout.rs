@@ -179,9 +179,9 @@ pub fn date_time(app: &App, ms: i64) -> String {
 /// "3 min" / "2 h 5 min".
 pub fn duration(lang: Lang, ms: i64) -> String {
     let minutes = ms.max(0) / 60_000;
-    match (minutes / 60, minutes % 60, lang) {
-        (0, m, _) => format!("{m} min"),
-        (h, m, Lang::Id) => format!("{h} jam {m} min"),
-        (h, m, Lang::En) => format!("{h} h {m} min"),
+    let unit = t::UNIT_MINUTES.get(lang);
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} {unit}"),
+        (h, m) => format!("{h} {} {m} {unit}", t::UNIT_HOURS.get(lang)),
     }
 }

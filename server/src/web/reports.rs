@@ -52,9 +52,10 @@ fn tabs(ctx: &Ctx, daily: bool) -> Markup {
 /// Download links for the three formats.
 fn downloads(ctx: &Ctx, base: &str) -> Markup {
     html! {
-        p.row { (ctx.t(&t::DOWNLOAD)) ": "
-            @for f in ["pdf", "xlsx", "csv"] {
-                " " a href=(format!("{base}&format={f}")) download { (f.to_uppercase()) }
+        p.row.downloads { (ctx.t(&t::DOWNLOAD)) ":"
+            @for (i, f) in ["pdf", "xlsx", "csv"].iter().enumerate() {
+                @if i > 0 { " · " } @else { " " }
+                a href=(format!("{base}&format={f}")) download { (f.to_uppercase()) }
             }
         }
     }
@@ -106,14 +107,20 @@ pub async fn daily(
     ))
 }
 
-/// A breakdown as a small table.
+/// A breakdown as a small table, with its column headers.
 fn count_table(lang: Lang, title: &str, rows: &[Count], label: fn(&str, Lang) -> String) -> Markup {
     html! {
         div.panel {
             h2 { (title) }
-            table { tbody { @for c in rows.iter().filter(|c| c.sessions > 0) { tr {
-                td { (label(&c.label, lang)) } td.num { (c.sessions) } td.num { (c.minutes) " min" }
-            } } } }
+            div.table-wrap { table {
+                thead { tr {
+                    th { (title) } th.num { (rt::COL_SESSIONS.get(lang)) } th.num { (rt::COL_MINUTES.get(lang)) }
+                } }
+                tbody { @for c in rows.iter().filter(|c| c.sessions > 0) { tr {
+                    td { (label(&c.label, lang)) } td.num { (c.sessions) }
+                    td.num { (c.minutes) " " (t::UNIT_MINUTES.get(lang)) }
+                } } }
+            } }
         }
     }
 }
@@ -171,19 +178,29 @@ pub async fn monthly(
             div.stat { span.muted { (rt::TOTAL_UNIQUE_MEMBERS.get(lang)) } strong { (tot.unique_members) } }
             div.stat { span.muted { (rt::TOTAL_MINUTES.get(lang)) } strong { (tot.minutes) } }
             div.stat { span.muted { (ctx.t(&t::AVERAGE_MINUTES)) } strong { (words::dec1(tot.average_minutes, lang)) } }
-            div.stat { span.muted { (ctx.t(&t::UTILISATION)) } strong { (words::dec1(tot.utilisation_percent, lang)) "%" } }
+            div.stat title=(ctx.t(&t::UTILISATION_EXPLAINED)) {
+                span.muted { (ctx.t(&t::UTILISATION)) }
+                strong { (words::dec1(tot.utilisation_percent, lang)) "%" }
+                small.muted { (ctx.t(&t::UTILISATION_EXPLAINED)) }
+            }
         }
-        div.chart #chart-days { (PreEscaped(sessions_per_day_svg(&report))) }
-        div.chart #chart-hours { (PreEscaped(sessions_per_hour_svg(&report))) }
-        div.cards {
+        div.chart #chart-days { h3 { (rt::CHART_PER_DAY.get(lang)) } (PreEscaped(sessions_per_day_svg(&report))) }
+        div.chart #chart-hours { h3 { (rt::CHART_PER_HOUR.get(lang)) } (PreEscaped(sessions_per_hour_svg(&report))) }
+        div.breakdowns {
             (count_table(lang, ctx.t(&t::PURPOSE), &report.purposes, words::as_is))
             (count_table(lang, ctx.t(&t::AGE_BAND), &report.age_bands, words::age_band))
             (count_table(lang, ctx.t(&t::END_REASON), &report.end_reasons, words::end_reason))
             div.panel {
                 h2 { (ctx.t(&t::STATION)) }
-                table { tbody { @for s in &report.per_station { tr {
-                    td { (s.station) } td.num { (s.sessions) } td.num { (words::dec1(s.utilisation_percent, lang)) "%" }
-                } } } }
+                div.table-wrap { table #per-station {
+                    thead { tr {
+                        th { (rt::COL_STATION.get(lang)) } th.num { (rt::COL_SESSIONS.get(lang)) }
+                        th.num { (rt::COL_UTILISATION.get(lang)) }
+                    } }
+                    tbody { @for s in &report.per_station { tr {
+                        td { (s.station) } td.num { (s.sessions) } td.num { (words::dec1(s.utilisation_percent, lang)) "%" }
+                    } } }
+                } }
             }
         }
         @if !report.problems.is_empty() {
@@ -298,7 +315,7 @@ async fn confirm_page(
             div.stat { span.muted { (ctx.t(&t::SIGN_STATIONS)) } strong #station-count { (report.per_station.len()) } }
         }
         @if not_confirmed {
-            p.flash.error #not-confirmed { (ctx.t(&t::SIGN_NOT_CONFIRMED)) }
+            p.flash.bad #not-confirmed { (ctx.t(&t::SIGN_NOT_CONFIRMED)) }
         }
         form.panel method="post" action="/reports/monthly/sign" {
             input type="hidden" name="csrf" value=(ctx.csrf);

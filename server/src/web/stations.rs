@@ -81,7 +81,7 @@ pub fn card(v: &Viewer, s: &StationInfo) -> Markup {
                             }
                         }
                         dt { (t::MINUTES_LEFT.get(lang)) }
-                        dd { span.left data-ends=(session.ends_at_ms) data-now=(v.now_ms) {
+                        dd { span.left data-ends=(session.ends_at_ms) data-now=(v.now_ms) data-unit=(t::UNIT_MINUTES.get(lang)) data-hours=(t::UNIT_HOURS.get(lang)) {
                             (layout::duration(lang, session.ends_at_ms - v.now_ms)) } }
                     }
                     dt { (t::LAST_HEARTBEAT.get(lang)) }
@@ -157,13 +157,13 @@ fn button_form(v: &Viewer, action: &str, label: &str, field: &str, class: &str) 
     }
 }
 
-/// "12 s ago" / "3 min ago".
+/// "baru saja" / "12 detik yang lalu" / "3 menit yang lalu".
 fn ago(lang: Lang, ms: i64) -> String {
     let ms = ms.max(0);
-    let amount = if ms < 60_000 {
-        format!("{} s", ms / 1000)
-    } else {
-        layout::duration(lang, ms)
+    let amount = match ms {
+        0..10_000 => return t::JUST_NOW.get(lang).to_owned(),
+        10_000..60_000 => format!("{} {}", ms / 1000, t::UNIT_SECONDS.get(lang)),
+        _ => layout::duration(lang, ms),
     };
     format!("{amount} {}", t::AGO.get(lang))
 }
@@ -188,10 +188,22 @@ pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, Web
             (t::IN_USE.get(ctx.lang)) ": " strong { (busy) }
             span #live.live-off title=(ctx.t(&t::LIVE_HINT)) { (ctx.t(&t::LIVE)) }
         }
+        p #clock.muted {
+            (ctx.t(&t::CLOCK_NOW)) " " strong { (app.local(viewer.now_ms).format("%H:%M")) } " · "
+            @match app.minutes_to_closing(viewer.now_ms) {
+                Some(m) => {
+                    (ctx.t(&t::CLOSES_IN)) " "
+                    span data-ends=(viewer.now_ms + i64::from(m) * 60_000) data-now=(viewer.now_ms)
+                        data-unit=(ctx.t(&t::UNIT_MINUTES)) data-hours=(ctx.t(&t::UNIT_HOURS)) { (layout::duration(ctx.lang, i64::from(m) * 60_000)) }
+                }
+                None => (ctx.t(&t::SERVICE_CLOSED)),
+            }
+        }
         @if stations.is_empty() {
             p.empty { (ctx.t(&t::NO_STATIONS)) }
         }
-        section #grid.grid data-live="/events" {
+        section #grid.grid data-live="/events" data-ended=(ctx.t(&t::SESSION_ENDED_NOTICE))
+            data-offline=(ctx.t(&t::OFFLINE_IN_SESSION_NOTICE)) {
             @for s in &stations { (card(&viewer, s)) }
         }
         (super::queue::panel(&ctx, app, &queue))

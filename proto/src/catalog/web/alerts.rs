@@ -55,3 +55,9 @@ pub const ALERT_TAMPER: Text = Text {
     id: "Komputer melaporkan percobaan membobol layar kunci",
     en: "A station reported an attempt to get past its lock screen",
 };
+
+/// Alert: a station went silent while a patron was using it.
+pub const ALERT_OFFLINE_IN_SESSION: Text = Text {
+    id: "Komputer terputus saat sesi berjalan (dimatikan, dicabut, atau jaringannya putus?)",
+    en: "A station went offline during a session (switched off, unplugged, or its network lost?)",
+};

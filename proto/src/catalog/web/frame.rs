@@ -188,3 +188,24 @@ pub const NO: Text = Text {
     id: "TIDAK",
     en: "NO",
 };
+
+/// Unit after a number of minutes ("3 menit").
+pub const UNIT_MINUTES: Text = Text {
+    id: "menit",
+    en: "min",
+};
+
+/// Unit after a number of hours ("1 jam 5 menit").
+pub const UNIT_HOURS: Text = Text { id: "jam", en: "h" };
+
+/// Unit after a number of seconds ("12 detik yang lalu").
+pub const UNIT_SECONDS: Text = Text {
+    id: "detik",
+    en: "s",
+};
+
+/// Instead of "0 seconds ago".
+pub const JUST_NOW: Text = Text {
+    id: "baru saja",
+    en: "just now",
+};

@@ -125,3 +125,9 @@ pub const SIGN_BACK: Text = Text {
     id: "Kembali ke laporan",
     en: "Back to the report",
 };
+
+/// Under the utilisation figure: what it means.
+pub const UTILISATION_EXPLAINED: Text = Text {
+    id: "Menit pemakaian dalam jam layanan dibagi menit jam layanan semua komputer.",
+    en: "Minutes used within opening hours divided by the opening minutes of all computers.",
+};

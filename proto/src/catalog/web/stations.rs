@@ -247,3 +247,33 @@ pub const MESSAGE_NOT_DELIVERED: Text = Text {
     id: "tidak terkirim (komputer tidak terhubung)",
     en: "not delivered (the station is offline)",
 };
+
+/// Before the library's time on the Komputer page.
+pub const CLOCK_NOW: Text = Text {
+    id: "Pukul",
+    en: "Time",
+};
+
+/// Before the time left until closing.
+pub const CLOSES_IN: Text = Text {
+    id: "layanan tutup dalam",
+    en: "the service closes in",
+};
+
+/// Instead of the time to closing while closed.
+pub const SERVICE_CLOSED: Text = Text {
+    id: "layanan sedang tutup",
+    en: "the service is closed now",
+};
+
+/// Toast when a session ends on a station ({name}: the station).
+pub const SESSION_ENDED_NOTICE: Text = Text {
+    id: "{name}: sesi selesai, komputer kosong",
+    en: "{name}: session ended, the computer is free",
+};
+
+/// Toast when a station goes offline during a session ({name}: the station).
+pub const OFFLINE_IN_SESSION_NOTICE: Text = Text {
+    id: "{name} terputus saat sesi berjalan",
+    en: "{name} went offline during a session",
+};

@@ -50,6 +50,7 @@
     if (!fresh) { return; }
     var old = document.getElementById("st-" + id);
     if (!old) { grid.appendChild(fresh); summary(); return; }
+    notice(grid, old, fresh);
     old.className = fresh.className;
     old.setAttribute("data-state", fresh.getAttribute("data-state"));
     old.querySelector(".st-status").replaceWith(fresh.querySelector(".st-status"));
@@ -61,6 +62,34 @@
     }
     summary();
     tick();
+  }
+
+  // Tells the desk, with a toast and a short tone, when a session ends (a
+  // PC is free) or a station goes offline in the middle of a session. The
+  // words come from the page (data-ended / data-offline on the grid).
+  function notice(grid, old, fresh) {
+    var before = old.getAttribute("data-state"), after = fresh.getAttribute("data-state");
+    var busy = before === "in_session" || before === "warning";
+    if (!busy || before === after || after === "in_session" || after === "warning") { return; }
+    var name = (fresh.querySelector("h2") || {}).textContent || "";
+    var offline = after === "offline";
+    var text = grid.getAttribute(offline ? "data-offline" : "data-ended") || "";
+    toast(!offline, text.replace("{name}", name));
+    beep(offline ? 330 : 660);
+  }
+
+  // A short tone (browsers allow it once the page has been clicked).
+  function beep(hz) {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) { return; }
+      var ctx = beep.ctx || (beep.ctx = new Ctx());
+      var osc = ctx.createOscillator(), gain = ctx.createGain();
+      osc.frequency.value = hz;
+      gain.gain.value = 0.08;
+      osc.connect(gain); gain.connect(ctx.destination);
+      osc.start(); osc.stop(ctx.currentTime + 0.25);
+    } catch (e) { /* no sound is not an error */ }
   }
 
   function summary() {
@@ -87,7 +116,11 @@
       var now = Number(el.getAttribute("data-now")) + (Date.now() - el._t0);
       var left = Math.max(0, Number(el.getAttribute("data-ends")) - now);
       var min = Math.ceil(left / 60000);
-      el.textContent = min + " min";
+      // The units come from the page (the catalogue's words: "jam", "menit").
+      var unit = el.getAttribute("data-unit") || "", hours = el.getAttribute("data-hours");
+      el.textContent = hours && min >= 60
+        ? Math.floor(min / 60) + " " + hours + " " + (min % 60) + " " + unit
+        : min + " " + unit;
     });
   }
 
