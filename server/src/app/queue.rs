@@ -16,7 +16,7 @@
 //! station attaching or leaving maintenance, the queue changing) and by
 //! the sweeper, which also expires holds at the clock's time.
 
-use super::{App, Error, Result, StaffIdentity, SYSTEM_ACTOR};
+use super::{App, Error, Result, SYSTEM_ACTOR, StaffIdentity};
 use crate::policy::{member_refusal, normalise_card};
 use bilik_proto::catalog;
 use bilik_proto::store::v1::{QueueEntryRecord, QueueOutcome, QueueWaitRecord};
@@ -82,7 +82,9 @@ impl App {
             let _guard = self.inner.queue_lock.lock().await;
             let mut queue = self.store().queue()?;
             if queue.entries.iter().any(|e| e.card == card) {
-                return Err(Error::AlreadyExists("this card is already in the queue".into()));
+                return Err(Error::AlreadyExists(
+                    "this card is already in the queue".into(),
+                ));
             }
             if queue.entries.len() >= MAX_QUEUE {
                 return Err(Error::FailedPrecondition(format!(

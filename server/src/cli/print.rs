@@ -43,7 +43,11 @@ pub(super) fn queue_entry(time: &LibraryTime, e: &QueueEntry) {
     let state = if e.held_station.is_empty() {
         format!("~{} min", e.estimated_wait_minutes)
     } else {
-        format!("held {} until {}", e.held_station, time.format(e.hold_until_ms))
+        format!(
+            "held {} until {}",
+            e.held_station,
+            time.format(e.hold_until_ms)
+        )
     };
     println!(
         "{}\t{}\t{}\tsince {}\t{}",

@@ -251,7 +251,8 @@ impl FrontEnd for Gui {
                     minutes_left,
                 } => {
                     tracing::info!(held = !patron_name.is_empty(), "lock screen hold");
-                    m.hold = (!patron_name.is_empty()).then(|| (patron_name.clone(), *minutes_left));
+                    m.hold =
+                        (!patron_name.is_empty()).then(|| (patron_name.clone(), *minutes_left));
                 }
                 UiEvent::Link(link) => {
                     if let LinkState::Connected { station_name, .. } = link {
