@@ -639,7 +639,7 @@ pub fn median_minutes(mut minutes: Vec<f64>) -> f64 {
     }
     minutes.sort_by(f64::total_cmp);
     let mid = minutes.len() / 2;
-    let median = if minutes.len() % 2 == 0 {
+    let median = if minutes.len().is_multiple_of(2) {
         (minutes[mid - 1] + minutes[mid]) / 2.0
     } else {
         minutes[mid]
