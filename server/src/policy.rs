@@ -42,6 +42,43 @@ pub fn normalise_card(raw: &str) -> Result<String, RefusalCode> {
     check_card(raw).map_err(|_| RefusalCode::InvalidCard)
 }
 
+/// The words of a name as member search compares them: lower-case,
+/// accents dropped ("Ma'rüf" → "maruf"), apostrophes removed inside a word
+/// ("ma'ruf" → "maruf"), split at anything else that is not a letter or a
+/// digit.
+pub fn name_words(name: &str) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for c in name.nfd() {
+        if unicode_normalization::char::is_combining_mark(c)
+            || matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`')
+        {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        } else if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Whether a member's name matches a search: every word of the query
+/// (already [`name_words`]) begins a word of the name, in any order
+/// ("andi ten" finds "Andi Tenri"; "tenri" finds it too).
+pub fn name_matches(query: &[String], name: &str) -> bool {
+    let words = name_words(name);
+    !query.is_empty()
+        && query
+            .iter()
+            .all(|q| words.iter().any(|w| w.starts_with(q.as_str())))
+}
+
 /// Parses a stored or entered date: exactly `YYYY-MM-DD` (surrounding
 /// spaces aside). Strict on purpose: chrono's `%Y-%m-%d` also takes
 /// unpadded or signed numbers (`2026-1-5`, `+2026-01-05`).
@@ -112,6 +149,23 @@ pub fn age_years(birth_date: Option<NaiveDate>, today: NaiveDate) -> Option<u32>
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_match_by_word_prefixes_without_case_accents_or_apostrophes() {
+        let q = |s: &str| name_words(s);
+        assert_eq!(q("Ma'rüf  AMIN"), ["maruf", "amin"]);
+        assert!(name_matches(&q("andi ten"), "Andi Tenri Ajeng"));
+        assert!(name_matches(&q("tenri"), "Andi Tenri Ajeng"));
+        assert!(name_matches(&q("ma'ruf"), "Ma\u{2019}ruf Amin"));
+        assert!(name_matches(&q("MARUF"), "Ma'ruf Amin"));
+        assert!(name_matches(&q("jose"), "José Rizal"));
+        assert!(!name_matches(&q("andi x"), "Andi Tenri"));
+        assert!(!name_matches(&q("ndi"), "Andi Tenri"), "word starts only");
+        assert!(
+            !name_matches(&q(""), "Andi"),
+            "an empty query matches no name"
+        );
+    }
 
     fn member(status: MemberStatus, expires: &str) -> MemberRecord {
         MemberRecord {

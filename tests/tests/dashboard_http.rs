@@ -812,3 +812,52 @@ async fn the_komputer_page_shows_the_queue_with_positions_and_takes_adds_and_rem
     assert!(!page.body.contains(r#"data-card="0002""#));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn member_search_finds_names_by_words_with_a_count_and_pages() {
+    let (server, web) = server_with_staff().await;
+    let mut admin = server.admin().await;
+    admin
+        .add_member("7001", "Andi Tenri Ajeng", "2027-12-31")
+        .await;
+    admin.add_member("7002", "Ma'ruf Amin", "2027-12-31").await;
+    for i in 0..60 {
+        admin
+            .add_member(
+                &format!("8{i:03}"),
+                &format!("Budi Santoso {i:02}"),
+                "2027-12-31",
+            )
+            .await;
+    }
+    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    for (query, card) in [
+        ("Andi Tenri", "7001"),
+        ("ma%27ruf", "7002"),
+        ("MARUF", "7002"),
+    ] {
+        let page = siti.get(&format!("/members?q={query}")).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("1 anggota ditemukan"),
+            "{query}: {}",
+            page.body
+        );
+        assert!(page.body.contains(&format!(">{card}</a>")), "{query}");
+        assert_eq!(page.body.matches("/members/card/").count(), 1, "{query}");
+    }
+    // Sixty matches: a count, two pages of fifty and ten.
+    let first = siti.get("/members?q=budi").await.body;
+    assert!(first.contains("60 anggota ditemukan"), "{first}");
+    assert!(first.contains("halaman 1 dari 2"));
+    assert_eq!(first.matches("/members/card/").count(), 50);
+    assert!(first.contains("id=\"next\"") && !first.contains("id=\"prev\""));
+    let second = siti.get("/members?q=budi&page=2").await.body;
+    assert_eq!(second.matches("/members/card/").count(), 10);
+    assert!(second.contains("id=\"prev\"") && !second.contains("id=\"next\""));
+    // A bad page number is the first page, not an error.
+    let bad = siti.get("/members?q=budi&page=x%00").await;
+    assert_eq!(bad.status, 200);
+    assert_eq!(bad.body.matches("/members/card/").count(), 50);
+    server.stop().await;
+}

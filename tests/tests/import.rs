@@ -63,7 +63,7 @@ async fn a_bad_date_refuses_the_whole_file_then_the_fixed_file_imports() {
         .client
         .search_members(admin.req(SearchMembersRequest {
             query: "M000".into(),
-            limit: 0,
+            ..Default::default()
         }))
         .await
         .unwrap()
@@ -93,20 +93,57 @@ async fn a_bad_date_refuses_the_whole_file_then_the_fixed_file_imports() {
         .add_member("X0001", "Andi Tenri Ajeng", "2027-12-31")
         .await;
     admin.add_member("X0002", "Ma'ruf Amin", "2027-12-31").await;
-    for (query, card) in [("andi tenri", "X0001"), ("ma'ruf", "X0002")] {
+    admin.add_member("X0003", "José Marúf", "2027-12-31").await;
+    for (query, cards) in [
+        ("andi tenri", vec!["X0001"]),
+        ("ANDI  ten", vec!["X0001"]),
+        ("tenri", vec!["X0001"]),
+        // Apostrophes and accents aside, by name.
+        ("ma'ruf", vec!["X0003", "X0002"]),
+        ("MARUF amin", vec!["X0002"]),
+        ("jose", vec!["X0003"]),
+        ("x000", vec!["X0001", "X0002", "X0003"]),
+        ("andi budi", vec![]),
+    ] {
         let found = admin
             .client
             .search_members(admin.req(SearchMembersRequest {
                 query: query.into(),
-                limit: 0,
+                ..Default::default()
             }))
             .await
             .unwrap()
-            .into_inner()
-            .members;
-        let cards: Vec<&str> = found.iter().map(|m| m.card.as_str()).collect();
-        assert_eq!(cards, [card], "{query}");
+            .into_inner();
+        let got: Vec<&str> = found.members.iter().map(|m| m.card.as_str()).collect();
+        assert_eq!(got, cards, "{query}");
+        assert_eq!(found.total, cards.len() as u64, "{query}");
     }
+    // Paging: the total stays, the pages do not overlap.
+    let page = |offset| SearchMembersRequest {
+        query: String::new(),
+        limit: 3,
+        offset,
+    };
+    let first = admin
+        .client
+        .search_members(admin.req(page(0)))
+        .await
+        .unwrap()
+        .into_inner();
+    let second = admin
+        .client
+        .search_members(admin.req(page(3)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((first.total, second.total), (7, 7));
+    assert_eq!((first.members.len(), second.members.len()), (3, 3));
+    assert!(
+        first
+            .members
+            .iter()
+            .all(|a| second.members.iter().all(|b| a.card != b.card))
+    );
     assert_eq!(m.notes, "catatan \"penting\"");
     assert_eq!(m.source, "slims");
 
@@ -121,8 +158,8 @@ async fn a_bad_date_refuses_the_whole_file_then_the_fixed_file_imports() {
     assert_eq!((done.created, done.updated), (0, 4));
     assert_eq!(
         server.app.store().member_count().unwrap(),
-        6,
-        "4 imported, 2 added"
+        7,
+        "4 imported, 3 added"
     );
     let m = admin
         .client

@@ -123,23 +123,32 @@ impl App {
             .ok_or_else(|| Error::NotFound(format!("no member with card {card}")))
     }
 
-    /// Members by card prefix or part of the name.
-    pub fn search_members(&self, query: &str, limit: u32) -> Result<Vec<Member>> {
+    /// One page of members by card prefix or by the words of the name
+    /// (case, accents and apostrophes aside: [`crate::policy::name_matches`]),
+    /// with how many match in all. An empty query lists every member.
+    pub fn search_members(&self, query: &str, offset: u32, limit: u32) -> Result<MemberPage> {
         let query = clean_line(query, 100);
         let limit = match limit {
             0 => 50,
             n => n.min(500) as usize,
         };
-        // An empty query lists members; a query that cannot be a card
-        // number ("Andi Tenri", "ma'ruf") searches names only.
+        // A query that cannot be a card number ("Andi Tenri", "ma'ruf")
+        // searches names only.
         let prefix = match query.as_str() {
             "" => Some(String::new()),
             q => normalise_card(q).ok(),
         };
-        let found = self
-            .store()
-            .search_members(prefix.as_deref(), &query.to_lowercase(), limit)?;
-        Ok(found.iter().map(views::member).collect())
+        let words = crate::policy::name_words(&query);
+        let (found, total) = self.store().search_members(
+            prefix.as_deref(),
+            |name| crate::policy::name_matches(&words, name),
+            offset as usize,
+            limit,
+        )?;
+        Ok(MemberPage {
+            members: found.iter().map(views::member).collect(),
+            total: total as u64,
+        })
     }
 
     /// Blocks, unblocks (active) or suspends (pending) a member.
@@ -318,4 +327,13 @@ fn same_member(old: &MemberRecord, new: &MemberRecord) -> bool {
         ..m.clone()
     };
     strip(old) == strip(new)
+}
+
+/// One page of a member search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberPage {
+    /// The members on this page.
+    pub members: Vec<Member>,
+    /// How many match in all (every page).
+    pub total: u64,
 }

@@ -23,7 +23,7 @@ pub use alerts::{Alert, AlertKind};
 pub use audit::{AuditPage, SYSTEM_ACTOR};
 pub use backup::LastBackup;
 pub use members::MAX_IMPORT_BYTES;
-pub use members::{ImportChange, ImportPreview, ImportPreviewRow};
+pub use members::{ImportChange, ImportPreview, ImportPreviewRow, MemberPage};
 pub use queue::{MAX_QUEUE, estimate_waits};
 pub use staff::StaffIdentity;
 

@@ -164,9 +164,17 @@ pub(super) async fn member(s: &mut Signed, cmd: MemberCommand) -> Result<(), Cli
             print::member(&s.client.get_member(req).await?.into_inner());
         }
         MemberCommand::Search { query } => {
-            let req = s.req(SearchMembersRequest { query, limit: 50 })?;
-            for m in s.client.search_members(req).await?.into_inner().members {
-                print::member(&m);
+            let req = s.req(SearchMembersRequest {
+                query,
+                limit: 50,
+                offset: 0,
+            })?;
+            let found = s.client.search_members(req).await?.into_inner();
+            for m in &found.members {
+                print::member(m);
+            }
+            if found.total > found.members.len() as u64 {
+                println!("({} of {} shown)", found.members.len(), found.total);
             }
         }
         MemberCommand::Block { card } => {

@@ -264,8 +264,11 @@ impl Admin for AdminService {
     ) -> Result<Response<SearchMembersResponse>, Status> {
         self.staff(&req)?;
         let r = req.get_ref();
-        let members = self.app.search_members(&r.query, r.limit)?;
-        Ok(Response::new(SearchMembersResponse { members }))
+        let page = self.app.search_members(&r.query, r.offset, r.limit)?;
+        Ok(Response::new(SearchMembersResponse {
+            members: page.members,
+            total: page.total,
+        }))
     }
 
     async fn set_member_status(

@@ -12,13 +12,19 @@ use bilik_proto::v1::{Gender, Member, MemberStatus, QuerySessionsRequest};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-/// `?q=` of the member search.
+/// `?q=&page=` of the member search.
 #[derive(Debug, Deserialize)]
 pub struct SearchQuery {
-    /// Card prefix or part of the name.
+    /// Card prefix or words of the name.
     #[serde(default)]
     q: String,
+    /// 1-based page number (a bad one is the first page).
+    #[serde(default)]
+    page: String,
 }
+
+/// Members per page of the search.
+const PER_PAGE: u32 = 50;
 
 /// The member's status, as a word and a CSS class.
 fn status_label(status: i32) -> (&'static str, Text) {
@@ -35,7 +41,13 @@ pub async fn search(
     ctx: Ctx,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
-    let found = state.app.search_members(&q.q, 100)?;
+    let page_no = q.page.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
+    let result = state
+        .app
+        .search_members(&q.q, (page_no - 1) * PER_PAGE, PER_PAGE)?;
+    let found = &result.members;
+    let pages = result.total.div_ceil(u64::from(PER_PAGE)).max(1);
+    let link = |n: u64| format!("/members?q={}&page={n}", encode_component(&q.q));
     let body = html! {
         form.filters method="get" action="/members" {
             label { (ctx.t(&t::SEARCH_MEMBERS))
@@ -47,12 +59,20 @@ pub async fn search(
         @if found.is_empty() {
             p.empty { (ctx.t(&t::NO_MEMBERS)) }
         } @else {
+            p #found.muted {
+                (t::members_found(ctx.lang, result.total))
+                @if pages > 1 {
+                    " · " (t::page_of(ctx.lang, u64::from(page_no), pages))
+                    @if page_no > 1 { " · " a #prev href=(link(u64::from(page_no) - 1)) { (ctx.t(&t::PREVIOUS)) } }
+                    @if u64::from(page_no) < pages { " · " a #next href=(link(u64::from(page_no) + 1)) { (ctx.t(&t::NEXT)) } }
+                }
+            }
             div.table-wrap { table #members {
                 thead { tr {
                     th { (ctx.t(&t::CARD_NUMBER)) } th { (ctx.t(&t::NAME)) }
                     th { (ctx.t(&t::CATEGORY)) } th { (ctx.t(&t::EXPIRES)) } th { (ctx.t(&t::STATUS)) }
                 } }
-                tbody { @for m in &found {
+                tbody { @for m in found {
                     @let (class, label) = status_label(m.status);
                     tr {
                         td { a href=(format!("/members/card/{}", encode_component(&m.card))) { (m.card) } }

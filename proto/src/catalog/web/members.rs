@@ -1,6 +1,6 @@
 //! The members page (Anggota): search, the member form, blocking, history.
 
-use crate::catalog::Text;
+use crate::catalog::{Lang, Text};
 
 /// Field.
 pub const SEARCH_MEMBERS: Text = Text {
@@ -205,3 +205,40 @@ pub const PIN_UNLOCKED: Text = Text {
     id: "Kunci PIN dibuka.",
     en: "The PIN is unlocked.",
 };
+
+/// Above the search results ({n}: how many match).
+pub const MEMBERS_FOUND: Text = Text {
+    id: "{n} anggota ditemukan",
+    en: "{n} members found",
+};
+
+/// The results' page ({page} of {pages}).
+pub const RESULTS_PAGE: Text = Text {
+    id: "halaman {page} dari {pages}",
+    en: "page {page} of {pages}",
+};
+
+/// Link to the previous page of results.
+pub const PREVIOUS: Text = Text {
+    id: "Sebelumnya",
+    en: "Previous",
+};
+
+/// Link to the next page of results.
+pub const NEXT: Text = Text {
+    id: "Berikutnya",
+    en: "Next",
+};
+
+/// "12 anggota ditemukan".
+pub fn members_found(lang: Lang, n: u64) -> String {
+    MEMBERS_FOUND.get(lang).replace("{n}", &n.to_string())
+}
+
+/// "halaman 2 dari 5".
+pub fn page_of(lang: Lang, page: u64, pages: u64) -> String {
+    RESULTS_PAGE
+        .get(lang)
+        .replace("{page}", &page.to_string())
+        .replace("{pages}", &pages.to_string())
+}
