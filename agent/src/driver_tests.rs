@@ -94,6 +94,7 @@ fn welcome(lease: Option<Lease>) -> Welcome {
         }),
         lease,
         maintenance: false,
+        hold: None,
     }
 }
 

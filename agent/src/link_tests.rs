@@ -57,6 +57,7 @@ impl Connector for Fake {
                 }),
                 lease: None,
                 maintenance: false,
+                hold: None,
             },
             up,
             down: Box::pin(ReceiverStream::new(down_rx)),

@@ -119,6 +119,10 @@ pub fn refusal(code: RefusalCode) -> Text {
             id: "Denda Anda melebihi batas. Silakan selesaikan di meja layanan.",
             en: "Your outstanding fines are over the limit. Please settle them at the service desk.",
         },
+        RefusalCode::Reserved => Text {
+            id: "Komputer ini sedang dipesan untuk pengunjung berikutnya dalam antrean. Silakan hubungi petugas.",
+            en: "This computer is reserved for the next patron in the queue. Please contact the staff.",
+        },
         RefusalCode::Unspecified => Text {
             id: "Login ditolak. Silakan hubungi petugas.",
             en: "Login refused. Please contact the staff.",

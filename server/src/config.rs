@@ -124,6 +124,9 @@ pub struct Config {
     /// (UU 27/2022: only as long as the library decides); older rows are
     /// pseudonymised by the daily job. 0 (the default): kept, no job.
     pub retention_days: u32,
+    /// `[queue] hold_minutes`: how long a freed station is held for the
+    /// next patron of the waiting queue before it passes to the one after.
+    pub queue_hold_minutes: u32,
 }
 
 impl Default for Config {
@@ -136,6 +139,7 @@ impl Default for Config {
             library_place: String::new(),
             time_zone: chrono_tz::Asia::Makassar,
             session_minutes: 45,
+            queue_hold_minutes: 5,
             lease_seconds: 0,
             warning_minutes: vec![5, 1],
             daily_allowance_minutes: None,
@@ -414,6 +418,16 @@ impl Config {
         }
         r.unknown(session, "session");
 
+        let mut queue = r.section(&mut table, "queue");
+        r.uint(
+            &mut queue,
+            "queue.hold_minutes",
+            1,
+            60,
+            &mut cfg.queue_hold_minutes,
+        );
+        r.unknown(queue, "queue");
+
         let mut hours = r.section(&mut table, "hours");
         for (key, day) in DAYS {
             if let Some(v) = hours.remove(key) {
@@ -531,6 +545,7 @@ impl Config {
              pin_required = {}\nrules_version = {}\nrules_text = {}\nrules_text_en = {}\npurposes = [{}]\n\n\
              [report]\nletterhead = [{}]\nsection_head_name = {}\nsection_head_nip = {}\nage_bands = [{}]\n\n\
              [stations]\nheartbeat_seconds = {}\noffline_after_missed = {}\nenrollment_code_minutes = {}\n\n\
+             [queue]\nhold_minutes = {}\n\n\
              [hours]\n",
             toml_str(&self.listen.to_string()),
             toml_str(
@@ -581,6 +596,7 @@ impl Config {
             self.heartbeat_seconds,
             self.offline_after_missed,
             self.enrollment_code_minutes,
+            self.queue_hold_minutes,
         );
         for (key, day) in DAYS {
             out.push_str(&format!(

@@ -92,11 +92,24 @@ impl TestServer {
 
     /// Same, with `--set` style overrides.
     pub async fn start_with(overrides: &[&str]) -> TestServer {
+        TestServer::start_on(Store::temporary().unwrap(), overrides, None).await
+    }
+
+    /// A server over `store` (e.g. one opened on a directory, to restart
+    /// it); `admin_password` is the one made at the store's first start.
+    pub async fn start_on(
+        store: Store,
+        overrides: &[&str],
+        admin_password: Option<String>,
+    ) -> TestServer {
         let overrides: Vec<String> = overrides.iter().map(|s| (*s).to_owned()).collect();
         let config = Config::parse(TEST_CONFIG, &overrides).unwrap();
         let clock = ManualClock::new(wednesday_10am());
-        let app = App::new(Store::temporary().unwrap(), config, Arc::new(clock.clone()));
-        let admin_password = app.create_first_admin("admin").await.unwrap().unwrap();
+        let app = App::new(store, config, Arc::new(clock.clone()));
+        let admin_password = match app.create_first_admin("admin").await.unwrap() {
+            Some(made) => made,
+            None => admin_password.expect("the admin password of the store's first start"),
+        };
         let listener = bilik_server::listen("127.0.0.1:0".parse().unwrap())
             .await
             .unwrap();

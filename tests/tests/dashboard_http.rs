@@ -778,6 +778,42 @@ async fn a_station_going_silent_mid_session_raises_an_alert_at_the_desk() {
 }
 
 #[tokio::test]
+async fn the_komputer_page_shows_the_queue_with_positions_and_takes_adds_and_removes() {
+    let (server, web) = server_with_staff().await;
+    let mut admin = server.admin().await;
+    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
+    admin.add_member("0002", "Budi Santoso", "2027-12-31").await;
+    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let csrf = siti.csrf("/").await;
+    for card in ["0002", "0001"] {
+        let answer = siti
+            .post("/queue/add", &[("csrf", &csrf), ("card", card)])
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+    }
+    let page = siti.get("/").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Antrean pengunjung"), "{}", page.body);
+    let budi = page.body.find(r#"data-position="1" data-card="0002""#);
+    let andi = page.body.find(r#"data-position="2" data-card="0001""#);
+    assert!(budi.is_some() && andi.is_some(), "{}", page.body);
+    assert!(page.body.contains("Budi Santoso (0002)"));
+    // A bad card is refused on the page and adds nothing.
+    let bad = siti
+        .post("/queue/add", &[("csrf", &csrf), ("card", "9999")])
+        .await;
+    assert_ne!(bad.status, 303);
+    let answer = siti
+        .post("/queue/remove", &[("csrf", &csrf), ("card", "0002")])
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let page = siti.get("/").await;
+    assert!(page.body.contains(r#"data-position="1" data-card="0001""#));
+    assert!(!page.body.contains(r#"data-card="0002""#));
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn member_search_finds_names_by_words_with_a_count_and_pages() {
     let (server, web) = server_with_staff().await;
     let mut admin = server.admin().await;

@@ -212,7 +212,12 @@ async fn the_dashboard_previews_a_workbook_and_imports_it_on_confirmation() {
     // education for the monthly report.
     let station = server.enroll("PC-01").await;
     let l = lease(station.login("B-0001").await);
-    let s = server.app.store_for_tests().session(&l.session_id).unwrap().unwrap();
+    let s = server
+        .app
+        .store_for_tests()
+        .session(&l.session_id)
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (s.occupation.as_str(), s.education.as_str()),
         ("Pelajar", "SMA")

@@ -76,7 +76,12 @@ async fn each_patron_gets_the_right_lease_or_refusal() {
     assert_eq!(s.age_years, 36, "born 1990-01-15, the clock at 2026-11-25");
     assert_eq!(s.validated_by, "sip2");
     // The member record keeps what the library system said (source sip2).
-    let m = server.app.store_for_tests().member("1001").unwrap().unwrap();
+    let m = server
+        .app
+        .store_for_tests()
+        .member("1001")
+        .unwrap()
+        .unwrap();
     assert_eq!(m.source, "sip2");
     assert_eq!(m.birth_date, "1990-01-15");
     assert!(m.ils_confirmed_at_ms > 0);
@@ -109,7 +114,12 @@ async fn each_patron_gets_the_right_lease_or_refusal() {
     // Control bytes in the name are dropped, the rest kept.
     let station = fresh(&server, &mut n).await;
     let l = lease(station.login("1007").await);
-    let s = server.app.store_for_tests().session(&l.session_id).unwrap().unwrap();
+    let s = server
+        .app
+        .store_for_tests()
+        .session(&l.session_id)
+        .unwrap()
+        .unwrap();
     assert_eq!(s.patron_name, "Wayan Sudarma");
 
     // 93 once per connection: eleven questions, at most max_connections
@@ -349,7 +359,12 @@ async fn garbage_and_control_bytes_are_refused_cleanly_then_recovered() {
         assert!(started.elapsed() < Duration::from_secs(5));
         good.store(true, Ordering::SeqCst);
         let l = leased_eventually(&station, "1001", "the library system to make sense again").await;
-        let s = server.app.store_for_tests().session(&l.session_id).unwrap().unwrap();
+        let s = server
+            .app
+            .store_for_tests()
+            .session(&l.session_id)
+            .unwrap()
+            .unwrap();
         assert_eq!(s.patron_name, "Pulih");
         server.stop().await;
     }
@@ -378,7 +393,13 @@ async fn the_real_agent_unlocks_for_the_library_system_and_shows_its_refusal() {
         })
         .await;
     assert_eq!(unlocked.str("patron"), "Siti Aminah");
-    let session = server.app.store_for_tests().active_sessions().unwrap().pop().unwrap();
+    let session = server
+        .app
+        .store_for_tests()
+        .active_sessions()
+        .unwrap()
+        .pop()
+        .unwrap();
     assert_eq!(session.validated_by, "sip2");
     agent.send("logout").await;
     agent.state("locked").await;

@@ -48,6 +48,10 @@ impl Driver {
         }
         let effects = self.station.set_maintenance(welcome.maintenance, now);
         self.apply(effects).await;
+        // Shown (or cleared) at every attach: a hold may have ended while
+        // the link was down.
+        self.frontend
+            .show(&hold_event(&welcome.hold.clone().unwrap_or_default()));
         match welcome.lease {
             Some(lease) => self.grant(&lease, now).await,
             None if self.station.session_id().is_some() => {
@@ -91,6 +95,10 @@ impl Driver {
                     text: msg.text,
                     from: msg.from,
                 });
+                return;
+            }
+            command::Kind::Hold(hold) => {
+                self.frontend.show(&hold_event(&hold));
                 return;
             }
             command::Kind::Maintenance(m) => Ok(self.station.set_maintenance(m.on, now)),
@@ -145,5 +153,16 @@ impl Driver {
             Some(Err(e)) => tracing::error!(error = %e, "ack not journaled"),
             None => {}
         }
+    }
+}
+
+/// The screen's view of a server hold: whom for and whole minutes left, from
+/// the server's two clock readings (the PC's clock is never read).
+fn hold_event(hold: &bilik_proto::v1::HoldStation) -> UiEvent {
+    let left_ms = hold.until_ms.saturating_sub(hold.server_time_ms).max(0);
+    let minutes = (left_ms.saturating_add(59_999) / 60_000).min(24 * 60);
+    UiEvent::Hold {
+        patron_name: hold.patron_name.chars().take(100).collect(),
+        minutes_left: u32::try_from(minutes).unwrap_or(0),
     }
 }

@@ -33,6 +33,7 @@
 //! {"event":"refusal","code":C,"text":T}        C: UNKNOWN_CARD, EXPIRED, MAINTENANCE, ...,
 //!                                              NOT_CONNECTED, SERVER_ERROR, IN_PROGRESS
 //! {"event":"message","text":T,"from":F}
+//! {"event":"hold","patron":P,"minutes_left":M,"text":T}   P "": the hold ended
 //! {"event":"link","status":"connecting","attempt":N}
 //! {"event":"link","status":"connected","station_id":I,"station_name":N}
 //! {"event":"link","status":"backoff","attempt":N,"retry_in_ms":D,"error":E}
@@ -196,6 +197,19 @@ pub fn to_json(event: &UiEvent, lang: Lang, now: Instant) -> Value {
         }),
         UiEvent::Message { text, from } => json!({
             "event": "message", "text": text, "from": from,
+        }),
+        UiEvent::Hold {
+            patron_name,
+            minutes_left,
+        } => json!({
+            "event": "hold",
+            "patron": patron_name,
+            "minutes_left": minutes_left,
+            "text": if patron_name.is_empty() {
+                String::new()
+            } else {
+                format!("{} {patron_name}", catalog::lock_screen::RESERVED_FOR.get(lang))
+            },
         }),
         UiEvent::Link(LinkState::Connecting { attempt }) => json!({
             "event": "link", "status": "connecting", "attempt": attempt,

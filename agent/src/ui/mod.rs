@@ -111,6 +111,14 @@ pub enum UiEvent {
         /// Who sent it.
         from: String,
     },
+    /// The station is held for the next patron of the server's waiting
+    /// queue (only their card is taken), or no longer (`patron_name` empty).
+    Hold {
+        /// Whom it is held for; empty: the hold has ended.
+        patron_name: String,
+        /// Whole minutes until the hold ends, as of receipt (rounded up).
+        minutes_left: u32,
+    },
     /// The link to the server changed.
     Link(LinkState),
     /// The server's settings: library name, house rules, purposes.

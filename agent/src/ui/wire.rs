@@ -141,6 +141,13 @@ pub enum WireEvent {
         /// Who sent it.
         from: String,
     },
+    /// The station is held for a queued patron (empty name: no longer).
+    Hold {
+        /// Whom for.
+        patron_name: String,
+        /// Minutes left at receipt.
+        minutes_left: u32,
+    },
     /// The link to the server changed.
     Link {
         /// "connecting", "connected" or "backoff".
@@ -298,6 +305,13 @@ impl WireEvent {
                 text: text.clone(),
                 from: from.clone(),
             },
+            UiEvent::Hold {
+                patron_name,
+                minutes_left,
+            } => WireEvent::Hold {
+                patron_name: patron_name.clone(),
+                minutes_left: *minutes_left,
+            },
             UiEvent::Link(link) => {
                 let mut wire = WireEvent::Link {
                     status: String::new(),
@@ -376,6 +390,13 @@ impl WireEvent {
             WireEvent::Message { text, from } => UiEvent::Message {
                 text: text.clone(),
                 from: from.clone(),
+            },
+            WireEvent::Hold {
+                patron_name,
+                minutes_left,
+            } => UiEvent::Hold {
+                patron_name: patron_name.clone(),
+                minutes_left: *minutes_left,
             },
             WireEvent::Link {
                 status,

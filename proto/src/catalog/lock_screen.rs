@@ -158,3 +158,16 @@ pub const DISMISS: Text = Text {
     id: "Tutup",
     en: "Close",
 };
+
+/// The lock screen's line while the station is held for the next patron of
+/// the waiting queue, followed by their name.
+pub const RESERVED_FOR: Text = Text {
+    id: "Dipesan untuk",
+    en: "Reserved for",
+};
+
+/// Under it: only that patron's card is taken, and for how long.
+pub const RESERVED_DETAIL: Text = Text {
+    id: "Hanya kartu pengunjung tersebut yang dapat masuk di komputer ini. Menit tersisa:",
+    en: "Only that patron's card can sign in on this computer. Minutes left:",
+};

@@ -357,6 +357,18 @@ pub const TOTAL_HOURS: Text = Text {
     en: "Hours used",
 };
 
+/// Summary row: patrons whose queue wait ended in the month.
+pub const TOTAL_QUEUED: Text = Text {
+    id: "Pengunjung yang mengantre",
+    en: "Patrons queued",
+};
+
+/// Summary row: median minutes from joining the queue to the session.
+pub const TOTAL_MEDIAN_WAIT: Text = Text {
+    id: "Median waktu tunggu antrean (menit)",
+    en: "Median queue wait (minutes)",
+};
+
 /// Average minutes per session.
 pub const TOTAL_AVERAGE_MINUTES: Text = Text {
     id: "Rata-rata menit per sesi",

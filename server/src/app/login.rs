@@ -163,6 +163,10 @@ impl App {
         if req.rules_version != self.config().rules_version {
             return Ok(Err(RefusalCode::RulesNotAccepted));
         }
+        // A station held for the next patron of the queue takes only theirs.
+        if let Some(code) = self.hold_refusal(&station.station_id, &card)? {
+            return Ok(Err(code));
+        }
         let now = self.now_ms();
         let admitted = self
             .admit(
@@ -205,6 +209,8 @@ impl App {
         if let Err(why) = self.open_session(&session).await? {
             return Ok(Err(refusal_code(why)));
         }
+        self.queue_served(&session.card, session.started_at_ms)
+            .await?;
         Ok(Ok(views::lease(&session, now)))
     }
 

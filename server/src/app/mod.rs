@@ -16,6 +16,7 @@ mod member_source;
 pub(crate) mod members;
 mod observe;
 mod privacy;
+mod queue;
 mod reports;
 mod sessions;
 mod staff;
@@ -33,6 +34,7 @@ pub use member_source::{BY_LOCAL, BY_SIP2, BY_SIP2_CACHED};
 pub use members::MAX_IMPORT_BYTES;
 pub use members::{ImportChange, ImportPreview, ImportPreviewRow, MemberPage};
 pub use privacy::MemberExport;
+pub use queue::{MAX_QUEUE, estimate_waits};
 pub use staff::StaffIdentity;
 pub use watch::StationFeed;
 
@@ -128,6 +130,9 @@ struct Inner {
     ils: Option<Arc<crate::sip2::Ils>>,
     /// Counters and histograms for `/metrics`, moved by the use cases.
     metrics: crate::metrics::Metrics,
+    /// Serialises changes to the waiting queue (read, change, durable
+    /// write), so two librarians and the sweeper cannot lose each other's.
+    queue_lock: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -153,6 +158,7 @@ impl App {
                 ils,
                 metrics: crate::metrics::Metrics::new(store.commit_latency()),
                 store,
+                queue_lock: tokio::sync::Mutex::new(()),
             }),
         }
     }
@@ -385,6 +391,7 @@ impl App {
             self.keep_reserve();
         }
         self.close_overdue_sessions(now).await?;
+        self.offer_stations().await?;
         self.close_quiet_alerts().await;
         let silent = self
             .inner

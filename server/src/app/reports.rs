@@ -9,6 +9,7 @@ use crate::report::usage::{local, recap_row};
 use crate::report::{recap, signing};
 use crate::store::StoreError;
 use bilik_proto::catalog::Lang;
+use bilik_proto::store::v1::QueueOutcome;
 use bilik_proto::store::v1::SignedReportRecord;
 use bilik_proto::v1::{ReportFile, ReportFormat, Role, SignedReportInfo, agent_event};
 use std::collections::HashSet;
@@ -188,6 +189,15 @@ impl App {
             session_ids.extend(ids);
         }
         let mut report = tally.finish(counts);
+        let waits = self.store().queue_waits_between(from_ms, to_ms)?;
+        report.totals.queued = u32::try_from(waits.len()).unwrap_or(u32::MAX);
+        report.totals.median_wait_minutes = crate::report::monthly::median_minutes(
+            waits
+                .iter()
+                .filter(|w| w.outcome == QueueOutcome::Served as i32)
+                .map(|w| (w.ended_at_ms - w.joined_at_ms).max(0) as f64 / 60_000.0)
+                .collect(),
+        );
         let (name, nip) = self
             .staff_signature(&by.username)?
             .unwrap_or_else(|| (by.username.clone(), String::new()));

@@ -88,6 +88,7 @@ impl App {
         );
         self.metrics().session_ended(reason);
         self.hub().changed(&session.station_id);
+        self.offer_stations_soon();
     }
 
     /// Tells an attached agent to lock (best effort: it locks by itself at

@@ -104,6 +104,7 @@ impl App {
             settings: Some(self.settings()),
             lease,
             maintenance: record.maintenance,
+            hold: self.hold_message(&record.station_id)?,
         })
     }
 
@@ -235,7 +236,9 @@ impl App {
             },
             UnlockFor::Guest(_) => Patron::Guest,
         };
-        let Admitted { station, member, .. } = match self.admit(&station, patron).await? {
+        let Admitted {
+            station, member, ..
+        } = match self.admit(&station, patron).await? {
             Ok(admitted) => admitted,
             Err(RefusalCode::Maintenance) => {
                 return Err(Error::FailedPrecondition(format!(
@@ -283,6 +286,8 @@ impl App {
         if let Err(why) = self.open_session(&session).await? {
             return Err(unlock_refused(login::refusal_code(why)));
         }
+        self.queue_served(&session.card, session.started_at_ms)
+            .await?;
         let who = if session.card.is_empty() {
             session.guest_note.clone()
         } else {
@@ -439,6 +444,9 @@ impl App {
             command::Kind::Maintenance(SetMaintenance { on }),
         )
         .await;
+        if !on {
+            self.offer_stations_soon();
+        }
         self.station_view(&station_id)
             .await?
             .ok_or_else(|| Error::NotFound("station vanished".into()))

@@ -51,6 +51,9 @@ pub enum AdminCommand {
     /// Stations: list, unlock, end, extend, message, maintenance, enrolment codes.
     #[command(subcommand)]
     Station(StationCommand),
+    /// The waiting queue for walk-in patrons: add, list, remove.
+    #[command(subcommand)]
+    Queue(QueueCommand),
     /// The usage log.
     Sessions {
         /// First library-local day, YYYY-MM-DD.
@@ -93,6 +96,23 @@ pub enum AdminCommand {
         /// The new account's password.
         #[arg(long, env = "BILIK_NEW_PASSWORD", hide_env_values = true)]
         new_password: String,
+    },
+}
+
+/// Waiting-queue commands.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Add a walk-in patron (by library card) to the end of the queue.
+    Add {
+        /// The patron's card number.
+        card: String,
+    },
+    /// The queue: position, card, name, waiting since, estimated wait, hold.
+    List,
+    /// Take a patron off the queue.
+    Remove {
+        /// The patron's card number.
+        card: String,
     },
 }
 

@@ -3,7 +3,7 @@
 
 use super::client::Signed;
 use super::print;
-use super::{CliError, MemberCommand, ReportCommand, StationCommand};
+use super::{CliError, MemberCommand, QueueCommand, ReportCommand, StationCommand};
 use bilik_proto::v1::*;
 use std::path::PathBuf;
 
@@ -24,6 +24,31 @@ pub(super) async fn sessions(
     })?;
     for session in s.client.query_sessions(req).await?.into_inner().sessions {
         print::session(&s.time, &session);
+    }
+    Ok(())
+}
+
+/// `queue add|list|remove`: the waiting queue, printed after each change.
+pub(super) async fn queue(s: &mut Signed, cmd: QueueCommand) -> Result<(), CliError> {
+    let info = match cmd {
+        QueueCommand::Add { card } => {
+            let req = s.req(AddToQueueRequest { card })?;
+            s.client.add_to_queue(req).await?.into_inner()
+        }
+        QueueCommand::List => {
+            let req = s.req(ListQueueRequest {})?;
+            s.client.list_queue(req).await?.into_inner()
+        }
+        QueueCommand::Remove { card } => {
+            let req = s.req(RemoveFromQueueRequest { card })?;
+            s.client.remove_from_queue(req).await?.into_inner()
+        }
+    };
+    if info.entries.is_empty() {
+        println!("the queue is empty");
+    }
+    for entry in &info.entries {
+        print::queue_entry(&s.time, entry);
     }
     Ok(())
 }

@@ -14,7 +14,9 @@ mod handlers;
 mod offline;
 mod print;
 
-pub use args::{AdminCommand, Connection, MemberCommand, ReportCommand, StationCommand};
+pub use args::{
+    AdminCommand, Connection, MemberCommand, QueueCommand, ReportCommand, StationCommand,
+};
 pub use client::trust;
 pub use offline::{audit_verify, verify_file};
 
@@ -68,6 +70,7 @@ pub async fn run(conn: &Connection, cmd: AdminCommand) -> Result<(), CliError> {
     match cmd {
         AdminCommand::Member(m) => handlers::member(&mut s, m).await,
         AdminCommand::Station(c) => handlers::station(&mut s, c).await,
+        AdminCommand::Queue(q) => handlers::queue(&mut s, q).await,
         AdminCommand::Sessions {
             from,
             to,

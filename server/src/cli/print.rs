@@ -2,7 +2,9 @@
 //! (members, sessions, stations), one line each, times in the library's
 //! time zone as the dashboard shows them.
 
-use bilik_proto::v1::{EndReason, Member, MemberStatus, SessionInfo, StationInfo, StationState};
+use bilik_proto::v1::{
+    EndReason, Member, MemberStatus, QueueEntry, SessionInfo, StationInfo, StationState,
+};
 
 /// The library's time zone, as the server named it at sign-in.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +36,27 @@ impl LibraryTime {
             None => utc.format("%Y-%m-%d %H:%M:%SZ").to_string(),
         }
     }
+}
+
+/// One waiting patron, one line: position, card, name, since, wait or hold.
+pub(super) fn queue_entry(time: &LibraryTime, e: &QueueEntry) {
+    let state = if e.held_station.is_empty() {
+        format!("~{} min", e.estimated_wait_minutes)
+    } else {
+        format!(
+            "held {} until {}",
+            e.held_station,
+            time.format(e.hold_until_ms)
+        )
+    };
+    println!(
+        "{}\t{}\t{}\tsince {}\t{}",
+        e.position,
+        e.card,
+        e.patron_name,
+        time.format(e.joined_at_ms),
+        state
+    );
 }
 
 /// One member, one line.

@@ -254,6 +254,11 @@ fn obey(screen: &watch::Sender<Screen>, command: Command) -> Option<Detached> {
                 "demo station shows a message"
             );
         }
+        command::Kind::Hold(hold) => {
+            // A demo station has no lock screen to show the hold on; the
+            // server enforces it at login anyway.
+            tracing::info!(held = !hold.patron_name.is_empty(), "demo station hold");
+        }
         command::Kind::Maintenance(maintenance) => {
             screen.send_if_modified(|s| match (maintenance.on, &*s) {
                 (true, Screen::Maintenance) | (false, Screen::Locked) => false,

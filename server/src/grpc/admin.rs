@@ -136,6 +136,34 @@ impl Admin for AdminService {
         ))
     }
 
+    async fn add_to_queue(
+        &self,
+        req: Request<AddToQueueRequest>,
+    ) -> Result<Response<QueueInfo>, Status> {
+        let who = self.staff(&req)?;
+        Ok(Response::new(
+            self.app.queue_add(&who, &req.get_ref().card).await?,
+        ))
+    }
+
+    async fn remove_from_queue(
+        &self,
+        req: Request<RemoveFromQueueRequest>,
+    ) -> Result<Response<QueueInfo>, Status> {
+        let who = self.staff(&req)?;
+        Ok(Response::new(
+            self.app.queue_remove(&who, &req.get_ref().card).await?,
+        ))
+    }
+
+    async fn list_queue(
+        &self,
+        req: Request<ListQueueRequest>,
+    ) -> Result<Response<QueueInfo>, Status> {
+        self.staff(&req)?;
+        Ok(Response::new(self.app.queue_info().await?))
+    }
+
     async fn power_station(
         &self,
         req: Request<PowerStationRequest>,

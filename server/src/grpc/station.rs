@@ -88,6 +88,8 @@ impl Station for StationService {
             .ok_or_else(|| Status::unavailable("the server is stopping"))?;
         let boot = crate::app::clean_line(&hello.boot_id, 64);
         tracing::info!(station = %station.name, %boot, "station attached");
+        // A station that comes online free may be what a queued patron waits for.
+        app.offer_stations_soon();
         tokio::spawn(read_agent(
             app,
             station.station_id,

@@ -118,12 +118,16 @@ fn sum_totals<'a>(months: impl Iterator<Item = &'a Totals> + Clone, unique: u32)
             round1(minutes as f64 / f64::from(sessions))
         },
         stations: months.clone().map(|t| t.stations).max().unwrap_or(0),
-        opening_minutes_per_station: months.map(|t| t.opening_minutes_per_station).sum(),
+        opening_minutes_per_station: months.clone().map(|t| t.opening_minutes_per_station).sum(),
         utilisation_percent: if capacity > 0.0 {
             round1(used / capacity * 100.0)
         } else {
             0.0
         },
+        queued: months.clone().map(|t| t.queued).sum(),
+        // A median does not add up from the months' medians; the year's
+        // needs every wait, which the annual report does not read yet.
+        median_wait_minutes: 0.0,
     }
 }
 

@@ -194,6 +194,11 @@ fn summary(w: &mut Writer, report: &MonthlyReport, lang: Lang) {
         t::TOTAL_UTILISATION.get(lang),
         words::plain_dec1(s.utilisation_percent),
     );
+    w.pair(t::TOTAL_QUEUED.get(lang), s.queued.to_string());
+    w.pair(
+        t::TOTAL_MEDIAN_WAIT.get(lang),
+        words::plain_dec1(s.median_wait_minutes),
+    );
     w.blank();
 }
 

@@ -160,6 +160,8 @@ pub(crate) fn fixture() -> MonthlyReport {
             stations: 4,
             opening_minutes_per_station: opening,
             utilisation_percent: minutes as f64 * 100.0 / (4.0 * opening as f64),
+            queued: 3,
+            median_wait_minutes: 12.5,
         },
         per_day: counts(per_day),
         per_station: stations

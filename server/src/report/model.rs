@@ -144,6 +144,14 @@ pub struct Totals {
     pub opening_minutes_per_station: u64,
     /// Minutes used within opening hours / (stations x opening minutes), in %.
     pub utilisation_percent: f64,
+    /// Patrons whose wait in the waiting queue ended in the month (served,
+    /// expired or removed): how often every station was taken.
+    #[serde(default)]
+    pub queued: u32,
+    /// Median minutes from joining the queue to the session start, over
+    /// the patrons served from the queue (0 without any).
+    #[serde(default)]
+    pub median_wait_minutes: f64,
 }
 
 /// The signature of a signed month, as printed on it.

@@ -463,6 +463,9 @@ impl<'a> MonthTally<'a> {
                     c.in_hours_ms as f64 / 60_000.0,
                     opening as f64 * f64::from(station_count),
                 ),
+                // Filled in from the queue log by the caller.
+                queued: 0,
+                median_wait_minutes: 0.0,
             },
             per_day,
             per_station: stations
@@ -660,5 +663,30 @@ mod tests {
             serde_json::to_string(&a).unwrap(),
             serde_json::to_string(&b).unwrap()
         );
+    }
+}
+
+/// The median of `minutes`, one decimal (0 for none).
+pub fn median_minutes(mut minutes: Vec<f64>) -> f64 {
+    if minutes.is_empty() {
+        return 0.0;
+    }
+    minutes.sort_by(f64::total_cmp);
+    let mid = minutes.len() / 2;
+    let median = if minutes.len().is_multiple_of(2) {
+        (minutes[mid - 1] + minutes[mid]) / 2.0
+    } else {
+        minutes[mid]
+    };
+    (median * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod median_tests {
+    #[test]
+    fn median_of_odd_even_and_none() {
+        assert_eq!(super::median_minutes(vec![9.0, 1.0, 4.0]), 4.0);
+        assert_eq!(super::median_minutes(vec![1.0, 4.0, 2.0, 10.0]), 3.0);
+        assert_eq!(super::median_minutes(Vec::new()), 0.0);
     }
 }

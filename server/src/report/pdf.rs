@@ -146,6 +146,11 @@ pub fn monthly(
             t::TOTAL_UTILISATION,
             words::dec1(s.utilisation_percent, lang),
         ),
+        (t::TOTAL_QUEUED, words::int(u64::from(s.queued), lang)),
+        (
+            t::TOTAL_MEDIAN_WAIT,
+            words::dec1(s.median_wait_minutes, lang),
+        ),
     ];
     let rows: Vec<Vec<String>> = totals
         .iter()

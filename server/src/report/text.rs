@@ -47,6 +47,11 @@ pub fn monthly(r: &MonthlyReport) -> String {
         t.utilisation_percent,
         t.stations
     );
+    let _ = writeln!(
+        out,
+        "{} patrons queued, median wait {:.1} min",
+        t.queued, t.median_wait_minutes
+    );
     for st in &r.per_station {
         let _ = writeln!(
             out,

@@ -186,6 +186,8 @@ fn summary_sheet(
             &f.int,
         ),
         (t::TOTAL_UTILISATION, s.utilisation_percent, &f.dec1),
+        (t::TOTAL_QUEUED, f64::from(s.queued), &f.int),
+        (t::TOTAL_MEDIAN_WAIT, s.median_wait_minutes, &f.dec1),
     ];
     for (label, value, format) in lines {
         r += 1;

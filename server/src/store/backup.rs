@@ -12,7 +12,7 @@
 //! A frame is `tree-name-len u8, tree name, key-len u32 BE, key,
 //! value-len u32 BE, value`; a frame with an empty tree name ends the
 //! stream. Only primary records are written (members, stations, sessions,
-//! staff, codes, applied events, meta, reports, audit, incidents); the
+//! staff, codes, applied events, meta, reports, audit, incidents, queue log); the
 //! indexes (names, per card, open sessions) and counters are rebuilt from
 //! them at restore. That is what makes a backup taken while stations keep
 //! working consistent: sled's iterators are not one snapshot across trees,
@@ -35,7 +35,7 @@ const CHECKSUM_LEN: usize = 32;
 const MAX_FIELD: u32 = 64 << 20;
 
 /// The trees a backup holds, by name: everything that is not derived.
-const PRIMARY_TREES: [&str; 10] = [
+const PRIMARY_TREES: [&str; 11] = [
     "members",
     "stations",
     "sessions",
@@ -46,6 +46,7 @@ const PRIMARY_TREES: [&str; 10] = [
     "reports",
     "audit",
     "incidents",
+    "queue_log",
 ];
 
 /// Why a backup file cannot be restored.
@@ -115,6 +116,7 @@ impl Store {
             "reports" => &self.reports,
             "audit" => &self.audit,
             "incidents" => &self.incidents,
+            "queue_log" => &self.queue_log,
             _ => return None,
         })
     }

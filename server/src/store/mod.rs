@@ -9,6 +9,7 @@ mod durable;
 mod incidents;
 mod members;
 mod privacy;
+mod queue;
 mod reports;
 mod sessions;
 pub(super) mod space;
@@ -105,6 +106,10 @@ pub struct Store {
     audit: sled::Tree,
     /// UUIDv7 incident id (16 bytes) → `IncidentRecord`: the problems log.
     incidents: sled::Tree,
+    /// UUIDv7 at the wait's end (16 bytes) → `QueueWaitRecord`: finished
+    /// waits of the waiting queue, for the monthly report. The queue itself
+    /// is one `QueueRecord` in `meta` (`queue`).
+    queue_log: sled::Tree,
 }
 
 /// The schema version written into `meta` at creation.
@@ -157,6 +162,7 @@ impl Store {
             reports: db.open_tree("reports")?,
             audit: db.open_tree("audit")?,
             incidents: db.open_tree("incidents")?,
+            queue_log: db.open_tree("queue_log")?,
             db,
         };
         store

@@ -19,6 +19,7 @@ mod import;
 mod incidents;
 mod layout;
 mod members;
+mod queue;
 mod reports;
 mod request;
 mod sse;
@@ -76,6 +77,8 @@ pub fn router(app: App) -> Router {
         .route("/events", get(sse::events))
         .route("/stations/{id}/{action}", post(stations::action))
         .route("/enrollment-code", post(stations::enrollment_code))
+        .route("/queue/add", post(queue::add))
+        .route("/queue/remove", post(queue::remove))
         .route("/members", get(members::search))
         .route("/members/new", get(members::new_form))
         .route("/members/save", post(members::save))

@@ -177,6 +177,7 @@ fn gb(bytes: u64) -> f64 {
 pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
     let app = &state.app;
     let stations = app.station_infos().await?;
+    let queue = app.queue_info().await?;
     let viewer = Viewer::of(&ctx, app.now_ms());
     let online = stations.iter().filter(|s| s.online).count();
     let busy = stations.iter().filter(|s| s.session.is_some()).count();
@@ -205,6 +206,7 @@ pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, Web
             data-offline=(ctx.t(&t::OFFLINE_IN_SESSION_NOTICE)) {
             @for s in &stations { (card(&viewer, s)) }
         }
+        (super::queue::panel(&ctx, app, &queue))
         @if ctx.is_admin() {
             section.panel {
                 h2 { (ctx.t(&t::ENROLL_TITLE)) }

@@ -59,12 +59,13 @@ pub fn show(
     maintenance: bool,
 ) {
     let (library, station) = names(shared, *lang);
-    let (link, settings, refusal) = {
+    let (link, settings, refusal, hold) = {
         let m = shared.model();
         (
             m.link.clone(),
             m.settings.clone().unwrap_or_default(),
             m.refusal,
+            m.hold.clone(),
         )
     };
     let l = *lang;
@@ -91,6 +92,17 @@ pub fn show(
                     RichText::new(t::SERVER_UNREACHABLE.get(l))
                         .size(22.0)
                         .color(ALERT),
+                );
+            }
+            if let Some((name, minutes)) = &hold {
+                ui.label(
+                    RichText::new(format!("{} {name}", t::RESERVED_FOR.get(l)))
+                        .size(32.0)
+                        .strong()
+                        .color(Color32::from_rgb(255, 210, 90)),
+                );
+                ui.label(
+                    RichText::new(format!("{} {minutes}", t::RESERVED_DETAIL.get(l))).size(20.0),
                 );
             }
             ui.add_space(12.0);

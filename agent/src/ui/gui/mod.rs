@@ -51,6 +51,9 @@ pub struct Model {
     pub warning: Option<u32>,
     /// Librarian messages not dismissed yet: (text, from).
     pub messages: Vec<(String, String)>,
+    /// The waiting-queue hold on this station: (patron name, minutes left
+    /// at receipt); `None` when the station is not held.
+    pub hold: Option<(String, u32)>,
     /// The agent is stopping: the window may close.
     pub closing: bool,
     /// The configured language (the patron may switch it).
@@ -161,6 +164,7 @@ pub fn install(language: Lang, windowed: bool, corner: crate::config::Corner) ->
                 attempts: 0,
                 warning: None,
                 messages: Vec::new(),
+                hold: None,
                 closing: false,
                 language,
                 windowed,
@@ -242,6 +246,14 @@ impl FrontEnd for Gui {
                     let excess = m.messages.len().saturating_sub(3);
                     m.messages.drain(..excess);
                 }
+                UiEvent::Hold {
+                    patron_name,
+                    minutes_left,
+                } => {
+                    tracing::info!(held = !patron_name.is_empty(), "lock screen hold");
+                    m.hold =
+                        (!patron_name.is_empty()).then(|| (patron_name.clone(), *minutes_left));
+                }
                 UiEvent::Link(link) => {
                     if let LinkState::Connected { station_name, .. } = link {
                         m.station_name.clone_from(station_name);
@@ -321,6 +333,7 @@ mod tests {
                 attempts: 0,
                 warning: None,
                 messages: Vec::new(),
+                hold: None,
                 closing: false,
                 language: Lang::Id,
                 windowed: true,

@@ -96,6 +96,7 @@ pub fn start(config: &Config, inputs: mpsc::Sender<UiInput>) -> Result<Superviso
         state: UiState::Locked,
         settings: None,
         link: None,
+        hold: None,
         child: None,
         generation: 0,
         conn: None,
@@ -181,6 +182,8 @@ struct Watch {
     settings: Option<UiEvent>,
     /// The last link state (replayed).
     link: Option<UiEvent>,
+    /// The last waiting-queue hold (replayed to a restarted lock screen).
+    hold: Option<UiEvent>,
     /// The UI process, if one runs.
     child: Option<Child>,
     /// UI processes started so far.
@@ -235,6 +238,7 @@ impl Watch {
             UiEvent::State(state) => self.state = state.clone(),
             UiEvent::Settings(_) => self.settings = Some(event.clone()),
             UiEvent::Link(_) => self.link = Some(event.clone()),
+            UiEvent::Hold { .. } => self.hold = Some(event.clone()),
             _ => {}
         }
         self.send_event(&event);
@@ -379,7 +383,7 @@ impl Watch {
             windowed: self.windowed,
             countdown_corner: self.lock.countdown_corner.name().to_owned(),
         });
-        for event in [self.settings.clone(), self.link.clone()]
+        for event in [self.settings.clone(), self.link.clone(), self.hold.clone()]
             .into_iter()
             .flatten()
         {
