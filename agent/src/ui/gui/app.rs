@@ -36,6 +36,9 @@ pub struct LockApp {
     shape: Option<Shape>,
     /// The refusal count seen (a new one clears the card field).
     attempts_seen: u64,
+    /// The count of ended sessions seen (a new one starts the next
+    /// patron's form).
+    sessions_ended_seen: u64,
     /// The log-out confirmation is open.
     confirm_logout: bool,
     /// The countdown window's size as last asked for, how many times, and
@@ -89,6 +92,7 @@ impl LockApp {
             },
             shape: None,
             attempts_seen: 0,
+            sessions_ended_seen: 0,
             confirm_logout: false,
             countdown_fit: None,
             repair,
@@ -108,14 +112,6 @@ impl LockApp {
             return;
         }
         tracing::info!(?shape, windowed, "lock-screen window shape");
-        if self.shape == Some(Shape::Countdown) && shape == Shape::Locked {
-            // The next patron: the configured language, no old refusal, and
-            // "your session has ended" for a few seconds.
-            let mut m = self.shared.model();
-            self.lang = m.language;
-            m.refusal = None;
-            self.form.session_ended = Some(Instant::now());
-        }
         self.shape = Some(shape);
         self.covers.clear();
         match (shape, windowed) {
@@ -320,6 +316,20 @@ impl eframe::App for LockApp {
         }
         let (state, windowed, closing, reshape) = {
             let mut m = self.shared.model();
+            if m.sessions_ended != self.sessions_ended_seen {
+                // The next patron: a fresh form (no tick, no purpose), the
+                // configured language, no old refusal, and "your session
+                // has ended" for a few seconds. Counted, not seen as a
+                // shape change: a session may begin and end between frames.
+                self.sessions_ended_seen = m.sessions_ended;
+                self.lang = m.language;
+                m.refusal = None;
+                self.form = Form {
+                    focus_card: true,
+                    session_ended: Some(Instant::now()),
+                    ..Form::default()
+                };
+            }
             (
                 m.state.clone(),
                 m.windowed,

@@ -68,6 +68,9 @@ pub struct Model {
     /// Counts state changes, so the repair thread sees a session that began
     /// and ended between two of its ticks (the window changed shape twice).
     pub epoch: u64,
+    /// Counts sessions that ended: the window starts the next patron's
+    /// form afresh even when it drew no frame during a short session.
+    pub sessions_ended: u64,
 }
 
 /// The model and the ways to reach the window, shared by both threads.
@@ -171,6 +174,7 @@ pub fn install(language: Lang, windowed: bool, corner: crate::config::Corner) ->
                 reshape: false,
                 corner,
                 epoch: 0,
+                sessions_ended: 0,
             })),
             ctx: Arc::new(OnceLock::new()),
             inputs: Arc::new(OnceLock::new()),
@@ -231,6 +235,12 @@ impl FrontEnd for Gui {
                     if std::mem::discriminant(state) != std::mem::discriminant(&m.state) {
                         tracing::info!(state = state_name(state), "lock screen state");
                         m.epoch += 1;
+                    }
+                    let in_session = |s: &UiState| {
+                        matches!(s, UiState::InSession(_) | UiState::Warning { .. })
+                    };
+                    if in_session(&m.state) && !in_session(state) {
+                        m.sessions_ended += 1;
                     }
                     m.state = state.clone();
                 }
@@ -340,6 +350,7 @@ mod tests {
                 reshape: false,
                 corner: crate::config::Corner::TopRight,
                 epoch: 0,
+                sessions_ended: 0,
             })),
             ctx: Arc::new(OnceLock::new()),
             inputs: Arc::new(OnceLock::new()),
@@ -356,6 +367,22 @@ mod tests {
             patron_name: "Andi".into(),
             deadline: tokio::time::Instant::now(),
         }
+    }
+
+    #[test]
+    fn a_session_that_ends_is_counted_once_whatever_frames_were_drawn() {
+        let mut gui = gui();
+        gui.show(&UiEvent::State(UiState::Locked));
+        assert_eq!(gui.shared.model().sessions_ended, 0);
+        gui.show(&UiEvent::State(UiState::InSession(session())));
+        gui.show(&UiEvent::State(UiState::Warning {
+            session: session(),
+            minutes_left: 5,
+        }));
+        assert_eq!(gui.shared.model().sessions_ended, 0);
+        gui.show(&UiEvent::State(UiState::Locked));
+        gui.show(&UiEvent::State(UiState::Maintenance));
+        assert_eq!(gui.shared.model().sessions_ended, 1);
     }
 
     #[test]
