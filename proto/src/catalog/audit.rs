@@ -1,5 +1,5 @@
 //! The audit log in plain words: one sentence per kind of entry, with
-//! `{actor}`, `{target}` and `{detail}` filled in by [`describe`], plus the
+//! `{actor}`, `{target}` and `{detail}` filled in by [`describe`](crate::catalog::audit::describe), plus the
 //! words of the audit page and of `bilik-server audit verify`.
 
 use super::{Lang, Text};

@@ -1,7 +1,7 @@
 //! Words of the librarians' web dashboard, in Indonesian and English: one
 //! file per dashboard page, all re-exported here so a page's handler says
 //! `web::SIGN_IN` whichever file holds it. Report words stay in
-//! [`super::report`].
+//! `catalog::report`.
 
 mod alerts;
 mod audit;

@@ -15,7 +15,7 @@ use bilik_proto::catalog::{Text, web as t};
 use std::collections::VecDeque;
 
 /// Quiet time that ends a burst: 10 minutes.
-pub const QUIET_MS: i64 = 10 * 60_000;
+pub(super) const QUIET_MS: i64 = 10 * 60_000;
 /// How long an ended, undismissed alert stays on the dashboard: a day.
 const SHOWN_MS: i64 = 24 * 60 * 60_000;
 /// Most alerts kept (open and ended); the oldest ended go first.
@@ -88,7 +88,7 @@ pub struct Alert {
     /// Shown on the dashboard (a burst may be counted, for the audit log,
     /// before it is worth a librarian's attention).
     pub visible: bool,
-    /// Quiet for [`QUIET_MS`]: summarised in the audit log.
+    /// Quiet for `QUIET_MS`: summarised in the audit log.
     pub ended: bool,
     /// A member of staff has seen to it.
     pub dismissed: bool,
@@ -105,7 +105,7 @@ pub(crate) struct Alerts {
 
 /// What [`App::note_alert`] should do with an occurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Occurrence {
+pub(crate) enum Occurrence {
     /// Count it in an open burst; open none.
     CountOnly,
     /// Count it, or open a burst (hidden until it becomes visible).

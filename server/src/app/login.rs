@@ -12,7 +12,7 @@ use bilik_proto::store::v1::{MemberRecord, SessionRecord, StationRecord};
 use bilik_proto::v1::{Lease, LoginRequest, LoginResponse, Refusal, RefusalCode, login_response};
 
 /// A refusal with its text from the catalogue.
-pub fn refusal(code: RefusalCode) -> Refusal {
+pub(super) fn refusal(code: RefusalCode) -> Refusal {
     let text = catalog::refusal(code);
     Refusal {
         code: code as i32,

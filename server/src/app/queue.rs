@@ -4,7 +4,7 @@
 //! queue is first come first served. Whenever a station is free (online,
 //! not in maintenance, no session, not held) and a patron is waiting, the
 //! first waiting patron is offered it: the station is held for them for
-//! `[queue] hold_minutes`, its lock screen shows "Reserved for <name>" and
+//! `[queue] hold_minutes`, its lock screen shows "Reserved for &lt;name&gt;" and
 //! the login refuses every other card ([`RefusalCode::Reserved`]). The held
 //! patron's login ends the wait (served); a hold that runs out drops the
 //! patron (expired) and the station goes to the next. The queue is one

@@ -39,7 +39,7 @@ impl StaffIdentity {
 impl App {
     /// Checks a username and password from `source` (the client's
     /// address); returns a bearer token. Failures slow down the source
-    /// address and the username (backoff, see [`super::throttles`]); an
+    /// address and the username (backoff, see `app::throttles`); an
     /// unknown username costs the same Argon2 time as a wrong password.
     pub async fn sign_in(
         &self,

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 /// Card logins per station: a scan loop on one PC. Five refusals are
 /// normal fumbling; then 2 s, 4 s, ... up to 5 minutes between tries.
-pub const STATION_LOGINS: Rule = Rule {
+pub(super) const STATION_LOGINS: Rule = Rule {
     free: 5,
     base_ms: 2_000,
     max_ms: 5 * 60_000,
@@ -16,11 +16,11 @@ pub const STATION_LOGINS: Rule = Rule {
 };
 
 /// Card logins per card, across stations (one card tried everywhere).
-pub const CARD_LOGINS: Rule = STATION_LOGINS;
+pub(super) const CARD_LOGINS: Rule = STATION_LOGINS;
 
 /// Wrong PINs per card: the PIN locks at the [`PIN_LOCK_AFTER`]th within a
 /// day; staff lift it.
-pub const WRONG_PINS: Rule = Rule {
+pub(super) const WRONG_PINS: Rule = Rule {
     free: PIN_LOCK_AFTER,
     base_ms: 0,
     max_ms: 0,
@@ -28,11 +28,11 @@ pub const WRONG_PINS: Rule = Rule {
 };
 
 /// Wrong PINs (within [`WRONG_PINS`]' window) that lock a card's PIN.
-pub const PIN_LOCK_AFTER: u32 = 5;
+pub(super) const PIN_LOCK_AFTER: u32 = 5;
 
 /// Staff sign-ins per source address: backoff, not a lock anyone could
 /// trigger for someone else; up to 5 minutes between tries.
-pub const SIGN_INS_PER_ADDRESS: Rule = Rule {
+pub(super) const SIGN_INS_PER_ADDRESS: Rule = Rule {
     free: 5,
     base_ms: 1_000,
     max_ms: 5 * 60_000,
@@ -41,7 +41,7 @@ pub const SIGN_INS_PER_ADDRESS: Rule = Rule {
 
 /// Staff sign-ins per username, from anywhere: slows a spread-out guess at
 /// one account, capped at 30 s so nobody can keep its owner out.
-pub const SIGN_INS_PER_USER: Rule = Rule {
+pub(super) const SIGN_INS_PER_USER: Rule = Rule {
     free: 5,
     base_ms: 1_000,
     max_ms: 30_000,
@@ -50,7 +50,7 @@ pub const SIGN_INS_PER_USER: Rule = Rule {
 
 /// Wrong enrolment codes per source address: ten, then a minute's wait,
 /// doubling up to 10 minutes (an installer rarely mistypes ten times).
-pub const ENROL_CODES: Rule = Rule {
+pub(super) const ENROL_CODES: Rule = Rule {
     free: 9,
     base_ms: 60_000,
     max_ms: 10 * 60_000,
@@ -61,7 +61,7 @@ pub const ENROL_CODES: Rule = Rule {
 /// (a tarpit): a guesser that waits for each answer makes at most one
 /// attempt a second instead of thousands, so honest stations keep the
 /// server's cores; a patron sees the refusal after a moment.
-pub const TARPIT_MAX_MS: i64 = 1_000;
+pub(super) const TARPIT_MAX_MS: i64 = 1_000;
 
 /// Holds a throttled attempt for its wait, at most [`TARPIT_MAX_MS`].
 pub(crate) async fn tarpit(wait_ms: i64) {

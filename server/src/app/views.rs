@@ -4,7 +4,7 @@ use bilik_proto::store::v1::{MemberRecord, SessionRecord};
 use bilik_proto::v1::{Lease, Member, SessionInfo};
 
 /// A stored session as staff see it.
-pub fn session_info(s: &SessionRecord) -> SessionInfo {
+pub(super) fn session_info(s: &SessionRecord) -> SessionInfo {
     SessionInfo {
         session_id: s.session_id.clone(),
         station_id: s.station_id.clone(),
@@ -25,7 +25,7 @@ pub fn session_info(s: &SessionRecord) -> SessionInfo {
 }
 
 /// An open session as the agent enforces it.
-pub fn lease(s: &SessionRecord, now_ms: i64) -> Lease {
+pub(super) fn lease(s: &SessionRecord, now_ms: i64) -> Lease {
     let minutes = ((s.ends_at_ms - s.started_at_ms).max(0) + 59_999) / 60_000;
     let minutes = u32::try_from(minutes).unwrap_or(u32::MAX);
     Lease {
@@ -44,7 +44,7 @@ pub fn lease(s: &SessionRecord, now_ms: i64) -> Lease {
 }
 
 /// A stored member as staff see it (never the PIN hash).
-pub fn member(m: &MemberRecord) -> Member {
+pub(super) fn member(m: &MemberRecord) -> Member {
     Member {
         card: m.card.clone(),
         name: m.name.clone(),

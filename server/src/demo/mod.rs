@@ -1,7 +1,7 @@
 //! `serve --demo`: a server that shows itself working with no set-up. Demo
 //! members (some expired, one blocked), and simulated stations that enrol,
 //! attach and heartbeat over real gRPC, obey every command a librarian
-//! sends ([`station`]), and let simulated patrons log in and out with short
+//! sends (`station`), and let simulated patrons log in and out with short
 //! sessions, so the usage log and the station list move.
 
 mod station;

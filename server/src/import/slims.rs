@@ -3,7 +3,7 @@
 //! Libraries moving to Bilik already keep their members in SLiMS, so the
 //! operator can hand us SLiMS' export instead of retyping every card. The
 //! import is all-or-nothing: [`parse`] either returns every member of the file,
-//! validated, or every problem it found (capped at [`MAX_REPORTED_ERRORS`]), so
+//! validated, or every problem it found (capped at [`MAX_REPORTED_ERRORS`](crate::import::member::MAX_REPORTED_ERRORS)), so
 //! the operator can fix the file in one pass and a half-imported file never
 //! exists.
 //!
@@ -14,7 +14,7 @@
 //! Lines may end with a trailing separator, which SLiMS writes after the last
 //! field.
 //!
-//! [`reader`] splits the file into records; [`crate::import::member`]
+//! `reader` splits the file into records; [`crate::import::member`]
 //! validates each row (shared with the other importers).
 
 mod reader;

@@ -1,5 +1,5 @@
 //! Bar charts of a month: sessions per day and per hour of day. One
-//! geometry ([`layout`]) feeds both the hand-written SVG (dashboard) and
+//! geometry (`layout`) feeds both the hand-written SVG (dashboard) and
 //! the vector bars drawn into the PDF, so both show the same picture.
 //!
 //! The SVG carries no words, only numbers (axis ticks, day numbers, hours,

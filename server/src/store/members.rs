@@ -44,7 +44,7 @@ impl Store {
 
     /// The member categories every member write so far has carried
     /// (imports, the library system, staff), sorted; at most
-    /// [`MAX_CATEGORIES`].
+    /// `MAX_CATEGORIES`.
     pub fn member_categories(&self) -> Result<Vec<String>> {
         Ok(self
             .meta
@@ -163,7 +163,7 @@ const MEMBER_CATEGORIES: &str = "members.categories";
 
 /// Most member categories kept: a list to choose from on a form, not a
 /// record of every typo an import carried.
-pub const MAX_CATEGORIES: usize = 200;
+pub(super) const MAX_CATEGORIES: usize = 200;
 
 fn read_categories(bytes: &[u8]) -> std::collections::BTreeSet<String> {
     String::from_utf8_lossy(bytes)

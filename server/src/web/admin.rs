@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 /// The filters of the audit page (all optional).
 #[derive(Debug, Default, Deserialize)]
-pub struct AuditFilter {
+pub(super) struct AuditFilter {
     /// Exactly this actor (username or "system").
     #[serde(default)]
     actor: String,
@@ -41,7 +41,7 @@ const AUDIT_PAGE: usize = 100;
 /// `GET /audit`: entries in plain words, newest first, filtered by actor,
 /// kind and dates and paged; the chain's state (checked from the last
 /// checkpoint) above them.
-pub async fn audit(
+pub(super) async fn audit(
     State(state): State<Shared>,
     ctx: Ctx,
     Query(f): Query<AuditFilter>,
@@ -149,7 +149,10 @@ fn role_label(role: i32) -> bilik_proto::catalog::Text {
 }
 
 /// `GET /staff`.
-pub async fn staff_page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
+pub(super) async fn staff_page(
+    State(state): State<Shared>,
+    ctx: Ctx,
+) -> Result<Response, WebError> {
     let app = &state.app;
     let staff = app.list_staff(&ctx.identity)?;
     let body = html! {
@@ -213,7 +216,7 @@ pub async fn staff_page(State(state): State<Shared>, ctx: Ctx) -> Result<Respons
 
 /// The new-account form.
 #[derive(Debug, Deserialize)]
-pub struct NewStaffForm {
+pub(super) struct NewStaffForm {
     /// Sign-in name.
     #[serde(default)]
     username: String,
@@ -232,7 +235,7 @@ pub struct NewStaffForm {
 }
 
 /// `POST /staff`.
-pub async fn create_staff(
+pub(super) async fn create_staff(
     State(state): State<Shared>,
     ctx: Ctx,
     axum::Form(form): axum::Form<NewStaffForm>,
@@ -261,14 +264,14 @@ pub async fn create_staff(
 
 /// The reset-password form.
 #[derive(Debug, Deserialize)]
-pub struct PasswordForm {
+pub(super) struct PasswordForm {
     /// The new password.
     #[serde(default)]
     password: String,
 }
 
 /// `POST /staff/{user}/password`.
-pub async fn reset_password(
+pub(super) async fn reset_password(
     State(state): State<Shared>,
     ctx: Ctx,
     Path(user): Path<String>,
@@ -284,14 +287,14 @@ pub async fn reset_password(
 
 /// The disable/enable form.
 #[derive(Debug, Deserialize)]
-pub struct DisabledForm {
+pub(super) struct DisabledForm {
     /// "1" to disable, "0" to enable.
     #[serde(default)]
     disabled: String,
 }
 
 /// `POST /staff/{user}/disabled`.
-pub async fn set_disabled(
+pub(super) async fn set_disabled(
     State(state): State<Shared>,
     ctx: Ctx,
     Path(user): Path<String>,

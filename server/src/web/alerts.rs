@@ -12,14 +12,14 @@ use serde::Deserialize;
 
 /// The dismiss form.
 #[derive(Debug, Deserialize)]
-pub struct DismissForm {
+pub(super) struct DismissForm {
     /// The page to go back to.
     #[serde(default)]
     back: String,
 }
 
 /// A member of staff has seen to an alert.
-pub async fn dismiss(
+pub(super) async fn dismiss(
     State(state): State<Shared>,
     ctx: Ctx,
     Path(id): Path<u64>,

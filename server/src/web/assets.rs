@@ -6,9 +6,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// Where pages link the stylesheet.
-pub const CSS_PATH: &str = concat!("/assets/app-", env!("CARGO_PKG_VERSION"), ".css");
+pub(super) const CSS_PATH: &str = concat!("/assets/app-", env!("CARGO_PKG_VERSION"), ".css");
 /// Where pages load the script.
-pub const JS_PATH: &str = concat!("/assets/app-", env!("CARGO_PKG_VERSION"), ".js");
+pub(super) const JS_PATH: &str = concat!("/assets/app-", env!("CARGO_PKG_VERSION"), ".js");
 
 /// The stylesheet.
 const CSS: &str = include_str!("assets/app.css");
@@ -16,7 +16,7 @@ const CSS: &str = include_str!("assets/app.css");
 const JS: &str = include_str!("assets/app.js");
 
 /// `GET /assets/{file}`.
-pub async fn serve(Path(file): Path<String>) -> Response {
+pub(super) async fn serve(Path(file): Path<String>) -> Response {
     let (body, kind) = if file.ends_with(".css") && CSS_PATH.ends_with(&file) {
         (CSS, "text/css; charset=utf-8")
     } else if file.ends_with(".js") && JS_PATH.ends_with(&file) {

@@ -37,7 +37,11 @@ const IMPORT_PATH: &str = "/members/import";
 /// anything reads them: [`MAX_BODY_SIGNED_OUT`] without a valid session,
 /// [`MAX_FORM_BODY`] for a form, [`MAX_BODY`] only for an import by
 /// signed-in staff; a declared length over the limit is refused unread.
-pub async fn csrf_guard(State(state): State<Shared>, request: Request, next: Next) -> Response {
+pub(super) async fn csrf_guard(
+    State(state): State<Shared>,
+    request: Request,
+    next: Next,
+) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
@@ -131,14 +135,14 @@ async fn form_token(headers: &HeaderMap, bytes: &axum::body::Bytes) -> Option<St
 
 /// `?next=` of the sign-in page.
 #[derive(Debug, Deserialize)]
-pub struct LoginQuery {
+pub(super) struct LoginQuery {
     /// Where to go after signing in.
     #[serde(default)]
     next: String,
 }
 
 /// The sign-in page.
-pub async fn login_page(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+pub(super) async fn login_page(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
     login_response(&headers, &q.next, None, StatusCode::OK)
 }
 
@@ -186,7 +190,7 @@ fn login_response(
 
 /// The sign-in form's fields.
 #[derive(Debug, Deserialize)]
-pub struct LoginForm {
+pub(super) struct LoginForm {
     /// Staff username.
     #[serde(default)]
     username: String,
@@ -201,7 +205,7 @@ pub struct LoginForm {
 /// The address a request came from (its IP, not the port), as the
 /// throttles key it; "unknown" where the server was run without it.
 #[derive(Debug, Clone)]
-pub struct Source(pub String);
+pub(super) struct Source(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for Source {
     type Rejection = std::convert::Infallible;
@@ -217,7 +221,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Source {
 }
 
 /// Signs in: sets the session cookie and goes on, or shows why not.
-pub async fn login(
+pub(super) async fn login(
     State(state): State<Shared>,
     Source(source): Source,
     headers: HeaderMap,
@@ -256,7 +260,7 @@ pub async fn login(
 }
 
 /// Signs out: forgets the token and clears the cookie.
-pub async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Response {
+pub(super) async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Response {
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         if let Ok(who) = state.app.staff_identity(&token) {
             tracing::info!(user = %who.username, "staff signed out of the dashboard");
@@ -272,14 +276,14 @@ pub async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Response
 
 /// `?back=` of the language toggle.
 #[derive(Debug, Deserialize)]
-pub struct LangQuery {
+pub(super) struct LangQuery {
     /// The page to go back to.
     #[serde(default)]
     back: String,
 }
 
 /// Switches the language and goes back to the page.
-pub async fn set_lang(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
+pub(super) async fn set_lang(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
     let value = if lang == Lang::En { "en" } else { "id" };
     let mut response = Redirect::to(&local_path(&q.back)).into_response();

@@ -15,7 +15,7 @@ use maud::html;
 
 /// Something the dashboard could not do, and why.
 #[derive(Debug, Clone)]
-pub struct WebError {
+pub(super) struct WebError {
     /// The HTTP status.
     pub status: StatusCode,
     /// What kind of problem, in both languages.
@@ -26,27 +26,27 @@ pub struct WebError {
 
 impl WebError {
     /// A POST without a valid CSRF token.
-    pub fn csrf() -> WebError {
+    pub(super) fn csrf() -> WebError {
         WebError::new(StatusCode::FORBIDDEN, t::ERR_CSRF, "")
     }
 
     /// The session cookie is missing or expired.
-    pub fn signed_out() -> WebError {
+    pub(super) fn signed_out() -> WebError {
         WebError::new(StatusCode::UNAUTHORIZED, t::ERR_SIGNED_OUT, "")
     }
 
     /// The request body is too large.
-    pub fn too_large() -> WebError {
+    pub(super) fn too_large() -> WebError {
         WebError::new(StatusCode::PAYLOAD_TOO_LARGE, t::ERR_TOO_LARGE, "")
     }
 
     /// A form value the dashboard itself checks.
-    pub fn invalid(detail: impl Into<String>) -> WebError {
+    pub(super) fn invalid(detail: impl Into<String>) -> WebError {
         WebError::new(StatusCode::BAD_REQUEST, t::ERR_INVALID, detail)
     }
 
     /// Any error.
-    pub fn new(status: StatusCode, title: Text, detail: impl Into<String>) -> WebError {
+    pub(super) fn new(status: StatusCode, title: Text, detail: impl Into<String>) -> WebError {
         WebError {
             status,
             title,
@@ -99,7 +99,7 @@ impl IntoResponse for WebError {
 
 /// Turns a [`WebError`] left in a response into a page or a JSON message,
 /// in the language of the request.
-pub async fn render_errors(request: Request, next: Next) -> Response {
+pub(super) async fn render_errors(request: Request, next: Next) -> Response {
     let lang = lang_of(request.headers());
     let fetch = is_fetch(request.headers());
     let response = next.run(request).await;
@@ -129,6 +129,6 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
 }
 
 /// Any path the dashboard does not have.
-pub async fn not_found() -> WebError {
+pub(super) async fn not_found() -> WebError {
     WebError::new(StatusCode::NOT_FOUND, t::ERR_NOT_FOUND, "")
 }

@@ -10,7 +10,7 @@ use bilik_proto::catalog::web as t;
 use maud::html;
 
 /// `GET /health`.
-pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
+pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
     let app = &state.app;
     let stations = app.station_infos().await?;
     let online = stations.iter().filter(|s| s.online).count();
@@ -72,7 +72,7 @@ pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, Web
 }
 
 /// `POST /health/backup`: an admin takes a backup now.
-pub async fn backup(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
+pub(super) async fn backup(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
     let (path, summary) = state.app.backup_now(Some(&ctx.identity)).await?;
     let name = path
         .file_name()

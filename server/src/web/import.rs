@@ -26,7 +26,7 @@ const MAX_PENDING: usize = 16;
 
 /// A previewed file waiting for confirmation.
 #[derive(Debug)]
-pub struct PendingImport {
+pub(super) struct PendingImport {
     /// Only who previewed it may confirm it.
     username: String,
     /// The file, exactly as previewed.
@@ -49,7 +49,7 @@ fn upload_form(ctx: &Ctx) -> Markup {
 }
 
 /// `GET /members/import`.
-pub async fn form(State(state): State<Shared>, ctx: Ctx) -> Response {
+pub(super) async fn form(State(state): State<Shared>, ctx: Ctx) -> Response {
     let body = upload_form(&ctx);
     layout::page(
         &ctx,
@@ -61,7 +61,7 @@ pub async fn form(State(state): State<Shared>, ctx: Ctx) -> Response {
 }
 
 /// `POST /members/import`: the preview.
-pub async fn preview(
+pub(super) async fn preview(
     State(state): State<Shared>,
     ctx: Ctx,
     mut form: Multipart,
@@ -164,14 +164,14 @@ fn remember(state: &WebState, username: &str, content: Vec<u8>) -> Result<String
 
 /// The confirmation form.
 #[derive(Debug, Deserialize)]
-pub struct ConfirmForm {
+pub(super) struct ConfirmForm {
     /// The preview's id.
     #[serde(default)]
     id: String,
 }
 
 /// `POST /members/import/confirm`: imports the previewed file.
-pub async fn confirm(
+pub(super) async fn confirm(
     State(state): State<Shared>,
     ctx: Ctx,
     axum::Form(form): axum::Form<ConfirmForm>,

@@ -12,7 +12,7 @@ use maud::html;
 use serde::Deserialize;
 
 /// `GET /problems`.
-pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
+pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
     let app = &state.app;
     let incidents = app.incidents(100)?;
     let stations = app.station_choices()?;
@@ -74,7 +74,7 @@ pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, Web
 
 /// The new-problem form.
 #[derive(Debug, Deserialize)]
-pub struct OpenForm {
+pub(super) struct OpenForm {
     /// Station id or name.
     #[serde(default)]
     station: String,
@@ -87,7 +87,7 @@ pub struct OpenForm {
 }
 
 /// `POST /problems`.
-pub async fn open(
+pub(super) async fn open(
     State(state): State<Shared>,
     ctx: Ctx,
     axum::Form(form): axum::Form<OpenForm>,
@@ -107,7 +107,7 @@ pub async fn open(
 
 /// The resolve form.
 #[derive(Debug, Deserialize)]
-pub struct ResolveForm {
+pub(super) struct ResolveForm {
     /// What was done.
     #[serde(default)]
     resolution: String,
@@ -117,7 +117,7 @@ pub struct ResolveForm {
 }
 
 /// `POST /problems/{id}/resolve`.
-pub async fn resolve(
+pub(super) async fn resolve(
     State(state): State<Shared>,
     ctx: Ctx,
     Path(id): Path<String>,

@@ -10,7 +10,7 @@ use maud::{DOCTYPE, Markup, html};
 
 /// The sections of the desk, for the navigation bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Nav {
+pub(super) enum Nav {
     /// The live grid (home).
     Stations,
     /// Members and imports.
@@ -31,7 +31,7 @@ pub enum Nav {
 
 /// A whole HTML document around `body`, without navigation (sign-in and
 /// error pages).
-pub fn bare_page(lang: Lang, title: &str, body: Markup) -> Markup {
+pub(super) fn bare_page(lang: Lang, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(if lang == Lang::En { "en" } else { "id" }) {
@@ -48,7 +48,7 @@ pub fn bare_page(lang: Lang, title: &str, body: Markup) -> Markup {
 }
 
 /// The language toggle: a link to the other language.
-pub fn lang_toggle(lang: Lang, back: &str) -> Markup {
+pub(super) fn lang_toggle(lang: Lang, back: &str) -> Markup {
     let (code, label) = match lang {
         Lang::Id => ("en", "English"),
         Lang::En => ("id", "Bahasa Indonesia"),
@@ -59,7 +59,7 @@ pub fn lang_toggle(lang: Lang, back: &str) -> Markup {
 }
 
 /// A page of the desk: header, navigation, the last action's message.
-pub fn page(ctx: &Ctx, app: &App, active: Nav, title: &str, body: Markup) -> Response {
+pub(super) fn page(ctx: &Ctx, app: &App, active: Nav, title: &str, body: Markup) -> Response {
     let mut items = vec![
         (Nav::Stations, "/", t::NAV_STATIONS),
         (Nav::Members, "/members", t::NAV_MEMBERS),
@@ -155,7 +155,7 @@ fn time_hm(app: &App, ms: i64) -> String {
 
 /// The answer to a successful action: JSON for the dashboard's JavaScript,
 /// else a redirect to `back` with the message shown there.
-pub fn done(ctx: &Ctx, back: &str, message: &str) -> Response {
+pub(super) fn done(ctx: &Ctx, back: &str, message: &str) -> Response {
     if ctx.fetch {
         let body = serde_json::json!({ "ok": true, "message": message });
         return axum::Json(body).into_response();
@@ -169,7 +169,7 @@ pub fn done(ctx: &Ctx, back: &str, message: &str) -> Response {
 }
 
 /// "YYYY-MM-DD HH:MM" in the library's time zone.
-pub fn date_time(app: &App, ms: i64) -> String {
+pub(super) fn date_time(app: &App, ms: i64) -> String {
     if ms == 0 {
         return String::new();
     }
@@ -177,7 +177,7 @@ pub fn date_time(app: &App, ms: i64) -> String {
 }
 
 /// "3 min" / "2 h 5 min".
-pub fn duration(lang: Lang, ms: i64) -> String {
+pub(super) fn duration(lang: Lang, ms: i64) -> String {
     let minutes = ms.max(0) / 60_000;
     let unit = t::UNIT_MINUTES.get(lang);
     match (minutes / 60, minutes % 60) {

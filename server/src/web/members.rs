@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 /// `?q=&page=` of the member search.
 #[derive(Debug, Deserialize)]
-pub struct SearchQuery {
+pub(super) struct SearchQuery {
     /// Card prefix or words of the name.
     #[serde(default)]
     q: String,
@@ -36,7 +36,7 @@ fn status_label(status: i32) -> (&'static str, Text) {
 }
 
 /// `GET /members`.
-pub async fn search(
+pub(super) async fn search(
     State(state): State<Shared>,
     ctx: Ctx,
     Query(q): Query<SearchQuery>,
@@ -141,14 +141,14 @@ fn member_form(ctx: &Ctx, m: &Member, new: bool, categories: &[String]) -> Marku
 }
 
 /// `GET /members/new`.
-pub async fn new_form(State(state): State<Shared>, ctx: Ctx) -> Response {
+pub(super) async fn new_form(State(state): State<Shared>, ctx: Ctx) -> Response {
     let categories = state.app.member_categories().unwrap_or_default();
     let body = member_form(&ctx, &Member::default(), true, &categories);
     layout::page(&ctx, &state.app, Nav::Members, ctx.t(&t::ADD_MEMBER), body)
 }
 
 /// `GET /members/card/{card}`: the member, their status and history.
-pub async fn detail(
+pub(super) async fn detail(
     State(state): State<Shared>,
     ctx: Ctx,
     Path(card): Path<String>,
@@ -213,7 +213,7 @@ pub async fn detail(
 
 /// The add/edit form's fields.
 #[derive(Debug, Default, Deserialize)]
-pub struct MemberForm {
+pub(super) struct MemberForm {
     /// Card number (the key).
     #[serde(default)]
     card: String,
@@ -265,7 +265,7 @@ pub struct MemberForm {
 }
 
 /// `POST /members/save`: add or update.
-pub async fn save(
+pub(super) async fn save(
     State(state): State<Shared>,
     ctx: Ctx,
     axum::Form(form): axum::Form<MemberForm>,
@@ -308,14 +308,14 @@ pub async fn save(
 
 /// The block/unblock form.
 #[derive(Debug, Deserialize)]
-pub struct StatusForm {
+pub(super) struct StatusForm {
     /// active or blocked.
     #[serde(default)]
     status: String,
 }
 
 /// `POST /members/card/{card}/pin-unlock`: staff lift a PIN lock.
-pub async fn unlock_pin(
+pub(super) async fn unlock_pin(
     State(state): State<Shared>,
     ctx: Ctx,
     Path(card): Path<String>,
@@ -327,7 +327,7 @@ pub async fn unlock_pin(
 }
 
 /// `POST /members/card/{card}/status`.
-pub async fn set_status(
+pub(super) async fn set_status(
     State(state): State<Shared>,
     ctx: Ctx,
     Path(card): Path<String>,
@@ -350,7 +350,7 @@ pub async fn set_status(
 
 /// `GET /members/card/{card}/export`: everything held about the member,
 /// as a JSON download (admins; audited).
-pub async fn export(
+pub(super) async fn export(
     State(state): State<Shared>,
     ctx: Ctx,
     Path(card): Path<String>,
@@ -379,7 +379,7 @@ pub async fn export(
 
 /// The erasure form: the tick box must be ticked.
 #[derive(Debug, serde::Deserialize)]
-pub struct EraseForm {
+pub(super) struct EraseForm {
     /// "yes" when ticked.
     #[serde(default)]
     confirm: String,
@@ -387,7 +387,7 @@ pub struct EraseForm {
 
 /// `POST /members/card/{card}/erase`: removes the member and pseudonymises
 /// their sessions (admins; audited).
-pub async fn erase(
+pub(super) async fn erase(
     State(state): State<Shared>,
     ctx: Ctx,
     Path(card): Path<String>,

@@ -4,10 +4,10 @@
 //! in the binary. Every handler calls the [`crate::app`] use cases; no rule
 //! is implemented here.
 //!
-//! Modules: [`request`] (cookies, language, encoding, the signed-in
-//! [`request::Ctx`]), [`auth`] (sessions, CSRF, sign-in), [`error`] (errors
-//! as clear pages or JSON), [`layout`] (the page frame and formatting), one module
-//! per section of the desk, [`sse`] (the live feed) and [`assets`].
+//! Modules: `request` (cookies, language, encoding, the signed-in
+//! `request::Ctx`), `auth` (sessions, CSRF, sign-in), `error` (errors
+//! as clear pages or JSON), `layout` (the page frame and formatting), one module
+//! per section of the desk, `sse` (the live feed) and `assets`.
 
 mod admin;
 mod alerts;

@@ -16,7 +16,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 /// The panel (on the stations page, under the grid).
-pub fn panel(ctx: &Ctx, app: &App, queue: &QueueInfo) -> Markup {
+pub(super) fn panel(ctx: &Ctx, app: &App, queue: &QueueInfo) -> Markup {
     let lang = ctx.lang;
     html! {
         section.panel #queue {
@@ -71,14 +71,14 @@ pub fn panel(ctx: &Ctx, app: &App, queue: &QueueInfo) -> Markup {
 
 /// The add and remove forms.
 #[derive(Debug, Deserialize)]
-pub struct QueueForm {
+pub(super) struct QueueForm {
     /// The patron's card.
     #[serde(default)]
     card: String,
 }
 
 /// Adds a walk-in patron to the queue.
-pub async fn add(
+pub(super) async fn add(
     State(state): State<Shared>,
     ctx: Ctx,
     axum::Form(form): axum::Form<QueueForm>,
@@ -88,7 +88,7 @@ pub async fn add(
 }
 
 /// Takes a patron off the queue.
-pub async fn remove(
+pub(super) async fn remove(
     State(state): State<Shared>,
     ctx: Ctx,
     axum::Form(form): axum::Form<QueueForm>,

@@ -20,13 +20,13 @@ use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
 /// `GET /reports`.
-pub async fn index() -> Redirect {
+pub(super) async fn index() -> Redirect {
     Redirect::to("/reports/daily")
 }
 
 /// `?date=` / `?month=` and `?format=`.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct ReportQuery {
+pub(super) struct ReportQuery {
     /// YYYY-MM-DD (daily).
     #[serde(default)]
     date: String,
@@ -71,7 +71,7 @@ fn downloads(ctx: &Ctx, base: &str) -> Markup {
 }
 
 /// `GET /reports/daily`.
-pub async fn daily(
+pub(super) async fn daily(
     State(state): State<Shared>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
@@ -141,7 +141,7 @@ fn default_month(app: &crate::app::App) -> String {
 }
 
 /// `GET /reports/monthly`.
-pub async fn monthly(
+pub(super) async fn monthly(
     State(state): State<Shared>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
@@ -255,7 +255,7 @@ fn attachment(file: ReportFile) -> Response {
 }
 
 /// `GET /reports/daily/download?date=&format=`.
-pub async fn daily_download(
+pub(super) async fn daily_download(
     State(state): State<Shared>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
@@ -269,7 +269,7 @@ pub async fn daily_download(
 }
 
 /// `GET /reports/monthly/download?month=&format=`.
-pub async fn monthly_download(
+pub(super) async fn monthly_download(
     State(state): State<Shared>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
@@ -281,7 +281,7 @@ pub async fn monthly_download(
 }
 
 /// `GET /reports/annual/download?year=&format=csv`.
-pub async fn annual_download(
+pub(super) async fn annual_download(
     State(state): State<Shared>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
@@ -318,7 +318,7 @@ async fn download(
 /// what will be frozen (the month's figures and computers) and asks who
 /// prepared the report; nothing is signed until its form is sent with the
 /// statement ticked.
-pub async fn sign_confirm(
+pub(super) async fn sign_confirm(
     State(state): State<Shared>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
@@ -389,7 +389,7 @@ async fn confirm_page(
 
 /// The sign-off form of the confirmation step.
 #[derive(Debug, Deserialize)]
-pub struct SignForm {
+pub(super) struct SignForm {
     /// YYYY-MM.
     #[serde(default)]
     month: String,
@@ -403,7 +403,7 @@ pub struct SignForm {
 
 /// `POST /reports/monthly/sign` (section heads; the app decides). Without
 /// the ticked statement, the confirmation step again.
-pub async fn sign(
+pub(super) async fn sign(
     State(state): State<Shared>,
     ctx: Ctx,
     axum::Form(form): axum::Form<SignForm>,

@@ -14,16 +14,16 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use bilik_proto::catalog::{Lang, Text};
 
 /// Cookie with the staff token.
-pub const SESSION_COOKIE: &str = "bilik_session";
+pub(super) const SESSION_COOKIE: &str = "bilik_session";
 /// Cookie with the chosen language.
-pub const LANG_COOKIE: &str = "bilik_lang";
+pub(super) const LANG_COOKIE: &str = "bilik_lang";
 /// Cookie with a one-shot message for the next page (after a redirect).
-pub const FLASH_COOKIE: &str = "bilik_flash";
+pub(super) const FLASH_COOKIE: &str = "bilik_flash";
 /// Header the dashboard's JavaScript sets: answer with JSON, not a page.
-pub const FETCH_HEADER: &str = "x-bilik-fetch";
+pub(super) const FETCH_HEADER: &str = "x-bilik-fetch";
 /// A cookie's value from the request headers (axum-extra's cookie jar
 /// parses them).
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     CookieJar::from_headers(headers)
         .get(name)
         .map(|c| c.value().to_owned())
@@ -31,7 +31,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Strict, whole site; a
 /// `max_age_s` of 0 removes the cookie.
-pub fn set_cookie(name: &str, value: &str, max_age_s: i64) -> String {
+pub(super) fn set_cookie(name: &str, value: &str, max_age_s: i64) -> String {
     Cookie::build((name, value))
         .path("/")
         .http_only(true)
@@ -42,25 +42,25 @@ pub fn set_cookie(name: &str, value: &str, max_age_s: i64) -> String {
 }
 
 /// The CSRF token bound to a session (or pre-sign-in) secret.
-pub fn csrf_token(secret: &str) -> String {
+pub(super) fn csrf_token(secret: &str) -> String {
     sha256_hex(&format!("bilik-csrf\0{secret}"))
 }
 
 /// The language chosen with the toggle (Indonesian by default).
-pub fn lang_of(headers: &HeaderMap) -> Lang {
+pub(super) fn lang_of(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
         .and_then(|v| Lang::parse(&v))
         .unwrap_or_default()
 }
 
 /// Whether the request came from the dashboard's JavaScript.
-pub fn is_fetch(headers: &HeaderMap) -> bool {
+pub(super) fn is_fetch(headers: &HeaderMap) -> bool {
     headers.contains_key(FETCH_HEADER)
 }
 
 /// A one-shot message shown at the top of the next page.
 #[derive(Debug, Clone)]
-pub struct Flash {
+pub(super) struct Flash {
     /// Green (done) or red (refused).
     pub ok: bool,
     /// What to say.
@@ -69,7 +69,7 @@ pub struct Flash {
 
 /// Everything a page of a signed-in member of staff needs.
 #[derive(Debug, Clone)]
-pub struct Ctx {
+pub(super) struct Ctx {
     /// Who is signed in, and their role.
     pub identity: StaffIdentity,
     /// The CSRF token to put in every form.
@@ -88,18 +88,18 @@ pub struct Ctx {
 
 impl Ctx {
     /// The catalogue text in the page's language.
-    pub fn t(&self, text: &Text) -> &'static str {
+    pub(super) fn t(&self, text: &Text) -> &'static str {
         text.get(self.lang)
     }
 
     /// Whether the signed-in person may read the audit log (which pages
     /// to offer; the app decides what they may do).
-    pub fn is_auditor(&self) -> bool {
+    pub(super) fn is_auditor(&self) -> bool {
         self.identity.require_auditor().is_ok()
     }
 
     /// Whether the signed-in person is an admin.
-    pub fn is_admin(&self) -> bool {
+    pub(super) fn is_admin(&self) -> bool {
         self.identity.require_admin().is_ok()
     }
 }
@@ -146,7 +146,7 @@ impl FromRequestParts<Shared> for Ctx {
 }
 
 /// Percent-encodes a URL query component.
-pub fn encode_component(text: &str) -> String {
+pub(super) fn encode_component(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
@@ -161,7 +161,7 @@ pub fn encode_component(text: &str) -> String {
 /// Why a page needing a signed-in member of staff was not served (turned
 /// into a response by [`super::error`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignedOut {
+pub(super) enum SignedOut {
     /// A page asked for by the browser: go to sign-in, then back to this
     /// path and query.
     ToLogin(String),
@@ -173,7 +173,7 @@ pub enum SignedOut {
 /// and query and written out again, so nothing a browser would read as
 /// another host (`//evil`, `/\\evil`, `/%09/evil` once decoded, a scheme)
 /// survives; anything doubtful becomes `/`.
-pub fn local_path(next: &str) -> String {
+pub(super) fn local_path(next: &str) -> String {
     let plain = next.len() <= 2048
         && next.starts_with('/')
         && next.chars().all(|c| c.is_ascii_graphic() && c != '\\');

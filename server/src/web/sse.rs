@@ -25,7 +25,7 @@ fn station_event(viewer: &Viewer, info: &StationInfo) -> Event {
 /// `GET /events`: the live grid feed ([`crate::app::App::watch_stations`]),
 /// each update's stations as cards. It ends when the browser goes away
 /// (the response, and the feed with it, is dropped) or the server stops.
-pub async fn events(State(state): State<Shared>, ctx: Ctx) -> Response {
+pub(super) async fn events(State(state): State<Shared>, ctx: Ctx) -> Response {
     let app = state.app.clone();
     let feed = app.watch_stations().into_stream();
     // The feed ends after an error, so an error is its last item.

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 /// What a card needs to know about who is looking.
 #[derive(Debug, Clone)]
-pub struct Viewer {
+pub(super) struct Viewer {
     /// Language of the labels.
     pub lang: Lang,
     /// Admins see the power buttons.
@@ -27,7 +27,7 @@ pub struct Viewer {
 
 impl Viewer {
     /// The viewer of a signed-in request.
-    pub fn of(ctx: &Ctx, now_ms: i64) -> Viewer {
+    pub(super) fn of(ctx: &Ctx, now_ms: i64) -> Viewer {
         Viewer {
             lang: ctx.lang,
             admin: ctx.is_admin(),
@@ -53,7 +53,7 @@ fn state_label(info: &StationInfo) -> (&'static str, bilik_proto::catalog::Text)
 /// One station's card. Its status part is replaced on every live update;
 /// its actions part only when `data-key` changes, so a half-typed card
 /// number survives heartbeats.
-pub fn card(v: &Viewer, s: &StationInfo) -> Markup {
+pub(super) fn card(v: &Viewer, s: &StationInfo) -> Markup {
     let (state, label) = state_label(s);
     let lang = v.lang;
     let key = format!(
@@ -174,7 +174,7 @@ fn gb(bytes: u64) -> f64 {
 }
 
 /// The grid and, for admins, the enrolment-code generator.
-pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
+pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
     let app = &state.app;
     let stations = app.station_infos().await?;
     let queue = app.queue_info().await?;
@@ -231,7 +231,7 @@ pub async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, Web
 
 /// The fields any station action may carry.
 #[derive(Debug, Deserialize)]
-pub struct ActionForm {
+pub(super) struct ActionForm {
     /// Unlock for this card.
     #[serde(default)]
     card: String,
@@ -253,7 +253,7 @@ pub struct ActionForm {
 }
 
 /// Unlock, end, extend, message, maintenance or power on one station.
-pub async fn action(
+pub(super) async fn action(
     State(state): State<Shared>,
     ctx: Ctx,
     Path((id, action)): Path<(String, String)>,
@@ -334,14 +334,14 @@ pub async fn action(
 
 /// The enrolment-code form.
 #[derive(Debug, Deserialize)]
-pub struct EnrollForm {
+pub(super) struct EnrollForm {
     /// The name the new station will get (may be empty).
     #[serde(default)]
     station_name: String,
 }
 
 /// Makes a one-time enrolment code (admins) and shows it.
-pub async fn enrollment_code(
+pub(super) async fn enrollment_code(
     State(state): State<Shared>,
     ctx: Ctx,
     axum::Form(form): axum::Form<EnrollForm>,

@@ -18,7 +18,7 @@ const MAX_PLAIN_HEAD: usize = 4096;
 
 /// TLS for a client that starts with a handshake; a redirect for one that
 /// speaks plain HTTP; nothing for one that is too slow.
-pub async fn handshake(
+pub(super) async fn handshake(
     acceptor: tokio_rustls::TlsAcceptor,
     tcp: Guarded<TcpStream>,
     local: SocketAddr,

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 /// The filters of the usage book (all optional).
 #[derive(Debug, Default, Deserialize)]
-pub struct UsageQuery {
+pub(super) struct UsageQuery {
     /// First day, YYYY-MM-DD (default: today).
     #[serde(default)]
     from: Option<String>,
@@ -55,7 +55,7 @@ impl UsageQuery {
 }
 
 /// `GET /usage`.
-pub async fn page(
+pub(super) async fn page(
     State(state): State<Shared>,
     ctx: Ctx,
     Query(q): Query<UsageQuery>,
@@ -123,7 +123,7 @@ pub async fn page(
 }
 
 /// `GET /usage.csv`: the same filter as a CSV file.
-pub async fn csv(
+pub(super) async fn csv(
     State(state): State<Shared>,
     ctx: Ctx,
     Query(q): Query<UsageQuery>,

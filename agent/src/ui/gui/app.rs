@@ -25,7 +25,7 @@ enum Shape {
 
 /// The lock-screen application.
 #[derive(Debug)]
-pub struct LockApp {
+pub(super) struct LockApp {
     /// The model written by the driver.
     shared: Shared,
     /// The language shown (the patron may switch it).
@@ -65,7 +65,7 @@ struct Cover {
 
 impl LockApp {
     /// The app, in the configured language, showing the lock screen.
-    pub fn new(
+    pub(super) fn new(
         shared: Shared,
         ctx: &egui::Context,
         repair: Option<std::thread::JoinHandle<()>>,

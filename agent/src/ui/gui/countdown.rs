@@ -10,7 +10,7 @@ use crate::ui::UiInput;
 /// Draws the countdown; `warning` is the threshold just passed, if any.
 /// Returns the height its content needs (the window follows it, so a
 /// warning and a message never push the log-out button out of sight).
-pub fn show(
+pub(super) fn show(
     ui: &mut egui::Ui,
     shared: &Shared,
     l: Lang,

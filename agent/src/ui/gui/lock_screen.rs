@@ -13,7 +13,7 @@ use crate::ui::UiInput;
 
 /// What the patron has typed and ticked on the lock screen.
 #[derive(Debug, Default)]
-pub struct Form {
+pub(super) struct Form {
     /// The card field.
     pub card: String,
     /// The PIN field.
@@ -43,7 +43,7 @@ pub struct Form {
 
 /// The colour of refusals and warnings.
 /// The lock screen's background (the window's clear colour and the covers').
-pub const BACKGROUND: Color32 = Color32::from_rgb(13, 31, 56);
+pub(super) const BACKGROUND: Color32 = Color32::from_rgb(13, 31, 56);
 
 const ALERT: Color32 = Color32::from_rgb(255, 190, 90);
 
@@ -51,7 +51,7 @@ const ALERT: Color32 = Color32::from_rgb(255, 190, 90);
 const SESSION_ENDED_FOR: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// Draws the lock screen (`maintenance`: the out-of-service one).
-pub fn show(
+pub(super) fn show(
     ui: &mut egui::Ui,
     shared: &Shared,
     lang: &mut Lang,
@@ -197,7 +197,7 @@ fn names(shared: &Shared, lang: Lang) -> (String, String) {
 /// What a monitor other than the lock screen's shows while locked: the
 /// library and station, and where to sign in (or that the station is out
 /// of service). It takes no input: the pointer is held on the lock window.
-pub fn cover(ui: &mut egui::Ui, shared: &Shared, lang: Lang, maintenance: bool) {
+pub(super) fn cover(ui: &mut egui::Ui, shared: &Shared, lang: Lang, maintenance: bool) {
     let (library, station) = names(shared, lang);
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.fill(BACKGROUND).inner_margin(32.0))

@@ -7,7 +7,7 @@
 //! into it ([`client`] feeds it from the service's socket), and
 //! [`run_window`] runs the window on the main thread until told to close.
 //! The window repaints when the model changes and once a second for the
-//! clock, never continuously. The [`repair`] thread checks and repairs the
+//! clock, never continuously. The `repair` thread checks and repairs the
 //! window on its own timer, whether eframe draws or not.
 
 mod app;
@@ -236,9 +236,8 @@ impl FrontEnd for Gui {
                         tracing::info!(state = state_name(state), "lock screen state");
                         m.epoch += 1;
                     }
-                    let in_session = |s: &UiState| {
-                        matches!(s, UiState::InSession(_) | UiState::Warning { .. })
-                    };
+                    let in_session =
+                        |s: &UiState| matches!(s, UiState::InSession(_) | UiState::Warning { .. });
                     if in_session(&m.state) && !in_session(state) {
                         m.sessions_ended += 1;
                     }

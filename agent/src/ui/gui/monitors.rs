@@ -8,7 +8,7 @@
 
 /// One monitor: its rectangle in the screen, in physical pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Monitor {
+pub(super) struct Monitor {
     /// Left edge.
     pub x: i32,
     /// Top edge.
@@ -25,7 +25,7 @@ pub struct Monitor {
 /// window's monitor (the primary one, else the top-left one) and the others,
 /// which get covers. `None` with one monitor or none known: the lock
 /// window's plain full screen covers it all.
-pub fn split(monitors: &[Monitor]) -> Option<(Monitor, Vec<Monitor>)> {
+pub(super) fn split(monitors: &[Monitor]) -> Option<(Monitor, Vec<Monitor>)> {
     if monitors.len() < 2 {
         return None;
     }
@@ -40,7 +40,7 @@ pub fn split(monitors: &[Monitor]) -> Option<(Monitor, Vec<Monitor>)> {
 
 /// A rectangle of the screen, in physical pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rect {
+pub(super) struct Rect {
     /// Left edge.
     pub x: i32,
     /// Top edge.
@@ -53,7 +53,7 @@ pub struct Rect {
 
 impl Rect {
     /// Whether the two overlap by at least one pixel.
-    pub fn intersects(&self, other: &Rect) -> bool {
+    pub(super) fn intersects(&self, other: &Rect) -> bool {
         self.x < other.x + other.width
             && other.x < self.x + self.width
             && self.y < other.y + other.height
@@ -63,7 +63,7 @@ impl Rect {
 
 impl Monitor {
     /// Its rectangle.
-    pub fn rect(&self) -> Rect {
+    pub(super) fn rect(&self) -> Rect {
         Rect {
             x: self.x,
             y: self.y,
@@ -75,7 +75,7 @@ impl Monitor {
 
 /// Where the lock window must be: the main monitor when there are several,
 /// else the whole `screen`; and whether that is plain full screen.
-pub fn lock_rect(monitors: &[Monitor], screen: Rect) -> (Rect, bool) {
+pub(super) fn lock_rect(monitors: &[Monitor], screen: Rect) -> (Rect, bool) {
     match split(monitors) {
         Some((main, _)) => (main.rect(), false),
         None => (screen, true),

@@ -35,7 +35,7 @@ use crate::ui::UiState;
 use crate::ui::wire::{FromUi, Screen};
 
 /// Time between two checks.
-pub const TICK: Duration = Duration::from_millis(100);
+pub(super) const TICK: Duration = Duration::from_millis(100);
 /// A window that has not drawn for this long while viewable is hung (it
 /// draws at least once a second).
 const STALLED: Duration = Duration::from_secs(5);
@@ -44,7 +44,7 @@ const MONITORS_EVERY: Duration = Duration::from_secs(2);
 
 /// Where the repair thread's status lines go.
 #[derive(Debug, Clone)]
-pub struct Heartbeat {
+pub(super) struct Heartbeat {
     /// Lines to the service.
     pub lines: mpsc::Sender<FromUi>,
     /// The last ping the service sent (echoed in each status).
@@ -76,7 +76,10 @@ struct Repairer {
 }
 
 /// Starts the repair thread; it ends when the model is closing.
-pub fn spawn(shared: Shared, heartbeat: Heartbeat) -> std::io::Result<std::thread::JoinHandle<()>> {
+pub(super) fn spawn(
+    shared: Shared,
+    heartbeat: Heartbeat,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("lock-repair".into())
         .spawn(move || {

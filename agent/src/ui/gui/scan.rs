@@ -12,13 +12,13 @@
 use eframe::egui::{self, Event, Key};
 
 /// The card field's widget id.
-pub const CARD_ID: &str = "bilik-card";
+pub(super) const CARD_ID: &str = "bilik-card";
 /// The PIN field's widget id.
-pub const PIN_ID: &str = "bilik-pin";
+pub(super) const PIN_ID: &str = "bilik-pin";
 
 /// What [`route`] took out of a frame's input.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Routed {
+pub(super) struct Routed {
     /// Characters for the end of the card field.
     pub card: String,
     /// A scan suffix arrived: submit the form.
@@ -38,7 +38,7 @@ fn control_suffix(event: &Event) -> bool {
 /// field has the focus; `pending`: characters were routed to the card on
 /// an earlier frame and the field has not taken the focus yet (kept by the
 /// caller between frames).
-pub fn route(events: &mut Vec<Event>, text_focused: bool, pending: &mut bool) -> Routed {
+pub(super) fn route(events: &mut Vec<Event>, text_focused: bool, pending: &mut bool) -> Routed {
     if text_focused {
         *pending = false;
     }
@@ -87,7 +87,7 @@ pub fn route(events: &mut Vec<Event>, text_focused: bool, pending: &mut bool) ->
 }
 
 /// Whether the card or the PIN field has the focus.
-pub fn text_focused(ctx: &egui::Context) -> bool {
+pub(super) fn text_focused(ctx: &egui::Context) -> bool {
     let focused = ctx.memory(|m| m.focused());
     focused == Some(egui::Id::unique(CARD_ID)) || focused == Some(egui::Id::unique(PIN_ID))
 }

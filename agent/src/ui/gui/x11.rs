@@ -26,7 +26,7 @@ use super::monitors::{Monitor, Rect};
 
 /// eframe's display connection and the lock window on it.
 #[derive(Debug, Clone, Copy)]
-pub struct Handles {
+pub(super) struct Handles {
     /// eframe's `Display*`.
     display: NonNull<xlib::Display>,
     /// The lock window (the root viewport's X window).
@@ -44,7 +44,7 @@ unsafe impl Sync for Handles {}
 impl Handles {
     /// The handles of `frame`'s window; `None` when it is not an Xlib one
     /// (Wayland).
-    pub fn from_frame(frame: &eframe::Frame) -> Option<Handles> {
+    pub(super) fn from_frame(frame: &eframe::Frame) -> Option<Handles> {
         let (Ok(window), Ok(display)) = (frame.window_handle(), frame.display_handle()) else {
             return None;
         };
@@ -61,7 +61,7 @@ impl Handles {
 
     /// The active monitors (RandR 1.5), read on eframe's connection; empty
     /// when libXrandr cannot be loaded.
-    pub fn monitors(&self) -> Vec<Monitor> {
+    pub(super) fn monitors(&self) -> Vec<Monitor> {
         monitors_on(self.display, self.window)
     }
 }
@@ -104,7 +104,7 @@ fn monitors_on(dpy: NonNull<xlib::Display>, window: xlib::Window) -> Vec<Monitor
 
 /// Why the repairer's connection could not be opened.
 #[derive(Debug, thiserror::Error)]
-pub enum X11Error {
+pub(super) enum X11Error {
     /// libX11 is not loadable.
     #[error("libX11 not loadable: {0}")]
     Library(String),
@@ -115,7 +115,7 @@ pub enum X11Error {
 
 /// A window seen on the screen, in root coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Seen {
+pub(super) struct Seen {
     /// Its id.
     pub id: u64,
     /// Where it is (border included).
@@ -126,7 +126,7 @@ pub struct Seen {
 
 /// What the repairer saw of the lock window.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Observed {
+pub(super) struct Observed {
     /// Mapped and all its ancestors mapped.
     pub viewable: bool,
     /// The window's rectangle in root coordinates.
@@ -140,7 +140,7 @@ pub struct Observed {
 }
 
 /// The repairer's X client. See the module docs.
-pub struct Client {
+pub(super) struct Client {
     /// libX11.
     xlib: xlib::Xlib,
     /// The repairer's own connection.
@@ -173,7 +173,7 @@ unsafe impl Send for Client {}
 
 impl Client {
     /// Opens the repairer's own connection (on `DISPLAY`).
-    pub fn open(eframe: Handles) -> Result<Client, X11Error> {
+    pub(super) fn open(eframe: Handles) -> Result<Client, X11Error> {
         let xlib = xlib::Xlib::open().map_err(|e| X11Error::Library(e.to_string()))?;
         // SAFETY: plain libX11 calls; a null display is checked before use,
         // the atom names are NUL-terminated C strings that outlive the call.
@@ -199,7 +199,7 @@ impl Client {
     }
 
     /// The monitors, read on the repairer's connection.
-    pub fn monitors(&self) -> Vec<Monitor> {
+    pub(super) fn monitors(&self) -> Vec<Monitor> {
         monitors_on(self.own, self.root)
     }
 
@@ -261,7 +261,7 @@ impl Client {
     }
 
     /// The lock window's state now.
-    pub fn observe(&self) -> Option<Observed> {
+    pub(super) fn observe(&self) -> Option<Observed> {
         let attrs = self.attributes(self.eframe.window)?;
         let root = self.attributes(self.root)?;
         let (mut x, mut y, mut child) = (0, 0, 0);
@@ -391,7 +391,7 @@ impl Client {
 
     /// Maps the lock window again (de-iconifies it) and asks the window
     /// manager to activate it.
-    pub fn map(&self) {
+    pub(super) fn map(&self) {
         // SAFETY: plain requests on the repairer's connection.
         unsafe {
             (self.xlib.XMapRaised)(self.own.as_ptr(), self.eframe.window);
@@ -403,7 +403,7 @@ impl Client {
 
     /// Puts the lock window over `rect`: full screen and above (EWMH) when
     /// `ewmh_fullscreen`, and moved/resized there in any case.
-    pub fn cover(&self, rect: Rect, ewmh_fullscreen: bool) {
+    pub(super) fn cover(&self, rect: Rect, ewmh_fullscreen: bool) {
         const ADD: i64 = 1;
         if ewmh_fullscreen {
             self.message(
@@ -430,7 +430,7 @@ impl Client {
     /// Raises the lock window, and lowers `intruders` below everything
     /// (override-redirect windows are not the window manager's to restack,
     /// so they are lowered directly).
-    pub fn raise_over(&self, intruders: &[Seen]) {
+    pub(super) fn raise_over(&self, intruders: &[Seen]) {
         // SAFETY: plain requests on the repairer's connection; a stale
         // window id only yields an X error, handled by the error handler.
         unsafe {
@@ -449,7 +449,7 @@ impl Client {
     /// Grabs keyboard and pointer on eframe's connection for the lock
     /// window, or confirms the grab this client already holds; the X
     /// server's answers (`GrabSuccess` is 0) for keyboard and pointer.
-    pub fn grab(&self) -> (i32, i32) {
+    pub(super) fn grab(&self) -> (i32, i32) {
         let dpy = self.eframe.display.as_ptr();
         let win = self.eframe.window;
         let mask = xlib::ButtonPressMask | xlib::ButtonReleaseMask | xlib::PointerMotionMask;
@@ -480,7 +480,7 @@ impl Client {
     }
 
     /// Lets keyboard and pointer go (on eframe's connection).
-    pub fn ungrab(&self) {
+    pub(super) fn ungrab(&self) {
         let dpy = self.eframe.display.as_ptr();
         // SAFETY: eframe's live connection; ungrabbing what is not grabbed
         // is harmless.

@@ -19,7 +19,7 @@ use crate::config::LockConfig;
 
 /// What to do about the UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(super) enum Verdict {
     /// Kill the UI process (a new one is started): it stopped answering or
     /// cannot repair its lock. The text says why, for the tamper report.
     Kill(String),
@@ -40,7 +40,7 @@ struct Status {
 
 /// The judge's memory. See the module docs.
 #[derive(Debug)]
-pub struct Judge {
+pub(super) struct Judge {
     /// The bounds.
     heartbeat_timeout: Duration,
     /// No verified lock this long (once one was seen): escalate.
@@ -67,7 +67,7 @@ pub struct Judge {
 
 impl Judge {
     /// A judge with `config`'s bounds, no UI yet.
-    pub fn new(config: &LockConfig) -> Judge {
+    pub(super) fn new(config: &LockConfig) -> Judge {
         Judge {
             heartbeat_timeout: config.heartbeat_timeout,
             restore: config.restore,
@@ -84,7 +84,7 @@ impl Judge {
     }
 
     /// A new UI process was started.
-    pub fn started(&mut self, now: Instant) {
+    pub(super) fn started(&mut self, now: Instant) {
         self.started = Some(now);
         self.connected = None;
         self.status = None;
@@ -93,7 +93,7 @@ impl Judge {
     }
 
     /// The UI process is gone (exited or killed).
-    pub fn gone(&mut self) {
+    pub(super) fn gone(&mut self) {
         self.started = None;
         self.connected = None;
         self.status = None;
@@ -101,12 +101,12 @@ impl Judge {
     }
 
     /// The UI said a good hello.
-    pub fn connected(&mut self, now: Instant) {
+    pub(super) fn connected(&mut self, now: Instant) {
         self.connected = Some(now);
     }
 
     /// A status line arrived.
-    pub fn status(&mut self, now: Instant, screen: Screen, verified: bool) {
+    pub(super) fn status(&mut self, now: Instant, screen: Screen, verified: bool) {
         self.status = Some(Status {
             at: now,
             screen,
@@ -119,7 +119,7 @@ impl Judge {
     }
 
     /// Whether the last status (fresh enough) verified a lock.
-    pub fn lock_verified(&self, now: Instant) -> bool {
+    pub(super) fn lock_verified(&self, now: Instant) -> bool {
         self.status.is_some_and(|s| {
             s.verified
                 && s.screen == Screen::Locked
@@ -129,7 +129,7 @@ impl Judge {
 
     /// The verdict at `now`; `due_locked`: the station should be locked
     /// (locked or maintenance, not the developer's windowed mode).
-    pub fn tick(&mut self, now: Instant, due_locked: bool) -> Vec<Verdict> {
+    pub(super) fn tick(&mut self, now: Instant, due_locked: bool) -> Vec<Verdict> {
         let mut verdicts = Vec::new();
         let since = |t: Instant| now.saturating_duration_since(t);
         let ms = |d: Duration| d.as_millis();

@@ -10,7 +10,7 @@
 //!
 //! The watch task owns the UI process. It starts it (one-time token on its
 //! stdin), accepts its connection, replays what the screen must show, pings
-//! it every heartbeat and judges its status lines ([`judge`]). When the UI
+//! it every heartbeat and judges its status lines (`judge`). When the UI
 //! exits, stops answering or cannot restore a verified lock, the task
 //! reports tampering to the driver (journaled, sent to the server; a running
 //! session is ended) and starts a new UI; when no verified lock comes back

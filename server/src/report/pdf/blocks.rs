@@ -15,7 +15,7 @@ pub(super) const TABLE: f32 = 8.0;
 impl Layout<'_> {
     /// Letterhead lines and the library's name, centred and bold, over a
     /// double rule (thick, then thin), as on the regency's letters.
-    pub fn letterhead(&mut self, header: &ReportHeader) {
+    pub(super) fn letterhead(&mut self, header: &ReportHeader) {
         let (x, w) = (self.left, self.content_width());
         let lines = header
             .letterhead
@@ -46,7 +46,7 @@ impl Layout<'_> {
     }
 
     /// The title (bold, centred) and a line under it ("Bulan: November 2026").
-    pub fn title(&mut self, title: &str, subtitle: &str) {
+    pub(super) fn title(&mut self, title: &str, subtitle: &str) {
         self.paragraph(title, 12.5, Weight::Bold, Align::Centre);
         self.gap(2.0);
         self.paragraph(subtitle, 10.5, Weight::Regular, Align::Centre);
@@ -54,7 +54,7 @@ impl Layout<'_> {
     }
 
     /// A section heading, kept with at least `keep` points of what follows.
-    pub fn heading(&mut self, s: &str, keep: f32) {
+    pub(super) fn heading(&mut self, s: &str, keep: f32) {
         let size = 10.5;
         self.ensure(size * 1.8 + keep);
         self.gap(6.0);
@@ -64,7 +64,7 @@ impl Layout<'_> {
 
     /// A bar chart across the content width, `height` points high, drawn
     /// from the same geometry as the SVG, under a small title.
-    pub fn chart(&mut self, title: &str, bars: &[Bar], height: f32) {
+    pub(super) fn chart(&mut self, title: &str, bars: &[Bar], height: f32) {
         self.ensure(BODY * 2.0 + height);
         self.gap(4.0);
         self.paragraph(title, BODY, Weight::Bold, Align::Left);
@@ -119,7 +119,7 @@ impl Layout<'_> {
 
     /// The signature block of the monthly report: left who prepared it,
     /// right the section head; under it the electronic signature, if any.
-    pub fn signature_block(
+    pub(super) fn signature_block(
         &mut self,
         lang: Lang,
         place_date: &str,

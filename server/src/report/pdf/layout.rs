@@ -56,7 +56,7 @@ impl Fonts {
     }
 
     /// The advance width of `s` at `size` points.
-    pub fn width(&self, s: &str, size: f32, weight: Weight) -> f32 {
+    pub(super) fn width(&self, s: &str, size: f32, weight: Weight) -> f32 {
         let face = self.face(weight);
         let units: u32 = s
             .chars()
@@ -117,7 +117,7 @@ pub(super) struct Layout<'f> {
 
 impl<'f> Layout<'f> {
     /// An empty first page; A4, landscape or portrait.
-    pub fn new(fonts: &'f Fonts, landscape: bool) -> Layout<'f> {
+    pub(super) fn new(fonts: &'f Fonts, landscape: bool) -> Layout<'f> {
         let (width, height) = if landscape { (A4.1, A4.0) } else { A4 };
         let margin = if landscape { 42.0 } else { 56.0 };
         let top = height - 45.0;
@@ -136,19 +136,19 @@ impl<'f> Layout<'f> {
     }
 
     /// Width between the margins.
-    pub fn content_width(&self) -> f32 {
+    pub(super) fn content_width(&self) -> f32 {
         self.right - self.left
     }
 
     /// Starts a new page.
-    pub fn new_page(&mut self) {
+    pub(super) fn new_page(&mut self) {
         self.pages.push(std::mem::take(&mut self.ops));
         self.y = self.top;
     }
 
     /// Makes room for a block `h` high: a new page if it does not fit
     /// (unless the page is still empty). True when a page was started.
-    pub fn ensure(&mut self, h: f32) -> bool {
+    pub(super) fn ensure(&mut self, h: f32) -> bool {
         if self.y - h < self.bottom && self.y < self.top {
             self.new_page();
             true
@@ -158,22 +158,22 @@ impl<'f> Layout<'f> {
     }
 
     /// Moves the cursor down.
-    pub fn gap(&mut self, h: f32) {
+    pub(super) fn gap(&mut self, h: f32) {
         self.y -= h;
     }
 
     /// The advance width of `s`.
-    pub fn width_of(&self, s: &str, size: f32, weight: Weight) -> f32 {
+    pub(super) fn width_of(&self, s: &str, size: f32, weight: Weight) -> f32 {
         self.fonts.width(s, size, weight)
     }
 
     /// Text with its baseline's left end at (x, y).
-    pub fn text(&mut self, x: f32, y: f32, size: f32, weight: Weight, s: &str) {
+    pub(super) fn text(&mut self, x: f32, y: f32, size: f32, weight: Weight, s: &str) {
         self.text_coloured(x, y, size, weight, s, black());
     }
 
     /// Text in a colour.
-    pub fn text_coloured(
+    pub(super) fn text_coloured(
         &mut self,
         x: f32,
         y: f32,
@@ -208,7 +208,7 @@ impl<'f> Layout<'f> {
 
     /// Text aligned in the box from `x` that is `w` wide.
     #[allow(clippy::too_many_arguments)]
-    pub fn text_in(
+    pub(super) fn text_in(
         &mut self,
         x: f32,
         w: f32,
@@ -229,7 +229,7 @@ impl<'f> Layout<'f> {
 
     /// `s` broken into lines at most `w` wide (at spaces; a word longer
     /// than a line is broken between characters). Never empty.
-    pub fn wrap(&self, s: &str, w: f32, size: f32, weight: Weight) -> Vec<String> {
+    pub(super) fn wrap(&self, s: &str, w: f32, size: f32, weight: Weight) -> Vec<String> {
         let mut lines = Vec::new();
         for paragraph in s.split('\n') {
             let mut line = String::new();
@@ -268,7 +268,7 @@ impl<'f> Layout<'f> {
 
     /// A paragraph across the content width, wrapped, flowing onto new
     /// pages as needed; the cursor ends under it.
-    pub fn paragraph(&mut self, s: &str, size: f32, weight: Weight, align: Align) {
+    pub(super) fn paragraph(&mut self, s: &str, size: f32, weight: Weight, align: Align) {
         let leading = size * 1.35;
         let (x, w) = (self.left, self.content_width());
         for line in self.wrap(s, w, size, weight) {
@@ -279,7 +279,7 @@ impl<'f> Layout<'f> {
     }
 
     /// A horizontal line.
-    pub fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32, colour: Color) {
+    pub(super) fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32, colour: Color) {
         self.ops.extend([
             Op::SetOutlineColor { col: colour },
             Op::SetOutlineThickness { pt: Pt(thickness) },
@@ -293,7 +293,7 @@ impl<'f> Layout<'f> {
     }
 
     /// A filled rectangle, (x, y) its lower left corner.
-    pub fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32, colour: Color) {
+    pub(super) fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32, colour: Color) {
         self.ops.extend([
             Op::SetFillColor { col: colour },
             Op::DrawRectangle {
@@ -310,7 +310,7 @@ impl<'f> Layout<'f> {
     }
 
     /// An outlined rectangle, (x, y) its lower left corner.
-    pub fn stroke_rect(&mut self, x: f32, y: f32, w: f32, h: f32, thickness: f32) {
+    pub(super) fn stroke_rect(&mut self, x: f32, y: f32, w: f32, h: f32, thickness: f32) {
         self.ops.extend([
             Op::SetOutlineColor { col: grey(0.35) },
             Op::SetOutlineThickness { pt: Pt(thickness) },
@@ -329,7 +329,10 @@ impl<'f> Layout<'f> {
 
     /// The pages, each with `footer(page, pages)` (left text, right text)
     /// printed under the content.
-    pub fn finish(mut self, footer: impl Fn(usize, usize) -> (String, String)) -> Vec<PdfPage> {
+    pub(super) fn finish(
+        mut self,
+        footer: impl Fn(usize, usize) -> (String, String),
+    ) -> Vec<PdfPage> {
         self.pages.push(std::mem::take(&mut self.ops));
         let count = self.pages.len();
         let pages = std::mem::take(&mut self.pages);

@@ -16,7 +16,7 @@ pub(super) struct Column {
 
 impl Column {
     /// A left-aligned column.
-    pub fn text(header: &str, weight: f32) -> Column {
+    pub(super) fn text(header: &str, weight: f32) -> Column {
         Column {
             header: header.to_string(),
             weight,
@@ -25,7 +25,7 @@ impl Column {
     }
 
     /// A right-aligned (numeric) column.
-    pub fn number(header: &str, weight: f32) -> Column {
+    pub(super) fn number(header: &str, weight: f32) -> Column {
         Column {
             header: header.to_string(),
             weight,
@@ -42,7 +42,7 @@ const PAD_Y: f32 = 2.5;
 impl Layout<'_> {
     /// A table from the left margin, `width` wide (the content width when
     /// `None`), in `size`-point type. The cursor ends under it.
-    pub fn table(
+    pub(super) fn table(
         &mut self,
         columns: &[Column],
         rows: &[Vec<String>],
