@@ -494,7 +494,7 @@ impl Driver {
             }
         };
         if let Some(refusal) = refused {
-            tracing::info!(code = refusal.code(), "login refused here");
+            tracing::info!(code = %refusal.code(), "login refused here");
             self.frontend.show(&UiEvent::Refused(refusal));
             return;
         }
@@ -539,13 +539,11 @@ impl Driver {
             }
             Err(failed) => {
                 let refusal = match failed {
-                    crate::login::LoginFailed::Refused(r) => Refusal::Refused(
-                        RefusalCode::try_from(r.code).unwrap_or(RefusalCode::Unspecified),
-                    ),
+                    crate::login::LoginFailed::Refused(r) => Refusal::from_server(&r),
                     crate::login::LoginFailed::NotConnected => Refusal::NotConnected,
                     crate::login::LoginFailed::ServerError => Refusal::ServerError,
                 };
-                tracing::info!(code = refusal.code(), "login refused");
+                tracing::info!(code = %refusal.code(), "login refused");
                 self.frontend.show(&UiEvent::Refused(refusal));
             }
         }

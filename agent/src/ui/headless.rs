@@ -31,7 +31,9 @@
 //! {"event":"state","state":"maintenance"}
 //! {"event":"warning","session_id":S,"minutes_left":M,"text":T}
 //! {"event":"refusal","code":C,"text":T}        C: UNKNOWN_CARD, EXPIRED, MAINTENANCE, ...,
-//!                                              NOT_CONNECTED, SERVER_ERROR, IN_PROGRESS
+//!                                              NOT_CONNECTED, SERVER_ERROR, IN_PROGRESS;
+//!                                              CODE_N for a code this agent does not know
+//!                                              (T is then the server's own text)
 //! {"event":"message","text":T,"from":F}
 //! {"event":"hold","patron":P,"minutes_left":M,"text":T}   P "": the hold ended
 //! {"event":"link","status":"connecting","attempt":N}
@@ -193,7 +195,7 @@ pub fn to_json(event: &UiEvent, lang: Lang, now: Instant) -> Value {
         UiEvent::Refused(refusal) => json!({
             "event": "refusal",
             "code": refusal.code(),
-            "text": refusal.text().get(lang),
+            "text": refusal.text(lang),
         }),
         UiEvent::Message { text, from } => json!({
             "event": "message", "text": text, "from": from,
@@ -479,6 +481,20 @@ mod tests {
         );
         assert_eq!(line["code"], "MAINTENANCE");
         assert!(line["text"].as_str().unwrap().contains("maintenance"));
+        // A code this agent does not know: the server's own words, in the
+        // configured language.
+        let unknown = Refusal::Unknown(crate::ui::ServerWords {
+            code: 40,
+            id: "Kartu perlu difoto ulang.".into(),
+            en: "Your card photo must be retaken.".into(),
+        });
+        let line = to_json(&UiEvent::Refused(unknown.clone()), Lang::En, now);
+        assert_eq!(
+            line,
+            json!({"event":"refusal","code":"CODE_40","text":"Your card photo must be retaken."})
+        );
+        let line = to_json(&UiEvent::Refused(unknown), Lang::Id, now);
+        assert_eq!(line["text"], "Kartu perlu difoto ulang.");
         let line = to_json(
             &UiEvent::Link(LinkState::Backoff {
                 attempt: 3,

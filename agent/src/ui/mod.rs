@@ -12,17 +12,18 @@
 
 pub mod gui;
 pub mod headless;
+mod refusal;
 #[cfg(unix)]
 pub mod supervisor;
 pub mod wire;
 
-use bilik_proto::catalog::{self, Text};
-use bilik_proto::v1::{HookFailed, PowerAction, RefusalCode, Settings};
+use bilik_proto::v1::{HookFailed, PowerAction, Settings};
 use tokio::sync::mpsc;
 
 use crate::config::{Config, FrontEndKind};
 use crate::link::LinkState;
 pub use crate::session::UiState;
+pub use refusal::{MAX_SERVER_TEXT, Refusal, ServerWords};
 
 /// Something the patron (or the program standing in for them) did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,45 +50,6 @@ pub enum UiInput {
         /// verified lock): a running session is taken away from the patron.
         end_session: bool,
     },
-}
-
-/// Why a card login did not give a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// The server (or the station's own state) refused, with this reason.
-    Refused(RefusalCode),
-    /// The server cannot be reached.
-    NotConnected,
-    /// The server failed the call.
-    ServerError,
-    /// A login is already being checked.
-    InProgress,
-}
-
-impl Refusal {
-    /// A stable name for logs and the headless output ("MAINTENANCE",
-    /// "NOT_CONNECTED", ...).
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Refused(code) => code
-                .as_str_name()
-                .strip_prefix("REFUSAL_CODE_")
-                .unwrap_or("UNSPECIFIED"),
-            Self::NotConnected => "NOT_CONNECTED",
-            Self::ServerError => "SERVER_ERROR",
-            Self::InProgress => "IN_PROGRESS",
-        }
-    }
-
-    /// What the patron reads.
-    pub fn text(self) -> Text {
-        match self {
-            Self::Refused(code) => catalog::refusal(code),
-            Self::NotConnected => catalog::NOT_CONNECTED,
-            Self::ServerError => catalog::SERVER_ERROR,
-            Self::InProgress => catalog::LOGIN_IN_PROGRESS,
-        }
-    }
 }
 
 /// Something to show, in the order the driver decided it.

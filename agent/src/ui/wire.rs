@@ -24,7 +24,7 @@ use prost::Message;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-use super::{Refusal, UiEvent, UiInput, UiState};
+use super::{Refusal, ServerWords, UiEvent, UiInput, UiState};
 use crate::link::LinkState;
 use crate::session::SessionView;
 
@@ -201,11 +201,13 @@ pub enum WireState {
 }
 
 /// A [`Refusal`] over the socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WireRefusal {
     /// Refused with a protocol code (its number).
     Refused(i32),
+    /// Refused with a code the agent does not know, in the server's words.
+    Unknown(ServerWords),
     /// The server cannot be reached.
     NotConnected,
     /// The server failed the call.
@@ -296,6 +298,7 @@ impl WireEvent {
             UiEvent::Refused(r) => WireEvent::Refused {
                 refusal: match r {
                     Refusal::Refused(code) => WireRefusal::Refused(*code as i32),
+                    Refusal::Unknown(words) => WireRefusal::Unknown(words.clone()),
                     Refusal::NotConnected => WireRefusal::NotConnected,
                     Refusal::ServerError => WireRefusal::ServerError,
                     Refusal::InProgress => WireRefusal::InProgress,
@@ -383,6 +386,7 @@ impl WireEvent {
                 WireRefusal::Refused(code) => Refusal::Refused(
                     RefusalCode::try_from(*code).unwrap_or(RefusalCode::Unspecified),
                 ),
+                WireRefusal::Unknown(words) => Refusal::Unknown(words.clone()),
                 WireRefusal::NotConnected => Refusal::NotConnected,
                 WireRefusal::ServerError => Refusal::ServerError,
                 WireRefusal::InProgress => Refusal::InProgress,
@@ -508,6 +512,11 @@ mod tests {
             }),
             UiEvent::Refused(Refusal::Refused(RefusalCode::Expired)),
             UiEvent::Refused(Refusal::InProgress),
+            UiEvent::Refused(Refusal::Unknown(ServerWords {
+                code: 40,
+                id: "Kartu perlu difoto ulang.".into(),
+                en: "Your card photo must be retaken.".into(),
+            })),
             UiEvent::Link(LinkState::Connected {
                 station_id: "id".into(),
                 station_name: "PC-07".into(),

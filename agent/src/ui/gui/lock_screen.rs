@@ -64,7 +64,7 @@ pub(super) fn show(
         (
             m.link.clone(),
             m.settings.clone().unwrap_or_default(),
-            m.refusal,
+            m.refusal.clone(),
             m.hold.clone(),
         )
     };
@@ -299,22 +299,22 @@ fn login_column(
         try_submit(shared, form, pin_required, purposes);
     }
     ui.add_space(12.0);
-    let message: Option<(Text, bool)> = if form.checking {
-        Some((t::CHECKING, false))
+    let message: Option<(&str, bool)> = if form.checking {
+        Some((t::CHECKING.get(l), false))
     } else if let Some(hint) = form.hint {
-        Some((hint, false))
-    } else if let Some(refusal) = refusal {
-        Some((refusal.text(), true))
+        Some((hint.get(l), false))
+    } else if let Some(refusal) = &refusal {
+        Some((refusal.text(l), true))
     } else {
         // Under the form, where it moves nothing: the last patron's session
         // is over (the next patron reads it too: no harm).
         form.session_ended
             .filter(|at| at.elapsed() < SESSION_ENDED_FOR)
-            .map(|_| (t::SESSION_ENDED, true))
+            .map(|_| (t::SESSION_ENDED.get(l), true))
     };
     if let Some((text, alert)) = message {
         let color = if alert { ALERT } else { Color32::LIGHT_BLUE };
-        ui.label(RichText::new(text.get(l)).size(24.0).color(color));
+        ui.label(RichText::new(text).size(24.0).color(color));
     }
 }
 

@@ -245,8 +245,8 @@ impl FrontEnd for Gui {
                 }
                 UiEvent::Warning { minutes_left, .. } => m.warning = Some(*minutes_left),
                 UiEvent::Refused(refusal) => {
-                    tracing::info!(code = refusal.code(), "lock screen shows a refusal");
-                    m.refusal = Some(*refusal);
+                    tracing::info!(code = %refusal.code(), "lock screen shows a refusal");
+                    m.refusal = Some(refusal.clone());
                     m.attempts += 1;
                 }
                 UiEvent::Message { text, from } => {
