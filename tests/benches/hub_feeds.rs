@@ -29,6 +29,7 @@ use bilik_server::app::App;
 use bilik_server::clock::SystemClock;
 use bilik_server::config::Config;
 use bilik_server::store::Store;
+use bilik_tests::served::Served;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -85,19 +86,8 @@ fn main() {
         let config = Config::parse("[tls]\ninsecure = true\n", &[]).unwrap();
         let app = App::new(Store::temporary().unwrap(), config, Arc::new(SystemClock));
         let password = app.create_first_admin("admin").await.unwrap().unwrap();
-        let listener = bilik_server::listen("127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving = app.clone();
-        let server = tokio::spawn(async move {
-            bilik_server::run(serving, listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
+        let server = Served::start(&app, "http").await;
+        let url = server.url.clone();
 
         // The stations: records in the store, links in the hub (their
         // streams drained so pushes never find one full).
@@ -254,7 +244,6 @@ fn main() {
             "feed updates received       {got} ({:.0}/s over {feeds} feeds)",
             got as f64 / wall.as_secs_f64()
         );
-        let _ = stop.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), server.stop()).await;
     });
 }

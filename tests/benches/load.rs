@@ -52,10 +52,11 @@ use bilik_proto::store::v1::StationRecord;
 use bilik_proto::v1::admin_client::AdminClient;
 use bilik_proto::v1::station_client::StationClient;
 use bilik_proto::v1::*;
-use bilik_server::app::{App, StaffIdentity};
+use bilik_server::app::App;
 use bilik_server::clock::Clock;
 use bilik_server::config::Config;
 use bilik_server::store::Store;
+use bilik_tests::served::Served;
 use std::future::Future;
 use std::io::Write;
 use std::sync::Arc;
@@ -518,25 +519,9 @@ fn main() {
         };
         println!("transport: {}", if tls { "TLS (pinned)" } else { "plain text" });
         let password = app.create_first_admin("admin").await.unwrap().unwrap();
-        let me = StaffIdentity {
-            username: "admin".into(),
-            role: Role::Admin,
-            expires_at_ms: i64::MAX,
-        };
-        let listener = bilik_server::listen("127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let scheme = if tls { "https" } else { "http" };
-        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving = app.clone();
-        let server = tokio::spawn(async move {
-            bilik_server::run(serving, listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
+        let me = bilik_tests::admin_identity();
+        let server = Served::start(&app, if tls { "https" } else { "http" }).await;
+        let url = server.url.clone();
 
         // A member card for every station, stations for the agents and the
         // extras; 64 at a time (each write waits for its sync).
@@ -857,7 +842,6 @@ fn main() {
             "RSS at the end (server + {stations} simulated agents): {:.0} MB",
             rss_mb()
         );
-        let _ = stop.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), server.stop()).await;
     });
 }

@@ -17,7 +17,7 @@
 use bilik_proto::ServerTrust;
 use bilik_proto::v1::station_client::StationClient;
 use bilik_proto::v1::*;
-use bilik_server::app::{App, StaffIdentity};
+use bilik_server::app::App;
 use bilik_server::clock::ManualClock;
 use bilik_server::config::Config;
 use bilik_server::store::Store;
@@ -43,11 +43,7 @@ async fn server(dir: &std::path::Path, overrides: &[String]) -> (App, Client) {
     let clock = ManualClock::new(bilik_tests::wednesday_10am());
     let app = App::new(Store::open(&data_dir).unwrap(), config, Arc::new(clock));
     app.create_first_admin("admin").await.unwrap();
-    let me = StaffIdentity {
-        username: "admin".into(),
-        role: Role::Admin,
-        expires_at_ms: i64::MAX,
-    };
+    let me = bilik_tests::admin_identity();
     app.upsert_member(
         &me,
         &Member {

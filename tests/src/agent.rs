@@ -4,7 +4,7 @@
 //! `control.sock`.
 
 use crate::process::binary;
-use crate::{DEADLINE, TestServer, within};
+use crate::{DEADLINE, Staff, TestServer, within};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -74,6 +74,55 @@ pub async fn enroll_station(server: &TestServer, name: &str, state_dir: &Path) {
     let code = enrollment_code(server, name).await;
     let (ok, stdout, stderr) = enroll(&server.url, &code, state_dir).await;
     assert!(ok, "enrol failed:\n{stdout}\n{stderr}");
+}
+
+/// Enrols a station named `name` into `root/name` and starts its agent
+/// with `args`; asserts that the lock screen is the first thing it shows
+/// and waits for its link. Returns the agent and the station's id.
+pub async fn start_enrolled(
+    server: &TestServer,
+    root: &Path,
+    name: &str,
+    args: &[&str],
+) -> (AgentProcess, String) {
+    let state = root.join(name);
+    enroll_station(server, name, &state).await;
+    let mut agent = AgentProcess::start(&state, args).await;
+    let first = agent.any_state().await;
+    assert_eq!(first.str("state"), "locked");
+    let connected = agent.link("connected").await;
+    (agent, connected.str("station_id").to_owned())
+}
+
+/// Where most agent tests start: member 0001 (Andi Pratama, valid through
+/// 2027-12-31) and the headless agent of station PC-01 at its lock screen,
+/// its link up.
+#[derive(Debug)]
+pub struct AtTheLockScreen {
+    /// The admin who added the member (for the librarian's commands).
+    pub admin: Staff,
+    /// PC-01's agent.
+    pub agent: AgentProcess,
+    /// PC-01's station id.
+    pub station_id: String,
+}
+
+/// Sets up an [`AtTheLockScreen`] on `server`, the agent's state under
+/// `root` (which the caller keeps: the agent lives in it), started with
+/// `args`.
+pub async fn andi_at_the_lock_screen(
+    server: &TestServer,
+    root: &Path,
+    args: &[&str],
+) -> AtTheLockScreen {
+    let mut admin = server.admin().await;
+    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
+    let (agent, station_id) = start_enrolled(server, root, "PC-01", args).await;
+    AtTheLockScreen {
+        admin,
+        agent,
+        station_id,
+    }
 }
 
 /// A running `bilik-agent --ui headless`.
@@ -201,6 +250,15 @@ impl AgentProcess {
     pub async fn state(&mut self, state: &str) -> Line {
         self.next(&format!("state {state}"), |v| {
             v["event"] == "state" && v["state"] == state
+        })
+        .await
+    }
+
+    /// The next state line that shows an unlocked screen (a short lease
+    /// starts in the warning state).
+    pub async fn unlocked(&mut self) -> Line {
+        self.next("an unlocked screen", |v| {
+            v["event"] == "state" && (v["state"] == "in_session" || v["state"] == "warning")
         })
         .await
     }

@@ -4,11 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 pub mod agent;
+pub mod fixtures;
 pub mod gui;
 pub mod peers;
 pub mod process;
 pub mod python;
 pub mod relay;
+pub mod served;
+pub mod unit_file;
 pub mod web;
 
 pub use bilik_proto::ServerTrust;
@@ -19,10 +22,12 @@ use bilik_server::app::App;
 use bilik_server::clock::ManualClock;
 use bilik_server::config::Config;
 use bilik_server::store::Store;
+pub use fixtures::{InSession, admin_identity, session_ended};
+use served::Served;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 use tonic::{Request, Streaming};
@@ -77,10 +82,8 @@ pub struct TestServer {
     pub admin_password: String,
     /// `http://127.0.0.1:PORT/metrics` when started with `metrics.listen`.
     pub metrics_url: Option<String>,
-    /// Resolving it stops the server.
-    shutdown: Option<oneshot::Sender<()>>,
-    /// The serving task.
-    task: Option<tokio::task::JoinHandle<()>>,
+    /// The serving task (stopped by [`TestServer::stop`]).
+    served: Served,
 }
 
 impl TestServer {
@@ -110,10 +113,6 @@ impl TestServer {
             Some(made) => made,
             None => admin_password.expect("the admin password of the store's first start"),
         };
-        let listener = bilik_server::listen("127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
         // `metrics.listen=127.0.0.1:0` in the overrides: `/metrics` on a
         // port of its own, as `serve` does it.
         let metrics = match app.config().metrics_listen {
@@ -123,24 +122,15 @@ impl TestServer {
         let metrics_url = metrics
             .as_ref()
             .map(|l| format!("http://{}/metrics", l.local_addr().unwrap()));
-        let (tx, rx) = oneshot::channel::<()>();
-        let serving = app.clone();
-        let task = tokio::spawn(async move {
-            let side = bilik_server::SideListeners { web: None, metrics };
-            bilik_server::run_with_side(serving, listener, side, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
+        let side = bilik_server::SideListeners { web: None, metrics };
+        let served = Served::start_with_side(&app, side, "http").await;
         TestServer {
-            url,
+            url: served.url.clone(),
             app,
             clock,
             admin_password,
             metrics_url,
-            shutdown: Some(tx),
-            task: Some(task),
+            served,
         }
     }
 
@@ -174,13 +164,8 @@ impl TestServer {
     }
 
     /// Stops the server and waits for it.
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
+    pub async fn stop(self) {
+        self.served.stop().await;
     }
 }
 

@@ -3,48 +3,11 @@
 #![allow(clippy::unwrap_used)]
 
 use bilik_proto::v1::*;
-use bilik_tests::agent::{AgentProcess, Line, control, enroll_station};
+use bilik_tests::agent::{
+    AgentProcess, AtTheLockScreen, andi_at_the_lock_screen, control, enroll_station, start_enrolled,
+};
 use bilik_tests::*;
 use std::time::Duration;
-
-/// An enrolled agent started on a fresh state directory, attached.
-async fn started(
-    server: &TestServer,
-    dir: &tempfile::TempDir,
-    name: &str,
-    args: &[&str],
-) -> (AgentProcess, String) {
-    let state = dir.path().join(name);
-    enroll_station(server, name, &state).await;
-    let mut agent = AgentProcess::start(&state, args).await;
-    let first = agent.any_state().await;
-    assert_eq!(first.str("state"), "locked");
-    let connected = agent.link("connected").await;
-    (agent, connected.str("station_id").to_owned())
-}
-
-/// The next state line that shows an unlocked screen (a short lease starts
-/// in the warning state).
-async fn unlocked(agent: &mut AgentProcess) -> Line {
-    agent
-        .next("an unlocked screen", |v| {
-            v["event"] == "state" && (v["state"] == "in_session" || v["state"] == "warning")
-        })
-        .await
-}
-
-/// The one session of the usage log, once it has ended.
-async fn ended_session(server: &TestServer) -> SessionInfo {
-    wait_for("the session to end on the server", || async {
-        let mut admin = server.admin().await;
-        admin
-            .sessions()
-            .await
-            .into_iter()
-            .find(|s| s.ended_at_ms != 0)
-    })
-    .await
-}
 
 fn reason(s: &SessionInfo) -> EndReason {
     EndReason::try_from(s.end_reason).unwrap()
@@ -53,10 +16,12 @@ fn reason(s: &SessionInfo) -> EndReason {
 #[tokio::test]
 async fn card_login_unlocks_then_the_deadline_locks_and_the_server_records_time_up() {
     let server = TestServer::start_with(&["session.lease_seconds=2"]).await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     let dir = tempfile::tempdir().unwrap();
-    let (mut agent, station_id) = started(&server, &dir, "PC-01", &[]).await;
+    let AtTheLockScreen {
+        mut agent,
+        station_id,
+        ..
+    } = andi_at_the_lock_screen(&server, dir.path(), &[]).await;
     // Fail closed: the lock screen was the very first line, before any link line.
     assert_eq!(agent.seen[0].json["event"], "state");
     assert_eq!(agent.seen[0].str("state"), "locked");
@@ -64,7 +29,7 @@ async fn card_login_unlocks_then_the_deadline_locks_and_the_server_records_time_
     assert_eq!(settings.str("library_name"), "Perpustakaan Uji");
 
     agent.send("login 0001").await;
-    let open = unlocked(&mut agent).await;
+    let open = agent.unlocked().await;
     assert_eq!(open.str("patron"), "Andi Pratama");
     let remaining = open.u64("remaining_ms");
     assert!((1500..=2000).contains(&remaining), "{remaining}");
@@ -86,7 +51,7 @@ async fn card_login_unlocks_then_the_deadline_locks_and_the_server_records_time_
     );
     // The server's record ends with time_up exactly at the lease end (its
     // clock stands still: the agent's journaled event closed it).
-    let session = ended_session(&server).await;
+    let session = server.ended_session().await;
     assert_eq!(reason(&session), EndReason::TimeUp);
     assert_eq!(session.ended_at_ms, session.ends_at_ms);
     assert_eq!(session.purpose, "Belajar/Tugas");
@@ -109,10 +74,12 @@ async fn card_login_unlocks_then_the_deadline_locks_and_the_server_records_time_
 #[tokio::test]
 async fn librarian_unlock_extend_message_and_end_reach_the_headless_station() {
     let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     let dir = tempfile::tempdir().unwrap();
-    let (mut agent, _) = started(&server, &dir, "PC-01", &[]).await;
+    let AtTheLockScreen {
+        mut admin,
+        mut agent,
+        ..
+    } = andi_at_the_lock_screen(&server, dir.path(), &[]).await;
 
     admin
         .client
@@ -124,7 +91,7 @@ async fn librarian_unlock_extend_message_and_end_reach_the_headless_station() {
         }))
         .await
         .unwrap();
-    let open = unlocked(&mut agent).await;
+    let open = agent.unlocked().await;
     assert_eq!(open.str("state"), "in_session");
     let before = open.u64("remaining_ms");
     assert!(before > 44 * 60_000 && before <= 45 * 60_000, "{before}");
@@ -168,7 +135,7 @@ async fn librarian_unlock_extend_message_and_end_reach_the_headless_station() {
         .await
         .unwrap();
     agent.state("locked").await;
-    let session = ended_session(&server).await;
+    let session = server.ended_session().await;
     assert_eq!(reason(&session), EndReason::Librarian);
     assert_eq!(session.extensions, 1);
     server.stop().await;
@@ -177,13 +144,15 @@ async fn librarian_unlock_extend_message_and_end_reach_the_headless_station() {
 #[tokio::test]
 async fn maintenance_makes_logins_fail_with_the_maintenance_reason() {
     let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
-    admin.add_member("0002", "Budi Santoso", "2027-12-31").await;
     let dir = tempfile::tempdir().unwrap();
-    let (mut agent, _) = started(&server, &dir, "PC-01", &[]).await;
+    let AtTheLockScreen {
+        mut admin,
+        mut agent,
+        ..
+    } = andi_at_the_lock_screen(&server, dir.path(), &[]).await;
+    admin.add_member("0002", "Budi Santoso", "2027-12-31").await;
     agent.send("login 0001").await;
-    unlocked(&mut agent).await;
+    agent.unlocked().await;
 
     let set = |on: bool| SetMaintenanceRequest {
         station: "PC-01".into(),
@@ -196,7 +165,7 @@ async fn maintenance_makes_logins_fail_with_the_maintenance_reason() {
         .unwrap();
     agent.state("maintenance").await;
     assert_eq!(
-        reason(&ended_session(&server).await),
+        reason(&server.ended_session().await),
         EndReason::Maintenance
     );
 
@@ -216,17 +185,19 @@ async fn maintenance_makes_logins_fail_with_the_maintenance_reason() {
         .unwrap();
     agent.state("locked").await;
     agent.send("login 0002").await;
-    assert_eq!(unlocked(&mut agent).await.str("patron"), "Budi Santoso");
+    assert_eq!(agent.unlocked().await.str("patron"), "Budi Santoso");
     server.stop().await;
 }
 
 #[tokio::test]
 async fn a_maintenance_station_refuses_logins_after_a_restart_too() {
     let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     let dir = tempfile::tempdir().unwrap();
-    let (mut agent, _) = started(&server, &dir, "PC-01", &[]).await;
+    let AtTheLockScreen {
+        mut admin,
+        mut agent,
+        ..
+    } = andi_at_the_lock_screen(&server, dir.path(), &[]).await;
     admin
         .client
         .set_maintenance(admin.req(SetMaintenanceRequest {
@@ -248,18 +219,16 @@ async fn a_maintenance_station_refuses_logins_after_a_restart_too() {
 #[tokio::test]
 async fn sigkill_mid_session_then_restart_comes_up_locked_and_the_server_ends_it_as_restarted() {
     let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     let dir = tempfile::tempdir().unwrap();
-    let (mut agent, _) = started(&server, &dir, "PC-01", &[]).await;
+    let AtTheLockScreen { mut agent, .. } = andi_at_the_lock_screen(&server, dir.path(), &[]).await;
     agent.send("login 0001").await;
-    unlocked(&mut agent).await;
+    agent.unlocked().await;
     agent.kill9().await;
 
     let mut agent = AgentProcess::start(&agent.state_dir, &[]).await;
     assert_eq!(agent.any_state().await.str("state"), "locked");
     agent.link("connected").await;
-    let session = ended_session(&server).await;
+    let session = server.ended_session().await;
     assert_eq!(reason(&session), EndReason::StationRestarted);
     // Nothing unlocks it: the server gave no lease back.
     agent.event("settings").await;
@@ -270,22 +239,20 @@ async fn sigkill_mid_session_then_restart_comes_up_locked_and_the_server_ends_it
     );
     // It takes the next patron normally.
     agent.send("login 0001").await;
-    unlocked(&mut agent).await;
+    agent.unlocked().await;
     server.stop().await;
 }
 
 #[tokio::test]
 async fn sigterm_mid_session_ends_it_as_restarted_at_that_time_and_exits_cleanly() {
     let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     let dir = tempfile::tempdir().unwrap();
-    let (mut agent, _) = started(&server, &dir, "PC-01", &[]).await;
+    let AtTheLockScreen { mut agent, .. } = andi_at_the_lock_screen(&server, dir.path(), &[]).await;
     agent.send("login 0001").await;
-    unlocked(&mut agent).await;
+    agent.unlocked().await;
     assert_eq!(agent.terminate().await, Some(0));
     // Its journaled event reached the server before it exited.
-    let session = ended_session(&server).await;
+    let session = server.ended_session().await;
     assert_eq!(reason(&session), EndReason::StationRestarted);
     let ran = session.ended_at_ms - session.started_at_ms;
     assert!((0..5_000).contains(&ran), "{ran}");
@@ -296,20 +263,22 @@ async fn sigterm_mid_session_ends_it_as_restarted_at_that_time_and_exits_cleanly
 #[tokio::test]
 async fn failing_and_hanging_hooks_are_reported_and_the_station_still_locks() {
     let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
-    admin.add_member("0002", "Budi Santoso", "2027-12-31").await;
     let dir = tempfile::tempdir().unwrap();
     let hooks = r#"hooks.session_end=[
         { name = "wipe", command = ["sh", "-c", "echo cannot wipe Downloads >&2; exit 3"] },
         { name = "hang", command = ["sleep", "30"], timeout_ms = 700 },
     ]"#;
-    let (mut agent, station_id) = started(&server, &dir, "PC-01", &["--set", hooks]).await;
+    let AtTheLockScreen {
+        mut admin,
+        mut agent,
+        station_id,
+    } = andi_at_the_lock_screen(&server, dir.path(), &["--set", hooks]).await;
+    admin.add_member("0002", "Budi Santoso", "2027-12-31").await;
     agent.send("login 0001").await;
-    unlocked(&mut agent).await;
+    agent.unlocked().await;
     agent.send("logout").await;
     let locked = agent.state("locked").await;
-    assert_eq!(reason(&ended_session(&server).await), EndReason::Logout);
+    assert_eq!(reason(&server.ended_session().await), EndReason::Logout);
 
     // A librarian unlocks at once for the next patron: the screen stays
     // locked until the cleanup is over (the hanging hook timed out).
@@ -335,7 +304,7 @@ async fn failing_and_hanging_hooks_are_reported_and_the_station_still_locks() {
     assert_eq!(hang.str("hook"), "hang");
     assert_eq!(hang.json["timed_out"], true);
     assert!(wipe.at >= locked.at);
-    let next = unlocked(&mut agent).await;
+    let next = agent.unlocked().await;
     assert_eq!(next.str("patron"), "Budi Santoso");
     assert!(next.at >= hang.at);
     assert!(
@@ -423,22 +392,20 @@ async fn a_truncated_journal_is_reported_and_the_agent_runs() {
     assert!(kept);
     // And the station works.
     agent.send("login 0001").await;
-    unlocked(&mut agent).await;
+    agent.unlocked().await;
     server.stop().await;
 }
 
 #[tokio::test]
 async fn the_control_socket_takes_logins_and_logouts() {
     let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     let dir = tempfile::tempdir().unwrap();
-    let (mut agent, _) = started(&server, &dir, "PC-01", &[]).await;
+    let AtTheLockScreen { mut agent, .. } = andi_at_the_lock_screen(&server, dir.path(), &[]).await;
     let state = agent.state_dir.clone();
     assert_eq!(control(&state, "login 9999").await, "ok");
     assert_eq!(agent.event("refusal").await.str("code"), "UNKNOWN_CARD");
     assert_eq!(control(&state, "login 0001 Mencari informasi").await, "ok");
-    unlocked(&mut agent).await;
+    agent.unlocked().await;
     assert!(
         control(&state, "reboot")
             .await
@@ -446,7 +413,7 @@ async fn the_control_socket_takes_logins_and_logouts() {
     );
     assert_eq!(control(&state, "logout").await, "ok");
     agent.state("locked").await;
-    let session = ended_session(&server).await;
+    let session = server.ended_session().await;
     assert_eq!(reason(&session), EndReason::Logout);
     assert_eq!(session.purpose, "Mencari informasi");
     // A bad line on stdin is reported, not fatal.
@@ -464,7 +431,7 @@ async fn power_commands_run_the_configured_command_or_are_refused() {
         "power.restart={{ command = [\"touch\", {:?}] }}",
         marker.display().to_string()
     );
-    let (mut agent, _) = started(&server, &dir, "PC-01", &["--set", &restart]).await;
+    let (mut agent, _) = start_enrolled(&server, dir.path(), "PC-01", &["--set", &restart]).await;
     let mut admin = server.admin().await;
     let power = |action: PowerAction| PowerStationRequest {
         station: "PC-01".into(),

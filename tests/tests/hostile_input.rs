@@ -82,23 +82,16 @@ async fn unknown_enum_values_are_invalid_arguments() {
     let station = server.enroll("PC-01").await;
     let (mut link, _) = station.attach("boot", "").await;
     let lease = lease(station.login("0001").await);
-    link.send(agent_message::Kind::Event(AgentEvent {
-        event_id: "e1".into(),
-        at_ms: 0,
-        kind: Some(agent_event::Kind::SessionEnded(SessionEnded {
-            session_id: lease.session_id.clone(),
-            reason: 1234,
-            elapsed_ms: Some(60_000),
-        })),
-    }))
+    link.send(agent_message::Kind::Event(session_ended(
+        "e1",
+        &lease.session_id,
+        1234,
+        0,
+        Some(60_000),
+    )))
     .await;
     assert_eq!(link.next_ack().await, vec!["e1".to_owned()]);
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&lease.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&lease.session_id);
     assert_eq!(s.end_reason, EndReason::Logout as i32);
     // Bad dates and members.
     let bad = Member {

@@ -66,24 +66,32 @@ fn workbook(rows: &[[&str; 11]]) -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
+/// Writes `rows` as the workbook at `path` and imports it through the CLI
+/// against `server`: (success, stdout, stderr).
+async fn cli_import(
+    server: &ServerProcess,
+    password: &str,
+    path: &std::path::Path,
+    rows: &[[&str; 11]],
+) -> (bool, String, String) {
+    std::fs::write(path, workbook(rows)).unwrap();
+    server
+        .admin(password, &["member", "import", path.to_str().unwrap()])
+        .await
+}
+
 #[tokio::test]
 async fn the_cli_imports_a_workbook_all_or_nothing_and_again_updates() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = ServerProcess::start(&dir.path().join("data"), "127.0.0.1:0", &[]).await;
     let password = server.admin_password.clone().unwrap();
     let bad = dir.path().join("anggota-salah.xlsx");
-    std::fs::write(
-        &bad,
-        workbook(&[
-            row("A-0001", "Siti Aminah", "2099-12-31"),
-            row("A-0002", "Budi Santoso", "31/02/2099"),
-            row("A 0003", "", "2099-12-31"),
-        ]),
-    )
-    .unwrap();
-    let (ok, _, err) = server
-        .admin(&password, &["member", "import", bad.to_str().unwrap()])
-        .await;
+    let rows = [
+        row("A-0001", "Siti Aminah", "2099-12-31"),
+        row("A-0002", "Budi Santoso", "31/02/2099"),
+        row("A 0003", "", "2099-12-31"),
+    ];
+    let (ok, _, err) = cli_import(&server, &password, &bad, &rows).await;
     assert!(!ok);
     for needle in [
         "line 4, column tanggal akhir berlaku",
@@ -108,10 +116,7 @@ async fn the_cli_imports_a_workbook_all_or_nothing_and_again_updates() {
         row("A-0001", "Siti Aminah", "2099-12-31"),
         row("A-0002", "Budi Santoso", "28/02/2099"),
     ];
-    std::fs::write(&good, workbook(&rows)).unwrap();
-    let (ok, out, err) = server
-        .admin(&password, &["member", "import", good.to_str().unwrap()])
-        .await;
+    let (ok, out, err) = cli_import(&server, &password, &good, &rows).await;
     assert!(ok, "{err}");
     assert!(out.contains("2 new, 0 updated"), "{out}");
     let m = admin
@@ -134,10 +139,7 @@ async fn the_cli_imports_a_workbook_all_or_nothing_and_again_updates() {
         row("A-0001", "Siti Aminah Putri", "2099-12-31"),
         row("A-0002", "Budi Santoso", "28/02/2099"),
     ];
-    std::fs::write(&good, workbook(&rows)).unwrap();
-    let (ok, out, err) = server
-        .admin(&password, &["member", "import", good.to_str().unwrap()])
-        .await;
+    let (ok, out, err) = cli_import(&server, &password, &good, &rows).await;
     assert!(ok, "{err}");
     assert!(out.contains("0 new, 2 updated"), "{out}");
     let found = admin
@@ -212,12 +214,7 @@ async fn the_dashboard_previews_a_workbook_and_imports_it_on_confirmation() {
     // education for the monthly report.
     let station = server.enroll("PC-01").await;
     let l = lease(station.login("B-0001").await);
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&l.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&l.session_id);
     assert_eq!(
         (s.occupation.as_str(), s.education.as_str()),
         ("Pelajar", "SMA")

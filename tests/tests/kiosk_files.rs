@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 use bilik_tests::process::binary;
+use bilik_tests::unit_file::ServiceSection;
 use std::path::PathBuf;
 
 fn kiosk(file: &str) -> (PathBuf, String) {
@@ -17,27 +18,11 @@ fn kiosk(file: &str) -> (PathBuf, String) {
     (path, text)
 }
 
-/// `key=value` lines of a unit file's `[Service]` section.
-fn service_keys(unit: &str) -> Vec<(String, String)> {
-    unit.lines()
-        .skip_while(|l| l.trim() != "[Service]")
-        .skip(1)
-        .take_while(|l| !l.starts_with('['))
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect()
-}
-
 #[test]
 fn the_service_is_roots_and_restarts_always() {
     let (_, unit) = kiosk("bilik-agent.service");
-    let keys = service_keys(&unit);
-    let get = |k: &str| {
-        keys.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let service = ServiceSection::parse(&unit);
+    let get = |k: &str| service.get(k);
     assert_eq!(get("Restart"), Some("always"));
     assert_eq!(get("User"), None, "the service runs as root");
     assert!(get("ExecStart").unwrap().contains("bilik-agent service"));

@@ -7,11 +7,12 @@ use bilik_tests::*;
 #[tokio::test]
 async fn a_lease_ends_at_its_end_time_without_the_station() {
     let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi", "2027-01-01").await;
-    let station = server.enroll("PC-01").await;
-    let (mut link, _) = station.attach("boot-1", "").await;
-    let lease = lease(station.login("0001").await);
+    let InSession {
+        mut admin,
+        station,
+        mut link,
+        lease,
+    } = server.in_session().await;
 
     // One minute before the end nothing happens...
     server.clock.advance_ms(44 * 60_000);
@@ -114,11 +115,12 @@ async fn a_station_that_stops_heartbeating_is_shown_offline() {
 #[tokio::test]
 async fn reattach_with_the_same_boot_keeps_the_session_and_a_new_boot_ends_it() {
     let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi", "2027-01-01").await;
-    let station = server.enroll("PC-01").await;
-    let (link, _) = station.attach("boot-1", "").await;
-    let lease = lease(station.login("0001").await);
+    let InSession {
+        station,
+        link,
+        lease,
+        ..
+    } = server.in_session().await;
     drop(link);
     // Same boot: the network blinked; the session goes on.
     let (link, welcome) = station.attach("boot-1", &lease.session_id).await;
@@ -128,12 +130,7 @@ async fn reattach_with_the_same_boot_keeps_the_session_and_a_new_boot_ends_it() 
     server.clock.advance_ms(5 * 60_000);
     let (_link, welcome) = station.attach("boot-2", "").await;
     assert!(welcome.lease.is_none());
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&lease.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&lease.session_id);
     assert_eq!(s.end_reason, EndReason::StationRestarted as i32);
     assert_eq!(s.ended_at_ms, wednesday_10am() + 5 * 60_000);
     server.stop().await;
@@ -142,33 +139,27 @@ async fn reattach_with_the_same_boot_keeps_the_session_and_a_new_boot_ends_it() 
 #[tokio::test]
 async fn journaled_events_apply_once_and_logout_time_wins() {
     let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    admin.add_member("0001", "Andi", "2027-01-01").await;
-    let station = server.enroll("PC-01").await;
-    let (mut link, _) = station.attach("boot-1", "").await;
-    let lease = lease(station.login("0001").await);
+    let InSession {
+        station,
+        mut link,
+        lease,
+        ..
+    } = server.in_session().await;
     // The patron logged out after 12 minutes, while the link was down; the
     // event arrives 20 minutes later, twice.
     server.clock.advance_ms(32 * 60_000);
-    let event = AgentEvent {
-        event_id: "evt-1".into(),
-        at_ms: 0,
-        kind: Some(agent_event::Kind::SessionEnded(SessionEnded {
-            session_id: lease.session_id.clone(),
-            reason: EndReason::Logout as i32,
-            elapsed_ms: Some(12 * 60_000),
-        })),
-    };
+    let event = session_ended(
+        "evt-1",
+        &lease.session_id,
+        EndReason::Logout as i32,
+        0,
+        Some(12 * 60_000),
+    );
     link.send(agent_message::Kind::Event(event.clone())).await;
     assert_eq!(link.next_ack().await, vec!["evt-1".to_owned()]);
     link.send(agent_message::Kind::Event(event)).await;
     assert_eq!(link.next_ack().await, vec!["evt-1".to_owned()]);
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&lease.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&lease.session_id);
     assert_eq!(s.end_reason, EndReason::Logout as i32);
     assert_eq!(s.ended_at_ms, lease.started_at_ms + 12 * 60_000);
     assert_eq!(
@@ -214,14 +205,14 @@ async fn an_end_at_zero_elapsed_ms_is_zero_and_a_missing_one_uses_the_event_time
     admin.add_member("0002", "Budi", "2027-01-01").await;
     let station = server.enroll("PC-01").await;
     let (mut link, _) = station.attach("boot-1", "").await;
-    let ended = |id: &str, session_id: &str, at_ms: i64, elapsed_ms: Option<i64>| AgentEvent {
-        event_id: id.into(),
-        at_ms,
-        kind: Some(agent_event::Kind::SessionEnded(SessionEnded {
-            session_id: session_id.to_owned(),
-            reason: EndReason::StationRestarted as i32,
+    let ended = |id: &str, session_id: &str, at_ms: i64, elapsed_ms: Option<i64>| {
+        session_ended(
+            id,
+            session_id,
+            EndReason::StationRestarted as i32,
+            at_ms,
             elapsed_ms,
-        })),
+        )
     };
     // Ended within its first millisecond (SIGTERM right after the unlock):
     // 0 ms is a real value, not "unknown" (this was a flaky test: the
@@ -235,12 +226,7 @@ async fn an_end_at_zero_elapsed_ms_is_zero_and_a_missing_one_uses_the_event_time
     )))
     .await;
     assert_eq!(link.next_ack().await, vec!["evt-0".to_owned()]);
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&first.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&first.session_id);
     assert_eq!(s.ended_at_ms, s.started_at_ms);
 
     // An agent that could not tell the elapsed time: the event's own time.
@@ -254,12 +240,7 @@ async fn an_end_at_zero_elapsed_ms_is_zero_and_a_missing_one_uses_the_event_time
     )))
     .await;
     assert_eq!(link.next_ack().await, vec!["evt-1".to_owned()]);
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&second.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&second.session_id);
     assert_eq!(s.ended_at_ms, at);
     server.stop().await;
 }

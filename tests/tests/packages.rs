@@ -16,6 +16,7 @@
 
 use bilik_tests::agent::tools_required;
 use bilik_tests::process::binary;
+use bilik_tests::unit_file::ServiceSection;
 use bilik_tests::{DEADLINE, ServerTrust, within};
 use std::io::BufRead;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -255,18 +256,6 @@ impl Drop for Installed {
     }
 }
 
-/// `key=value` lines of a unit's `[Service]` section.
-fn service_keys(unit: &str) -> Vec<(String, String)> {
-    unit.lines()
-        .skip_while(|l| l.trim() != "[Service]")
-        .skip(1)
-        .take_while(|l| !l.starts_with('['))
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn packages_install_run_upgrade_and_remove() {
     if !rustix::process::geteuid().is_root() {
@@ -333,12 +322,8 @@ async fn packages_install_run_upgrade_and_remove() {
             .env("SYSTEMD_LOG_LEVEL", "warning"));
     }
     let unit = std::fs::read_to_string("/lib/systemd/system/bilik-server.service").unwrap();
-    let keys = service_keys(&unit);
-    let get = |k: &str| {
-        keys.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let service = ServiceSection::parse(&unit);
+    let get = |k: &str| service.get(k);
     assert_eq!(get("User"), Some("bilik"));
     assert_eq!(get("ProtectSystem"), Some("strict"));
     assert_eq!(get("NoNewPrivileges"), Some("yes"));

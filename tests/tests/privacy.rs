@@ -31,43 +31,6 @@ async fn member(admin: &mut Staff, card: &str, name: &str, birth: &str) {
         .unwrap();
 }
 
-/// A session of `card` at `station` from `at` for `minutes`, ended by a
-/// logout over gRPC.
-async fn session(server: &TestServer, station: &TestStation, card: &str, at: i64, minutes: i64) {
-    server.clock.set_ms(at);
-    let lease = lease(station.login(card).await);
-    server.clock.set_ms(at + minutes * 60_000);
-    station
-        .client
-        .clone()
-        .logout(LogoutRequest {
-            session_id: lease.session_id,
-        })
-        .await
-        .unwrap();
-}
-
-async fn report(staff: &mut Staff, month: &str, format: ReportFormat) -> ReportFile {
-    staff
-        .client
-        .monthly_report(staff.req(MonthlyReportRequest {
-            month: month.into(),
-            format: format as i32,
-            lang: String::new(),
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-}
-
-fn admin_identity() -> StaffIdentity {
-    StaffIdentity {
-        username: "admin".into(),
-        role: Role::Admin,
-        expires_at_ms: i64::MAX,
-    }
-}
-
 /// Every stored session (all time).
 fn all_sessions(server: &TestServer) -> Vec<bilik_proto::store::v1::SessionRecord> {
     server
@@ -108,14 +71,24 @@ async fn retention_pseudonymises_old_rows_and_the_figures_stay() {
     let pc2 = server.enroll("PC-02").await;
     // September: Andi three times, Sari once; October: both once.
     for d in [2, 9, 16] {
-        session(&server, &pc1, ANDI, local_ms(2026, 9, d, 9, 0), 40).await;
+        server
+            .timed_session(&pc1, ANDI, local_ms(2026, 9, d, 9, 0), 40)
+            .await;
     }
-    session(&server, &pc2, SARI, local_ms(2026, 9, 9, 13, 0), 25).await;
-    session(&server, &pc1, ANDI, local_ms(2026, 10, 7, 10, 0), 45).await;
-    session(&server, &pc2, SARI, local_ms(2026, 10, 7, 10, 30), 30).await;
+    server
+        .timed_session(&pc2, SARI, local_ms(2026, 9, 9, 13, 0), 25)
+        .await;
+    server
+        .timed_session(&pc1, ANDI, local_ms(2026, 10, 7, 10, 0), 45)
+        .await;
+    server
+        .timed_session(&pc2, SARI, local_ms(2026, 10, 7, 10, 30), 30)
+        .await;
     // Inside the retention period at the run below: kept as it is, and
     // October's unique members must not count Andi twice.
-    session(&server, &pc1, ANDI, local_ms(2026, 10, 28, 10, 0), 45).await;
+    server
+        .timed_session(&pc1, ANDI, local_ms(2026, 10, 28, 10, 0), 45)
+        .await;
 
     // September is signed; October is not.
     server.clock.set_ms(local_ms(2026, 10, 2, 9, 0));
@@ -138,7 +111,7 @@ async fn retention_pseudonymises_old_rows_and_the_figures_stay() {
     let mut before = Vec::new();
     for month in ["2026-09", "2026-10"] {
         for format in formats {
-            before.push(report(&mut admin, month, format).await.content);
+            before.push(admin.monthly_report(month, format).await.content);
         }
     }
     let recap_before = server.app.daily_recap("2026-09-09").unwrap();
@@ -184,13 +157,13 @@ async fn retention_pseudonymises_old_rows_and_the_figures_stay() {
     let mut after = Vec::new();
     for month in ["2026-09", "2026-10"] {
         for format in formats {
-            after.push(report(&mut admin, month, format).await.content);
+            after.push(admin.monthly_report(month, format).await.content);
         }
     }
     for (i, (b, a)) in before.iter().zip(&after).enumerate() {
         assert!(b == a, "report {i} changed after retention");
     }
-    let pdf = report(&mut admin, "2026-09", ReportFormat::Pdf).await;
+    let pdf = admin.monthly_report("2026-09", ReportFormat::Pdf).await;
     assert_eq!(pdf.signed.as_ref().unwrap().sha256, signed.sha256);
     bilik_server::report::signing::verify(&pdf.content, Some(&signed.public_key)).unwrap();
     let recap_after = server.app.daily_recap("2026-09-09").unwrap();
@@ -227,9 +200,13 @@ async fn a_members_export_holds_every_session_and_erasure_leaves_no_trace() {
     member(&mut admin, SARI, SARI_NAME, "2012-02-01").await;
     let pc1 = server.enroll("PC-01").await;
     for d in [2, 3, 4] {
-        session(&server, &pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30).await;
+        server
+            .timed_session(&pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30)
+            .await;
     }
-    session(&server, &pc1, SARI, local_ms(2026, 11, 5, 9, 0), 30).await;
+    server
+        .timed_session(&pc1, SARI, local_ms(2026, 11, 5, 9, 0), 30)
+        .await;
     // Not while the card is in a session.
     server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
     let open = lease(pc1.login(ANDI).await);
@@ -241,13 +218,7 @@ async fn a_members_export_holds_every_session_and_erasure_leaves_no_trace() {
             .is_err()
     );
     server.clock.set_ms(local_ms(2026, 11, 25, 10, 20));
-    pc1.client
-        .clone()
-        .logout(LogoutRequest {
-            session_id: open.session_id,
-        })
-        .await
-        .unwrap();
+    pc1.logout(&open.session_id).await;
     let monthly_before = server
         .app
         .monthly_report(&admin_identity(), "2026-11")
@@ -343,7 +314,9 @@ async fn an_admin_exports_and_erases_from_the_dashboard() {
         .await;
     let pc1 = server.enroll("PC-01").await;
     for d in [2, 3] {
-        session(&server, &pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30).await;
+        server
+            .timed_session(&pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30)
+            .await;
     }
     server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
     let dashboard = web::Dashboard::serve(&server.app).await;

@@ -53,10 +53,6 @@ fn band(age: Option<u32>) -> &'static str {
     }
 }
 
-async fn logout(station: &TestStation, session_id: &str) {
-    station.logout(session_id).await;
-}
-
 async fn keep_online(server: &TestServer, link: &Link, id: &str) {
     link.send(agent_message::Kind::Heartbeat(Heartbeat {
         state: StationState::Locked as i32,
@@ -160,7 +156,7 @@ async fn generate_october(server: &TestServer) -> Vec<Expected> {
                     .await,
                 );
                 server.clock.advance_ms(minutes as i64 * 60_000);
-                logout(&pc1, &l.session_id).await;
+                pc1.logout(&l.session_id).await;
                 expected.push(Expected {
                     date,
                     hour: 9,
@@ -222,19 +218,6 @@ async fn generate_october(server: &TestServer) -> Vec<Expected> {
     expected
 }
 
-async fn monthly(staff: &mut Staff, month: &str, format: ReportFormat) -> ReportFile {
-    staff
-        .client
-        .monthly_report(staff.req(MonthlyReportRequest {
-            month: month.into(),
-            format: format as i32,
-            lang: String::new(),
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-}
-
 fn member(
     card: &str,
 ) -> &'static (
@@ -253,11 +236,7 @@ async fn monthly_report_matches_an_independent_count() {
     let expected = generate_october(&server).await;
     // A problem logged by staff in the month is listed.
     server.clock.set_ms(local_ms(2026, 10, 20, 13, 0));
-    let staff = bilik_server::app::StaffIdentity {
-        username: "admin".into(),
-        role: Role::Admin,
-        expires_at_ms: i64::MAX,
-    };
+    let staff = admin_identity();
     server
         .app
         .open_incident(&staff, "PC-03", "Keyboard rusak", false)
@@ -265,7 +244,7 @@ async fn monthly_report_matches_an_independent_count() {
         .unwrap();
     server.clock.set_ms(local_ms(2026, 10, 31, 18, 0));
     let mut admin = server.admin().await;
-    let file = monthly(&mut admin, "2026-10", ReportFormat::Json).await;
+    let file = admin.monthly_report("2026-10", ReportFormat::Json).await;
     let report: MonthlyReport = serde_json::from_slice(&file.content).unwrap();
 
     assert!(
@@ -454,7 +433,7 @@ async fn monthly_report_matches_an_independent_count() {
     );
 
     // XLSX read back: the per-day minutes add up to the total.
-    let xlsx = monthly(&mut admin, "2026-10", ReportFormat::Xlsx).await;
+    let xlsx = admin.monthly_report("2026-10", ReportFormat::Xlsx).await;
     let sums = xlsx_minutes_per_day(&xlsx.content);
     assert_eq!(sums, minutes as f64);
     server.stop().await;
@@ -500,7 +479,7 @@ async fn pdf_has_the_title_month_and_totals() {
     let server = TestServer::start().await;
     let expected = generate_october(&server).await;
     let mut admin = server.admin().await;
-    let pdf = monthly(&mut admin, "2026-10", ReportFormat::Pdf).await;
+    let pdf = admin.monthly_report("2026-10", ReportFormat::Pdf).await;
     assert!(pdf.content.starts_with(b"%PDF"));
     let dir = artifacts_dir();
     let path = dir.join("monthly-2026-10.pdf");
@@ -673,7 +652,7 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
     );
 
     // The signed PDF verifies; a changed byte does not.
-    let pdf = monthly(&mut librarian, "2026-10", ReportFormat::Pdf).await;
+    let pdf = librarian.monthly_report("2026-10", ReportFormat::Pdf).await;
     assert_eq!(pdf.signed.as_ref().unwrap().sha256, info.sha256);
     let ok = bilik_server::report::signing::verify(&pdf.content, Some(&info.public_key)).unwrap();
     assert_eq!(ok.sha256, info.sha256);
@@ -755,7 +734,8 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
         }
     }
     let frozen: MonthlyReport = serde_json::from_slice(
-        &monthly(&mut librarian, "2026-10", ReportFormat::Json)
+        &librarian
+            .monthly_report("2026-10", ReportFormat::Json)
             .await
             .content,
     )
@@ -773,11 +753,13 @@ async fn only_a_section_head_signs_once_and_the_signature_verifies() {
     let late = server.enroll("PC-04").await;
     lease(late.login("A001").await);
     server.clock.set_ms(local_ms(2026, 11, 2, 10, 0));
-    let json = monthly(&mut librarian, "2026-10", ReportFormat::Json).await;
+    let json = librarian
+        .monthly_report("2026-10", ReportFormat::Json)
+        .await;
     let report: MonthlyReport = serde_json::from_slice(&json.content).unwrap();
     assert_eq!(report.addendum.len(), 1);
     assert_eq!(report.signed.as_ref().unwrap().username, "kasi");
-    let again = monthly(&mut librarian, "2026-10", ReportFormat::Pdf).await;
+    let again = librarian.monthly_report("2026-10", ReportFormat::Pdf).await;
     assert_eq!(again.content, pdf.content);
     assert_eq!(again.signed.unwrap().addendum_sessions, 1);
 

@@ -20,6 +20,16 @@ async fn server(overrides: &[String]) -> TestServer {
     TestServer::start_with(&o).await
 }
 
+/// The pysip2 library system, and a server asking it with `extra`
+/// overrides besides.
+async fn server_with_ils(extra: &[&str]) -> (Sip2Ils, TestServer) {
+    let ils = Sip2Ils::start(0).await;
+    let mut o = ils.overrides();
+    o.extend(extra.iter().map(|e| (*e).to_owned()));
+    let server = server(&o).await;
+    (ils, server)
+}
+
 async fn login_pin(station: &TestStation, card: &str, pin: &str) -> login_response::Outcome {
     station
         .login_with(LoginRequest {
@@ -55,20 +65,12 @@ async fn each_patron_gets_the_right_lease_or_refusal() {
     if skip("each_patron_gets_the_right_lease_or_refusal") {
         return;
     }
-    let ils = Sip2Ils::start(0).await;
-    let mut o = ils.overrides();
-    o.push("members.categories=[\"Lansia\"]".into());
-    let server = server(&o).await;
+    let (ils, server) = server_with_ils(&["members.categories=[\"Lansia\"]"]).await;
     let mut n = 0;
 
     let station = fresh(&server, &mut n).await;
     let granted = lease(station.login("1001").await);
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&granted.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&granted.session_id);
     assert_eq!(s.patron_name, "Siti Aminah");
     assert_eq!(s.category, "UMUM");
     assert_eq!(s.gender, Gender::Female as i32);
@@ -103,23 +105,13 @@ async fn each_patron_gets_the_right_lease_or_refusal() {
         RefusalCode::WrongPin
     );
     let with_pin = lease(login_pin(&station, "1006", "4321").await);
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&with_pin.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&with_pin.session_id);
     assert_eq!((s.category.as_str(), s.age_years), ("PELAJAR", 18));
 
     // Control bytes in the name are dropped, the rest kept.
     let station = fresh(&server, &mut n).await;
     let l = lease(station.login("1007").await);
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&l.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&l.session_id);
     assert_eq!(s.patron_name, "Wayan Sudarma");
 
     // 93 once per connection: eleven questions, at most max_connections
@@ -172,8 +164,7 @@ async fn a_stalled_library_system_costs_a_bounded_wait_then_recovers() {
     if skip("a_stalled_library_system_costs_a_bounded_wait_then_recovers") {
         return;
     }
-    let ils = Sip2Ils::start(0).await;
-    let server = server(&ils.overrides()).await;
+    let (_ils, server) = server_with_ils(&[]).await;
     let mut n = 0;
     let station = fresh(&server, &mut n).await;
 
@@ -208,12 +199,9 @@ async fn the_library_system_stopping_mid_run_follows_the_offline_policy() {
     if skip("the_library_system_stopping_mid_run_follows_the_offline_policy") {
         return;
     }
-    let mut ils = Sip2Ils::start(0).await;
+    let (mut ils, server) =
+        server_with_ils(&["sip2.offline=cached", "sip2.offline_hours=24"]).await;
     let port = ils.port;
-    let mut cached = ils.overrides();
-    cached.push("sip2.offline=cached".into());
-    cached.push("sip2.offline_hours=24".into());
-    let server = server(&cached).await;
     let refusing = self::server(&ils.overrides()).await;
     let mut n = 0;
 
@@ -233,12 +221,7 @@ async fn the_library_system_stopping_mid_run_follows_the_offline_policy() {
         RefusalCode::WrongPin
     );
     let offline = lease(login_pin(&station, "1006", "4321").await);
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&offline.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&offline.session_id);
     assert_eq!(s.validated_by, "sip2-cached");
     assert_eq!(s.patron_name, "Ani Pin");
     station.logout(&offline.session_id).await;
@@ -256,20 +239,10 @@ async fn the_library_system_stopping_mid_run_follows_the_offline_policy() {
     // The library system comes back on its port: both servers recover.
     let _back = Sip2Ils::start(port).await;
     let l = leased_eventually(&other, "1001", "the ILS to be asked again").await;
-    let s = refusing
-        .app
-        .store_for_tests()
-        .session(&l.session_id)
-        .unwrap()
-        .unwrap();
+    let s = refusing.stored_session(&l.session_id);
     assert_eq!(s.validated_by, "sip2");
     let again = leased_eventually(&station2, "1001", "the cached server to ask again").await;
-    let s = server
-        .app
-        .store_for_tests()
-        .session(&again.session_id)
-        .unwrap()
-        .unwrap();
+    let s = server.stored_session(&again.session_id);
     assert_eq!(s.validated_by, "sip2");
     server.stop().await;
     refusing.stop().await;
@@ -359,12 +332,7 @@ async fn garbage_and_control_bytes_are_refused_cleanly_then_recovered() {
         assert!(started.elapsed() < Duration::from_secs(5));
         good.store(true, Ordering::SeqCst);
         let l = leased_eventually(&station, "1001", "the library system to make sense again").await;
-        let s = server
-            .app
-            .store_for_tests()
-            .session(&l.session_id)
-            .unwrap()
-            .unwrap();
+        let s = server.stored_session(&l.session_id);
         assert_eq!(s.patron_name, "Pulih");
         server.stop().await;
     }
@@ -372,26 +340,18 @@ async fn garbage_and_control_bytes_are_refused_cleanly_then_recovered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_agent_unlocks_for_the_library_system_and_shows_its_refusal() {
-    use bilik_tests::agent::{AgentProcess, enroll_station};
+    use bilik_tests::agent::start_enrolled;
     if skip("the_real_agent_unlocks_for_the_library_system_and_shows_its_refusal") {
         return;
     }
-    let mut ils = Sip2Ils::start(0).await;
-    let server = server(&ils.overrides()).await;
+    let (mut ils, server) = server_with_ils(&[]).await;
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("PC-01");
-    enroll_station(&server, "PC-01", &state).await;
-    let mut agent = AgentProcess::start(&state, &[]).await;
-    agent.link("connected").await;
+    let (mut agent, _) = start_enrolled(&server, dir.path(), "PC-01", &[]).await;
 
     agent.send("login 1004").await;
     assert_eq!(agent.event("refusal").await.str("code"), "FINES_OVER_LIMIT");
     agent.send("login 1001").await;
-    let unlocked = agent
-        .next("an unlocked screen", |v| {
-            v["event"] == "state" && (v["state"] == "in_session" || v["state"] == "warning")
-        })
-        .await;
+    let unlocked = agent.unlocked().await;
     assert_eq!(unlocked.str("patron"), "Siti Aminah");
     let session = server
         .app
