@@ -7,7 +7,7 @@
 use bilik_proto::store::v1::SessionRecord;
 use bilik_proto::v1::{
     AgentEvent, Lease, MonthlyReportRequest, ReportFile, ReportFormat, Role, SessionEnded,
-    SessionInfo, agent_event,
+    SessionInfo, StationInfo, agent_event,
 };
 use bilik_server::app::StaffIdentity;
 
@@ -57,14 +57,19 @@ impl TestServer {
         .await
     }
 
-    /// A session of `card` on `station` from `at` (the clock is set there)
-    /// for `minutes`, ended by the patron's logout; the clock is left at
-    /// its end.
-    pub async fn timed_session(&self, station: &TestStation, card: &str, at: i64, minutes: i64) {
-        self.clock.set_ms(at);
-        let lease = lease(station.login(card).await);
-        self.clock.set_ms(at + minutes * 60_000);
-        station.logout(&lease.session_id).await;
+    /// Station `id` as the dashboard sees it, once `shows` holds of it
+    /// (waiting up to the harness deadline, failing with `what`).
+    pub async fn station_when(
+        &self,
+        what: &str,
+        id: &str,
+        shows: impl Fn(&StationInfo) -> bool,
+    ) -> StationInfo {
+        wait_for(what, || async {
+            let view = self.app.station_view(id).await.unwrap().unwrap();
+            shows(&view).then_some(view)
+        })
+        .await
     }
 
     /// The session record as stored; panics if there is none.
@@ -123,4 +128,20 @@ impl Staff {
             .unwrap()
             .into_inner()
     }
+}
+
+/// A session of `card` on `station` from `at` (the server's clock is set
+/// there) for `minutes`, ended by the patron's logout; the clock is left at
+/// its end.
+pub async fn timed_session(
+    server: &TestServer,
+    station: &TestStation,
+    card: &str,
+    at: i64,
+    minutes: i64,
+) {
+    server.clock.set_ms(at);
+    let lease = lease(station.login(card).await);
+    server.clock.set_ms(at + minutes * 60_000);
+    station.logout(&lease.session_id).await;
 }

@@ -22,7 +22,7 @@ use bilik_server::app::App;
 use bilik_server::clock::ManualClock;
 use bilik_server::config::Config;
 use bilik_server::store::Store;
-pub use fixtures::{InSession, admin_identity, session_ended};
+pub use fixtures::{InSession, admin_identity, session_ended, timed_session};
 use served::Served;
 use std::future::Future;
 use std::sync::Arc;

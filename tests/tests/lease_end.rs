@@ -64,51 +64,30 @@ async fn a_station_that_stops_heartbeating_is_shown_offline() {
     };
     link.send(heartbeat(StationState::Locked)).await;
     let id = station.id.clone();
-    wait_for("the heartbeat to show", || {
-        let app = server.app.clone();
-        let id = id.clone();
-        async move {
-            let s = app.station_view(&id).await.unwrap().unwrap();
-            (s.metrics.as_ref().map(|m| m.cpu_percent) == Some(12.5)).then_some(())
-        }
-    })
-    .await;
+    server
+        .station_when("the heartbeat to show", &id, |s| {
+            s.metrics.as_ref().map(|m| m.cpu_percent) == Some(12.5)
+        })
+        .await;
     assert!(admin.station(&station.id).await.online);
 
     // 3 x 15 s without a heartbeat: offline, although the stream is open.
     server.clock.advance_ms(46_000);
-    wait_for("the station to be offline", || {
-        let app = server.app.clone();
-        let id = id.clone();
-        async move {
-            let info = app.station_view(&id).await.unwrap().unwrap();
-            (!info.online && info.state == StationState::Offline as i32).then_some(())
-        }
-    })
-    .await;
+    server
+        .station_when("the station to be offline", &id, |info| {
+            !info.online && info.state == StationState::Offline as i32
+        })
+        .await;
     // A heartbeat brings it back.
     link.send(heartbeat(StationState::Locked)).await;
-    wait_for("the station to be online again", || {
-        let app = server.app.clone();
-        let id = id.clone();
-        async move {
-            app.station_view(&id)
-                .await
-                .unwrap()
-                .unwrap()
-                .online
-                .then_some(())
-        }
-    })
-    .await;
+    server
+        .station_when("the station to be online again", &id, |s| s.online)
+        .await;
     // Closing the stream is offline at once.
     drop(link);
-    wait_for("the detach to show", || {
-        let app = server.app.clone();
-        let id = id.clone();
-        async move { (!app.station_view(&id).await.unwrap().unwrap().online).then_some(()) }
-    })
-    .await;
+    server
+        .station_when("the detach to show", &id, |s| !s.online)
+        .await;
     server.stop().await;
 }
 

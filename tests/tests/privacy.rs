@@ -71,24 +71,14 @@ async fn retention_pseudonymises_old_rows_and_the_figures_stay() {
     let pc2 = server.enroll("PC-02").await;
     // September: Andi three times, Sari once; October: both once.
     for d in [2, 9, 16] {
-        server
-            .timed_session(&pc1, ANDI, local_ms(2026, 9, d, 9, 0), 40)
-            .await;
+        timed_session(&server, &pc1, ANDI, local_ms(2026, 9, d, 9, 0), 40).await;
     }
-    server
-        .timed_session(&pc2, SARI, local_ms(2026, 9, 9, 13, 0), 25)
-        .await;
-    server
-        .timed_session(&pc1, ANDI, local_ms(2026, 10, 7, 10, 0), 45)
-        .await;
-    server
-        .timed_session(&pc2, SARI, local_ms(2026, 10, 7, 10, 30), 30)
-        .await;
+    timed_session(&server, &pc2, SARI, local_ms(2026, 9, 9, 13, 0), 25).await;
+    timed_session(&server, &pc1, ANDI, local_ms(2026, 10, 7, 10, 0), 45).await;
+    timed_session(&server, &pc2, SARI, local_ms(2026, 10, 7, 10, 30), 30).await;
     // Inside the retention period at the run below: kept as it is, and
     // October's unique members must not count Andi twice.
-    server
-        .timed_session(&pc1, ANDI, local_ms(2026, 10, 28, 10, 0), 45)
-        .await;
+    timed_session(&server, &pc1, ANDI, local_ms(2026, 10, 28, 10, 0), 45).await;
 
     // September is signed; October is not.
     server.clock.set_ms(local_ms(2026, 10, 2, 9, 0));
@@ -200,13 +190,9 @@ async fn a_members_export_holds_every_session_and_erasure_leaves_no_trace() {
     member(&mut admin, SARI, SARI_NAME, "2012-02-01").await;
     let pc1 = server.enroll("PC-01").await;
     for d in [2, 3, 4] {
-        server
-            .timed_session(&pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30)
-            .await;
+        timed_session(&server, &pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30).await;
     }
-    server
-        .timed_session(&pc1, SARI, local_ms(2026, 11, 5, 9, 0), 30)
-        .await;
+    timed_session(&server, &pc1, SARI, local_ms(2026, 11, 5, 9, 0), 30).await;
     // Not while the card is in a session.
     server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
     let open = lease(pc1.login(ANDI).await);
@@ -314,9 +300,7 @@ async fn an_admin_exports_and_erases_from_the_dashboard() {
         .await;
     let pc1 = server.enroll("PC-01").await;
     for d in [2, 3] {
-        server
-            .timed_session(&pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30)
-            .await;
+        timed_session(&server, &pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30).await;
     }
     server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
     let dashboard = web::Dashboard::serve(&server.app).await;

@@ -59,21 +59,7 @@ async fn keep_online(server: &TestServer, link: &Link, id: &str) {
         ..Default::default()
     }))
     .await;
-    let app = server.app.clone();
-    let id = id.to_owned();
-    wait_for("the heartbeat", || {
-        let app = app.clone();
-        let id = id.clone();
-        async move {
-            app.station_view(&id)
-                .await
-                .unwrap()
-                .unwrap()
-                .online
-                .then_some(())
-        }
-    })
-    .await;
+    server.station_when("the heartbeat", id, |s| s.online).await;
 }
 
 /// Generates October 2026; returns what the report must say.
