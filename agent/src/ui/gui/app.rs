@@ -14,6 +14,13 @@ use crate::ui::UiState;
 /// follows the content).
 const COUNTDOWN: egui::Vec2 = egui::vec2(420.0, 200.0);
 
+/// Below this size nothing but the background is drawn (egui cannot lay
+/// out a form in a window of a few pixels).
+const MIN_ROOM: egui::Vec2 = egui::vec2(120.0, 80.0);
+
+/// The size a standby lays its hidden lock screen out at, to warm it.
+const WARM_SIZE: egui::Vec2 = egui::vec2(1280.0, 800.0);
+
 /// Which shape the window has been given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
@@ -52,6 +59,8 @@ pub(super) struct LockApp {
     /// While locked on a station with several monitors: the monitors other
     /// than the lock window's, each covered by a window of its own.
     covers: Vec<Cover>,
+    /// The window is a hidden standby (until the service activates it).
+    hidden: bool,
 }
 
 /// A monitor's cover while locked: where it goes, in points.
@@ -97,6 +106,7 @@ impl LockApp {
             countdown_fit: None,
             repair,
             covers: Vec::new(),
+            hidden: false,
         }
     }
 
@@ -298,6 +308,24 @@ impl eframe::App for LockApp {
         self.form.submit_scan |= routed.submit;
     }
 
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        // Run even while the window is hidden (eframe skips `ui` then).
+        let activated = {
+            let m = self.shared.model();
+            m.standby && m.activated
+        };
+        if activated {
+            // Show the window as the lock screen, then let the repair
+            // thread check and grab it.
+            tracing::info!("the standby lock screen shows itself");
+            ctx.send_viewport_cmd(ViewportCommand::Title("Bilik".to_owned()));
+            ctx.send_viewport_cmd(ViewportCommand::Visible(true));
+            self.hidden = false;
+            self.shape = None;
+            self.shared.shown();
+        }
+    }
+
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.shared.model().closing = true;
         if let Some(repair) = self.repair.take() {
@@ -314,7 +342,7 @@ impl eframe::App for LockApp {
         {
             let _ = self.shared.handles.set(handles);
         }
-        let (state, windowed, closing, reshape) = {
+        let (state, windowed, closing, reshape, standby, activated) = {
             let mut m = self.shared.model();
             if m.sessions_ended != self.sessions_ended_seen {
                 // The next patron: a fresh form (no tick, no purpose), the
@@ -335,8 +363,29 @@ impl eframe::App for LockApp {
                 m.windowed,
                 m.closing,
                 std::mem::take(&mut m.reshape),
+                m.standby,
+                m.activated,
             )
         };
+        if standby && !activated {
+            // Warm (this frame built the fonts and the GL state), hidden,
+            // waiting to be activated; looked at again once a second.
+            if !self.hidden {
+                self.hidden = true;
+                ctx.send_viewport_cmd(ViewportCommand::Visible(false));
+            }
+            if closing {
+                ctx.send_viewport_cmd(ViewportCommand::Close);
+            }
+            // The lock screen laid out once at a screen's size (its glyphs
+            // rasterised, its shapes tessellated), painted into nothing.
+            let warm = egui::Rect::from_min_size(egui::Pos2::ZERO, WARM_SIZE);
+            ui.scope_builder(egui::UiBuilder::new().max_rect(warm), |ui| {
+                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, false);
+            });
+            ctx.request_repaint_after(Duration::from_secs(1));
+            return;
+        }
         if reshape {
             self.shape = None;
         }
@@ -365,6 +414,13 @@ impl eframe::App for LockApp {
         #[cfg(not(unix))]
         let _ = frame;
 
+        let room = ui.available_size();
+        if room.x < MIN_ROOM.x || room.y < MIN_ROOM.y {
+            // Too small to lay out (a standby just shown, or a window
+            // shrunk by hand): the background only, until it has its shape.
+            ctx.request_repaint_after(Duration::from_millis(50));
+            return;
+        }
         match &state {
             UiState::Locked => {
                 let attempts = self.shared.model().attempts;
