@@ -40,6 +40,9 @@
 //! standby = true                   # keep a warm standby lock screen ready
 //! startup_ms = 20000               # the first lock after start may take this long
 //! countdown_corner = "top-right"   # or top-left, bottom-left, bottom-right
+//! logo = ""                        # the library's logo on the lock screen: a PNG file
+//!                                  # (up to 1 MiB, 1024x1024 px; a bad one is logged
+//!                                  # and the lock screen shows without it)
 //! ```
 
 use bilik_proto::config_toml::{TomlReader, read_with_overrides};
@@ -194,6 +197,9 @@ pub struct LockConfig {
     pub standby: bool,
     /// Where the countdown sits during a session.
     pub countdown_corner: Corner,
+    /// The library's logo on the lock screen (a PNG file the patron's UI
+    /// can read); `None`: no logo. Checked by `ui::logo` when used.
+    pub logo: Option<PathBuf>,
 }
 
 impl Default for LockConfig {
@@ -209,6 +215,7 @@ impl Default for LockConfig {
             thief: Duration::from_millis(300),
             standby: true,
             countdown_corner: Corner::TopRight,
+            logo: None,
         }
     }
 }
@@ -366,6 +373,9 @@ impl Config {
                 .push("lock.heartbeat_timeout_ms: must be longer than lock.heartbeat_ms".into());
         }
         r.boolean(&mut lock, "lock.standby", &mut cfg.lock.standby);
+        r.text(&mut lock, "lock.logo", &mut cfg.lock.logo, |s| {
+            Ok((!s.trim().is_empty()).then(|| PathBuf::from(s)))
+        });
         r.text(
             &mut lock,
             "lock.countdown_corner",
@@ -442,6 +452,9 @@ impl Config {
         out.push_str("\n[lock]\n");
         if let Some(socket) = &self.lock.socket {
             out.push_str(&format!("socket = {}\n", s(&socket.display().to_string())));
+        }
+        if let Some(logo) = &self.lock.logo {
+            out.push_str(&format!("logo = {}\n", s(&logo.display().to_string())));
         }
         for (key, spec) in [
             ("ui_command", &self.lock.ui_command),

@@ -51,6 +51,10 @@ pub enum ToUi {
         /// stopped or hung lock screen is replaced without a cold start).
         #[serde(default)]
         standby: bool,
+        /// The library's logo file (`lock.logo`), "" for none: the UI reads
+        /// it within `ui::logo`'s limits.
+        #[serde(default)]
+        logo: String,
     },
     /// To a standby: the active lock screen is gone, take over now (show
     /// the lock, grab, repair; what to show follows).

@@ -61,6 +61,20 @@ pub(super) struct LockApp {
     covers: Vec<Cover>,
     /// The window is a hidden standby (until the service activates it).
     hidden: bool,
+    /// The library's logo as a texture, made on the first frame.
+    logo: Option<LogoTexture>,
+    /// The patron moved the countdown this session: it stays where it was
+    /// put (kept on the screen), not in the configured corner.
+    moved: bool,
+}
+
+/// The logo's texture (kept alive while the app runs).
+struct LogoTexture(egui::TextureHandle);
+
+impl std::fmt::Debug for LogoTexture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LogoTexture({:?})", self.0.size())
+    }
 }
 
 /// A monitor's cover while locked: where it goes, in points.
@@ -107,6 +121,8 @@ impl LockApp {
             repair,
             covers: Vec::new(),
             hidden: false,
+            logo: None,
+            moved: false,
         }
     }
 
@@ -147,6 +163,7 @@ impl LockApp {
                 self.form.focus_card = true;
             }
             (Shape::Countdown, _) => {
+                self.moved = false;
                 let size = COUNTDOWN;
                 self.countdown_fit = Some((size, 1, Instant::now()));
                 if !windowed {
@@ -238,10 +255,27 @@ impl LockApp {
         if last.is_none_or(|t| t.elapsed() >= PAUSE) {
             tracing::debug!(?want, ?have, tries, "countdown window sized to its content");
             ctx.send_viewport_cmd(ViewportCommand::InnerSize(want));
-            self.place_countdown(ctx, want);
+            if !self.moved {
+                self.place_countdown(ctx, want);
+            }
             self.countdown_fit = Some((want, tries + 1, Instant::now()));
         }
         ctx.request_repaint_after(PAUSE);
+    }
+
+    /// A countdown the patron moved is put back whole on the screen when
+    /// it was dragged (partly) off it.
+    fn keep_countdown_on_screen(&self, ctx: &egui::Context) {
+        if !self.moved {
+            return;
+        }
+        let (outer, monitor) = ctx.input(|i| (i.viewport().outer_rect, i.viewport().monitor_size));
+        if let (Some(outer), Some(monitor)) = (outer, monitor)
+            && let Some(at) = on_screen(outer.min, outer.size(), monitor)
+        {
+            tracing::debug!(?at, "the moved countdown is put back on the screen");
+            ctx.send_viewport_cmd(ViewportCommand::OuterPosition(at));
+        }
     }
 
     /// Shows the covers (a frame without them closes them).
@@ -293,6 +327,14 @@ fn countdown_position(
     }
 }
 
+/// Where a window at `at` of `size` must go to lie whole on a `monitor` of
+/// that size (at the nearest edge); `None` when it already does.
+fn on_screen(at: egui::Pos2, size: egui::Vec2, monitor: egui::Vec2) -> Option<egui::Pos2> {
+    let max = (monitor - size).max(egui::Vec2::ZERO);
+    let clamped = egui::pos2(at.x.clamp(0.0, max.x), at.y.clamp(0.0, max.y));
+    ((clamped - at).length() >= 1.0).then_some(clamped)
+}
+
 impl eframe::App for LockApp {
     fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
         if !matches!(self.shared.model().state, UiState::Locked) {
@@ -310,10 +352,15 @@ impl eframe::App for LockApp {
 
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         // Run even while the window is hidden (eframe skips `ui` then).
-        let activated = {
+        let (activated, closing) = {
             let m = self.shared.model();
-            m.standby && m.activated
+            (m.standby && m.activated, m.closing)
         };
+        if closing {
+            // A hidden standby whose service went away closes too.
+            ctx.send_viewport_cmd(ViewportCommand::Close);
+            return;
+        }
         if activated {
             // Show the window as the lock screen, then let the repair
             // thread check and grab it.
@@ -344,6 +391,17 @@ impl eframe::App for LockApp {
         }
         let (state, windowed, closing, reshape, standby, activated) = {
             let mut m = self.shared.model();
+            if self.logo.is_none()
+                && let Some(logo) = m.logo.take()
+            {
+                let size = [logo.width as usize, logo.height as usize];
+                let image = egui::ColorImage::from_rgba_unmultiplied(size, &logo.rgba);
+                self.logo = Some(LogoTexture(ctx.load_texture(
+                    "library-logo",
+                    image,
+                    egui::TextureOptions::LINEAR,
+                )));
+            }
             if m.sessions_ended != self.sessions_ended_seen {
                 // The next patron: a fresh form (no tick, no purpose), the
                 // configured language, no old refusal, and "your session
@@ -374,14 +432,11 @@ impl eframe::App for LockApp {
                 self.hidden = true;
                 ctx.send_viewport_cmd(ViewportCommand::Visible(false));
             }
-            if closing {
-                ctx.send_viewport_cmd(ViewportCommand::Close);
-            }
             // The lock screen laid out once at a screen's size (its glyphs
             // rasterised, its shapes tessellated), painted into nothing.
             let warm = egui::Rect::from_min_size(egui::Pos2::ZERO, WARM_SIZE);
             ui.scope_builder(egui::UiBuilder::new().max_rect(warm), |ui| {
-                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, false);
+                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, false, self.logo.as_ref().map(|t| &t.0));
             });
             ctx.request_repaint_after(Duration::from_secs(1));
             return;
@@ -431,10 +486,10 @@ impl eframe::App for LockApp {
                     self.form.checking = false;
                     self.form.focus_card = true;
                 }
-                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, false);
+                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, false, self.logo.as_ref().map(|t| &t.0));
             }
             UiState::Maintenance => {
-                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, true);
+                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, true, self.logo.as_ref().map(|t| &t.0));
             }
             UiState::InSession(session) => {
                 let needed = super::countdown::show(
@@ -444,8 +499,10 @@ impl eframe::App for LockApp {
                     session,
                     None,
                     &mut self.confirm_logout,
+                    &mut self.moved,
                 );
                 self.fit_countdown(&ctx, needed);
+                self.keep_countdown_on_screen(&ctx);
             }
             UiState::Warning {
                 session,
@@ -466,8 +523,10 @@ impl eframe::App for LockApp {
                     session,
                     Some(*minutes_left),
                     &mut self.confirm_logout,
+                    &mut self.moved,
                 );
                 self.fit_countdown(&ctx, needed);
+                self.keep_countdown_on_screen(&ctx);
             }
         }
         // The clock (and the countdown): once a second, no more.
@@ -483,6 +542,21 @@ impl eframe::App for LockApp {
 mod tests {
     use super::*;
     use crate::config::Corner;
+
+    #[test]
+    fn a_moved_countdown_is_kept_on_the_screen() {
+        let monitor = egui::vec2(1280.0, 800.0);
+        let size = egui::vec2(420.0, 200.0);
+        assert_eq!(on_screen(egui::pos2(300.0, 300.0), size, monitor), None);
+        assert_eq!(
+            on_screen(egui::pos2(1000.0, -50.0), size, monitor),
+            Some(egui::pos2(860.0, 0.0))
+        );
+        assert_eq!(
+            on_screen(egui::pos2(-400.0, 700.0), size, monitor),
+            Some(egui::pos2(0.0, 600.0))
+        );
+    }
 
     #[test]
     fn the_countdown_goes_to_its_corner() {

@@ -73,17 +73,19 @@ pub fn run(socket: &Path) -> Result<(), ClientError> {
     reader
         .read_line(&mut line)
         .map_err(io("waiting for the welcome"))?;
-    let (language, windowed, corner, standby) = match serde_json::from_str::<ToUi>(line.trim()) {
+    let (language, windowed, corner, standby, logo) = match serde_json::from_str::<ToUi>(line.trim()) {
         Ok(ToUi::Welcome {
             language,
             windowed,
             countdown_corner,
             standby,
+            logo,
         }) => (
             Lang::parse(&language).unwrap_or_default(),
             windowed,
             Corner::parse(&countdown_corner).unwrap_or_default(),
             standby,
+            logo,
         ),
         _ => return Err(ClientError::NotWelcome(format!("{} bytes", line.len()))),
     };
@@ -93,6 +95,12 @@ pub fn run(socket: &Path) -> Result<(), ClientError> {
     tracing::info!(windowed, standby, "lock screen welcomed by the service");
 
     let shared = super::install(language, windowed, corner, standby);
+    if !logo.is_empty() {
+        match crate::ui::logo::load(Path::new(&logo)) {
+            Ok(logo) => shared.model().logo = Some(Arc::new(logo)),
+            Err(e) => tracing::warn!(error = %e, "the lock screen shows without the logo"),
+        }
+    }
     let (inputs_tx, mut inputs) = tokio::sync::mpsc::channel(32);
     let gui = super::start(inputs_tx)?;
     let (lines_tx, lines) = mpsc::channel::<FromUi>();

@@ -78,6 +78,8 @@ pub struct Model {
     /// next frame, then clears `standby` (the repair thread starts checking
     /// only then: a window it mapped first would be unmapped again by winit).
     pub activated: bool,
+    /// The library's logo, decoded (`lock.logo`), if any.
+    pub logo: Option<Arc<crate::ui::logo::Logo>>,
 }
 
 /// The model and the ways to reach the window, shared by both threads.
@@ -237,6 +239,7 @@ pub fn install(
                 sessions_ended: 0,
                 standby,
                 activated: false,
+                logo: None,
             })),
             ctx: Arc::new(OnceLock::new()),
             inputs: Arc::new(OnceLock::new()),
@@ -432,6 +435,7 @@ mod tests {
                 sessions_ended: 0,
                 standby: false,
                 activated: false,
+                logo: None,
             })),
             ctx: Arc::new(OnceLock::new()),
             inputs: Arc::new(OnceLock::new()),

@@ -10,9 +10,10 @@
 //!   first verified lock since the service started): escalate, once per
 //!   episode: end the patron's graphical session.
 //! - Due locked and the UI reporting, for `thief` on end, that the X server
-//!   refused its grab because another client holds it: escalate at once
-//!   (no restart can take a grab another client holds; ending the
-//!   patron's session ends that client).
+//!   refused its grab because another client holds it (once a lock was
+//!   verified since the service started): escalate at once (no restart can
+//!   take a grab another client holds; ending the patron's session ends
+//!   that client).
 
 use std::time::Duration;
 
@@ -197,9 +198,11 @@ impl Judge {
             } else {
                 self.startup
             };
+            // Not before the first verified lock since start: the lock
+            // screen of a service that restarted may hold the grab a moment.
             let taken = self
                 .grab_taken_since
-                .filter(|t| since(*t) >= self.thief && verdicts.is_empty());
+                .filter(|t| self.ever_verified && since(*t) >= self.thief && verdicts.is_empty());
             if !self.escalated {
                 if let Some(taken) = taken {
                     self.escalated = true;
@@ -327,6 +330,19 @@ mod tests {
         j.status(t0, Screen::Countdown, true, true);
         j.status(t0 + MS(500), Screen::Countdown, true, true);
         assert!(j.tick(t0 + MS(600), false).is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_grab_held_before_the_first_lock_is_not_a_thief() {
+        // The lock screen of the service before this one still holds the
+        // grab a moment: the startup bound applies.
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0 + MS(100), Screen::Locked, false, true);
+        j.status(t0 + MS(600), Screen::Locked, false, true);
+        assert!(j.tick(t0 + MS(650), true).is_empty());
     }
 
     #[tokio::test(start_paused = true)]

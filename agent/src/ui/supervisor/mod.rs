@@ -40,7 +40,7 @@ pub const SOCKET_NAME: &str = "ui.sock";
 /// The environment variable that tells the UI where the socket is.
 pub const SOCKET_ENV: &str = "BILIK_UI_SOCKET";
 /// A new standby is started this long after the last one took over.
-const STANDBY_AFTER: Duration = Duration::from_secs(2);
+const STANDBY_AFTER: Duration = Duration::from_millis(500);
 /// Lines queued for a UI that does not read them: more means it is stuck.
 const QUEUE: usize = 256;
 
@@ -83,6 +83,11 @@ pub fn start(config: &Config, inputs: mpsc::Sender<UiInput>) -> Result<Superviso
         .unwrap_or_else(|| config.state_dir.join(SOCKET_NAME));
     let listener = bind(&path).map_err(io)?;
     tracing::info!(socket = %path.display(), "lock-screen socket ready");
+    if let Some(logo) = &config.lock.logo
+        && let Err(e) = super::logo::load(logo)
+    {
+        tracing::error!(error = %e, "the lock screen will show without the library's logo");
+    }
     let windowed = matches!(
         config.ui,
         crate::config::FrontEndKind::Gui { windowed: true }
@@ -444,6 +449,12 @@ impl Watch {
             windowed: self.windowed,
             countdown_corner: self.lock.countdown_corner.name().to_owned(),
             standby,
+            logo: self
+                .lock
+                .logo
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
         }
     }
 
