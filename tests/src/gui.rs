@@ -660,6 +660,15 @@ impl GuiAgent {
         line.rsplit("pid=").next().unwrap().trim().parse().unwrap()
     }
 
+    /// The pid of the warm standby lock screen that connected last, if any.
+    pub fn standby_pid(&self) -> Option<u32> {
+        self.log_text()
+            .lines()
+            .rev()
+            .find(|l| l.contains("lock screen standing by pid="))
+            .and_then(|l| l.rsplit("pid=").next()?.trim().parse().ok())
+    }
+
     /// Waits until a lock-screen process other than `old` has connected;
     /// returns its pid.
     pub fn wait_new_ui(&self, old: u32) -> u32 {

@@ -77,7 +77,11 @@ async fn the_librarys_logo_shows_and_a_bad_file_is_left_out() {
     agent.wait_log("keyboard and pointer grabbed", 1);
     let full = (LOGO.0 * LOGO.1) as usize;
     let shot = locked_shot(&display, "logo-01-shown.png", |s| logo_pixels(s) >= full);
-    assert_eq!(logo_pixels(&shot), full, "the logo drawn whole, at its size");
+    assert_eq!(
+        logo_pixels(&shot),
+        full,
+        "the logo drawn whole, at its size"
+    );
     drop(agent);
 
     // Not a PNG: a short error in the log, the lock screen without a logo.
@@ -88,7 +92,10 @@ async fn the_librarys_logo_shows_and_a_bad_file_is_left_out() {
     agent.wait_log("lock.logo: not a valid PNG image", 1);
     let shot = locked_shot(&display, "logo-02-bad-file.png", |_| true);
     assert_eq!(logo_pixels(&shot), 0, "no logo drawn from a bad file");
-    assert!(!agent.log_text().contains("not a logo"), "the file was echoed");
+    assert!(
+        !agent.log_text().contains("not a logo"),
+        "the file was echoed"
+    );
     assert!(!agent.log_text().contains("panicked"));
     drop(agent);
     drop(display);

@@ -121,7 +121,10 @@ mod tests {
 
     #[test]
     fn bad_logos_are_short_errors() {
-        assert!(matches!(decode(b"GIF89a not a png"), Err(LogoError::NotPng)));
+        assert!(matches!(
+            decode(b"GIF89a not a png"),
+            Err(LogoError::NotPng)
+        ));
         let mut cut = png(8, 8, png::ColorType::Rgba, &[1, 2, 3, 4]);
         cut.truncate(cut.len() - 20);
         assert!(matches!(decode(&cut), Err(LogoError::NotPng)));
@@ -132,7 +135,10 @@ mod tests {
         std::fs::write(&big, vec![0u8; (MAX_BYTES + 1) as usize]).unwrap();
         assert!(matches!(load(&big), Err(LogoError::TooLarge)));
         let missing = load(&dir.path().join("none.png")).unwrap_err();
-        assert!(matches!(missing, LogoError::Read(std::io::ErrorKind::NotFound)));
+        assert!(matches!(
+            missing,
+            LogoError::Read(std::io::ErrorKind::NotFound)
+        ));
         assert!(!missing.to_string().contains("none.png"));
     }
 }

@@ -568,8 +568,8 @@ mod tests {
                 grab_taken: false,
             }
         );
-        let welcome: ToUi = serde_json::from_str(r#"{"t":"welcome","language":"en","windowed":false}"#)
-            .unwrap();
+        let welcome: ToUi =
+            serde_json::from_str(r#"{"t":"welcome","language":"en","windowed":false}"#).unwrap();
         assert!(matches!(welcome, ToUi::Welcome { standby: false, .. }));
         let activate: ToUi = serde_json::from_str(r#"{"t":"activate"}"#).unwrap();
         assert_eq!(activate, ToUi::Activate);

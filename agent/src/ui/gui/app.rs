@@ -436,7 +436,14 @@ impl eframe::App for LockApp {
             // rasterised, its shapes tessellated), painted into nothing.
             let warm = egui::Rect::from_min_size(egui::Pos2::ZERO, WARM_SIZE);
             ui.scope_builder(egui::UiBuilder::new().max_rect(warm), |ui| {
-                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, false, self.logo.as_ref().map(|t| &t.0));
+                super::lock_screen::show(
+                    ui,
+                    &self.shared,
+                    &mut self.lang,
+                    &mut self.form,
+                    false,
+                    self.logo.as_ref().map(|t| &t.0),
+                );
             });
             ctx.request_repaint_after(Duration::from_secs(1));
             return;
@@ -486,10 +493,24 @@ impl eframe::App for LockApp {
                     self.form.checking = false;
                     self.form.focus_card = true;
                 }
-                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, false, self.logo.as_ref().map(|t| &t.0));
+                super::lock_screen::show(
+                    ui,
+                    &self.shared,
+                    &mut self.lang,
+                    &mut self.form,
+                    false,
+                    self.logo.as_ref().map(|t| &t.0),
+                );
             }
             UiState::Maintenance => {
-                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, true, self.logo.as_ref().map(|t| &t.0));
+                super::lock_screen::show(
+                    ui,
+                    &self.shared,
+                    &mut self.lang,
+                    &mut self.form,
+                    true,
+                    self.logo.as_ref().map(|t| &t.0),
+                );
             }
             UiState::InSession(session) => {
                 let needed = super::countdown::show(

@@ -73,22 +73,23 @@ pub fn run(socket: &Path) -> Result<(), ClientError> {
     reader
         .read_line(&mut line)
         .map_err(io("waiting for the welcome"))?;
-    let (language, windowed, corner, standby, logo) = match serde_json::from_str::<ToUi>(line.trim()) {
-        Ok(ToUi::Welcome {
-            language,
-            windowed,
-            countdown_corner,
-            standby,
-            logo,
-        }) => (
-            Lang::parse(&language).unwrap_or_default(),
-            windowed,
-            Corner::parse(&countdown_corner).unwrap_or_default(),
-            standby,
-            logo,
-        ),
-        _ => return Err(ClientError::NotWelcome(format!("{} bytes", line.len()))),
-    };
+    let (language, windowed, corner, standby, logo) =
+        match serde_json::from_str::<ToUi>(line.trim()) {
+            Ok(ToUi::Welcome {
+                language,
+                windowed,
+                countdown_corner,
+                standby,
+                logo,
+            }) => (
+                Lang::parse(&language).unwrap_or_default(),
+                windowed,
+                Corner::parse(&countdown_corner).unwrap_or_default(),
+                standby,
+                logo,
+            ),
+            _ => return Err(ClientError::NotWelcome(format!("{} bytes", line.len()))),
+        };
     stream
         .set_read_timeout(None)
         .map_err(io("reading the service"))?;
@@ -158,7 +159,12 @@ fn write_lines(mut stream: UnixStream, lines: &mpsc::Receiver<FromUi>) {
 }
 
 /// Shows what the service sends, until it closes the socket.
-fn read_lines(reader: BufReader<UnixStream>, mut gui: super::Gui, seq: &AtomicU64, shared: &Shared) {
+fn read_lines(
+    reader: BufReader<UnixStream>,
+    mut gui: super::Gui,
+    seq: &AtomicU64,
+    shared: &Shared,
+) {
     for line in reader.lines() {
         let Ok(line) = line else { break };
         if line.len() > wire::MAX_LINE {

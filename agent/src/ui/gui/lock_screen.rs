@@ -158,7 +158,9 @@ fn header(
                 // At most LOGO_HEIGHT high (and 3 times as wide), its
                 // proportions kept.
                 let size = logo.size_vec2();
-                let scale = (LOGO_HEIGHT / size.y).min(3.0 * LOGO_HEIGHT / size.x).min(1.0);
+                let scale = (LOGO_HEIGHT / size.y)
+                    .min(3.0 * LOGO_HEIGHT / size.x)
+                    .min(1.0);
                 ui.add(egui::Image::new((logo.id(), size * scale)));
                 ui.add_space(16.0);
             }

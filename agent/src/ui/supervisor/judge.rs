@@ -120,7 +120,13 @@ impl Judge {
 
     /// A status line arrived; `grab_taken`: the X server refused the
     /// UI's grab because another client holds it.
-    pub(super) fn status(&mut self, now: Instant, screen: Screen, verified: bool, grab_taken: bool) {
+    pub(super) fn status(
+        &mut self,
+        now: Instant,
+        screen: Screen,
+        verified: bool,
+        grab_taken: bool,
+    ) {
         if grab_taken && screen == Screen::Locked {
             self.grab_taken_since.get_or_insert(now);
         } else {

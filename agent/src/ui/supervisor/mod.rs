@@ -482,7 +482,10 @@ impl Watch {
         self.judge.started(Instant::now());
         let Some(conn) = self.standby_conn.take() else {
             // Started, not connected yet: its hello is now the UI's.
-            tracing::info!(pid, "the standby lock screen (not connected yet) takes over");
+            tracing::info!(
+                pid,
+                "the standby lock screen (not connected yet) takes over"
+            );
             return true;
         };
         tracing::info!(pid, "the standby lock screen takes over");
@@ -554,7 +557,11 @@ impl Watch {
             self.spawn_failed();
             return;
         };
-        tracing::info!(pid = child.pid, generation = child.generation, "lock screen started");
+        tracing::info!(
+            pid = child.pid,
+            generation = child.generation,
+            "lock screen started"
+        );
         self.failures += 1;
         self.judge.started(Instant::now());
         self.child = Some(child);
@@ -563,7 +570,11 @@ impl Watch {
     /// Starts the standby UI process.
     fn spawn_standby(&mut self, reports: mpsc::Sender<Report>) {
         if let Some(child) = self.start_ui(reports) {
-            tracing::info!(pid = child.pid, generation = child.generation, "standby lock screen started");
+            tracing::info!(
+                pid = child.pid,
+                generation = child.generation,
+                "standby lock screen started"
+            );
             self.standby_heard = Some(Instant::now());
             self.standby = Some(child);
         }
