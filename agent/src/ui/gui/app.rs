@@ -263,6 +263,19 @@ impl LockApp {
         ctx.request_repaint_after(PAUSE);
     }
 
+    /// Draws the lock screen's form (`maintenance`: the out-of-service
+    /// notice instead), with the library's logo.
+    fn lock_form(&mut self, ui: &mut egui::Ui, maintenance: bool) {
+        super::lock_screen::show(
+            ui,
+            &self.shared,
+            &mut self.lang,
+            &mut self.form,
+            maintenance,
+            self.logo.as_ref().map(|t| &t.0),
+        );
+    }
+
     /// A countdown the patron moved is put back whole on the screen when
     /// it was dragged (partly) off it.
     fn keep_countdown_on_screen(&self, ctx: &egui::Context) {
@@ -436,14 +449,7 @@ impl eframe::App for LockApp {
             // rasterised, its shapes tessellated), painted into nothing.
             let warm = egui::Rect::from_min_size(egui::Pos2::ZERO, WARM_SIZE);
             ui.scope_builder(egui::UiBuilder::new().max_rect(warm), |ui| {
-                super::lock_screen::show(
-                    ui,
-                    &self.shared,
-                    &mut self.lang,
-                    &mut self.form,
-                    false,
-                    self.logo.as_ref().map(|t| &t.0),
-                );
+                self.lock_form(ui, false);
             });
             ctx.request_repaint_after(Duration::from_secs(1));
             return;
@@ -493,24 +499,10 @@ impl eframe::App for LockApp {
                     self.form.checking = false;
                     self.form.focus_card = true;
                 }
-                super::lock_screen::show(
-                    ui,
-                    &self.shared,
-                    &mut self.lang,
-                    &mut self.form,
-                    false,
-                    self.logo.as_ref().map(|t| &t.0),
-                );
+                self.lock_form(ui, false);
             }
             UiState::Maintenance => {
-                super::lock_screen::show(
-                    ui,
-                    &self.shared,
-                    &mut self.lang,
-                    &mut self.form,
-                    true,
-                    self.logo.as_ref().map(|t| &t.0),
-                );
+                self.lock_form(ui, true);
             }
             UiState::InSession(session) => {
                 let needed = super::countdown::show(
