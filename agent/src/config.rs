@@ -32,11 +32,17 @@
 //! socket = ""                      # "" = ui.sock in the state directory
 //! # ui_command = { command = ["runuser", "-u", "patron", "--", "bilik-agent", "ui"] }
 //! # escalate = { command = ["loginctl", "terminate-user", "patron"], timeout_ms = 5000 }
-//! heartbeat_ms = 200               # service <-> UI heartbeat period
-//! heartbeat_timeout_ms = 750       # no UI status this long: hung or stopped
+//! heartbeat_ms = 100               # service <-> UI heartbeat period (the judge's tick)
+//! heartbeat_timeout_ms = 750       # no UI status this long: hung or stopped (killed,
+//!                                  # the standby takes over)
 //! restore_ms = 2000                # no verified lock this long: escalate
+//! thief_ms = 300                   # the grab held by another client this long: escalate
+//! standby = true                   # keep a warm standby lock screen ready
 //! startup_ms = 20000               # the first lock after start may take this long
 //! countdown_corner = "top-right"   # or top-left, bottom-left, bottom-right
+//! logo = ""                        # the library's logo on the lock screen: a PNG file
+//!                                  # (up to 1 MiB, 1024x1024 px; a bad one is logged
+//!                                  # and the lock screen shows without it)
 //! ```
 
 use bilik_proto::config_toml::{TomlReader, read_with_overrides};
@@ -180,8 +186,20 @@ pub struct LockConfig {
     /// The same bound for the first lock after the service starts (the
     /// desktop session may still be starting).
     pub startup: Duration,
+    /// The bound when the UI reports its grab refused because another
+    /// client holds it: no restart can repair that, so the service
+    /// escalates sooner than `restore` (a few repair ticks, so a grab taken
+    /// for an instant by a menu closing is not enough).
+    pub thief: Duration,
+    /// Keep a second, hidden lock-screen process started and connected,
+    /// which takes over at once when the active one is killed, stopped or
+    /// hung (no cold start of a window and its software GL).
+    pub standby: bool,
     /// Where the countdown sits during a session.
     pub countdown_corner: Corner,
+    /// The library's logo on the lock screen (a PNG file the patron's UI
+    /// can read); `None`: no logo. Checked by `ui::logo` when used.
+    pub logo: Option<PathBuf>,
 }
 
 impl Default for LockConfig {
@@ -190,11 +208,14 @@ impl Default for LockConfig {
             socket: None,
             ui_command: None,
             escalate: None,
-            heartbeat: Duration::from_millis(200),
+            heartbeat: Duration::from_millis(100),
             heartbeat_timeout: Duration::from_millis(750),
             restore: Duration::from_millis(2000),
             startup: Duration::from_secs(20),
+            thief: Duration::from_millis(300),
+            standby: true,
             countdown_corner: Corner::TopRight,
+            logo: None,
         }
     }
 }
@@ -341,6 +362,7 @@ impl Config {
             ("heartbeat_timeout_ms", &mut cfg.lock.heartbeat_timeout, 100),
             ("restore_ms", &mut cfg.lock.restore, 100),
             ("startup_ms", &mut cfg.lock.startup, 100),
+            ("thief_ms", &mut cfg.lock.thief, 100),
         ] {
             let mut ms = duration_ms(*field);
             r.uint(&mut lock, &format!("lock.{key}"), min, 600_000, &mut ms);
@@ -350,6 +372,10 @@ impl Config {
             r.errors
                 .push("lock.heartbeat_timeout_ms: must be longer than lock.heartbeat_ms".into());
         }
+        r.boolean(&mut lock, "lock.standby", &mut cfg.lock.standby);
+        r.text(&mut lock, "lock.logo", &mut cfg.lock.logo, |s| {
+            Ok((!s.trim().is_empty()).then(|| PathBuf::from(s)))
+        });
         r.text(
             &mut lock,
             "lock.countdown_corner",
@@ -427,6 +453,9 @@ impl Config {
         if let Some(socket) = &self.lock.socket {
             out.push_str(&format!("socket = {}\n", s(&socket.display().to_string())));
         }
+        if let Some(logo) = &self.lock.logo {
+            out.push_str(&format!("logo = {}\n", s(&logo.display().to_string())));
+        }
         for (key, spec) in [
             ("ui_command", &self.lock.ui_command),
             ("escalate", &self.lock.escalate),
@@ -436,11 +465,13 @@ impl Config {
             }
         }
         out.push_str(&format!(
-            "heartbeat_ms = {}\nheartbeat_timeout_ms = {}\nrestore_ms = {}\nstartup_ms = {}\ncountdown_corner = {}\n",
+            "heartbeat_ms = {}\nheartbeat_timeout_ms = {}\nrestore_ms = {}\nstartup_ms = {}\nthief_ms = {}\nstandby = {}\ncountdown_corner = {}\n",
             duration_ms(self.lock.heartbeat),
             duration_ms(self.lock.heartbeat_timeout),
             duration_ms(self.lock.restore),
             duration_ms(self.lock.startup),
+            duration_ms(self.lock.thief),
+            self.lock.standby,
             s(self.lock.countdown_corner.name()),
         ));
         out

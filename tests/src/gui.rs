@@ -283,6 +283,12 @@ impl Display {
 
     /// Saves the whole screen as PNG at `path` and returns it decoded.
     pub fn screenshot(&self, path: &Path) -> Shot {
+        self.capture(path);
+        Shot::load(path)
+    }
+
+    /// Saves the whole screen as PNG at `path`.
+    fn capture(&self, path: &Path) {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).unwrap();
         }
@@ -293,19 +299,22 @@ impl Display {
             .status()
             .unwrap();
         assert!(status.success(), "import failed for {}", path.display());
-        Shot::load(path)
     }
 }
 
 impl Display {
     /// Screenshots into `name` (under [`artifacts_dir`]) until the lock
-    /// screen shows; how long that took from `since`.
+    /// screen shows; how long from `since` until that screenshot was taken
+    /// (its decoding and checking, slow in a debug build, not counted).
     pub fn wait_lock_visible(&self, name: &str, since: Instant) -> std::time::Duration {
         let path = artifacts_dir().join(name);
+        let mut taken = since;
         poll(&format!("the lock screen on screen ({name})"), || {
-            self.screenshot(&path).is_lock_screen()
+            self.capture(&path);
+            taken = Instant::now();
+            Shot::load(&path).is_lock_screen()
         });
-        since.elapsed()
+        taken.saturating_duration_since(since)
     }
 
     /// The X id of the lock window (the one named "Bilik").
@@ -651,6 +660,15 @@ impl GuiAgent {
         line.rsplit("pid=").next().unwrap().trim().parse().unwrap()
     }
 
+    /// The pid of the warm standby lock screen that connected last, if any.
+    pub fn standby_pid(&self) -> Option<u32> {
+        self.log_text()
+            .lines()
+            .rev()
+            .find(|l| l.contains("lock screen standing by pid="))
+            .and_then(|l| l.rsplit("pid=").next()?.trim().parse().ok())
+    }
+
     /// Waits until a lock-screen process other than `old` has connected;
     /// returns its pid.
     pub fn wait_new_ui(&self, old: u32) -> u32 {
@@ -688,8 +706,19 @@ impl GuiAgent {
 }
 
 impl Drop for GuiAgent {
+    /// Kills the agent and keeps its log beside the screenshots
+    /// (`<test>.log`), for a failure's post-mortem.
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let test = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .unwrap_or_default();
+        let test = test.split('-').next().unwrap_or("gui");
+        let dir = artifacts_dir();
+        if std::fs::create_dir_all(&dir).is_ok() {
+            let _ = std::fs::copy(&self.log, dir.join(format!("{test}.log")));
+        }
     }
 }

@@ -52,11 +52,15 @@ async fn idle(pids: &[u32], secs: u64) -> Vec<(f64, u64)> {
 
 /// Prints the bench line for `state`: the service, then the lock screen.
 fn report(state: &str, figures: &[(f64, u64)]) {
-    let [(s_cpu, s_rss), (u_cpu, u_rss)] = figures else {
+    let [(s_cpu, s_rss), (u_cpu, u_rss), standby @ ..] = figures else {
         return;
     };
+    let standby = match standby {
+        [(cpu, rss)] => format!("; standby cpu {cpu:.2} % rss {rss} kB"),
+        _ => String::new(),
+    };
     println!(
-        "BENCH {state}: service cpu {s_cpu:.2} % rss {s_rss} kB; lock screen cpu {u_cpu:.2} % rss {u_rss} kB"
+        "BENCH {state}: service cpu {s_cpu:.2} % rss {s_rss} kB; lock screen cpu {u_cpu:.2} % rss {u_rss} kB{standby}"
     );
 }
 
@@ -158,7 +162,8 @@ async fn lock_screen_under_xvfb() {
         "the countdown looks like the lock screen"
     );
 
-    let pids = [agent.child.id(), agent.ui_pid()];
+    let mut pids = vec![agent.child.id(), agent.ui_pid()];
+    pids.extend(agent.standby_pid());
     if bench {
         report("in session", &idle(&pids, 45).await);
     }

@@ -12,6 +12,7 @@
 
 pub mod gui;
 pub mod headless;
+pub mod logo;
 mod refusal;
 #[cfg(unix)]
 pub mod supervisor;

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! ui      -> service  {"t":"hello","token":T,"pid":P}          first line; T came on the UI's stdin
-//! service -> ui       {"t":"welcome","language":"id","windowed":false,"countdown_corner":"top-right"}
+//! service -> ui       {"t":"welcome","language":"id","windowed":false,"countdown_corner":"top-right","standby":false}
+//! service -> ui       {"t":"activate"}                          to a standby: take over now
 //! service -> ui       {"t":"ping","seq":N}                      every heartbeat period
 //! service -> ui       {"t":"show","event":{...}}                what to show (see WireEvent)
 //! ui      -> service  {"t":"status","seq":N,"screen":"locked","verified":true,"problems":[]}
@@ -45,7 +46,19 @@ pub enum ToUi {
         /// Where the countdown sits ("top-right", ...).
         #[serde(default)]
         countdown_corner: String,
+        /// A warm standby: start the window hidden and wait for
+        /// [`ToUi::Activate`] (the service keeps one ready so a killed,
+        /// stopped or hung lock screen is replaced without a cold start).
+        #[serde(default)]
+        standby: bool,
+        /// The library's logo file (`lock.logo`), "" for none: the UI reads
+        /// it within `ui::logo`'s limits.
+        #[serde(default)]
+        logo: String,
     },
+    /// To a standby: the active lock screen is gone, take over now (show
+    /// the lock, grab, repair; what to show follows).
+    Activate,
     /// The service's heartbeat; the UI echoes the last `seq` in its status.
     Ping {
         /// Counts up from 1.
@@ -80,6 +93,11 @@ pub enum FromUi {
         verified: bool,
         /// What was wrong on this tick (and repaired), for the tamper report.
         problems: Vec<String>,
+        /// The X server refused the grab because another client holds it
+        /// (`AlreadyGrabbed`): no repair by this UI can restore the lock,
+        /// so the service escalates on its shorter `lock.thief_ms` bound.
+        #[serde(default)]
+        grab_taken: bool,
     },
     /// A card was presented.
     Login {
@@ -555,9 +573,15 @@ mod tests {
                 seq: 3,
                 screen: Screen::Locked,
                 verified: false,
-                problems: vec!["unmapped".into()]
+                problems: vec!["unmapped".into()],
+                grab_taken: false,
             }
         );
+        let welcome: ToUi =
+            serde_json::from_str(r#"{"t":"welcome","language":"en","windowed":false}"#).unwrap();
+        assert!(matches!(welcome, ToUi::Welcome { standby: false, .. }));
+        let activate: ToUi = serde_json::from_str(r#"{"t":"activate"}"#).unwrap();
+        assert_eq!(activate, ToUi::Activate);
         assert_eq!(status.input(), None);
         let login = FromUi::Login {
             card: "1001".into(),

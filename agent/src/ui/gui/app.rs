@@ -14,6 +14,13 @@ use crate::ui::UiState;
 /// follows the content).
 const COUNTDOWN: egui::Vec2 = egui::vec2(420.0, 200.0);
 
+/// Below this size nothing but the background is drawn (egui cannot lay
+/// out a form in a window of a few pixels).
+const MIN_ROOM: egui::Vec2 = egui::vec2(120.0, 80.0);
+
+/// The size a standby lays its hidden lock screen out at, to warm it.
+const WARM_SIZE: egui::Vec2 = egui::vec2(1280.0, 800.0);
+
 /// Which shape the window has been given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
@@ -52,6 +59,22 @@ pub(super) struct LockApp {
     /// While locked on a station with several monitors: the monitors other
     /// than the lock window's, each covered by a window of its own.
     covers: Vec<Cover>,
+    /// The window is a hidden standby (until the service activates it).
+    hidden: bool,
+    /// The library's logo as a texture, made on the first frame.
+    logo: Option<LogoTexture>,
+    /// The patron moved the countdown this session: it stays where it was
+    /// put (kept on the screen), not in the configured corner.
+    moved: bool,
+}
+
+/// The logo's texture (kept alive while the app runs).
+struct LogoTexture(egui::TextureHandle);
+
+impl std::fmt::Debug for LogoTexture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LogoTexture({:?})", self.0.size())
+    }
 }
 
 /// A monitor's cover while locked: where it goes, in points.
@@ -97,6 +120,9 @@ impl LockApp {
             countdown_fit: None,
             repair,
             covers: Vec::new(),
+            hidden: false,
+            logo: None,
+            moved: false,
         }
     }
 
@@ -137,6 +163,7 @@ impl LockApp {
                 self.form.focus_card = true;
             }
             (Shape::Countdown, _) => {
+                self.moved = false;
                 let size = COUNTDOWN;
                 self.countdown_fit = Some((size, 1, Instant::now()));
                 if !windowed {
@@ -228,10 +255,40 @@ impl LockApp {
         if last.is_none_or(|t| t.elapsed() >= PAUSE) {
             tracing::debug!(?want, ?have, tries, "countdown window sized to its content");
             ctx.send_viewport_cmd(ViewportCommand::InnerSize(want));
-            self.place_countdown(ctx, want);
+            if !self.moved {
+                self.place_countdown(ctx, want);
+            }
             self.countdown_fit = Some((want, tries + 1, Instant::now()));
         }
         ctx.request_repaint_after(PAUSE);
+    }
+
+    /// Draws the lock screen's form (`maintenance`: the out-of-service
+    /// notice instead), with the library's logo.
+    fn lock_form(&mut self, ui: &mut egui::Ui, maintenance: bool) {
+        super::lock_screen::show(
+            ui,
+            &self.shared,
+            &mut self.lang,
+            &mut self.form,
+            maintenance,
+            self.logo.as_ref().map(|t| &t.0),
+        );
+    }
+
+    /// A countdown the patron moved is put back whole on the screen when
+    /// it was dragged (partly) off it.
+    fn keep_countdown_on_screen(&self, ctx: &egui::Context) {
+        if !self.moved {
+            return;
+        }
+        let (outer, monitor) = ctx.input(|i| (i.viewport().outer_rect, i.viewport().monitor_size));
+        if let (Some(outer), Some(monitor)) = (outer, monitor)
+            && let Some(at) = on_screen(outer.min, outer.size(), monitor)
+        {
+            tracing::debug!(?at, "the moved countdown is put back on the screen");
+            ctx.send_viewport_cmd(ViewportCommand::OuterPosition(at));
+        }
     }
 
     /// Shows the covers (a frame without them closes them).
@@ -283,6 +340,14 @@ fn countdown_position(
     }
 }
 
+/// Where a window at `at` of `size` must go to lie whole on a `monitor` of
+/// that size (at the nearest edge); `None` when it already does.
+fn on_screen(at: egui::Pos2, size: egui::Vec2, monitor: egui::Vec2) -> Option<egui::Pos2> {
+    let max = (monitor - size).max(egui::Vec2::ZERO);
+    let clamped = egui::pos2(at.x.clamp(0.0, max.x), at.y.clamp(0.0, max.y));
+    ((clamped - at).length() >= 1.0).then_some(clamped)
+}
+
 impl eframe::App for LockApp {
     fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
         if !matches!(self.shared.model().state, UiState::Locked) {
@@ -296,6 +361,29 @@ impl eframe::App for LockApp {
             self.form.focus_card = true;
         }
         self.form.submit_scan |= routed.submit;
+    }
+
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        // Run even while the window is hidden (eframe skips `ui` then).
+        let (activated, closing) = {
+            let m = self.shared.model();
+            (m.standby && m.activated, m.closing)
+        };
+        if closing {
+            // A hidden standby whose service went away closes too.
+            ctx.send_viewport_cmd(ViewportCommand::Close);
+            return;
+        }
+        if activated {
+            // Show the window as the lock screen, then let the repair
+            // thread check and grab it.
+            tracing::info!("the standby lock screen shows itself");
+            ctx.send_viewport_cmd(ViewportCommand::Title("Bilik".to_owned()));
+            ctx.send_viewport_cmd(ViewportCommand::Visible(true));
+            self.hidden = false;
+            self.shape = None;
+            self.shared.shown();
+        }
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
@@ -314,8 +402,19 @@ impl eframe::App for LockApp {
         {
             let _ = self.shared.handles.set(handles);
         }
-        let (state, windowed, closing, reshape) = {
+        let (state, windowed, closing, reshape, standby, activated) = {
             let mut m = self.shared.model();
+            if self.logo.is_none()
+                && let Some(logo) = m.logo.take()
+            {
+                let size = [logo.width as usize, logo.height as usize];
+                let image = egui::ColorImage::from_rgba_unmultiplied(size, &logo.rgba);
+                self.logo = Some(LogoTexture(ctx.load_texture(
+                    "library-logo",
+                    image,
+                    egui::TextureOptions::LINEAR,
+                )));
+            }
             if m.sessions_ended != self.sessions_ended_seen {
                 // The next patron: a fresh form (no tick, no purpose), the
                 // configured language, no old refusal, and "your session
@@ -335,8 +434,26 @@ impl eframe::App for LockApp {
                 m.windowed,
                 m.closing,
                 std::mem::take(&mut m.reshape),
+                m.standby,
+                m.activated,
             )
         };
+        if standby && !activated {
+            // Warm (this frame built the fonts and the GL state), hidden,
+            // waiting to be activated; looked at again once a second.
+            if !self.hidden {
+                self.hidden = true;
+                ctx.send_viewport_cmd(ViewportCommand::Visible(false));
+            }
+            // The lock screen laid out once at a screen's size (its glyphs
+            // rasterised, its shapes tessellated), painted into nothing.
+            let warm = egui::Rect::from_min_size(egui::Pos2::ZERO, WARM_SIZE);
+            ui.scope_builder(egui::UiBuilder::new().max_rect(warm), |ui| {
+                self.lock_form(ui, false);
+            });
+            ctx.request_repaint_after(Duration::from_secs(1));
+            return;
+        }
         if reshape {
             self.shape = None;
         }
@@ -365,6 +482,13 @@ impl eframe::App for LockApp {
         #[cfg(not(unix))]
         let _ = frame;
 
+        let room = ui.available_size();
+        if room.x < MIN_ROOM.x || room.y < MIN_ROOM.y {
+            // Too small to lay out (a standby just shown, or a window
+            // shrunk by hand): the background only, until it has its shape.
+            ctx.request_repaint_after(Duration::from_millis(50));
+            return;
+        }
         match &state {
             UiState::Locked => {
                 let attempts = self.shared.model().attempts;
@@ -375,10 +499,10 @@ impl eframe::App for LockApp {
                     self.form.checking = false;
                     self.form.focus_card = true;
                 }
-                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, false);
+                self.lock_form(ui, false);
             }
             UiState::Maintenance => {
-                super::lock_screen::show(ui, &self.shared, &mut self.lang, &mut self.form, true);
+                self.lock_form(ui, true);
             }
             UiState::InSession(session) => {
                 let needed = super::countdown::show(
@@ -388,8 +512,10 @@ impl eframe::App for LockApp {
                     session,
                     None,
                     &mut self.confirm_logout,
+                    &mut self.moved,
                 );
                 self.fit_countdown(&ctx, needed);
+                self.keep_countdown_on_screen(&ctx);
             }
             UiState::Warning {
                 session,
@@ -410,8 +536,10 @@ impl eframe::App for LockApp {
                     session,
                     Some(*minutes_left),
                     &mut self.confirm_logout,
+                    &mut self.moved,
                 );
                 self.fit_countdown(&ctx, needed);
+                self.keep_countdown_on_screen(&ctx);
             }
         }
         // The clock (and the countdown): once a second, no more.
@@ -427,6 +555,21 @@ impl eframe::App for LockApp {
 mod tests {
     use super::*;
     use crate::config::Corner;
+
+    #[test]
+    fn a_moved_countdown_is_kept_on_the_screen() {
+        let monitor = egui::vec2(1280.0, 800.0);
+        let size = egui::vec2(420.0, 200.0);
+        assert_eq!(on_screen(egui::pos2(300.0, 300.0), size, monitor), None);
+        assert_eq!(
+            on_screen(egui::pos2(1000.0, -50.0), size, monitor),
+            Some(egui::pos2(860.0, 0.0))
+        );
+        assert_eq!(
+            on_screen(egui::pos2(-400.0, 700.0), size, monitor),
+            Some(egui::pos2(0.0, 600.0))
+        );
+    }
 
     #[test]
     fn the_countdown_goes_to_its_corner() {

@@ -1,7 +1,8 @@
 //! `bilik-agent ui`: the lock-screen process. It reads its one-time token
 //! from stdin, connects to the service's socket (`BILIK_UI_SOCKET`), says
 //! hello, and then shows what the service sends while the repair thread
-//! writes its status (the heartbeat) back. It decides nothing: locked or
+//! writes its status (the heartbeat) back. Welcomed as a standby, it opens
+//! its window hidden and waits for the service's `activate`. It decides nothing: locked or
 //! not is the service's call, and a UI that loses the service shows the
 //! lock screen, then closes (the service's next UI takes over).
 
@@ -72,24 +73,35 @@ pub fn run(socket: &Path) -> Result<(), ClientError> {
     reader
         .read_line(&mut line)
         .map_err(io("waiting for the welcome"))?;
-    let (language, windowed, corner) = match serde_json::from_str::<ToUi>(line.trim()) {
-        Ok(ToUi::Welcome {
-            language,
-            windowed,
-            countdown_corner,
-        }) => (
-            Lang::parse(&language).unwrap_or_default(),
-            windowed,
-            Corner::parse(&countdown_corner).unwrap_or_default(),
-        ),
-        _ => return Err(ClientError::NotWelcome(format!("{} bytes", line.len()))),
-    };
+    let (language, windowed, corner, standby, logo) =
+        match serde_json::from_str::<ToUi>(line.trim()) {
+            Ok(ToUi::Welcome {
+                language,
+                windowed,
+                countdown_corner,
+                standby,
+                logo,
+            }) => (
+                Lang::parse(&language).unwrap_or_default(),
+                windowed,
+                Corner::parse(&countdown_corner).unwrap_or_default(),
+                standby,
+                logo,
+            ),
+            _ => return Err(ClientError::NotWelcome(format!("{} bytes", line.len()))),
+        };
     stream
         .set_read_timeout(None)
         .map_err(io("reading the service"))?;
-    tracing::info!(windowed, "lock screen welcomed by the service");
+    tracing::info!(windowed, standby, "lock screen welcomed by the service");
 
-    let shared = super::install(language, windowed, corner);
+    let shared = super::install(language, windowed, corner, standby);
+    if !logo.is_empty() {
+        match crate::ui::logo::load(Path::new(&logo)) {
+            Ok(logo) => shared.model().logo = Some(Arc::new(logo)),
+            Err(e) => tracing::warn!(error = %e, "the lock screen shows without the logo"),
+        }
+    }
     let (inputs_tx, mut inputs) = tokio::sync::mpsc::channel(32);
     let gui = super::start(inputs_tx)?;
     let (lines_tx, lines) = mpsc::channel::<FromUi>();
@@ -107,8 +119,9 @@ pub fn run(socket: &Path) -> Result<(), ClientError> {
     })?;
     let reader_shared = shared.clone();
     let reader_seq = seq.clone();
+    let activate = shared.clone();
     spawn("ui-reader", move || {
-        read_lines(reader, gui, &reader_seq);
+        read_lines(reader, gui, &reader_seq, &activate);
         orphaned(&reader_shared);
     })?;
     let repair = repair::spawn(
@@ -146,7 +159,12 @@ fn write_lines(mut stream: UnixStream, lines: &mpsc::Receiver<FromUi>) {
 }
 
 /// Shows what the service sends, until it closes the socket.
-fn read_lines(reader: BufReader<UnixStream>, mut gui: super::Gui, seq: &AtomicU64) {
+fn read_lines(
+    reader: BufReader<UnixStream>,
+    mut gui: super::Gui,
+    seq: &AtomicU64,
+    shared: &Shared,
+) {
     for line in reader.lines() {
         let Ok(line) = line else { break };
         if line.len() > wire::MAX_LINE {
@@ -159,6 +177,7 @@ fn read_lines(reader: BufReader<UnixStream>, mut gui: super::Gui, seq: &AtomicU6
                 Some(event) => gui.show(&event),
                 None => tracing::warn!("an event from the service did not decode"),
             },
+            Ok(ToUi::Activate) => shared.activate(),
             Ok(ToUi::Welcome { .. }) => {}
             Err(e) => tracing::warn!(error = %e, "a bad line from the service"),
         }

@@ -7,9 +7,11 @@ use super::Shared;
 use crate::session::SessionView;
 use crate::ui::UiInput;
 
-/// Draws the countdown; `warning` is the threshold just passed, if any.
-/// Returns the height its content needs (the window follows it, so a
-/// warning and a message never push the log-out button out of sight).
+/// Draws the countdown; `warning` is the threshold just passed, if any;
+/// `dragged` is set when the patron starts moving it (dragging its
+/// background: the window manager moves the window). Returns the height
+/// its content needs (the window follows it, so a warning and a message
+/// never push the log-out button out of sight).
 pub(super) fn show(
     ui: &mut egui::Ui,
     shared: &Shared,
@@ -17,6 +19,7 @@ pub(super) fn show(
     session: &SessionView,
     warning: Option<u32>,
     confirm_logout: &mut bool,
+    dragged: &mut bool,
 ) -> f32 {
     let messages = shared.model().messages.clone();
     let left = session
@@ -27,6 +30,17 @@ pub(super) fn show(
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.inner_margin(MARGIN))
         .show(ui, |ui| {
+            // The background first: the widgets drawn over it keep their
+            // clicks, a drag anywhere else moves the window.
+            let background = ui.interact(
+                ui.max_rect(),
+                ui.scope_id().with("countdown-drag"),
+                egui::Sense::drag(),
+            );
+            if background.drag_started() {
+                *dragged = true;
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::StartDrag);
+            }
             let name = if session.patron_name.is_empty() {
                 catalog::GUEST.get(l).to_owned()
             } else {

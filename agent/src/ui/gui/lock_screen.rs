@@ -57,6 +57,7 @@ pub(super) fn show(
     lang: &mut Lang,
     form: &mut Form,
     maintenance: bool,
+    logo: Option<&egui::TextureHandle>,
 ) {
     let (library, station) = names(shared, *lang);
     let (link, settings, refusal, hold) = {
@@ -72,7 +73,7 @@ pub(super) fn show(
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.inner_margin(32.0))
         .show(ui, |ui| {
-            header(ui, lang, &library, &station);
+            header(ui, lang, &library, &station, logo);
             ui.separator();
             if maintenance {
                 ui.add_space(80.0);
@@ -143,13 +144,33 @@ pub(super) fn show(
 
 /// The title row: library and station on the left; clock, date and the
 /// language switch on the right.
-fn header(ui: &mut egui::Ui, lang: &mut Lang, library: &str, station: &str) {
+fn header(
+    ui: &mut egui::Ui,
+    lang: &mut Lang,
+    library: &str,
+    station: &str,
+    logo: Option<&egui::TextureHandle>,
+) {
     let l = *lang;
     ui.columns(2, |cols| {
-        cols[0].label(RichText::new(library).size(36.0).strong());
-        if !station.is_empty() {
-            cols[0].label(RichText::new(format!("{} {station}", t::STATION.get(l))).size(22.0));
-        }
+        cols[0].horizontal(|ui| {
+            if let Some(logo) = logo {
+                // At most LOGO_HEIGHT high (and 3 times as wide), its
+                // proportions kept.
+                let size = logo.size_vec2();
+                let scale = (LOGO_HEIGHT / size.y)
+                    .min(3.0 * LOGO_HEIGHT / size.x)
+                    .min(1.0);
+                ui.add(egui::Image::new((logo.id(), size * scale)));
+                ui.add_space(16.0);
+            }
+            ui.vertical(|ui| {
+                ui.label(RichText::new(library).size(36.0).strong());
+                if !station.is_empty() {
+                    ui.label(RichText::new(format!("{} {station}", t::STATION.get(l))).size(22.0));
+                }
+            });
+        });
         cols[1].with_layout(egui::Layout::top_down(egui::Align::Max), |ui| {
             let now = chrono::Local::now();
             ui.label(
@@ -166,6 +187,9 @@ fn header(ui: &mut egui::Ui, lang: &mut Lang, library: &str, station: &str) {
         });
     });
 }
+
+/// The logo's height at most, in points.
+const LOGO_HEIGHT: f32 = 96.0;
 
 /// The house rules in `lang`: the English text when there is one, else the
 /// library's own text, else (no text from the server) the default rules.

@@ -23,7 +23,7 @@ mod scan;
 #[cfg(unix)]
 mod x11;
 
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use bilik_proto::v1::Settings;
 use tokio::sync::mpsc;
@@ -71,6 +71,15 @@ pub struct Model {
     /// Counts sessions that ended: the window starts the next patron's
     /// form afresh even when it drew no frame during a short session.
     pub sessions_ended: u64,
+    /// A warm standby: the window stays hidden (no grab, no repairs) until
+    /// the service activates this process and the window has shown itself.
+    pub standby: bool,
+    /// The service activated this standby: the window shows itself on its
+    /// next frame, then clears `standby` (the repair thread starts checking
+    /// only then: a window it mapped first would be unmapped again by winit).
+    pub activated: bool,
+    /// The library's logo, decoded (`lock.logo`), if any.
+    pub logo: Option<Arc<crate::ui::logo::Logo>>,
 }
 
 /// The model and the ways to reach the window, shared by both threads.
@@ -89,6 +98,8 @@ pub struct Shared {
     /// When the window last drew a frame (a viewable window that stops
     /// drawing is hung).
     frame_at: Arc<Mutex<std::time::Instant>>,
+    /// Wakes the repair thread before its next tick (set, then notified).
+    wake: Arc<(Mutex<bool>, Condvar)>,
 }
 
 impl Shared {
@@ -148,6 +159,51 @@ impl Shared {
     pub fn quit(&self) {
         self.model().closing = true;
         self.repaint();
+        self.wake();
+    }
+
+    /// A standby becomes the lock screen: the window shows itself and the
+    /// repair thread checks and grabs at once.
+    pub fn activate(&self) {
+        {
+            let mut m = self.model();
+            if !m.standby {
+                return;
+            }
+            m.activated = true;
+        }
+        tracing::info!("standby lock screen activated");
+        self.repaint();
+    }
+
+    /// The activated standby's window was told to show itself: from now on
+    /// it is the lock screen, checked and grabbed by the repair thread.
+    fn shown(&self) {
+        {
+            let mut m = self.model();
+            m.standby = false;
+            m.activated = false;
+            m.epoch += 1;
+        }
+        self.wake();
+    }
+
+    /// Wakes the repair thread now.
+    fn wake(&self) {
+        let (flag, signal) = &*self.wake;
+        *flag.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        signal.notify_all();
+    }
+
+    /// Waits up to `timeout`, or until [`Shared::wake`].
+    #[cfg(unix)]
+    fn wait_wake(&self, timeout: std::time::Duration) {
+        let (flag, signal) = &*self.wake;
+        let guard = flag.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut woken, _) = signal
+            .wait_timeout_while(guard, timeout, |woken| !*woken)
+            .unwrap_or_else(PoisonError::into_inner);
+        *woken = false;
     }
 }
 
@@ -155,7 +211,13 @@ impl Shared {
 static SHARED: OnceLock<Shared> = OnceLock::new();
 
 /// Makes the shared model; call on the main thread before the agent starts.
-pub fn install(language: Lang, windowed: bool, corner: crate::config::Corner) -> Shared {
+/// `standby`: a warm standby, hidden until [`Shared::activate`].
+pub fn install(
+    language: Lang,
+    windowed: bool,
+    corner: crate::config::Corner,
+    standby: bool,
+) -> Shared {
     SHARED
         .get_or_init(|| Shared {
             model: Arc::new(Mutex::new(Model {
@@ -175,12 +237,16 @@ pub fn install(language: Lang, windowed: bool, corner: crate::config::Corner) ->
                 corner,
                 epoch: 0,
                 sessions_ended: 0,
+                standby,
+                activated: false,
+                logo: None,
             })),
             ctx: Arc::new(OnceLock::new()),
             inputs: Arc::new(OnceLock::new()),
             #[cfg(unix)]
             handles: Arc::new(OnceLock::new()),
             frame_at: Arc::new(Mutex::new(std::time::Instant::now())),
+            wake: Arc::default(),
         })
         .clone()
 }
@@ -284,6 +350,10 @@ impl FrontEnd for Gui {
     }
 }
 
+/// The window's title while it is a hidden standby (the lock screen is
+/// "Bilik" once active).
+pub(super) const STANDBY_TITLE: &str = "Bilik standby";
+
 /// Why the window could not run.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot open the lock-screen window: {0}")]
@@ -296,11 +366,24 @@ pub fn run_window(
     shared: Shared,
     repair: Option<std::thread::JoinHandle<()>>,
 ) -> Result<(), WindowError> {
-    let windowed = shared.model().windowed;
+    let (windowed, standby) = {
+        let m = shared.model();
+        (m.windowed, m.standby)
+    };
     let mut viewport = eframe::egui::ViewportBuilder::default()
-        .with_title("Bilik")
+        .with_title(if standby { STANDBY_TITLE } else { "Bilik" })
         .with_app_id("bilik-agent");
-    viewport = if windowed {
+    viewport = if standby {
+        // eframe shows a new window after its first frame (which warms the
+        // GL context and the fonts); the standby hides it again on that
+        // frame. Tiny and off the screen meanwhile, and never focused.
+        viewport
+            .with_inner_size([1.0, 1.0])
+            .with_position([-64.0, -64.0])
+            .with_decorations(false)
+            .with_taskbar(false)
+            .with_active(false)
+    } else if windowed {
         viewport.with_inner_size([1024.0, 700.0])
     } else {
         viewport
@@ -350,12 +433,16 @@ mod tests {
                 corner: crate::config::Corner::TopRight,
                 epoch: 0,
                 sessions_ended: 0,
+                standby: false,
+                activated: false,
+                logo: None,
             })),
             ctx: Arc::new(OnceLock::new()),
             inputs: Arc::new(OnceLock::new()),
             #[cfg(unix)]
             handles: Arc::new(OnceLock::new()),
             frame_at: Arc::new(Mutex::new(std::time::Instant::now())),
+            wake: Arc::default(),
         };
         Gui { shared }
     }

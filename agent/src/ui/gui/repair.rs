@@ -21,8 +21,14 @@
 //! In session, the countdown must be viewable: an iconified countdown is
 //! mapped again (so it cannot be iconified away), and the grab is let go.
 //!
-//! The status says whether the lock was verified on this tick. The first
-//! problem after a verified state is also reported as tampering.
+//! The status says whether the lock was verified on this tick, and whether
+//! the grab was refused because another client holds it (the service
+//! escalates on that sooner). The first problem after a verified state is
+//! also reported as tampering.
+//!
+//! A warm standby (hidden, waiting for the service to activate it) only
+//! writes its heartbeat. Activation wakes the thread at once, so the new
+//! lock is checked and grabbed without waiting for the next tick.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
@@ -73,6 +79,9 @@ struct Repairer {
     was_ok: bool,
     /// The monitors, and when they were read.
     monitors: Option<(Vec<Monitor>, Instant)>,
+    /// On the last tick the X server refused the grab because another
+    /// client holds it.
+    grab_taken: bool,
 }
 
 /// Starts the repair thread; it ends when the model is closing.
@@ -93,9 +102,10 @@ pub(super) fn spawn(
                 verified_once: false,
                 was_ok: false,
                 monitors: None,
+                grab_taken: false,
             };
             while r.tick() {
-                std::thread::sleep(TICK);
+                r.shared.wait_wake(TICK);
             }
         })
 }
@@ -103,15 +113,27 @@ pub(super) fn spawn(
 impl Repairer {
     /// One check; false once the window is closing.
     fn tick(&mut self) -> bool {
-        let (state, windowed, closing, epoch) = {
+        let (state, windowed, closing, epoch, standby) = {
             let m = self.shared.model();
-            (m.state.clone(), m.windowed, m.closing, m.epoch)
+            (m.state.clone(), m.windowed, m.closing, m.epoch, m.standby)
         };
         if closing {
             if let Some(client) = &self.client {
                 client.ungrab();
             }
             return false;
+        }
+        if standby {
+            // Hidden until the service activates it: nothing to check, only
+            // the heartbeat (a stopped standby is replaced too).
+            let status = FromUi::Status {
+                seq: self.heartbeat.seq.load(Ordering::Relaxed),
+                screen: Screen::Starting,
+                verified: false,
+                problems: Vec::new(),
+                grab_taken: false,
+            };
+            return self.heartbeat.lines.send(status).is_ok();
         }
         let screen = match state {
             UiState::Locked | UiState::Maintenance => Screen::Locked,
@@ -148,12 +170,14 @@ impl Repairer {
             screen,
             verified,
             problems,
+            grab_taken: self.grab_taken && screen == Screen::Locked,
         };
         self.heartbeat.lines.send(status).is_ok()
     }
 
     /// Checks (and repairs) the window for `screen`; the problems found.
     fn check(&mut self, screen: Screen) -> Vec<String> {
+        self.grab_taken = false;
         if self.client.is_none() {
             let Some(handles) = self.shared.handles() else {
                 return vec!["the lock window does not exist yet".into()];
@@ -226,6 +250,8 @@ impl Repairer {
         }
         let (keyboard, pointer) = client.grab();
         let held = keyboard == x11_dl::xlib::GrabSuccess && pointer == x11_dl::xlib::GrabSuccess;
+        let taken = x11_dl::xlib::AlreadyGrabbed;
+        self.grab_taken = keyboard == taken || pointer == taken;
         if held && !self.grabbed {
             tracing::info!("keyboard and pointer grabbed");
         } else if !held && self.grabbed {
@@ -248,6 +274,7 @@ impl Repairer {
 
     /// The countdown's checks: visible, not grabbing.
     fn check_countdown(&mut self, client: &Client, seen: &Observed) -> Vec<String> {
+        self.grab_taken = false;
         if self.grabbed {
             client.ungrab();
             self.grabbed = false;

@@ -9,6 +9,11 @@
 //! - Due locked and no verified lock for `restore` (`startup` until the
 //!   first verified lock since the service started): escalate, once per
 //!   episode: end the patron's graphical session.
+//! - Due locked and the UI reporting, for `thief` on end, that the X server
+//!   refused its grab because another client holds it (once a lock was
+//!   verified since the service started): escalate at once (no restart can
+//!   take a grab another client holds; ending the patron's session ends
+//!   that client).
 
 use std::time::Duration;
 
@@ -47,6 +52,11 @@ pub(super) struct Judge {
     restore: Duration,
     /// The same before the first verified lock since start.
     startup: Duration,
+    /// The grab held by another client this long: escalate.
+    thief: Duration,
+    /// The UI has reported its grab taken by another client since (reset
+    /// by a status without it).
+    grab_taken_since: Option<Instant>,
     /// The current UI process started at (`None`: none running).
     started: Option<Instant>,
     /// The current UI connected and said hello at.
@@ -72,6 +82,8 @@ impl Judge {
             heartbeat_timeout: config.heartbeat_timeout,
             restore: config.restore,
             startup: config.startup,
+            thief: config.thief,
+            grab_taken_since: None,
             started: None,
             connected: None,
             status: None,
@@ -90,6 +102,7 @@ impl Judge {
         self.status = None;
         self.child_verified = false;
         self.unverified_since = None;
+        self.grab_taken_since = None;
     }
 
     /// The UI process is gone (exited or killed).
@@ -105,8 +118,20 @@ impl Judge {
         self.connected = Some(now);
     }
 
-    /// A status line arrived.
-    pub(super) fn status(&mut self, now: Instant, screen: Screen, verified: bool) {
+    /// A status line arrived; `grab_taken`: the X server refused the
+    /// UI's grab because another client holds it.
+    pub(super) fn status(
+        &mut self,
+        now: Instant,
+        screen: Screen,
+        verified: bool,
+        grab_taken: bool,
+    ) {
+        if grab_taken && screen == Screen::Locked {
+            self.grab_taken_since.get_or_insert(now);
+        } else {
+            self.grab_taken_since = None;
+        }
         self.status = Some(Status {
             at: now,
             screen,
@@ -116,6 +141,15 @@ impl Judge {
             self.child_verified = true;
             self.ever_verified = true;
         }
+    }
+
+    /// Whether the current UI answers with a screen other than "starting"
+    /// (its window is up).
+    pub(super) fn answering(&self, now: Instant) -> bool {
+        self.status.is_some_and(|s| {
+            s.screen != Screen::Starting
+                && now.saturating_duration_since(s.at) <= self.heartbeat_timeout
+        })
     }
 
     /// Whether the last status (fresh enough) verified a lock.
@@ -170,13 +204,27 @@ impl Judge {
             } else {
                 self.startup
             };
-            if since(due) > bound && !self.escalated {
-                self.escalated = true;
-                verdicts.push(Verdict::Escalate(format!(
-                    "no verified lock for {} ms (bound {} ms): ending the patron's session",
-                    ms(since(due)),
-                    ms(bound)
-                )));
+            // Not before the first verified lock since start: the lock
+            // screen of a service that restarted may hold the grab a moment.
+            let taken = self
+                .grab_taken_since
+                .filter(|t| self.ever_verified && since(*t) >= self.thief && verdicts.is_empty());
+            if !self.escalated {
+                if let Some(taken) = taken {
+                    self.escalated = true;
+                    verdicts.push(Verdict::Escalate(format!(
+                        "no verified lock: another client has held the grab for {} ms (bound {} ms): ending the patron's session",
+                        ms(since(taken)),
+                        ms(self.thief)
+                    )));
+                } else if since(due) > bound {
+                    self.escalated = true;
+                    verdicts.push(Verdict::Escalate(format!(
+                        "no verified lock for {} ms (bound {} ms): ending the patron's session",
+                        ms(since(due)),
+                        ms(bound)
+                    )));
+                }
             }
         } else {
             self.due_since = None;
@@ -203,7 +251,7 @@ mod tests {
         let t0 = Instant::now();
         j.started(t0);
         j.connected(t0);
-        j.status(t0, Screen::Locked, true);
+        j.status(t0, Screen::Locked, true, false);
         assert!(j.tick(t0 + MS(700), true).is_empty());
         let v = j.tick(t0 + MS(800), true);
         assert!(
@@ -218,12 +266,12 @@ mod tests {
         let t0 = Instant::now();
         j.started(t0);
         j.connected(t0);
-        j.status(t0, Screen::Locked, true);
+        j.status(t0, Screen::Locked, true, false);
         // The lock is lost; the UI still answers.
         let t1 = t0 + MS(100);
-        j.status(t1, Screen::Locked, false);
+        j.status(t1, Screen::Locked, false, false);
         assert!(j.tick(t1, true).is_empty());
-        j.status(t1 + MS(1000), Screen::Locked, false);
+        j.status(t1 + MS(1000), Screen::Locked, false, false);
         let v = j.tick(t1 + MS(1050), true);
         assert!(matches!(&v[..], [Verdict::Kill(_)]), "{v:?}");
         j.gone();
@@ -236,7 +284,7 @@ mod tests {
         assert!(j.tick(t1 + MS(3000), true).is_empty(), "escalated twice");
         // A verified lock ends the episode.
         j.connected(t1 + MS(3000));
-        j.status(t1 + MS(3100), Screen::Locked, true);
+        j.status(t1 + MS(3100), Screen::Locked, true, false);
         assert!(j.tick(t1 + MS(3100), true).is_empty());
         assert!(j.lock_verified(t1 + MS(3100)));
     }
@@ -247,14 +295,60 @@ mod tests {
         let t0 = Instant::now();
         j.started(t0);
         j.connected(t0);
-        j.status(t0, Screen::Locked, true);
-        j.status(t0 + MS(100), Screen::Countdown, true);
+        j.status(t0, Screen::Locked, true, false);
+        j.status(t0 + MS(100), Screen::Countdown, true, false);
         assert!(j.tick(t0 + MS(100), false).is_empty());
         // The session ended: the UI still shows the countdown.
-        j.status(t0 + MS(2200), Screen::Countdown, true);
+        j.status(t0 + MS(2200), Screen::Countdown, true, false);
         let _ = j.tick(t0 + MS(200), true);
         let v = j.tick(t0 + MS(2300), true);
         assert!(v.iter().any(|v| matches!(v, Verdict::Escalate(_))), "{v:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_grab_held_by_another_client_escalates_on_the_short_bound() {
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0, Screen::Locked, true, false);
+        // Another client took the grab: the UI says so on every tick.
+        for n in 1..=3 {
+            j.status(t0 + MS(100 * n), Screen::Locked, false, true);
+            assert!(j.tick(t0 + MS(100 * n), true).is_empty(), "tick {n}");
+        }
+        // One status without it restarts the count (a menu let go).
+        j.status(t0 + MS(350), Screen::Locked, false, false);
+        assert!(j.tick(t0 + MS(420), true).is_empty());
+        j.status(t0 + MS(450), Screen::Locked, false, true);
+        assert!(j.tick(t0 + MS(700), true).is_empty());
+        j.status(t0 + MS(750), Screen::Locked, false, true);
+        let v = j.tick(t0 + MS(760), true);
+        assert!(
+            matches!(&v[..], [Verdict::Escalate(why)] if why.contains("another client") && why.contains("bound 300 ms")),
+            "{v:?}"
+        );
+        assert!(j.tick(t0 + MS(900), true).is_empty(), "escalated twice");
+        // In session, a grab held elsewhere is the patron's business.
+        let mut j = judge();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0, Screen::Countdown, true, true);
+        j.status(t0 + MS(500), Screen::Countdown, true, true);
+        assert!(j.tick(t0 + MS(600), false).is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_grab_held_before_the_first_lock_is_not_a_thief() {
+        // The lock screen of the service before this one still holds the
+        // grab a moment: the startup bound applies.
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0 + MS(100), Screen::Locked, false, true);
+        j.status(t0 + MS(600), Screen::Locked, false, true);
+        assert!(j.tick(t0 + MS(650), true).is_empty());
     }
 
     #[tokio::test(start_paused = true)]
@@ -264,9 +358,9 @@ mod tests {
         j.started(t0);
         assert!(j.tick(t0 + MS(5000), true).is_empty());
         j.connected(t0 + MS(5000));
-        j.status(t0 + MS(5000), Screen::Starting, false);
+        j.status(t0 + MS(5000), Screen::Starting, false, false);
         assert!(j.tick(t0 + MS(5100), true).is_empty());
-        j.status(t0 + MS(5200), Screen::Locked, true);
+        j.status(t0 + MS(5200), Screen::Locked, true, false);
         assert!(j.tick(t0 + MS(5200), true).is_empty());
     }
 }

@@ -39,6 +39,8 @@ use judge::{Judge, Verdict};
 pub const SOCKET_NAME: &str = "ui.sock";
 /// The environment variable that tells the UI where the socket is.
 pub const SOCKET_ENV: &str = "BILIK_UI_SOCKET";
+/// A new standby is started this long after the last one took over.
+const STANDBY_AFTER: Duration = Duration::from_millis(500);
 /// Lines queued for a UI that does not read them: more means it is stuck.
 const QUEUE: usize = 256;
 
@@ -81,6 +83,11 @@ pub fn start(config: &Config, inputs: mpsc::Sender<UiInput>) -> Result<Superviso
         .unwrap_or_else(|| config.state_dir.join(SOCKET_NAME));
     let listener = bind(&path).map_err(io)?;
     tracing::info!(socket = %path.display(), "lock-screen socket ready");
+    if let Some(logo) = &config.lock.logo
+        && let Err(e) = super::logo::load(logo)
+    {
+        tracing::error!(error = %e, "the lock screen will show without the library's logo");
+    }
     let windowed = matches!(
         config.ui,
         crate::config::FrontEndKind::Gui { windowed: true }
@@ -105,6 +112,10 @@ pub fn start(config: &Config, inputs: mpsc::Sender<UiInput>) -> Result<Superviso
         seq: 0,
         failures: 0,
         spawn_at: Instant::now(),
+        standby: None,
+        standby_conn: None,
+        standby_heard: None,
+        standby_at: Instant::now(),
     };
     tokio::spawn(watch.run(listener, rx));
     Ok(Supervisor { tx })
@@ -200,6 +211,15 @@ struct Watch {
     failures: u32,
     /// No UI is started before this.
     spawn_at: Instant,
+    /// The warm standby UI process, if one runs (`lock.standby`).
+    standby: Option<Child>,
+    /// Its authenticated connection.
+    standby_conn: Option<Conn>,
+    /// When the standby was started, and last heard from.
+    standby_heard: Option<Instant>,
+    /// No standby is started before this (a new one starting beside a UI
+    /// that is drawing its first frames would slow them down).
+    standby_at: Instant,
 }
 
 impl Watch {
@@ -220,8 +240,9 @@ impl Watch {
                 },
                 Some(report) = reports.recv() => {
                     self.on_report(report).await;
-                    // A UI that is gone is replaced at once, not on the next tick.
-                    if self.child.is_none() && Instant::now() >= self.spawn_at {
+                    // A UI that is gone is replaced at once, not on the next
+                    // tick: by the standby if one is ready.
+                    if self.child.is_none() && !self.promote() && Instant::now() >= self.spawn_at {
                         self.spawn(reports_tx.clone());
                     }
                 }
@@ -229,6 +250,7 @@ impl Watch {
             }
         }
         self.kill("the agent is stopping");
+        self.kill_standby("the agent is stopping");
         let _ = std::fs::remove_file(&self.socket);
     }
 
@@ -301,6 +323,16 @@ impl Watch {
     async fn on_report(&mut self, report: Report) {
         match report {
             Report::Exited(generation, status) => {
+                if let Some(standby) = self.standby.take_if(|c| c.generation == generation) {
+                    self.standby_conn = None;
+                    self.standby_heard = None;
+                    if !standby.killed {
+                        tracing::warn!(%status, "the standby lock screen exited");
+                        self.report(format!("the standby lock screen exited ({status})"), false)
+                            .await;
+                    }
+                    return;
+                }
                 let Some(child) = self.child.take_if(|c| c.generation == generation) else {
                     return;
                 };
@@ -316,6 +348,10 @@ impl Watch {
             }
             Report::Line(id, None) => {
                 self.pending.retain(|c| c.id != id);
+                if self.standby_conn.as_ref().is_some_and(|c| c.id == id) {
+                    tracing::warn!("the standby lock screen closed its connection");
+                    self.standby_conn = None;
+                }
                 if self.conn.as_ref().is_some_and(|c| c.id == id) {
                     tracing::warn!("the lock screen closed its connection");
                     self.conn = None;
@@ -323,6 +359,14 @@ impl Watch {
             }
             Report::Line(id, Some(FromUi::Hello { token, pid })) => self.hello(id, &token, pid),
             Report::Line(id, Some(message)) => {
+                if self.standby_conn.as_ref().is_some_and(|c| c.id == id) {
+                    // A hidden standby only says it is alive; anything else
+                    // from it (a login, say) is not the patron's.
+                    if matches!(message, FromUi::Status { .. }) {
+                        self.standby_heard = Some(Instant::now());
+                    }
+                    return;
+                }
                 if self.conn.as_ref().is_none_or(|c| c.id != id) {
                     tracing::warn!("a line from a lock-screen connection that did not say hello");
                     return;
@@ -332,12 +376,14 @@ impl Watch {
                         screen,
                         verified,
                         problems,
+                        grab_taken,
                         ..
                     } => {
                         if !problems.is_empty() {
                             tracing::debug!(?problems, ?screen, verified, "lock-screen status");
                         }
-                        self.judge.status(Instant::now(), screen, verified);
+                        self.judge
+                            .status(Instant::now(), screen, verified, grab_taken);
                         if self.judge.lock_verified(Instant::now()) {
                             self.failures = 0;
                         }
@@ -364,6 +410,20 @@ impl Watch {
             return;
         };
         let conn = self.pending.remove(at);
+        let is_standby = self
+            .standby
+            .as_ref()
+            .is_some_and(|c| !c.killed && c.token == token);
+        if is_standby && self.standby_conn.is_none() {
+            tracing::info!(pid, "lock screen standing by");
+            self.standby_heard = Some(Instant::now());
+            self.standby_conn = Some(conn);
+            let welcome = self.welcome(true);
+            if let Some(conn) = &self.standby_conn {
+                let _ = conn.tx.try_send(wire::line(&welcome));
+            }
+            return;
+        }
         let good = self
             .child
             .as_ref()
@@ -378,11 +438,28 @@ impl Watch {
         tracing::info!(pid, "lock screen connected");
         self.conn = Some(conn);
         self.judge.connected(Instant::now());
-        self.send(&ToUi::Welcome {
+        self.send(&self.welcome(false));
+        self.replay();
+    }
+
+    /// The welcome for a new UI (`standby`: to stay hidden until activated).
+    fn welcome(&self, standby: bool) -> ToUi {
+        ToUi::Welcome {
             language: wire::lang_code(self.language).to_owned(),
             windowed: self.windowed,
             countdown_corner: self.lock.countdown_corner.name().to_owned(),
-        });
+            standby,
+            logo: self
+                .lock
+                .logo
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Sends the current UI what the screen must show.
+    fn replay(&mut self) {
         for event in [self.settings.clone(), self.link.clone(), self.hold.clone()]
             .into_iter()
             .flatten()
@@ -392,21 +469,77 @@ impl Watch {
         self.send_event(&UiEvent::State(self.state.clone()));
     }
 
+    /// No UI runs: the standby, if there is one, becomes the UI at once;
+    /// false when there is none.
+    fn promote(&mut self) -> bool {
+        let Some(standby) = self.standby.take() else {
+            return false;
+        };
+        let pid = standby.pid;
+        self.child = Some(standby);
+        self.standby_heard = None;
+        self.standby_at = Instant::now() + STANDBY_AFTER;
+        self.judge.started(Instant::now());
+        let Some(conn) = self.standby_conn.take() else {
+            // Started, not connected yet: its hello is now the UI's.
+            tracing::info!(
+                pid,
+                "the standby lock screen (not connected yet) takes over"
+            );
+            return true;
+        };
+        tracing::info!(pid, "the standby lock screen takes over");
+        tracing::info!(pid, "lock screen connected");
+        self.conn = Some(conn);
+        self.judge.connected(Instant::now());
+        self.send(&ToUi::Activate);
+        self.replay();
+        true
+    }
+
+    /// Keeps a standby ready beside a connected UI; replaces one that
+    /// stopped answering.
+    fn watch_standby(&mut self, now: Instant, reports: mpsc::Sender<Report>) {
+        if !self.lock.standby || self.windowed {
+            return;
+        }
+        // Connected, it writes a status every repair tick; starting, it
+        // has the startup bound to connect.
+        let bound = if self.standby_conn.is_some() {
+            self.lock.heartbeat_timeout
+        } else {
+            self.lock.startup
+        };
+        if self
+            .standby_heard
+            .is_some_and(|heard| now.saturating_duration_since(heard) > bound)
+        {
+            self.kill_standby("the standby lock screen stopped answering");
+        }
+        // Started only beside a UI that is up and has shown something, not
+        // to slow its own start.
+        if self.standby.is_none() && now >= self.standby_at && self.judge.answering(now) {
+            self.spawn_standby(reports);
+        }
+    }
+
     /// Every heartbeat: ping, start a UI if none runs, judge.
     async fn on_tick(&mut self, reports: mpsc::Sender<Report>) {
         self.seq += 1;
         let seq = self.seq;
         self.send(&ToUi::Ping { seq });
         let now = Instant::now();
-        if self.child.is_none() && now >= self.spawn_at {
-            self.spawn(reports);
+        if self.child.is_none() && !self.promote() && now >= self.spawn_at {
+            self.spawn(reports.clone());
         }
+        self.watch_standby(now, reports);
         let due_locked =
             !self.windowed && matches!(self.state, UiState::Locked | UiState::Maintenance);
         for verdict in self.judge.tick(now, due_locked) {
             match verdict {
                 Verdict::Kill(why) => {
                     self.kill(&why);
+                    self.promote();
                     self.tamper(format!("{why}; restarted")).await;
                 }
                 Verdict::Escalate(why) => {
@@ -420,6 +553,36 @@ impl Watch {
 
     /// Starts the UI process.
     fn spawn(&mut self, reports: mpsc::Sender<Report>) {
+        let Some(child) = self.start_ui(reports) else {
+            self.spawn_failed();
+            return;
+        };
+        tracing::info!(
+            pid = child.pid,
+            generation = child.generation,
+            "lock screen started"
+        );
+        self.failures += 1;
+        self.judge.started(Instant::now());
+        self.child = Some(child);
+    }
+
+    /// Starts the standby UI process.
+    fn spawn_standby(&mut self, reports: mpsc::Sender<Report>) {
+        if let Some(child) = self.start_ui(reports) {
+            tracing::info!(
+                pid = child.pid,
+                generation = child.generation,
+                "standby lock screen started"
+            );
+            self.standby_heard = Some(Instant::now());
+            self.standby = Some(child);
+        }
+    }
+
+    /// Starts a UI process (its one-time token on its stdin, its exit
+    /// reported); `None` when it could not start (logged).
+    fn start_ui(&mut self, reports: mpsc::Sender<Report>) -> Option<Child> {
         let token = uuid::Uuid::new_v4().simple().to_string();
         let (program, args) = match &self.lock.ui_command {
             Some(HookSpec { program, args, .. }) => (PathBuf::from(program), args.clone()),
@@ -427,8 +590,7 @@ impl Watch {
                 Ok(exe) => (exe, vec!["ui".to_owned()]),
                 Err(e) => {
                     tracing::error!(error = %e, "cannot find this program to start the lock screen");
-                    self.spawn_failed();
-                    return;
+                    return None;
                 }
             },
         };
@@ -445,8 +607,7 @@ impl Watch {
             Ok(child) => child,
             Err(e) => {
                 tracing::error!(error = %e, program = %program.display(), "cannot start the lock screen");
-                self.spawn_failed();
-                return;
+                return None;
             }
         };
         let pid = child.id().unwrap_or(0);
@@ -465,15 +626,12 @@ impl Watch {
             };
             let _ = reports.send(Report::Exited(generation, status)).await;
         });
-        tracing::info!(pid, generation, "lock screen started");
-        self.failures += 1;
-        self.judge.started(Instant::now());
-        self.child = Some(Child {
+        Some(Child {
             generation,
             pid,
             token,
             killed: false,
-        });
+        })
     }
 
     /// A start failed: try again later (sooner at first).
@@ -482,23 +640,29 @@ impl Watch {
         self.spawn_at = Instant::now() + restart_delay(self.failures);
     }
 
-    /// Kills the UI's process group (SIGKILL: a stopped process dies too).
+    /// Kills the UI's process group (SIGKILL: a stopped process dies too)
+    /// and lets it go: its exit is not waited for, the standby (or a new
+    /// UI) takes over at once.
     fn kill(&mut self, why: &str) {
-        let Some(child) = &mut self.child else { return };
-        if child.killed {
+        let Some(mut child) = self.child.take() else {
             return;
-        }
+        };
         tracing::warn!(pid = child.pid, %why, "killing the lock screen");
-        child.killed = true;
-        if let Some(pid) = i32::try_from(child.pid)
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-        {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-            let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
-        }
+        kill_group(&mut child);
         self.conn = None;
+        self.judge.gone();
         self.spawn_at = Instant::now() + restart_delay(self.failures);
+    }
+
+    /// Kills the standby (replaced on a later tick).
+    fn kill_standby(&mut self, why: &str) {
+        let Some(mut child) = self.standby.take() else {
+            return;
+        };
+        tracing::warn!(pid = child.pid, %why, "killing the standby lock screen");
+        kill_group(&mut child);
+        self.standby_conn = None;
+        self.standby_heard = None;
     }
 
     /// Reports tampering with the UI; a running session is ended.
@@ -532,6 +696,18 @@ impl Watch {
             let outcome = crate::hooks::run_hook(&spec, &[]).await;
             tracing::warn!(ok = outcome.is_ok(), hook = %spec.name, "escalation ran");
         });
+    }
+}
+
+/// Sends SIGKILL to `child`'s process group (it leads one) and to it.
+fn kill_group(child: &mut Child) {
+    child.killed = true;
+    if let Some(pid) = i32::try_from(child.pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
     }
 }
 
