@@ -236,7 +236,7 @@ fn format_of(q: &ReportQuery) -> Result<ReportFormat, WebError> {
         "pdf" => Ok(ReportFormat::Pdf),
         "xlsx" => Ok(ReportFormat::Xlsx),
         "csv" => Ok(ReportFormat::Csv),
-        _ => Err(WebError::invalid("format: pdf, xlsx or csv".to_owned())),
+        _ => Err(WebError::invalid(t::FAULT_UNKNOWN_CHOICE)),
     }
 }
 

@@ -266,7 +266,7 @@ pub(super) async fn action(
     let message = match action.as_str() {
         "unlock" => {
             let who = match (form.card.trim(), form.note.trim()) {
-                ("", "") => return Err(WebError::invalid(t::GIVE_CARD_OR_NOTE.get(lang))),
+                ("", "") => return Err(WebError::invalid(t::GIVE_CARD_OR_NOTE)),
                 ("", note) => Who::GuestNote(note.to_owned()),
                 (card, _) => Who::Card(card.to_owned()),
             };
@@ -289,7 +289,7 @@ pub(super) async fn action(
             let minutes: u32 = match form.minutes.trim() {
                 "15" => 15,
                 "30" => 30,
-                _ => return Err(WebError::invalid("minutes: 15 or 30".to_owned())),
+                _ => return Err(WebError::invalid(t::FAULT_UNKNOWN_CHOICE)),
             };
             app.extend_station_session(by, &id, minutes).await?;
             format!("{name}: +{minutes} min")
@@ -317,7 +317,7 @@ pub(super) async fn action(
             let (what, label) = match form.power.as_str() {
                 "restart" => (PowerAction::Restart, t::RESTART),
                 "shutdown" => (PowerAction::Shutdown, t::SHUTDOWN),
-                _ => return Err(WebError::invalid("power: restart or shutdown".to_owned())),
+                _ => return Err(WebError::invalid(t::FAULT_UNKNOWN_CHOICE)),
             };
             let delivered = app.power_station(by, &id, what).await?;
             let said = if delivered {
@@ -327,7 +327,7 @@ pub(super) async fn action(
             };
             format!("{name}: {} — {}", label.get(lang), said.get(lang))
         }
-        _ => return Err(WebError::invalid("unknown action".to_owned())),
+        _ => return Err(WebError::invalid(t::FAULT_UNKNOWN_CHOICE)),
     };
     Ok(layout::done(&ctx, "/", &message))
 }
