@@ -658,7 +658,8 @@ async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
         refused["message"]
             .as_str()
             .unwrap()
-            .contains("already in session")
+            .contains("sedang dipakai"),
+        "{refused}"
     );
     let answer: serde_json::Value = post(
         format!("/stations/{}/end", station.id),

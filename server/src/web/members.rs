@@ -210,7 +210,7 @@ pub(super) async fn detail(
         @if history.is_empty() { p.empty { (ctx.t(&t::NO_SESSIONS)) } } @else {
             div.table-wrap { table #history {
                 thead { tr { th { (ctx.t(&t::DATE)) } th { (ctx.t(&t::START)) } th { (ctx.t(&t::END_TIME)) }
-                    th { (ctx.t(&t::STATION)) } th { (ctx.t(&t::PURPOSE)) } th.num { "min" } th { (ctx.t(&t::END_REASON)) } } }
+                    th { (ctx.t(&t::STATION)) } th { (ctx.t(&t::PURPOSE)) } th.num { (ctx.t(&t::UNIT_MINUTES)) } th { (ctx.t(&t::END_REASON)) } } }
                 tbody { @for r in history.iter().rev() { tr {
                     td { (r.date) } td { (r.start) } td { (r.end) } td { (r.station) } td { (r.purpose) }
                     td.num { (r.minutes) } td { (crate::report::words::end_reason(&r.end_reason, ctx.lang)) }

@@ -51,7 +51,7 @@ fn tabs(ctx: &Ctx, daily: bool) -> Markup {
             " · "
             form.inline #annual method="get" action="/reports/annual/download" {
                 input type="hidden" name="format" value="csv";
-                input type="number" name="year" min="2000" max="2200" placeholder="YYYY" required aria-label="year";
+                input type="number" name="year" min="2000" max="2200" placeholder=(ctx.t(&t::YEAR_HINT)) required aria-label=(ctx.t(&t::YEAR));
                 " " button type="submit" { (ctx.t(&t::ANNUAL_REPORT_CSV)) }
             }
         }
