@@ -633,9 +633,31 @@ async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
             .form(&form)
             .send()
     };
+    // A purpose the library does not count is refused, in Indonesian.
+    let refused = post(
+        format!("/stations/{}/unlock", station.id),
+        vec![
+            ("csrf", csrf.clone()),
+            ("card", "0001".into()),
+            ("purpose", "Main game".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    let refused: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(
+        refused["message"],
+        "Isian tidak valid: Pilih salah satu keperluan yang tersedia."
+    );
+    // The purpose asked on the unlock reaches the session.
     let answer: serde_json::Value = post(
         format!("/stations/{}/unlock", station.id),
-        vec![("csrf", csrf.clone()), ("card", "0001".into())],
+        vec![
+            ("csrf", csrf.clone()),
+            ("card", "0001".into()),
+            ("purpose", "Mencari informasi".into()),
+        ],
     )
     .await
     .unwrap()
@@ -681,6 +703,23 @@ async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines.len(), 2, "{}", csv.body);
     assert!(lines[1].contains("Andi Pratama") && lines[1].contains("PC-03"));
+    assert!(lines[1].contains("Mencari informasi"), "{}", csv.body);
+    // And the monthly report counts it under its purpose.
+    let month = siti
+        .get("/reports/monthly/download?month=2026-11&format=csv")
+        .await;
+    assert_eq!(month.status, 200);
+    let purposes: Vec<&str> = month
+        .body
+        .lines()
+        .skip_while(|l| !l.starts_with("Keperluan,Sesi,Menit"))
+        .take(2)
+        .collect();
+    assert!(
+        purposes.len() == 2 && purposes[1].starts_with("Mencari informasi,1,"),
+        "{}",
+        month.body
+    );
     server.stop().await;
 }
 

@@ -326,7 +326,7 @@ impl App {
             .staff(username.trim())?
             .ok_or_else(|| Error::NotFound("no such staff account".into()))?;
         if disabled && staff.username == by.username {
-            return Err(said(Fault::Invalid, t::FAULT_OWN_ACCOUNT));
+            return Err(said(Fault::NotNow, t::FAULT_OWN_ACCOUNT));
         }
         staff.disabled = disabled;
         self.store().put_staff(&staff)?.durable().await?;

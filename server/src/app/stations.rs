@@ -217,6 +217,11 @@ impl App {
             }
         };
         self.require_online(self.is_online(&station.station_id).await, &station)?;
+        // A purpose, when given, is one the library counts in its reports.
+        let purpose = purpose.trim();
+        if !purpose.is_empty() && !self.config().purposes.iter().any(|p| p == purpose) {
+            return Err(said(Fault::Invalid, t::FAULT_UNKNOWN_PURPOSE));
+        }
         // What the unlock is for, read before any rule is asked.
         let unlock_for = match who {
             Some(unlock_station_request::Who::Card(raw)) => {

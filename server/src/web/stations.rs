@@ -23,16 +23,34 @@ pub(super) struct Viewer {
     pub csrf: String,
     /// Server time the card was drawn at (minutes left, heartbeat age).
     pub now_ms: i64,
+    /// The library's configured purposes: the unlock forms ask one, so a
+    /// librarian's unlock reaches the reports' purpose table.
+    pub purposes: Vec<String>,
 }
 
 impl Viewer {
     /// The viewer of a signed-in request.
-    pub(super) fn of(ctx: &Ctx, now_ms: i64) -> Viewer {
+    pub(super) fn of(ctx: &Ctx, app: &crate::app::App) -> Viewer {
         Viewer {
             lang: ctx.lang,
             admin: ctx.is_admin(),
             csrf: ctx.csrf.clone(),
-            now_ms,
+            now_ms: app.now_ms(),
+            purposes: app.config().purposes.clone(),
+        }
+    }
+
+    /// The purpose choice of an unlock form (required: the reports count
+    /// sessions by purpose).
+    fn purpose_select(&self) -> Markup {
+        let label = t::PURPOSE.get(self.lang);
+        html! {
+            select name="purpose" required aria-label=(label) {
+                option value="" { (label) "…" }
+                @for p in &self.purposes {
+                    option value=(p) { (bilik_proto::catalog::purpose(p, self.lang)) }
+                }
+            }
         }
     }
 }
@@ -108,6 +126,7 @@ pub(super) fn card(v: &Viewer, s: &StationInfo) -> Markup {
                         input type="hidden" name="csrf" value=(v.csrf);
                         input name="card" placeholder=(t::CARD_NUMBER.get(lang)) inputmode="numeric"
                             aria-label=(t::CARD_NUMBER.get(lang)) required;
+                        (v.purpose_select())
                         button.primary type="submit" name="go" value="card" { (t::UNLOCK.get(lang)) }
                     }
                 }
@@ -118,6 +137,7 @@ pub(super) fn card(v: &Viewer, s: &StationInfo) -> Markup {
                             input type="hidden" name="csrf" value=(v.csrf);
                             input name="note" placeholder=(t::GUEST_NOTE.get(lang))
                                 aria-label=(t::GUEST_NOTE.get(lang)) required;
+                            (v.purpose_select())
                             button type="submit" { (t::STAFF_UNLOCK.get(lang)) }
                         }
                     }
@@ -178,7 +198,7 @@ pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Respon
     let app = &state.app;
     let stations = app.station_infos().await?;
     let queue = app.queue_info().await?;
-    let viewer = Viewer::of(&ctx, app.now_ms());
+    let viewer = Viewer::of(&ctx, app);
     let online = stations.iter().filter(|s| s.online).count();
     let busy = stations.iter().filter(|s| s.session.is_some()).count();
     let body = html! {
@@ -235,6 +255,9 @@ pub(super) struct ActionForm {
     /// Unlock for this card.
     #[serde(default)]
     card: String,
+    /// The patron's purpose (one of the configured purposes).
+    #[serde(default)]
+    purpose: String,
     /// Or a staff unlock with this note.
     #[serde(default)]
     note: String,
@@ -270,7 +293,9 @@ pub(super) async fn action(
                 ("", note) => Who::GuestNote(note.to_owned()),
                 (card, _) => Who::Card(card.to_owned()),
             };
-            let session = app.unlock_station(by, &id, Some(&who), 0, "").await?;
+            let session = app
+                .unlock_station(by, &id, Some(&who), 0, &form.purpose)
+                .await?;
             format!(
                 "{name}: {} {}",
                 t::UNLOCKED_FOR.get(lang),
@@ -292,7 +317,7 @@ pub(super) async fn action(
                 _ => return Err(WebError::invalid(t::FAULT_UNKNOWN_CHOICE)),
             };
             app.extend_station_session(by, &id, minutes).await?;
-            format!("{name}: +{minutes} min")
+            format!("{name}: +{minutes} {}", t::UNIT_MINUTES.get(lang))
         }
         "message" => {
             let delivered = app.message_station(by, &id, &form.text).await?;

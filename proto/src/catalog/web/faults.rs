@@ -150,3 +150,9 @@ pub const FAULT_OWN_ACCOUNT: Text = Text {
     id: "Anda tidak dapat menonaktifkan akun Anda sendiri.",
     en: "You cannot disable your own account.",
 };
+
+/// An unlock with a purpose the library does not count.
+pub const FAULT_UNKNOWN_PURPOSE: Text = Text {
+    id: "Pilih salah satu keperluan yang tersedia.",
+    en: "Choose one of the purposes offered.",
+};
