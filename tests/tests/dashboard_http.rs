@@ -704,6 +704,30 @@ async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
     assert_eq!(lines.len(), 2, "{}", csv.body);
     assert!(lines[1].contains("Andi Pratama") && lines[1].contains("PC-03"));
     assert!(lines[1].contains("Mencari informasi"), "{}", csv.body);
+    // Nobody ticked the house rules on a librarian's unlock.
+    assert!(
+        lines[0].contains("Tata Tertib") && lines[1].contains(",—,"),
+        "{}",
+        csv.body
+    );
+    // A patron's own login records the rules they ticked: the usage book
+    // page and its CSV show it.
+    let outcome = station.login("0001").await;
+    assert!(
+        matches!(outcome, login_response::Outcome::Lease(_)),
+        "{outcome:?}"
+    );
+    let csv = siti
+        .get("/usage.csv?from=2026-11-25&to=2026-11-25&station=PC-03&card=0001")
+        .await;
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", csv.body);
+    assert!(lines[2].contains(",Disetujui (v1),"), "{}", csv.body);
+    let page = siti.get("/usage?from=2026-11-25&to=2026-11-25").await.body;
+    assert!(
+        page.contains("<th>Tata Tertib</th>") && page.contains("<td>Disetujui (v1)</td>"),
+        "{page}"
+    );
     // And the monthly report counts it under its purpose.
     let month = siti
         .get("/reports/monthly/download?month=2026-11&format=csv")
@@ -713,10 +737,12 @@ async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
         .body
         .lines()
         .skip_while(|l| !l.starts_with("Keperluan,Sesi,Menit"))
-        .take(2)
+        .take_while(|l| !l.is_empty())
         .collect();
     assert!(
-        purposes.len() == 2 && purposes[1].starts_with("Mencari informasi,1,"),
+        purposes
+            .iter()
+            .any(|l| l.starts_with("Mencari informasi,1,")),
         "{}",
         month.body
     );
