@@ -84,11 +84,9 @@ fn catalogue_pairs() -> Vec<(String, String)> {
             };
             rest = after;
             let next = after.trim_start_matches([',', ' ', '\n', '\r']);
-            if let Some(en_part) = next.strip_prefix("en: \"") {
-                if let Some((en, after)) = literal(en_part) {
-                    pairs.push((id, en));
-                    rest = after;
-                }
+            if let Some((en, after)) = next.strip_prefix("en: \"").and_then(literal) {
+                pairs.push((id, en));
+                rest = after;
             }
         }
     }

@@ -178,7 +178,7 @@ pub fn action_text(action: &str) -> Option<Text> {
 
 /// A detail that is a code (a staff role's protobuf name) in `lang`'s
 /// words; any other detail as it is.
-fn detail_words<'a>(lang: Lang, detail: &'a str) -> &'a str {
+fn detail_words(lang: Lang, detail: &str) -> &str {
     use super::web;
     match detail {
         "ROLE_LIBRARIAN" => web::ROLE_LIBRARIAN.get(lang),

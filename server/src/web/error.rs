@@ -21,7 +21,7 @@ pub(super) struct WebError {
     /// What kind of problem, in both languages.
     pub title: Text,
     /// The specific reason in the catalogue's words, when there is one.
-    pub said: Option<Said>,
+    pub said: Option<Box<Said>>,
     /// The app layer's English reason for a refusal not (yet) worded in
     /// the catalogue: shown on English pages only, so an Indonesian page
     /// never carries English; may be empty.
@@ -48,12 +48,12 @@ impl WebError {
     /// reason.
     pub(super) fn invalid(reason: Text) -> WebError {
         let mut error = WebError::new(StatusCode::BAD_REQUEST, t::ERR_INVALID, "");
-        error.said = Some(Said {
+        error.said = Some(Box::new(Said {
             fault: Fault::Invalid,
             text: reason,
             value: String::new(),
             word: None,
-        });
+        }));
         error
     }
 
@@ -126,7 +126,7 @@ impl From<AppError> for WebError {
                 return WebError {
                     status,
                     title,
-                    said: Some(said.clone()),
+                    said: Some(Box::new(said.clone())),
                     english: String::new(),
                 };
             }
