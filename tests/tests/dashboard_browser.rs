@@ -70,10 +70,21 @@ async fn librarian_unlocks_and_ends_a_live_agent_from_the_grid() {
         .unwrap();
     browser.screenshot("stations-locked").await;
 
-    // Unlock with a card: the agent starts the session, the grid follows.
+    // Unlock with a card and the patron's purpose: the agent starts the
+    // session, the grid follows.
     browser
         .type_into(&format!("{CARD} input[name=card]"), "0001")
         .await;
+    browser
+        .client
+        .find(fantoccini::Locator::Css(&format!(
+            "{CARD} select[name=purpose]"
+        )))
+        .await
+        .unwrap()
+        .select_by_value("Belajar/Tugas")
+        .await
+        .unwrap();
     browser.click(&format!("{CARD} button[value=card]")).await;
     let open = agent
         .next("an unlocked screen", |v| {
@@ -135,7 +146,7 @@ async fn librarian_unlocks_and_ends_a_live_agent_from_the_grid() {
             "the usage book to list the session",
             "var t = document.querySelector('#usage'); \
              return t && t.innerText.indexOf('0001') >= 0 && t.innerText.indexOf('Andi Pratama') >= 0 \
-               && t.innerText.indexOf('PC-01') >= 0",
+               && t.innerText.indexOf('PC-01') >= 0 && t.innerText.indexOf('Belajar/Tugas') >= 0",
         )
         .await;
     browser.screenshot("usage").await;

@@ -633,9 +633,31 @@ async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
             .form(&form)
             .send()
     };
+    // A purpose the library does not count is refused, in Indonesian.
+    let refused = post(
+        format!("/stations/{}/unlock", station.id),
+        vec![
+            ("csrf", csrf.clone()),
+            ("card", "0001".into()),
+            ("purpose", "Main game".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    let refused: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(
+        refused["message"],
+        "Isian tidak valid: Pilih salah satu keperluan yang tersedia."
+    );
+    // The purpose asked on the unlock reaches the session.
     let answer: serde_json::Value = post(
         format!("/stations/{}/unlock", station.id),
-        vec![("csrf", csrf.clone()), ("card", "0001".into())],
+        vec![
+            ("csrf", csrf.clone()),
+            ("card", "0001".into()),
+            ("purpose", "Mencari informasi".into()),
+        ],
     )
     .await
     .unwrap()
@@ -658,7 +680,8 @@ async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
         refused["message"]
             .as_str()
             .unwrap()
-            .contains("already in session")
+            .contains("sedang dipakai"),
+        "{refused}"
     );
     let answer: serde_json::Value = post(
         format!("/stations/{}/end", station.id),
@@ -680,6 +703,49 @@ async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines.len(), 2, "{}", csv.body);
     assert!(lines[1].contains("Andi Pratama") && lines[1].contains("PC-03"));
+    assert!(lines[1].contains("Mencari informasi"), "{}", csv.body);
+    // Nobody ticked the house rules on a librarian's unlock.
+    assert!(
+        lines[0].contains("Tata Tertib") && lines[1].contains(",—,"),
+        "{}",
+        csv.body
+    );
+    // A patron's own login records the rules they ticked: the usage book
+    // page and its CSV show it.
+    let outcome = station.login("0001").await;
+    assert!(
+        matches!(outcome, login_response::Outcome::Lease(_)),
+        "{outcome:?}"
+    );
+    let csv = siti
+        .get("/usage.csv?from=2026-11-25&to=2026-11-25&station=PC-03&card=0001")
+        .await;
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", csv.body);
+    assert!(lines[2].contains(",Disetujui (v1),"), "{}", csv.body);
+    let page = siti.get("/usage?from=2026-11-25&to=2026-11-25").await.body;
+    assert!(
+        page.contains("<th>Tata Tertib</th>") && page.contains("<td>Disetujui (v1)</td>"),
+        "{page}"
+    );
+    // And the monthly report counts it under its purpose.
+    let month = siti
+        .get("/reports/monthly/download?month=2026-11&format=csv")
+        .await;
+    assert_eq!(month.status, 200);
+    let purposes: Vec<&str> = month
+        .body
+        .lines()
+        .skip_while(|l| !l.starts_with("Keperluan,Sesi,Menit"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(
+        purposes
+            .iter()
+            .any(|l| l.starts_with("Mencari informasi,1,")),
+        "{}",
+        month.body
+    );
     server.stop().await;
 }
 

@@ -176,6 +176,18 @@ pub fn action_text(action: &str) -> Option<Text> {
     })
 }
 
+/// A detail that is a code (a staff role's protobuf name) in `lang`'s
+/// words; any other detail as it is.
+fn detail_words(lang: Lang, detail: &str) -> &str {
+    use super::web;
+    match detail {
+        "ROLE_LIBRARIAN" => web::ROLE_LIBRARIAN.get(lang),
+        "ROLE_SECTION_HEAD" => web::ROLE_SECTION_HEAD.get(lang),
+        "ROLE_ADMIN" => web::ROLE_ADMIN.get(lang),
+        other => other,
+    }
+}
+
 /// An entry as one sentence in `lang`. An action not in the catalogue is
 /// shown by its code, with its target and detail.
 pub fn describe(lang: Lang, actor: &str, action: &str, target: &str, detail: &str) -> String {
@@ -184,6 +196,7 @@ pub fn describe(lang: Lang, actor: &str, action: &str, target: &str, detail: &st
     } else {
         actor
     };
+    let detail = detail_words(lang, detail);
     match action_text(action) {
         Some(text) => {
             let sentence = text

@@ -499,6 +499,25 @@ pub const COL_END_REASON: Text = Text {
     en: "End Reason",
 };
 
+/// Whether the patron ticked the house rules (their digital initials).
+pub const COL_RULES: Text = Text {
+    id: "Tata Tertib",
+    en: "House Rules",
+};
+
+/// The house-rules cell: the version the patron agreed to, or a dash when
+/// nobody ticked them (a librarian's unlock, a guest).
+pub fn rules_agreed(version: &str, lang: Lang) -> String {
+    if version.is_empty() {
+        return "—".to_owned();
+    }
+    let agreed = Text {
+        id: "Disetujui (v{v})",
+        en: "Agreed (v{v})",
+    };
+    agreed.get(lang).replace("{v}", version)
+}
+
 /// The session's id.
 pub const COL_SESSION_ID: Text = Text {
     id: "ID Sesi",

@@ -5,6 +5,7 @@
 
 mod alerts;
 mod audit;
+mod faults;
 mod frame;
 mod health;
 mod import;
@@ -18,6 +19,7 @@ mod usage;
 
 pub use alerts::*;
 pub use audit::*;
+pub use faults::*;
 pub use frame::*;
 pub use health::*;
 pub use import::*;

@@ -3,7 +3,9 @@
 //! unique members counted over its sessions.
 
 use super::{App, Error, Result, StaffIdentity};
+use super::{Fault, said};
 use crate::report::annual::{self, AnnualReport};
+use bilik_proto::catalog::web as t;
 
 impl App {
     /// The annual report of `year` ("YYYY").
@@ -13,12 +15,12 @@ impl App {
             .parse()
             .ok()
             .filter(|y| (2000..=2200).contains(y))
-            .ok_or_else(|| Error::InvalidArgument("year: expected YYYY".into()))?;
+            .ok_or_else(|| said(Fault::Invalid, t::FAULT_NOT_A_YEAR))?;
         let months = (1..=12)
             .map(|m| self.monthly_report(by, &format!("{year:04}-{m:02}")))
             .collect::<Result<Vec<_>>>()?;
         let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1)
-            .ok_or_else(|| Error::InvalidArgument("year: expected YYYY".into()))?;
+            .ok_or_else(|| said(Fault::Invalid, t::FAULT_NOT_A_YEAR))?;
         let next = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or(first);
         let mut cards = Vec::new();
         self.store().for_each_session_between(

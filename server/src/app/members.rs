@@ -3,8 +3,10 @@
 use super::{
     App, Error, Result, StaffIdentity, clean_line, clean_text, not_a_card, not_a_date, views,
 };
+use super::{Fault, said};
 use crate::import::{self, inlislite, slims};
 use crate::policy::{normalise_card, parse_date};
+use bilik_proto::catalog::web as t;
 use bilik_proto::store::v1::MemberRecord;
 use bilik_proto::v1::{Gender, ImportFormat, ImportMembersResponse, Member, MemberStatus};
 
@@ -18,7 +20,7 @@ impl App {
         let card = normalise_card(&member.card).map_err(|_| not_a_card())?;
         let name = clean_line(&member.name, 200);
         if name.is_empty() {
-            return Err(Error::InvalidArgument("name: required".into()));
+            return Err(said(Fault::Invalid, t::FAULT_NAME_REQUIRED));
         }
         let date = |text: &str, what: &str, required: bool| -> Result<String> {
             match (text.trim(), parse_date(text)) {
@@ -27,9 +29,8 @@ impl App {
                 _ => Err(not_a_date(what)),
             }
         };
-        let gender = Gender::try_from(member.gender).map_err(|_| {
-            Error::InvalidArgument(format!("gender: unknown value {}", member.gender))
-        })?;
+        let gender = Gender::try_from(member.gender)
+            .map_err(|_| said(Fault::Invalid, t::FAULT_UNKNOWN_CHOICE))?;
         let status = match MemberStatus::try_from(member.status) {
             Ok(MemberStatus::Unspecified) => MemberStatus::Active,
             Ok(s) => s,
@@ -50,7 +51,7 @@ impl App {
             pin if pin.len() <= 12 && pin.chars().all(|c| c.is_ascii_digit()) => {
                 (self.hash_pin(pin).await?, 0)
             }
-            _ => return Err(Error::InvalidArgument("pin: up to 12 digits".into())),
+            _ => return Err(said(Fault::Invalid, t::FAULT_PIN)),
         };
         let pin_changed = !member.pin.trim().is_empty();
         let record = MemberRecord {

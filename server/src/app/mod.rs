@@ -73,6 +73,10 @@ pub enum Error {
     /// Signed in, but the role does not allow this.
     #[error("{0}")]
     PermissionDenied(String),
+    /// A refusal worded in the catalogue for the person who caused it
+    /// (a librarian's form): shown in their language, never as English.
+    #[error("{0}")]
+    Said(Said),
     /// An import file was refused whole.
     #[error(transparent)]
     Import(#[from] ImportErrors),
@@ -82,6 +86,71 @@ pub enum Error {
     /// A secret could not be made.
     #[error(transparent)]
     Secret(#[from] SecretError),
+}
+
+/// Which kind of refusal a [`Said`] is: how a transport reports it (a
+/// gRPC code, an HTTP status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The request is malformed (like [`Error::InvalidArgument`]).
+    Invalid,
+    /// The thing asked for does not exist (like [`Error::NotFound`]).
+    NotFound,
+    /// The state does not allow it now (like [`Error::FailedPrecondition`]).
+    NotNow,
+    /// It exists already (like [`Error::AlreadyExists`]).
+    Exists,
+}
+
+/// A refusal in the catalogue's words, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    /// How transports report it.
+    pub fault: Fault,
+    /// The sentence, with `{value}` where [`Said::value`] goes.
+    pub text: bilik_proto::catalog::Text,
+    /// What fills `{value}`: a value the server chose to show (a month, a
+    /// station's name), never raw input.
+    pub value: String,
+    /// A catalogue word filling `{value}` instead (a field's label), so it
+    /// follows the reader's language.
+    pub word: Option<bilik_proto::catalog::Text>,
+}
+
+impl Said {
+    /// The sentence in `lang`, filled in.
+    pub fn get(&self, lang: bilik_proto::catalog::Lang) -> String {
+        let value = match &self.word {
+            Some(word) => word.get(lang),
+            None => &self.value,
+        };
+        self.text.get(lang).replace("{value}", value)
+    }
+}
+
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.get(bilik_proto::catalog::Lang::En))
+    }
+}
+
+/// A refusal in the catalogue's words (`{value}` left empty).
+pub(crate) fn said(fault: Fault, text: bilik_proto::catalog::Text) -> Error {
+    said_with(fault, text, String::new())
+}
+
+/// A refusal in the catalogue's words, `{value}` filled with `value`.
+pub(crate) fn said_with(
+    fault: Fault,
+    text: bilik_proto::catalog::Text,
+    value: impl Into<String>,
+) -> Error {
+    Error::Said(Said {
+        fault,
+        text,
+        value: value.into(),
+        word: None,
+    })
 }
 
 /// Result of a use case.
@@ -434,15 +503,28 @@ impl App {
 
 /// The error for a card number that is not one (never echoing it).
 pub(crate) fn not_a_card() -> Error {
-    Error::InvalidArgument(format!(
-        "card: not a card number (1-{} letters, digits, '-', '.', '/' or '_')",
-        crate::policy::MAX_CARD_LEN
-    ))
+    said(Fault::Invalid, bilik_proto::catalog::web::FAULT_NOT_A_CARD)
 }
 
 /// The error for a date that is not one (never echoing it).
 pub(crate) fn not_a_date(field: &str) -> Error {
-    Error::InvalidArgument(format!("{field}: not a date (YYYY-MM-DD)"))
+    use bilik_proto::catalog::web as t;
+    // The field's label where the dashboard has one, else its API name.
+    let word = match field {
+        "birth_date" => Some(t::BIRTH_DATE),
+        "registered" => Some(t::REGISTERED),
+        "expires" => Some(t::EXPIRES),
+        "date" => Some(t::DATE),
+        "from" => Some(t::FROM_DATE),
+        "to" => Some(t::TO_DATE),
+        _ => None,
+    };
+    Error::Said(Said {
+        fault: Fault::Invalid,
+        text: t::FAULT_NOT_A_DATE,
+        value: field.to_owned(),
+        word,
+    })
 }
 
 /// One line of text from outside, safe to store, show and log: control

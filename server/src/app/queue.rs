@@ -17,8 +17,10 @@
 //! the sweeper, which also expires holds at the clock's time.
 
 use super::{App, Error, Result, SYSTEM_ACTOR, StaffIdentity};
+use super::{Fault, said, said_with};
 use crate::policy::{member_refusal, normalise_card};
 use bilik_proto::catalog;
+use bilik_proto::catalog::web as t;
 use bilik_proto::store::v1::{QueueEntryRecord, QueueOutcome, QueueWaitRecord};
 use bilik_proto::v1::{HoldStation, QueueEntry, QueueInfo, RefusalCode, command};
 use std::collections::HashSet;
@@ -28,8 +30,7 @@ pub const MAX_QUEUE: usize = 200;
 
 /// A queue change refused by a login rule, with the rule's text.
 fn queue_refused(code: RefusalCode) -> Error {
-    let text = catalog::refusal(code);
-    Error::FailedPrecondition(format!("{} ({})", text.en, code.as_str_name()))
+    said(Fault::NotNow, catalog::refusal(code))
 }
 
 /// A finished wait of `entry`.
@@ -68,12 +69,12 @@ impl App {
         let member = self.store().member(&card)?;
         if let Some(code) = member_refusal(member.as_ref(), self.today()) {
             if code == RefusalCode::UnknownCard {
-                return Err(Error::NotFound("no member with this card".into()));
+                return Err(said(Fault::NotFound, t::FAULT_NO_MEMBER));
             }
             return Err(queue_refused(code));
         }
         let Some(member) = member else {
-            return Err(Error::NotFound("no member with this card".into()));
+            return Err(said(Fault::NotFound, t::FAULT_NO_MEMBER));
         };
         if self.store().open_session_of_card(&card)?.is_some() {
             return Err(queue_refused(RefusalCode::InUse));
@@ -82,14 +83,14 @@ impl App {
             let _guard = self.inner.queue_lock.lock().await;
             let mut queue = self.store().queue()?;
             if queue.entries.iter().any(|e| e.card == card) {
-                return Err(Error::AlreadyExists(
-                    "this card is already in the queue".into(),
-                ));
+                return Err(said(Fault::Exists, t::FAULT_ALREADY_QUEUED));
             }
             if queue.entries.len() >= MAX_QUEUE {
-                return Err(Error::FailedPrecondition(format!(
-                    "the queue is full ({MAX_QUEUE} patrons)"
-                )));
+                return Err(said_with(
+                    Fault::NotNow,
+                    t::FAULT_QUEUE_FULL,
+                    MAX_QUEUE.to_string(),
+                ));
             }
             queue.entries.push(QueueEntryRecord {
                 card: card.clone(),
@@ -113,7 +114,7 @@ impl App {
             let _guard = self.inner.queue_lock.lock().await;
             let mut queue = self.store().queue()?;
             let Some(at) = queue.entries.iter().position(|e| e.card == card) else {
-                return Err(Error::NotFound("this card is not in the queue".into()));
+                return Err(said(Fault::NotFound, t::FAULT_NOT_QUEUED));
             };
             let entry = queue.entries.remove(at);
             let wait = finished(&entry, self.now_ms(), QueueOutcome::Removed);

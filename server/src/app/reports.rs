@@ -2,6 +2,7 @@
 //! head of the service section.
 
 use super::{App, Error, Result, StaffIdentity};
+use super::{Fault, said, said_with};
 use crate::policy::parse_date;
 use crate::report::model::{DailyRecap, MonthlyReport, Problem, ReportHeader, SignOff};
 use crate::report::monthly::{MonthInputs, MonthTally, parse_month};
@@ -9,6 +10,7 @@ use crate::report::usage::{local, recap_row};
 use crate::report::{recap, signing};
 use crate::store::StoreError;
 use bilik_proto::catalog::Lang;
+use bilik_proto::catalog::web as t;
 use bilik_proto::store::v1::QueueOutcome;
 use bilik_proto::store::v1::SignedReportRecord;
 use bilik_proto::v1::{ReportFile, ReportFormat, Role, SignedReportInfo, agent_event};
@@ -66,8 +68,8 @@ impl App {
     /// The monthly report ("YYYY-MM"). A signed month is its frozen
     /// snapshot, plus an addendum of sessions that reached the server later.
     pub fn monthly_report(&self, by: &StaffIdentity, month: &str) -> Result<MonthlyReport> {
-        let (first, next) = parse_month(month)
-            .ok_or_else(|| Error::InvalidArgument("month: expected YYYY-MM".into()))?;
+        let (first, next) =
+            parse_month(month).ok_or_else(|| said(Fault::Invalid, t::FAULT_NOT_A_MONTH))?;
         let (from_ms, to_ms) = (self.day_start_ms(first), self.day_start_ms(next));
         if let Some(signed) = self
             .store()
@@ -254,16 +256,14 @@ impl App {
                 by.role.as_str_name()
             )));
         }
-        let (first, next) = parse_month(month)
-            .ok_or_else(|| Error::InvalidArgument("month: expected YYYY-MM".into()))?;
+        let (first, next) =
+            parse_month(month).ok_or_else(|| said(Fault::Invalid, t::FAULT_NOT_A_MONTH))?;
         let month = first.format("%Y-%m").to_string();
         if self.today() < next {
-            return Err(Error::FailedPrecondition(format!(
-                "{month} has not ended yet"
-            )));
+            return Err(said_with(Fault::NotNow, t::FAULT_MONTH_NOT_ENDED, month));
         }
         if self.store().signed_report(&month)?.is_some() {
-            return Err(Error::AlreadyExists(format!("{month} is signed already")));
+            return Err(said_with(Fault::Exists, t::FAULT_MONTH_SIGNED, month));
         }
         Ok((first, next, month))
     }
@@ -377,7 +377,7 @@ impl App {
             audit_mac: head.mac,
         };
         if !self.store().put_signed_report(&record)?.durable().await? {
-            return Err(Error::AlreadyExists(format!("{month} is signed already")));
+            return Err(said_with(Fault::Exists, t::FAULT_MONTH_SIGNED, month));
         }
         self.audit(
             &by.username,

@@ -3,7 +3,9 @@
 use super::alerts::{AlertKind, Occurrence};
 use super::throttles;
 use super::{App, Error, Result, clean_text};
+use super::{Fault, said, said_with};
 use crate::credentials::{random_hex, sha256_hex};
+use bilik_proto::catalog::web as t;
 use bilik_proto::store::v1::StaffRecord;
 use bilik_proto::v1::{Role, SignInResponse, StaffInfo};
 
@@ -153,19 +155,13 @@ impl App {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
         if !valid_name {
-            return Err(Error::InvalidArgument(
-                "username: 1-64 letters, digits, '.', '_' or '-'".into(),
-            ));
+            return Err(said(Fault::Invalid, t::FAULT_USERNAME));
         }
         if password.chars().count() < 8 || password.len() > 1024 {
-            return Err(Error::InvalidArgument(
-                "password: at least 8 characters".into(),
-            ));
+            return Err(said(Fault::Invalid, t::FAULT_PASSWORD));
         }
         if role == Role::Unspecified {
-            return Err(Error::InvalidArgument(
-                "role: librarian, section_head or admin".into(),
-            ));
+            return Err(said(Fault::Invalid, t::FAULT_UNKNOWN_CHOICE));
         }
         let record = StaffRecord {
             username: username.to_owned(),
@@ -177,9 +173,7 @@ impl App {
             disabled: false,
         };
         if !self.store().create_staff(&record)?.durable().await? {
-            return Err(Error::AlreadyExists(format!(
-                "staff {username} exists already"
-            )));
+            return Err(said_with(Fault::Exists, t::FAULT_STAFF_EXISTS, username));
         }
         tracing::info!(by = %by.username, user = %record.username, "staff account created");
         self.audit(
@@ -301,9 +295,7 @@ impl App {
     ) -> Result<()> {
         by.require_admin()?;
         if password.chars().count() < 8 || password.len() > 1024 {
-            return Err(Error::InvalidArgument(
-                "password: at least 8 characters".into(),
-            ));
+            return Err(said(Fault::Invalid, t::FAULT_PASSWORD));
         }
         let mut staff = self
             .store()
@@ -334,9 +326,7 @@ impl App {
             .staff(username.trim())?
             .ok_or_else(|| Error::NotFound("no such staff account".into()))?;
         if disabled && staff.username == by.username {
-            return Err(Error::FailedPrecondition(
-                "you cannot disable your own account".into(),
-            ));
+            return Err(said(Fault::NotNow, t::FAULT_OWN_ACCOUNT));
         }
         staff.disabled = disabled;
         self.store().put_staff(&staff)?.durable().await?;

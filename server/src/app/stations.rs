@@ -3,8 +3,10 @@
 
 use super::admission::{Admitted, Patron, Pin};
 use super::{App, Error, Result, StaffIdentity, clean_line, clean_text, login, views};
+use super::{Fault, said, said_with};
 use crate::policy::normalise_card;
 use bilik_proto::catalog;
+use bilik_proto::catalog::web as t;
 use bilik_proto::store::v1::{SessionRecord, StationRecord};
 use bilik_proto::v1::{
     EndReason, ExtendSession, Heartbeat, Hello, PowerAction, RefusalCode, SessionInfo,
@@ -14,8 +16,7 @@ use bilik_proto::v1::{
 
 /// A librarian's unlock refused by a rule, with the rule's text.
 fn unlock_refused(code: RefusalCode) -> Error {
-    let text = login::refusal(code);
-    Error::FailedPrecondition(format!("{} ({})", text.message_en, code.as_str_name()))
+    said(Fault::NotNow, catalog::refusal(code))
 }
 
 /// Whom a librarian unlocks a station for.
@@ -179,10 +180,11 @@ impl App {
         if online {
             Ok(())
         } else {
-            Err(Error::FailedPrecondition(format!(
-                "station {} is offline",
-                station.name
-            )))
+            Err(said_with(
+                Fault::NotNow,
+                t::FAULT_STATION_OFFLINE,
+                station.name.clone(),
+            ))
         }
     }
 
@@ -207,12 +209,19 @@ impl App {
             0 => self.config().session_minutes,
             m if m <= MAX_STAFF_MINUTES => m,
             _ => {
-                return Err(Error::InvalidArgument(format!(
-                    "minutes: 1..={MAX_STAFF_MINUTES}"
-                )));
+                return Err(said_with(
+                    Fault::Invalid,
+                    t::FAULT_MINUTES,
+                    MAX_STAFF_MINUTES.to_string(),
+                ));
             }
         };
         self.require_online(self.is_online(&station.station_id).await, &station)?;
+        // A purpose, when given, is one the library counts in its reports.
+        let purpose = purpose.trim();
+        if !purpose.is_empty() && !self.config().purposes.iter().any(|p| p == purpose) {
+            return Err(said(Fault::Invalid, t::FAULT_UNKNOWN_PURPOSE));
+        }
         // What the unlock is for, read before any rule is asked.
         let unlock_for = match who {
             Some(unlock_station_request::Who::Card(raw)) => {
@@ -221,13 +230,11 @@ impl App {
             Some(unlock_station_request::Who::GuestNote(note)) => {
                 let note = clean_line(note, 200);
                 if note.is_empty() {
-                    return Err(Error::InvalidArgument(
-                        "guest_note: say who the station is unlocked for".into(),
-                    ));
+                    return Err(said(Fault::Invalid, t::FAULT_GUEST_NOTE));
                 }
                 UnlockFor::Guest(note)
             }
-            None => return Err(Error::InvalidArgument("give a card or a guest note".into())),
+            None => return Err(said(Fault::Invalid, t::FAULT_GUEST_NOTE)),
         };
         let patron = match &unlock_for {
             UnlockFor::Card(card) => Patron::Card {
@@ -241,16 +248,18 @@ impl App {
         } = match self.admit(&station, patron).await? {
             Ok(admitted) => admitted,
             Err(RefusalCode::Maintenance) => {
-                return Err(Error::FailedPrecondition(format!(
-                    "station {} is in maintenance",
-                    station.name
-                )));
+                return Err(said_with(
+                    Fault::NotNow,
+                    t::FAULT_STATION_MAINTENANCE,
+                    station.name,
+                ));
             }
             Err(RefusalCode::StationBusy) => {
-                return Err(Error::FailedPrecondition(format!(
-                    "station {} is already in session",
-                    station.name
-                )));
+                return Err(said_with(
+                    Fault::NotNow,
+                    t::FAULT_STATION_BUSY,
+                    station.name,
+                ));
             }
             Err(code) => return Err(unlock_refused(code)),
         };
@@ -315,8 +324,7 @@ impl App {
         station: &str,
     ) -> Result<SessionInfo> {
         let station = self.resolve_station(station)?;
-        let no_session =
-            || Error::FailedPrecondition(format!("station {} has no session", station.name));
+        let no_session = || said_with(Fault::NotNow, t::FAULT_NO_SESSION, station.name.clone());
         let session = self
             .store()
             .active_session(&station.station_id)?
@@ -342,13 +350,14 @@ impl App {
         minutes: u32,
     ) -> Result<SessionInfo> {
         if minutes == 0 || minutes > MAX_STAFF_MINUTES {
-            return Err(Error::InvalidArgument(format!(
-                "minutes: 1..={MAX_STAFF_MINUTES}"
-            )));
+            return Err(said_with(
+                Fault::Invalid,
+                t::FAULT_MINUTES,
+                MAX_STAFF_MINUTES.to_string(),
+            ));
         }
         let station = self.resolve_station(station)?;
-        let no_session =
-            || Error::FailedPrecondition(format!("station {} has no session", station.name));
+        let no_session = || said_with(Fault::NotNow, t::FAULT_NO_SESSION, station.name.clone());
         let open = self
             .store()
             .active_session(&station.station_id)?
@@ -391,7 +400,7 @@ impl App {
     ) -> Result<bool> {
         let text = clean_text(text, 500);
         if text.is_empty() {
-            return Err(Error::InvalidArgument("text: the message is empty".into()));
+            return Err(said(Fault::Invalid, t::FAULT_EMPTY_MESSAGE));
         }
         let station = self.resolve_station(station)?;
         let from = by.username.clone();

@@ -7,7 +7,7 @@ mod station;
 pub use admin::AdminService;
 pub use station::StationService;
 
-use crate::app::{App, Error};
+use crate::app::{App, Error, Fault};
 use tonic::{Code, Status};
 
 impl From<Error> for Status {
@@ -20,6 +20,12 @@ impl From<Error> for Status {
             Error::Unauthenticated(_) => Code::Unauthenticated,
             Error::PermissionDenied(_) => Code::PermissionDenied,
             Error::ResourceExhausted(_) => Code::ResourceExhausted,
+            Error::Said(said) => match said.fault {
+                Fault::Invalid => Code::InvalidArgument,
+                Fault::NotFound => Code::NotFound,
+                Fault::NotNow => Code::FailedPrecondition,
+                Fault::Exists => Code::AlreadyExists,
+            },
             Error::Store(_) | Error::Secret(_) => Code::Internal,
         };
         let message = match &err {

@@ -403,10 +403,20 @@ mod tests {
         let records = parse(s);
         let names: Vec<&str> = records
             .iter()
-            .filter(|r| r.len() == 13)
+            .filter(|r| r.len() == 14)
             .map(|r| r[6].as_str())
             .collect();
         assert!(names.contains(&fixtures::TRICKY_NAME), "{names:?}");
+        // The house-rules column: agreed for a card login, a dash for a guest.
+        let rules: Vec<&str> = records
+            .iter()
+            .filter(|r| r.len() == 14 && r[0] != "No.")
+            .map(|r| r[12].as_str())
+            .collect();
+        assert!(
+            rules.contains(&"Disetujui (v1)") && rules.contains(&"—"),
+            "{rules:?}"
+        );
 
         let en = daily(&recap, Lang::En);
         let s = text(&en);

@@ -60,6 +60,11 @@ fn row(
         purpose: purpose.to_string(),
         minutes,
         end_reason: end_reason.to_string(),
+        rules: if card.is_empty() {
+            String::new()
+        } else {
+            "1".to_owned()
+        },
     }
 }
 

@@ -52,6 +52,12 @@ pub struct RecapRow {
     /// End reason code: logout, time_up, librarian, station_restarted,
     /// maintenance; "open" while the session runs.
     pub end_reason: String,
+    /// The version of the house rules the patron ticked on the lock screen
+    /// (their digital initials, the usage book's "tata tertib" column);
+    /// empty when nobody ticked them (a librarian's unlock, a guest) and in
+    /// rows stored before the column existed.
+    #[serde(default)]
+    pub rules: String,
 }
 
 /// The daily recap: the digital page of the usage book.

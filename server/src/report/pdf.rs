@@ -260,6 +260,7 @@ fn recap_table(rows: &[RecapRow], lang: Lang, with_date: bool) -> (Vec<Column>, 
         Column::text(t::COL_PURPOSE.get(lang), 3.6),
         Column::number(t::COL_MINUTES.get(lang), 1.3),
         Column::text(t::COL_END_REASON.get(lang), 3.0),
+        Column::text(t::COL_RULES.get(lang), 1.6),
     ]);
     let lines = rows
         .iter()
@@ -280,6 +281,7 @@ fn recap_table(rows: &[RecapRow], lang: Lang, with_date: bool) -> (Vec<Column>, 
                 r.purpose.clone(),
                 words::int(u64::from(r.minutes), lang),
                 words::end_reason(&r.end_reason, lang),
+                t::rules_agreed(&r.rules, lang),
             ]);
             cells
         })

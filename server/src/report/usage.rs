@@ -91,6 +91,13 @@ pub fn recap_row(s: &SessionRecord, tz: Tz, now_ms: i64) -> RecapRow {
         purpose: s.purpose.clone(),
         minutes: minutes(s, now_ms),
         end_reason: reason_code(s).to_owned(),
+        // A patron's own login needs the current rules ticked; a
+        // librarian's unlock records the version but nobody ticked it.
+        rules: if s.unlocked_by.is_empty() {
+            s.rules_version.clone()
+        } else {
+            String::new()
+        },
     }
 }
 

@@ -217,6 +217,7 @@ pub fn recap_header(lang: Lang) -> Vec<&'static str> {
         t::COL_PURPOSE,
         t::COL_MINUTES,
         t::COL_END_REASON,
+        t::COL_RULES,
         t::COL_SESSION_ID,
     ]
     .iter()
@@ -240,6 +241,7 @@ pub fn recap_cells(no: usize, row: &RecapRow, lang: Lang) -> Vec<Cell> {
         Cell::Text(row.purpose.clone()),
         Cell::Int(u64::from(row.minutes)),
         Cell::Text(end_reason(&row.end_reason, lang)),
+        Cell::Text(t::rules_agreed(&row.rules, lang)),
         Cell::Text(row.session_id.clone()),
     ]
 }
@@ -288,6 +290,7 @@ mod tests {
         assert_eq!(age_band("unknown", Lang::En), "Unknown");
         assert_eq!(age_band("13-18", Lang::En), "13-18");
         assert_eq!(hour("08", Lang::Id), "08:00");
-        assert_eq!(recap_header(Lang::Id).len(), 13);
+        assert_eq!(recap_header(Lang::Id).len(), 14);
+        assert_eq!(recap_header(Lang::Id)[12], "Tata Tertib");
     }
 }

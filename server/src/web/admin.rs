@@ -52,7 +52,7 @@ pub(super) async fn audit(
             "" => Ok(None),
             t => crate::policy::parse_date(t)
                 .map(Some)
-                .ok_or_else(|| WebError::invalid(format!("{field}: not a date (YYYY-MM-DD)"))),
+                .ok_or_else(|| WebError::from(crate::app::not_a_date(field))),
         }
     };
     let (from, to) = (day(&f.from, "from")?, day(&f.to, "to")?);
@@ -166,14 +166,14 @@ pub(super) async fn staff_page(
                     td { (role_label(s.role).get(ctx.lang)) }
                     td { @if s.disabled { strong.status-blocked { (ctx.t(&t::DISABLED)) } } @else { (ctx.t(&t::STATUS_ACTIVE)) } }
                     td {
-                        form.inline method="post" action=(format!("{base}/password")) {
+                        form.inline method="post" data-inline action=(format!("{base}/password")) {
                             input type="hidden" name="csrf" value=(ctx.csrf);
                             input type="password" name="password" minlength="8" required autocomplete="new-password"
                                 placeholder=(ctx.t(&t::NEW_PASSWORD)) aria-label=(ctx.t(&t::NEW_PASSWORD));
                             button type="submit" { (ctx.t(&t::RESET_PASSWORD)) }
                         }
                         @if s.username != ctx.identity.username {
-                            form.inline method="post" action=(format!("{base}/disabled")) {
+                            form.inline method="post" data-inline action=(format!("{base}/disabled")) {
                                 input type="hidden" name="csrf" value=(ctx.csrf);
                                 @if s.disabled {
                                     input type="hidden" name="disabled" value="0";
@@ -190,7 +190,7 @@ pub(super) async fn staff_page(
         } }
         section.panel {
             h2 { (ctx.t(&t::NEW_STAFF)) }
-            form.stack method="post" action="/staff" {
+            form.stack method="post" data-inline action="/staff" {
                 input type="hidden" name="csrf" value=(ctx.csrf);
                 label { (ctx.t(&t::USERNAME)) input name="username" required pattern="[A-Za-z0-9._-]{1,64}"; }
                 label { (ctx.t(&t::NAME)) input name="display_name"; }

@@ -5,12 +5,12 @@
 
 use super::layout;
 use super::request::{SignedOut, encode_component, is_fetch, lang_of};
-use crate::app::Error as AppError;
+use crate::app::{Error as AppError, Fault, Said};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use bilik_proto::catalog::{Text, web as t};
+use bilik_proto::catalog::{Lang, Text, web as t};
 use maud::html;
 
 /// Something the dashboard could not do, and why.
@@ -20,8 +20,12 @@ pub(super) struct WebError {
     pub status: StatusCode,
     /// What kind of problem, in both languages.
     pub title: Text,
-    /// The specific reason (from the app layer, in English), may be empty.
-    pub detail: String,
+    /// The specific reason in the catalogue's words, when there is one.
+    pub said: Option<Box<Said>>,
+    /// The app layer's English reason for a refusal not (yet) worded in
+    /// the catalogue: shown on English pages only, so an Indonesian page
+    /// never carries English; may be empty.
+    pub english: String,
 }
 
 impl WebError {
@@ -40,17 +44,45 @@ impl WebError {
         WebError::new(StatusCode::PAYLOAD_TOO_LARGE, t::ERR_TOO_LARGE, "")
     }
 
-    /// A form value the dashboard itself checks.
-    pub(super) fn invalid(detail: impl Into<String>) -> WebError {
-        WebError::new(StatusCode::BAD_REQUEST, t::ERR_INVALID, detail)
+    /// A form value the dashboard itself checks, with the catalogue's
+    /// reason.
+    pub(super) fn invalid(reason: Text) -> WebError {
+        let mut error = WebError::new(StatusCode::BAD_REQUEST, t::ERR_INVALID, "");
+        error.said = Some(Box::new(Said {
+            fault: Fault::Invalid,
+            text: reason,
+            value: String::new(),
+            word: None,
+        }));
+        error
     }
 
     /// Any error.
-    pub(super) fn new(status: StatusCode, title: Text, detail: impl Into<String>) -> WebError {
+    pub(super) fn new(status: StatusCode, title: Text, english: impl Into<String>) -> WebError {
         WebError {
             status,
             title,
-            detail: detail.into(),
+            said: None,
+            english: english.into(),
+        }
+    }
+
+    /// The specific reason in `lang`, if there is one to show in it.
+    pub(super) fn reason(&self, lang: Lang) -> Option<String> {
+        match (&self.said, lang) {
+            (Some(said), _) => Some(said.get(lang)),
+            (None, Lang::En) if !self.english.is_empty() => Some(self.english.clone()),
+            _ => None,
+        }
+    }
+
+    /// "Title: reason" (or the title alone) in `lang`: one line for a
+    /// form's error or a JSON message.
+    pub(super) fn message(&self, lang: Lang) -> String {
+        let title = self.title.get(lang);
+        match self.reason(lang) {
+            Some(reason) => format!("{title}: {reason}"),
+            None => title.to_owned(),
         }
     }
 }
@@ -80,6 +112,24 @@ impl From<AppError> for WebError {
             AppError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, t::ERR_SIGNED_OUT),
             AppError::PermissionDenied(_) => (StatusCode::FORBIDDEN, t::ERR_FORBIDDEN),
             AppError::ResourceExhausted(_) => (StatusCode::TOO_MANY_REQUESTS, t::ERR_NOT_NOW),
+            AppError::Said(said) => {
+                let status = match said.fault {
+                    Fault::Invalid => StatusCode::BAD_REQUEST,
+                    Fault::NotFound => StatusCode::NOT_FOUND,
+                    Fault::NotNow | Fault::Exists => StatusCode::CONFLICT,
+                };
+                let title = match said.fault {
+                    Fault::Invalid => t::ERR_INVALID,
+                    Fault::NotFound => t::ERR_NOT_FOUND,
+                    Fault::NotNow | Fault::Exists => t::ERR_NOT_NOW,
+                };
+                return WebError {
+                    status,
+                    title,
+                    said: Some(Box::new(said.clone())),
+                    english: String::new(),
+                };
+            }
             AppError::Store(_) | AppError::Secret(_) => {
                 tracing::error!(error = %e, "dashboard request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, t::ERR_SERVER)
@@ -108,19 +158,14 @@ pub(super) async fn render_errors(request: Request, next: Next) -> Response {
     };
     let title = error.title.get(lang);
     if fetch {
-        let message = if error.detail.is_empty() {
-            title.to_owned()
-        } else {
-            format!("{title}: {}", error.detail)
-        };
-        let body = serde_json::json!({ "ok": false, "message": message });
+        let body = serde_json::json!({ "ok": false, "message": error.message(lang) });
         return (error.status, axum::Json(body)).into_response();
     }
     let body = html! {
         main.narrow {
             h1 { (error.status.as_u16()) " — " (title) }
-            @if !error.detail.is_empty() {
-                p.flash.bad role="alert" { (error.detail) }
+            @if let Some(reason) = error.reason(lang) {
+                p.flash.bad role="alert" { (reason) }
             }
             p { a href="/" { (t::BACK_HOME.get(lang)) } }
         }

@@ -45,7 +45,7 @@ pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Respon
         }
         p.muted { (ctx.t(&t::BACKUP_HINT)) }
         @if ctx.is_admin() {
-            form method="post" action="/health/backup" {
+            form method="post" data-inline action="/health/backup" {
                 input type="hidden" name="csrf" value=(ctx.csrf);
                 button type="submit" #backup-now { (ctx.t(&t::BACKUP_NOW)) }
             }

@@ -70,17 +70,16 @@ pub(super) async fn preview(
     while let Some(field) = form
         .next_field()
         .await
-        .map_err(|e| WebError::invalid(e.body_text()))?
+        .map_err(|e| WebError::new(StatusCode::BAD_REQUEST, t::ERR_INVALID, e.body_text()))?
     {
         if field.name() == Some("file") {
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| WebError::invalid(e.body_text()))?;
+            let bytes = field.bytes().await.map_err(|e| {
+                WebError::new(StatusCode::BAD_REQUEST, t::ERR_INVALID, e.body_text())
+            })?;
             content = Some(bytes.to_vec());
         }
     }
-    let content = content.ok_or_else(|| WebError::invalid(ctx.t(&t::CHOOSE_FILE)))?;
+    let content = content.ok_or_else(|| WebError::invalid(t::CHOOSE_FILE))?;
     let app = &state.app;
     let title = ctx.t(&t::IMPORT_PREVIEW);
     let preview = match app.preview_import(ImportFormat::Unspecified, &content) {
@@ -110,7 +109,7 @@ pub(super) async fn preview(
             span.unchanged { (ctx.t(&t::UNCHANGED)) ": " strong { (preview.unchanged) } }
         }
         p.muted { (ctx.t(&t::NOTHING_WRITTEN_YET)) }
-        form method="post" action="/members/import/confirm" {
+        form method="post" data-inline action="/members/import/confirm" {
             input type="hidden" name="csrf" value=(ctx.csrf);
             input type="hidden" name="id" value=(id);
             button.primary type="submit" { (ctx.t(&t::CONFIRM_IMPORT)) }
@@ -136,10 +135,13 @@ pub(super) async fn preview(
 /// Keeps a previewed file; returns its id.
 fn remember(state: &WebState, username: &str, content: Vec<u8>) -> Result<String, WebError> {
     let id = random_hex(16).map_err(AppError::from)?;
-    let mut pending = state
-        .imports
-        .lock()
-        .map_err(|_| WebError::invalid("import previews unavailable"))?;
+    let mut pending = state.imports.lock().map_err(|_| {
+        WebError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            t::ERR_SERVER,
+            "import previews unavailable",
+        )
+    })?;
     pending.retain(|_, p| p.at.elapsed() < PREVIEW_TTL);
     while pending.len() >= MAX_PENDING {
         let oldest = pending
@@ -177,13 +179,16 @@ pub(super) async fn confirm(
     axum::Form(form): axum::Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
     let pending = {
-        let mut all = state
-            .imports
-            .lock()
-            .map_err(|_| WebError::invalid("import previews unavailable"))?;
+        let mut all = state.imports.lock().map_err(|_| {
+            WebError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                t::ERR_SERVER,
+                "import previews unavailable",
+            )
+        })?;
         match all.remove(&form.id) {
             Some(p) if p.username == ctx.identity.username && p.at.elapsed() < PREVIEW_TTL => p,
-            _ => return Err(WebError::invalid(ctx.t(&t::PREVIEW_EXPIRED))),
+            _ => return Err(WebError::invalid(t::PREVIEW_EXPIRED)),
         }
     };
     let done = state

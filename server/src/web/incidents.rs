@@ -19,7 +19,7 @@ pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Respon
     let body = html! {
         section.panel {
             h2 { (ctx.t(&t::REPORT_PROBLEM)) }
-            form.stack method="post" action="/problems" {
+            form.stack method="post" data-inline action="/problems" {
                 input type="hidden" name="csrf" value=(ctx.csrf);
                 label { (ctx.t(&t::STATION))
                     select name="station" required {
@@ -46,7 +46,7 @@ pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Respon
                     td {
                         @if i.resolved_at_ms == 0 {
                             strong { (ctx.t(&t::OPEN)) }
-                            form.inline method="post" action=(format!("/problems/{}/resolve", i.incident_id)) {
+                            form.inline method="post" data-inline action=(format!("/problems/{}/resolve", i.incident_id)) {
                                 input type="hidden" name="csrf" value=(ctx.csrf);
                                 input name="resolution" required placeholder=(ctx.t(&t::WHAT_WAS_DONE))
                                     aria-label=(ctx.t(&t::WHAT_WAS_DONE));

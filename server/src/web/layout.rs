@@ -135,7 +135,7 @@ fn alerts_panel(ctx: &Ctx, app: &App) -> Markup {
                             (ctx.t(&a.kind.text())) ": " strong.subject { (a.subject) }
                             " — " (a.count) " " (ctx.t(&t::ALERT_TIMES)) ", "
                             (time_hm(app, a.first_ms)) "–" (time_hm(app, a.last_ms)) " "
-                            form.inline method="post" action=(format!("/alerts/{}/dismiss", a.id)) {
+                            form.inline method="post" data-inline action=(format!("/alerts/{}/dismiss", a.id)) {
                                 input type="hidden" name="csrf" value=(ctx.csrf);
                                 input type="hidden" name="back" value=(ctx.path);
                                 button.link type="submit" { (ctx.t(&t::ALERT_DISMISS)) }
@@ -156,11 +156,16 @@ fn time_hm(app: &App, ms: i64) -> String {
 /// The answer to a successful action: JSON for the dashboard's JavaScript,
 /// else a redirect to `back` with the message shown there.
 pub(super) fn done(ctx: &Ctx, back: &str, message: &str) -> Response {
-    if ctx.fetch {
-        let body = serde_json::json!({ "ok": true, "message": message });
-        return axum::Json(body).into_response();
-    }
-    let mut response = Redirect::to(back).into_response();
+    let mut response = if ctx.fetch {
+        let body = serde_json::json!({ "ok": true, "message": message, "to": back });
+        let response = axum::Json(body).into_response();
+        if !ctx.inline {
+            return response;
+        }
+        response
+    } else {
+        Redirect::to(back).into_response()
+    };
     let value = format!("1:{}", hex::encode(message.as_bytes()));
     if let Ok(v) = set_cookie(FLASH_COOKIE, &value, 60).parse() {
         response.headers_mut().append(header::SET_COOKIE, v);

@@ -6,7 +6,7 @@ use super::error::WebError;
 use super::layout::{self, Nav};
 use super::request::{Ctx, encode_component};
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use bilik_proto::catalog::{Text, web as t};
 use bilik_proto::v1::{Gender, Member, MemberStatus, QuerySessionsRequest};
 use maud::{Markup, html};
@@ -95,14 +95,25 @@ pub(super) async fn search(
 /// The add/edit form.
 /// `categories`: the choice offered for the member type (the member's own
 /// stays offered even when the list lost it).
-fn member_form(ctx: &Ctx, m: &Member, new: bool, categories: &[String]) -> Markup {
+/// The add/edit form, filled with `m`; `error` (a refusal of the last
+/// save) is shown inside it, above the values as typed.
+fn member_form(
+    ctx: &Ctx,
+    m: &Member,
+    new: bool,
+    categories: &[String],
+    error: Option<&str>,
+) -> Markup {
     let own = !m.category.is_empty() && !categories.contains(&m.category);
     let lang = ctx.lang;
     let text = |name: &'static str, label: &Text, value: &str, kind: &'static str| {
         html! { label { (label.get(lang)) input type=(kind) name=(name) value=(value); } }
     };
     html! {
-        form.stack method="post" action="/members/save" {
+        form.stack method="post" data-inline action="/members/save" {
+            @if let Some(error) = error {
+                p.flash.bad.form-error role="alert" { (error) }
+            }
             input type="hidden" name="csrf" value=(ctx.csrf);
             @if new {
                 label { (t::CARD_NUMBER.get(lang)) input name="card" value=(m.card) required inputmode="numeric"; }
@@ -143,7 +154,7 @@ fn member_form(ctx: &Ctx, m: &Member, new: bool, categories: &[String]) -> Marku
 /// `GET /members/new`.
 pub(super) async fn new_form(State(state): State<Shared>, ctx: Ctx) -> Response {
     let categories = state.app.member_categories().unwrap_or_default();
-    let body = member_form(&ctx, &Member::default(), true, &categories);
+    let body = member_form(&ctx, &Member::default(), true, &categories, None);
     layout::page(&ctx, &state.app, Nav::Members, ctx.t(&t::ADD_MEMBER), body)
 }
 
@@ -164,7 +175,7 @@ pub(super) async fn detail(
     let status_action = format!("/members/card/{}/status", encode_component(&member.card));
     let body = html! {
         p { (ctx.t(&t::STATUS)) ": " strong class=(class) { (label.get(ctx.lang)) } " "
-            form.inline method="post" action=(status_action) {
+            form.inline method="post" data-inline action=(status_action) {
                 input type="hidden" name="csrf" value=(ctx.csrf);
                 @if blocked {
                     input type="hidden" name="status" value="active";
@@ -177,18 +188,18 @@ pub(super) async fn detail(
         }
         @if member.pin_locked {
             p.flash.bad #pin-locked { (ctx.t(&t::PIN_LOCKED_NOTE)) " "
-                form.inline method="post" action=(format!("/members/card/{}/pin-unlock", encode_component(&member.card))) {
+                form.inline method="post" data-inline action=(format!("/members/card/{}/pin-unlock", encode_component(&member.card))) {
                     input type="hidden" name="csrf" value=(ctx.csrf);
                     button type="submit" { (ctx.t(&t::PIN_UNLOCK)) }
                 }
             }
         }
-        (member_form(&ctx, &member, false, &app.member_categories()?))
+        (member_form(&ctx, &member, false, &app.member_categories()?, None))
         @if ctx.is_admin() {
             h2 { (ctx.t(&t::PERSONAL_DATA)) }
             p { a #member-export href=(format!("/members/card/{}/export", encode_component(&member.card))) {
                 (ctx.t(&t::EXPORT_MEMBER_DATA)) } }
-            form method="post" action=(format!("/members/card/{}/erase", encode_component(&member.card))) {
+            form method="post" data-inline action=(format!("/members/card/{}/erase", encode_component(&member.card))) {
                 input type="hidden" name="csrf" value=(ctx.csrf);
                 label { input type="checkbox" name="confirm" value="yes"; " " (ctx.t(&t::ERASE_CONFIRM)) }
                 " "
@@ -199,7 +210,7 @@ pub(super) async fn detail(
         @if history.is_empty() { p.empty { (ctx.t(&t::NO_SESSIONS)) } } @else {
             div.table-wrap { table #history {
                 thead { tr { th { (ctx.t(&t::DATE)) } th { (ctx.t(&t::START)) } th { (ctx.t(&t::END_TIME)) }
-                    th { (ctx.t(&t::STATION)) } th { (ctx.t(&t::PURPOSE)) } th.num { "min" } th { (ctx.t(&t::END_REASON)) } } }
+                    th { (ctx.t(&t::STATION)) } th { (ctx.t(&t::PURPOSE)) } th.num { (ctx.t(&t::UNIT_MINUTES)) } th { (ctx.t(&t::END_REASON)) } } }
                 tbody { @for r in history.iter().rev() { tr {
                     td { (r.date) } td { (r.start) } td { (r.end) } td { (r.station) } td { (r.purpose) }
                     td.num { (r.minutes) } td { (crate::report::words::end_reason(&r.end_reason, ctx.lang)) }
@@ -212,7 +223,7 @@ pub(super) async fn detail(
 }
 
 /// The add/edit form's fields.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 pub(super) struct MemberForm {
     /// Card number (the key).
     #[serde(default)]
@@ -271,16 +282,55 @@ pub(super) async fn save(
     axum::Form(form): axum::Form<MemberForm>,
 ) -> Result<Response, WebError> {
     let app = &state.app;
+    let new = form.editing.is_empty();
     // Editing keeps the status (blocking is its own action).
-    let status = if form.editing.is_empty() {
+    let status = if new {
         if app.get_member(&form.card).is_ok() {
-            return Err(WebError::invalid(t::CARD_EXISTS.get(ctx.lang)));
+            return refused(&state, &ctx, &form, WebError::invalid(t::CARD_EXISTS));
         }
         MemberStatus::Active as i32
     } else {
-        app.get_member(&form.card)?.status
+        match app.get_member(&form.card) {
+            Ok(m) => m.status,
+            Err(e) => return refused(&state, &ctx, &form, e.into()),
+        }
     };
-    let member = Member {
+    let member = typed(&form, status);
+    let saved = match app.upsert_member(&ctx.identity, &member).await {
+        Ok(saved) => saved,
+        Err(e) => return refused(&state, &ctx, &form, e.into()),
+    };
+    let back = format!("/members/card/{}", encode_component(&saved.card));
+    let message = format!("{}: {} ({})", ctx.t(&t::SAVED), saved.name, saved.card);
+    Ok(layout::done(&ctx, &back, &message))
+}
+
+/// A refused save: for the dashboard's JavaScript the error itself; for a
+/// plain post the form again, the error inside it and every value as the
+/// librarian typed it.
+fn refused(
+    state: &Shared,
+    ctx: &Ctx,
+    form: &MemberForm,
+    error: WebError,
+) -> Result<Response, WebError> {
+    if ctx.fetch {
+        return Err(error);
+    }
+    let categories = state.app.member_categories().unwrap_or_default();
+    let member = typed(form, 0);
+    let message = error.message(ctx.lang);
+    let new = form.editing.is_empty();
+    let body = member_form(ctx, &member, new, &categories, Some(&message));
+    let title = ctx.t(if new { &t::ADD_MEMBER } else { &t::EDIT_MEMBER });
+    let page = layout::page(ctx, &state.app, Nav::Members, title, body);
+    Ok((error.status, page).into_response())
+}
+
+/// The member as the form says, with `status`.
+fn typed(form: &MemberForm, status: i32) -> Member {
+    let form = form.clone();
+    Member {
         card: form.card,
         name: form.name,
         gender: form.gender.trim().parse().unwrap_or(0),
@@ -299,11 +349,7 @@ pub(super) async fn save(
         notes: form.notes,
         pin: form.pin,
         ..Default::default()
-    };
-    let saved = app.upsert_member(&ctx.identity, &member).await?;
-    let back = format!("/members/card/{}", encode_component(&saved.card));
-    let message = format!("{}: {} ({})", ctx.t(&t::SAVED), saved.name, saved.card);
-    Ok(layout::done(&ctx, &back, &message))
+    }
 }
 
 /// The block/unblock form.
@@ -336,7 +382,7 @@ pub(super) async fn set_status(
     let status = match form.status.as_str() {
         "active" => MemberStatus::Active,
         "blocked" => MemberStatus::Blocked,
-        _ => return Err(WebError::invalid("status: active or blocked".to_owned())),
+        _ => return Err(WebError::invalid(t::FAULT_UNKNOWN_CHOICE)),
     };
     let member = state
         .app
@@ -356,8 +402,13 @@ pub(super) async fn export(
     Path(card): Path<String>,
 ) -> Result<Response, WebError> {
     let export = state.app.export_member(&ctx.identity, &card).await?;
-    let body = serde_json::to_vec_pretty(&export)
-        .map_err(|e| WebError::invalid(format!("export: {e}")))?;
+    let body = serde_json::to_vec_pretty(&export).map_err(|e| {
+        WebError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            t::ERR_SERVER,
+            e.to_string(),
+        )
+    })?;
     let mut response = axum::response::IntoResponse::into_response(body);
     let headers = response.headers_mut();
     headers.insert(
@@ -394,7 +445,7 @@ pub(super) async fn erase(
     axum::Form(form): axum::Form<EraseForm>,
 ) -> Result<Response, WebError> {
     if form.confirm != "yes" {
-        return Err(WebError::invalid(ctx.t(&t::ERASE_NOT_CONFIRMED).to_owned()));
+        return Err(WebError::invalid(t::ERASE_NOT_CONFIRMED));
     }
     state.app.erase_member(&ctx.identity, &card).await?;
     Ok(layout::done(&ctx, "/members", ctx.t(&t::MEMBER_ERASED)))

@@ -22,7 +22,7 @@ pub(super) fn panel(ctx: &Ctx, app: &App, queue: &QueueInfo) -> Markup {
         section.panel #queue {
             h2 { (ctx.t(&t::QUEUE_TITLE)) }
             p.muted { (ctx.t(&t::QUEUE_HINT)) }
-            form.inline method="post" action="/queue/add" {
+            form.inline method="post" data-inline action="/queue/add" {
                 input type="hidden" name="csrf" value=(ctx.csrf);
                 input name="card" placeholder=(t::CARD_NUMBER.get(lang)) inputmode="numeric"
                     aria-label=(t::CARD_NUMBER.get(lang)) required;
@@ -54,7 +54,7 @@ pub(super) fn panel(ctx: &Ctx, app: &App, queue: &QueueInfo) -> Markup {
                                     (layout::date_time(app, e.hold_until_ms))
                                 } }
                                 td {
-                                    form.inline method="post" action="/queue/remove" {
+                                    form.inline method="post" data-inline action="/queue/remove" {
                                         input type="hidden" name="csrf" value=(ctx.csrf);
                                         input type="hidden" name="card" value=(e.card);
                                         button.danger type="submit" { (ctx.t(&t::QUEUE_REMOVE)) }

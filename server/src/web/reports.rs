@@ -51,7 +51,7 @@ fn tabs(ctx: &Ctx, daily: bool) -> Markup {
             " · "
             form.inline #annual method="get" action="/reports/annual/download" {
                 input type="hidden" name="format" value="csv";
-                input type="number" name="year" min="2000" max="2200" placeholder="YYYY" required aria-label="year";
+                input type="number" name="year" min="2000" max="2200" placeholder=(ctx.t(&t::YEAR_HINT)) required aria-label=(ctx.t(&t::YEAR));
                 " " button type="submit" { (ctx.t(&t::ANNUAL_REPORT_CSV)) }
             }
         }
@@ -236,7 +236,7 @@ fn format_of(q: &ReportQuery) -> Result<ReportFormat, WebError> {
         "pdf" => Ok(ReportFormat::Pdf),
         "xlsx" => Ok(ReportFormat::Xlsx),
         "csv" => Ok(ReportFormat::Csv),
-        _ => Err(WebError::invalid("format: pdf, xlsx or csv".to_owned())),
+        _ => Err(WebError::invalid(t::FAULT_UNKNOWN_CHOICE)),
     }
 }
 

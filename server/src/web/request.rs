@@ -21,6 +21,9 @@ pub(super) const LANG_COOKIE: &str = "bilik_lang";
 pub(super) const FLASH_COOKIE: &str = "bilik_flash";
 /// Header the dashboard's JavaScript sets: answer with JSON, not a page.
 pub(super) const FETCH_HEADER: &str = "x-bilik-fetch";
+
+/// The [`FETCH_HEADER`] value of a `data-inline` form (app.js sends it).
+const INLINE_FORM: &str = "inline";
 /// A cookie's value from the request headers (axum-extra's cookie jar
 /// parses them).
 pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -80,6 +83,9 @@ pub(super) struct Ctx {
     pub display_name: String,
     /// The request came from our JavaScript: answer with JSON.
     pub fetch: bool,
+    /// It came from a form marked `data-inline`: the page moves on to the
+    /// answer's address after a success, so the flash is left for it.
+    pub inline: bool,
     /// Path and query of this request (for the language toggle).
     pub path: String,
     /// A message left by the previous action.
@@ -109,6 +115,10 @@ impl FromRequestParts<Shared> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Ctx, SignedOut> {
         let fetch = is_fetch(&parts.headers);
+        let inline = parts
+            .headers
+            .get(FETCH_HEADER)
+            .is_some_and(|v| v.as_bytes() == INLINE_FORM.as_bytes());
         let path = parts
             .uri
             .path_and_query()
@@ -139,6 +149,7 @@ impl FromRequestParts<Shared> for Ctx {
             lang: lang_of(&parts.headers),
             display_name,
             fetch,
+            inline,
             path,
             flash,
         })

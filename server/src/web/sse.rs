@@ -32,7 +32,7 @@ pub(super) async fn events(State(state): State<Shared>, ctx: Ctx) -> Response {
     let events = feed.flat_map(move |update| {
         let cards: Vec<Result<Event, Infallible>> = match update {
             Ok(update) => {
-                let viewer = Viewer::of(&ctx, app.now_ms());
+                let viewer = Viewer::of(&ctx, &app);
                 update
                     .stations
                     .iter()

@@ -23,16 +23,34 @@ pub(super) struct Viewer {
     pub csrf: String,
     /// Server time the card was drawn at (minutes left, heartbeat age).
     pub now_ms: i64,
+    /// The library's configured purposes: the unlock forms ask one, so a
+    /// librarian's unlock reaches the reports' purpose table.
+    pub purposes: Vec<String>,
 }
 
 impl Viewer {
     /// The viewer of a signed-in request.
-    pub(super) fn of(ctx: &Ctx, now_ms: i64) -> Viewer {
+    pub(super) fn of(ctx: &Ctx, app: &crate::app::App) -> Viewer {
         Viewer {
             lang: ctx.lang,
             admin: ctx.is_admin(),
             csrf: ctx.csrf.clone(),
-            now_ms,
+            now_ms: app.now_ms(),
+            purposes: app.config().purposes.clone(),
+        }
+    }
+
+    /// The purpose choice of an unlock form (required: the reports count
+    /// sessions by purpose).
+    fn purpose_select(&self) -> Markup {
+        let label = t::PURPOSE.get(self.lang);
+        html! {
+            select name="purpose" required aria-label=(label) {
+                option value="" { (label) "…" }
+                @for p in &self.purposes {
+                    option value=(p) { (bilik_proto::catalog::purpose(p, self.lang)) }
+                }
+            }
         }
     }
 }
@@ -108,6 +126,7 @@ pub(super) fn card(v: &Viewer, s: &StationInfo) -> Markup {
                         input type="hidden" name="csrf" value=(v.csrf);
                         input name="card" placeholder=(t::CARD_NUMBER.get(lang)) inputmode="numeric"
                             aria-label=(t::CARD_NUMBER.get(lang)) required;
+                        (v.purpose_select())
                         button.primary type="submit" name="go" value="card" { (t::UNLOCK.get(lang)) }
                     }
                 }
@@ -118,6 +137,7 @@ pub(super) fn card(v: &Viewer, s: &StationInfo) -> Markup {
                             input type="hidden" name="csrf" value=(v.csrf);
                             input name="note" placeholder=(t::GUEST_NOTE.get(lang))
                                 aria-label=(t::GUEST_NOTE.get(lang)) required;
+                            (v.purpose_select())
                             button type="submit" { (t::STAFF_UNLOCK.get(lang)) }
                         }
                     }
@@ -178,7 +198,7 @@ pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Respon
     let app = &state.app;
     let stations = app.station_infos().await?;
     let queue = app.queue_info().await?;
-    let viewer = Viewer::of(&ctx, app.now_ms());
+    let viewer = Viewer::of(&ctx, app);
     let online = stations.iter().filter(|s| s.online).count();
     let busy = stations.iter().filter(|s| s.session.is_some()).count();
     let body = html! {
@@ -235,6 +255,9 @@ pub(super) struct ActionForm {
     /// Unlock for this card.
     #[serde(default)]
     card: String,
+    /// The patron's purpose (one of the configured purposes).
+    #[serde(default)]
+    purpose: String,
     /// Or a staff unlock with this note.
     #[serde(default)]
     note: String,
@@ -266,11 +289,13 @@ pub(super) async fn action(
     let message = match action.as_str() {
         "unlock" => {
             let who = match (form.card.trim(), form.note.trim()) {
-                ("", "") => return Err(WebError::invalid(t::GIVE_CARD_OR_NOTE.get(lang))),
+                ("", "") => return Err(WebError::invalid(t::GIVE_CARD_OR_NOTE)),
                 ("", note) => Who::GuestNote(note.to_owned()),
                 (card, _) => Who::Card(card.to_owned()),
             };
-            let session = app.unlock_station(by, &id, Some(&who), 0, "").await?;
+            let session = app
+                .unlock_station(by, &id, Some(&who), 0, &form.purpose)
+                .await?;
             format!(
                 "{name}: {} {}",
                 t::UNLOCKED_FOR.get(lang),
@@ -289,10 +314,10 @@ pub(super) async fn action(
             let minutes: u32 = match form.minutes.trim() {
                 "15" => 15,
                 "30" => 30,
-                _ => return Err(WebError::invalid("minutes: 15 or 30".to_owned())),
+                _ => return Err(WebError::invalid(t::FAULT_UNKNOWN_CHOICE)),
             };
             app.extend_station_session(by, &id, minutes).await?;
-            format!("{name}: +{minutes} min")
+            format!("{name}: +{minutes} {}", t::UNIT_MINUTES.get(lang))
         }
         "message" => {
             let delivered = app.message_station(by, &id, &form.text).await?;
@@ -317,7 +342,7 @@ pub(super) async fn action(
             let (what, label) = match form.power.as_str() {
                 "restart" => (PowerAction::Restart, t::RESTART),
                 "shutdown" => (PowerAction::Shutdown, t::SHUTDOWN),
-                _ => return Err(WebError::invalid("power: restart or shutdown".to_owned())),
+                _ => return Err(WebError::invalid(t::FAULT_UNKNOWN_CHOICE)),
             };
             let delivered = app.power_station(by, &id, what).await?;
             let said = if delivered {
@@ -327,7 +352,7 @@ pub(super) async fn action(
             };
             format!("{name}: {} — {}", label.get(lang), said.get(lang))
         }
-        _ => return Err(WebError::invalid("unknown action".to_owned())),
+        _ => return Err(WebError::invalid(t::FAULT_UNKNOWN_CHOICE)),
     };
     Ok(layout::done(&ctx, "/", &message))
 }

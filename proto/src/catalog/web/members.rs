@@ -290,3 +290,9 @@ pub const ERASE_NOT_CONFIRMED: Text = Text {
     id: "Centang kotak konfirmasi untuk menghapus.",
     en: "Tick the confirmation box to erase.",
 };
+
+/// Title of the member form shown again after a refused edit.
+pub const EDIT_MEMBER: Text = Text {
+    id: "Ubah data anggota",
+    en: "Edit the member",
+};

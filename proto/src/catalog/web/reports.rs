@@ -137,3 +137,15 @@ pub const ANNUAL_REPORT_CSV: Text = Text {
     id: "Laporan tahunan (CSV)",
     en: "Annual report (CSV)",
 };
+
+/// The annual report's year field (label for screen readers).
+pub const YEAR: Text = Text {
+    id: "Tahun",
+    en: "Year",
+};
+
+/// The annual report's year field (placeholder: how a year is written).
+pub const YEAR_HINT: Text = Text {
+    id: "TTTT",
+    en: "YYYY",
+};

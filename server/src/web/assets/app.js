@@ -12,6 +12,45 @@
     setTimeout(function () { p.remove(); }, ok ? 5000 : 12000);
   }
 
+  // Forms marked data-inline are posted in the background too: a refusal
+  // is shown inside the form, everything typed kept; a success moves on to
+  // the page a plain post would have (which shows the message).
+  function formError(form, text) {
+    var p = form.querySelector(".form-error");
+    if (!text) { if (p) { p.remove(); } return; }
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "flash bad form-error";
+      p.setAttribute("role", "alert");
+      form.insertBefore(p, form.firstChild);
+    }
+    p.textContent = text;
+  }
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-inline")) { return; }
+    ev.preventDefault();
+    var ask = form.getAttribute("data-confirm");
+    if (ask && !window.confirm(ask)) { return; }
+    var body = new URLSearchParams(new FormData(form));
+    if (ev.submitter && ev.submitter.name) { body.append(ev.submitter.name, ev.submitter.value); }
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    fetch(form.action, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "x-bilik-fetch": "inline" }
+    }).then(function (r) {
+      return r.json().catch(function () { return { ok: false, message: "HTTP " + r.status }; });
+    }).then(function (answer) {
+      if (answer.ok) { formError(form, ""); window.location.assign(answer.to || window.location.href); return; }
+      formError(form, answer.message);
+      buttons.forEach(function (b) { b.disabled = false; });
+    }).catch(function (e) {
+      formError(form, String(e));
+      buttons.forEach(function (b) { b.disabled = false; });
+    });
+  });
+
   // Forms marked data-fetch are posted in the background; the grid shows
   // the result through the live feed, the message appears as a toast.
   document.addEventListener("submit", function (ev) {
@@ -31,6 +70,7 @@
       return r.json().catch(function () { return { ok: false, message: "HTTP " + r.status }; });
     }).then(function (answer) {
       toast(answer.ok, answer.message);
+      formError(form, answer.ok ? "" : answer.message);
       if (answer.ok) { form.reset(); }
     }).catch(function (e) {
       toast(false, String(e));

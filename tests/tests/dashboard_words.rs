@@ -1,0 +1,421 @@
+//! Every page of the dashboard in Indonesian, in headless Chromium, signed
+//! in as an admin: no visible text carries an English sentence of the
+//! catalogue, an internal code or an English format hint; a refused form
+//! shows the refusal inside itself, in Indonesian, with everything typed
+//! kept. Screenshots of each page (1366×768) go to
+//! target/test-artifacts/dashboard/words-*.png. Without chromium and
+//! chromium-driver the test skips loudly; with `BILIK_E2E=require` it fails.
+#![allow(clippy::unwrap_used)]
+
+use bilik_proto::v1::Role;
+use bilik_tests::agent::enroll_station;
+use bilik_tests::web::{Browser, Dashboard};
+use bilik_tests::*;
+use std::path::{Path, PathBuf};
+
+/// Every visible text of the page, one entry per text node, placeholder,
+/// title and button value.
+const VISIBLE_TEXT: &str = r#"
+var out = [];
+var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+var node;
+while ((node = walker.nextNode())) {
+  var el = node.parentElement;
+  if (!el || ["SCRIPT", "STYLE", "NOSCRIPT"].indexOf(el.tagName) >= 0) { continue; }
+  var shown = el.tagName === "OPTION" || el.closest("option") !== null
+    || (el.checkVisibility ? el.checkVisibility() : el.offsetParent !== null);
+  var text = node.textContent.replace(/\s+/g, " ").trim();
+  if (shown && text) { out.push(text); }
+}
+document.querySelectorAll("[placeholder],[title],[aria-label],input[type=submit],input[type=button]").forEach(function (el) {
+  ["placeholder", "title", "aria-label", "value"].forEach(function (a) {
+    if ((a !== "value" || el.tagName === "INPUT") && el.getAttribute(a)) { out.push(el.getAttribute(a)); }
+  });
+});
+out.push(document.title);
+return out;
+"#;
+
+/// The catalogue's source files (the one place user-facing words live).
+fn catalogue_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../proto/src");
+    let mut files = vec![root.join("catalog.rs")];
+    let mut dirs = vec![root.join("catalog")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// The Rust string literal at the start of `s` (after its opening quote):
+/// its value and the rest of `s`.
+fn literal(s: &str) -> Option<(String, &str)> {
+    let mut out = String::new();
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((out, &s[i + 1..])),
+            '\\' => match chars.next()?.1 {
+                'n' => out.push('\n'),
+                other => out.push(other),
+            },
+            other => out.push(other),
+        }
+    }
+    None
+}
+
+/// Every `Text { id: "…", en: "…" }` pair of the catalogue.
+fn catalogue_pairs() -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for file in catalogue_files() {
+        let source = std::fs::read_to_string(&file).unwrap();
+        let mut rest = source.as_str();
+        while let Some(at) = rest.find("id: \"") {
+            let Some((id, after)) = literal(&rest[at + 5..]) else {
+                break;
+            };
+            rest = after;
+            let next = after.trim_start_matches([',', ' ', '\n', '\r']);
+            if let Some((en, after)) = next.strip_prefix("en: \"").and_then(literal) {
+                pairs.push((id, en));
+                rest = after;
+            }
+        }
+    }
+    assert!(
+        pairs.len() > 300,
+        "only {} catalogue pairs found",
+        pairs.len()
+    );
+    pairs
+}
+
+/// Whether `needle` occurs in `hay` as whole words.
+fn contains_words(hay: &str, needle: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(needle) {
+        let start = from + i;
+        let end = start + needle.len();
+        let before = hay[..start].chars().next_back();
+        let after = hay[end..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        if !word(before) && !word(after) {
+            return true;
+        }
+        from = start + needle.chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+/// The English pieces no Indonesian page may show: each English sentence of
+/// the catalogue (split at its `{placeholders}`), unless the piece is also
+/// Indonesian (a shared word such as "PDF" or "Status").
+fn english_pieces(pairs: &[(String, String)]) -> Vec<String> {
+    let indonesian: Vec<&str> = pairs.iter().map(|(id, _)| id.as_str()).collect();
+    let mut pieces: Vec<String> = Vec::new();
+    for (id, en) in pairs {
+        if id == en {
+            continue;
+        }
+        let mut piece = String::new();
+        let mut depth = 0;
+        let mut flush = |piece: &mut String| {
+            let p = piece
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_owned();
+            piece.clear();
+            let letters = p.chars().filter(|c| c.is_alphabetic()).count();
+            if letters >= 4
+                && !indonesian.iter().any(|i| contains_words(i, &p))
+                && !pieces.contains(&p)
+            {
+                pieces.push(p);
+            }
+        };
+        for c in en.chars() {
+            match c {
+                '{' => {
+                    depth += 1;
+                    flush(&mut piece);
+                }
+                '}' => depth -= 1,
+                c if depth == 0 => piece.push(c),
+                _ => {}
+            }
+        }
+        flush(&mut piece);
+    }
+    pieces
+}
+
+/// What no Indonesian page shows whatever the catalogue says: protobuf
+/// enum names and English format hints.
+const NEVER: &[&str] = &[
+    "REFUSAL_CODE_",
+    "ROLE_",
+    "YYYY",
+    "not a date",
+    "has not ended",
+];
+
+/// Checks the open page's visible text against `pieces`; returns the text.
+async fn check_page(browser: &Browser, page: &str, pieces: &[String]) -> Vec<String> {
+    let texts: Vec<String> =
+        serde_json::from_value(browser.client.execute(VISIBLE_TEXT, vec![]).await.unwrap())
+            .unwrap();
+    assert!(!texts.is_empty(), "{page}: no visible text");
+    let mut found = Vec::new();
+    for text in &texts {
+        for piece in pieces {
+            if contains_words(text, piece) {
+                found.push(format!("{text:?} has {piece:?}"));
+            }
+        }
+        for never in NEVER {
+            if text.contains(never) {
+                found.push(format!("{text:?} has {never:?}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "{page} shows English or codes:\n{}",
+        found.join("\n")
+    );
+    texts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
+    let server = TestServer::start().await;
+    let mut admin = server.admin().await;
+    admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
+    server
+        .app
+        .create_staff(
+            &bilik_server::app::StaffIdentity::system(),
+            "kepala",
+            "rahasia-123",
+            Role::Admin,
+            "Rina Kepala",
+            "",
+        )
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    enroll_station(&server, "PC-01", &dir.path().join("PC-01")).await;
+    let pieces = english_pieces(&catalogue_pairs());
+    // The check itself can fail: an English page trips it.
+    assert!(pieces.iter().any(|p| p == "Usage book"), "{pieces:?}");
+
+    let web = Dashboard::serve(&server.app).await;
+    let Some(browser) = Browser::start(&web.url).await else {
+        return;
+    };
+    browser.goto("/").await;
+    check_page(&browser, "login", &pieces).await;
+    browser.screenshot("words-login").await;
+    browser.type_into("input[name=username]", "kepala").await;
+    browser
+        .type_into("input[name=password]", "rahasia-123")
+        .await;
+    browser.click("main.login button[type=submit]").await;
+    browser
+        .wait_js(
+            "the grid",
+            "return document.querySelector('#grid .station[data-name=\"PC-01\"]') !== null",
+        )
+        .await;
+
+    let pages = [
+        ("/", "stations", "#grid"),
+        ("/members", "members", "main"),
+        ("/members?q=andi", "members-search", "#members"),
+        (
+            "/members/new",
+            "member-new",
+            "form[action=\"/members/save\"]",
+        ),
+        (
+            "/members/card/0001",
+            "member",
+            "form[action=\"/members/save\"]",
+        ),
+        (
+            "/members/import",
+            "import",
+            "form[action=\"/members/import\"]",
+        ),
+        ("/usage", "usage", "main"),
+        ("/problems", "problems", "form[action=\"/problems\"]"),
+        ("/reports/daily", "reports-daily", "main"),
+        ("/reports/monthly", "reports-monthly", "main"),
+        ("/audit", "audit", "main"),
+        ("/staff", "staff", "form[action=\"/staff\"]"),
+        ("/health", "health", "#health"),
+        ("/no-such-page", "not-found", "main"),
+    ];
+    for (path, name, ready) in pages {
+        browser.goto(path).await;
+        browser
+            .wait_js(
+                &format!("{path} to show {ready}"),
+                &format!("return document.querySelector('{ready}') !== null"),
+            )
+            .await;
+        check_page(&browser, path, &pieces).await;
+        browser.screenshot(&format!("words-{name}")).await;
+    }
+    // The tripwire: the same page in English does trip the check.
+    browser.goto("/lang/en").await;
+    browser.goto("/usage").await;
+    let texts: Vec<String> =
+        serde_json::from_value(browser.client.execute(VISIBLE_TEXT, vec![]).await.unwrap())
+            .unwrap();
+    assert!(
+        texts
+            .iter()
+            .any(|t| pieces.iter().any(|p| contains_words(t, p))),
+        "{texts:?}"
+    );
+    browser.goto("/lang/id").await;
+
+    // A bad member form: the refusal inside the form, in Indonesian, and
+    // every value as typed (no reload).
+    browser.goto("/members/new").await;
+    browser
+        .wait_js(
+            "the member form",
+            "return document.querySelector('form[action=\"/members/save\"]') !== null",
+        )
+        .await;
+    browser
+        .client
+        .execute("window.__bilikNoReload = 'still here'; return true", vec![])
+        .await
+        .unwrap();
+    browser.type_into("input[name=card]", "0002").await;
+    browser.type_into("input[name=name]", "Budi Santoso").await;
+    browser.type_into("input[name=phone]", "0812-3456").await;
+    browser
+        .client
+        .execute(
+            "document.querySelector('input[name=expires]').value = '2027-06-30'; return true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.type_into("input[name=pin]", "12ab").await;
+    browser
+        .click("form[action=\"/members/save\"] button[type=submit]")
+        .await;
+    let error = browser
+        .wait_js(
+            "the refusal inside the member form",
+            "var p = document.querySelector('form[action=\"/members/save\"] .form-error'); \
+             return p ? p.innerText : null",
+        )
+        .await;
+    assert_eq!(error, "Isian tidak valid: PIN: paling banyak 12 angka.");
+    let kept = browser
+        .client
+        .execute(
+            "var f = document.querySelector('form[action=\"/members/save\"]'); \
+             return [window.__bilikNoReload, f.card.value, f.name.value, f.phone.value, \
+                     f.expires.value, f.pin.value]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        serde_json::json!([
+            "still here",
+            "0002",
+            "Budi Santoso",
+            "0812-3456",
+            "2027-06-30",
+            "12ab"
+        ])
+    );
+    check_page(&browser, "the refused member form", &pieces).await;
+    browser.screenshot("words-member-refused").await;
+    assert!(
+        server.app.get_member("0002").is_err(),
+        "a refused form saved the member"
+    );
+
+    // Corrected, it saves and moves on to the member's page.
+    browser
+        .client
+        .execute(
+            "document.querySelector('input[name=pin]').value = '1234'; return true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .click("form[action=\"/members/save\"] button[type=submit]")
+        .await;
+    browser
+        .wait_js(
+            "the saved member's page",
+            "return location.pathname === '/members/card/0002' \
+               && document.body.innerText.indexOf('Budi Santoso') >= 0",
+        )
+        .await;
+    assert_eq!(server.app.get_member("0002").unwrap().phone, "0812-3456");
+
+    // A bad staff form: a user name taken already, refused inside the form.
+    browser.goto("/staff").await;
+    browser
+        .wait_js(
+            "the staff form",
+            "return document.querySelector('form[action=\"/staff\"]') !== null",
+        )
+        .await;
+    browser
+        .type_into("form[action=\"/staff\"] input[name=username]", "kepala")
+        .await;
+    browser
+        .type_into(
+            "form[action=\"/staff\"] input[name=password]",
+            "rahasia-456",
+        )
+        .await;
+    browser
+        .click("form[action=\"/staff\"] button[type=submit]")
+        .await;
+    let error = browser
+        .wait_js(
+            "the refusal inside the staff form",
+            "var p = document.querySelector('form[action=\"/staff\"] .form-error'); \
+             return p ? p.innerText : null",
+        )
+        .await;
+    assert_eq!(
+        error,
+        "Tidak dapat dilakukan sekarang: Akun petugas kepala sudah ada."
+    );
+    let kept = browser
+        .client
+        .execute(
+            "return document.querySelector('form[action=\"/staff\"] input[name=username]').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, "kepala");
+    check_page(&browser, "the refused staff form", &pieces).await;
+
+    browser.close().await;
+    server.stop().await;
+}
