@@ -146,7 +146,12 @@ impl App {
                     .format("%Y-%m-%d %H:%M")
                     .to_string(),
                 station: incident.station_name.clone(),
-                kind: "incident".to_owned(),
+                kind: if incident.watch_site.is_empty() {
+                    "incident"
+                } else {
+                    "outage"
+                }
+                .to_owned(),
                 detail: format!("{}{resolution}", incident.text),
             });
         }
