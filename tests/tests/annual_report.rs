@@ -168,3 +168,133 @@ async fn the_years_totals_are_the_sums_of_its_months() {
     assert_eq!(bad.status, 400);
     server.stop().await;
 }
+
+/// A heartbeat from a locked station (after the clock jumps, it would
+/// count as silent).
+async fn heartbeat(link: &Link) {
+    link.send(agent_message::Kind::Heartbeat(Heartbeat {
+        state: StationState::Locked as i32,
+        ..Default::default()
+    }))
+    .await;
+}
+
+/// At `at`, `first` takes the one station and `waiting` joins the queue;
+/// `minutes` later `first` leaves and `waiting` logs in on the hold: a
+/// served wait of exactly `minutes`.
+async fn served_wait(
+    server: &TestServer,
+    station: &TestStation,
+    link: &Link,
+    (first, waiting): (&str, &str),
+    at: i64,
+    minutes: i64,
+) {
+    server.clock.set_ms(at);
+    heartbeat(link).await;
+    let taken = lease(station.login(first).await);
+    let mut admin = server.admin().await;
+    admin
+        .client
+        .add_to_queue(admin.req(AddToQueueRequest {
+            card: waiting.into(),
+        }))
+        .await
+        .unwrap();
+    server.clock.set_ms(at + minutes * 60_000);
+    heartbeat(link).await;
+    station
+        .client
+        .clone()
+        .logout(LogoutRequest {
+            session_id: taken.session_id,
+        })
+        .await
+        .unwrap();
+    wait_for("the station held for the waiting patron", || async {
+        heartbeat(link).await;
+        let mut admin = server.admin().await;
+        let queue = admin
+            .client
+            .list_queue(admin.req(ListQueueRequest {}))
+            .await
+            .unwrap()
+            .into_inner();
+        queue
+            .entries
+            .iter()
+            .any(|e| e.card == waiting && !e.held_station.is_empty())
+            .then_some(())
+    })
+    .await;
+    let served = lease(station.login(waiting).await);
+    station
+        .client
+        .clone()
+        .logout(LogoutRequest {
+            session_id: served.session_id,
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_years_median_wait_is_over_every_wait_of_the_year() {
+    let server = TestServer::start().await;
+    let mut staff = server.admin().await;
+    for (card, name) in [("KTA-1", "Andi"), ("KTA-2", "Sari")] {
+        staff.add_member(card, name, "2030-12-31").await;
+    }
+    let pc = server.enroll("PC-01").await;
+    let (link, _) = pc.attach("boot-1", "").await;
+    // Waits of 10 minutes in March, 30 and 40 in September: the months'
+    // medians are 10 and 35, the year's is 30 (not their mean, 22.5).
+    served_wait(
+        &server,
+        &pc,
+        &link,
+        ("KTA-1", "KTA-2"),
+        local_ms(2026, 3, 4, 9, 0),
+        10,
+    )
+    .await;
+    served_wait(
+        &server,
+        &pc,
+        &link,
+        ("KTA-1", "KTA-2"),
+        local_ms(2026, 9, 15, 9, 0),
+        30,
+    )
+    .await;
+    served_wait(
+        &server,
+        &pc,
+        &link,
+        ("KTA-2", "KTA-1"),
+        local_ms(2026, 9, 15, 11, 0),
+        40,
+    )
+    .await;
+    server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
+    let march = server.app.monthly_report(&admin(), "2026-03").unwrap();
+    let september = server.app.monthly_report(&admin(), "2026-09").unwrap();
+    assert_eq!(march.totals.median_wait_minutes, 10.0);
+    assert_eq!(september.totals.median_wait_minutes, 35.0);
+    let year = server.app.annual_report(&admin(), "2026").unwrap();
+    assert_eq!(year.total.totals.queued, 3);
+    assert_eq!(year.total.totals.median_wait_minutes, 30.0);
+    // The CSV carries the same figure.
+    let csv = server
+        .app
+        .export_annual(
+            &admin(),
+            "2026",
+            ReportFormat::Csv,
+            bilik_proto::catalog::Lang::En,
+        )
+        .unwrap();
+    let text = String::from_utf8(csv.content).unwrap();
+    assert!(text.lines().any(|l| l.contains("30.0")), "{text}");
+    server.stop().await;
+}

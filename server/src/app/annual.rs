@@ -1,6 +1,7 @@
 //! The annual report: twelve monthly reports (the signed, frozen ones where
 //! a month is signed) summed by [`crate::report::annual`], and the year's
-//! unique members counted over its sessions.
+//! unique members and the median wait counted over its sessions and the
+//! queue's log.
 
 use super::{App, Error, Result, StaffIdentity};
 use crate::report::annual::{self, AnnualReport};
@@ -34,12 +35,15 @@ impl App {
             cards.iter().map(String::as_str),
             self.pseudonym_key_if_any()?.as_ref(),
         );
-        Ok(annual::annual(
+        let mut report = annual::annual(
             self.report_header(),
             year,
             months,
             u32::try_from(unique).unwrap_or(u32::MAX),
-        ))
+        );
+        let (_, median) = self.queue_waits(self.day_start_ms(first), self.day_start_ms(next))?;
+        report.total.totals.median_wait_minutes = median;
+        Ok(report)
     }
 }
 
