@@ -6,6 +6,7 @@
 //! Health page), and a hostile peer (silent, or endless) that cannot hang
 //! a check. Checks run every second (`interval_seconds = 1`), an outage is
 //! two failed checks; everything waits on conditions with a deadline.
+#![allow(clippy::unwrap_used)]
 
 use bilik_proto::v1::{MonthlyReportRequest, ReportFormat};
 use bilik_server::report::model::MonthlyReport;

@@ -304,13 +304,12 @@ fn apply(
             }
         }
         Ok(()) => {
-            if site.kind.tracks_content() {
-                if let Some(hash) = outcome.content {
-                    if state.content_sha256 != hash {
-                        state.content_sha256 = hash.to_vec();
-                        state.content_changed_ms = now;
-                    }
-                }
+            if site.kind.tracks_content()
+                && let Some(hash) = outcome.content
+                && state.content_sha256 != hash
+            {
+                state.content_sha256 = hash.to_vec();
+                state.content_changed_ms = now;
             }
             let step = if state.incident_id.is_empty() {
                 Step::Steady
