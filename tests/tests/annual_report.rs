@@ -298,3 +298,121 @@ async fn the_years_median_wait_is_over_every_wait_of_the_year() {
     assert!(text.lines().any(|l| l.contains("30.0")), "{text}");
     server.stop().await;
 }
+
+/// Runs a tool; `None` (and a loud skip) if it is not installed, a
+/// failure instead under BILIK_E2E=require.
+fn tool_output(tool: &str, args: &[&str]) -> Option<String> {
+    match std::process::Command::new(tool).args(args).output() {
+        Ok(out) => {
+            assert!(out.status.success(), "{tool} failed");
+            Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        }
+        Err(e) if std::env::var("BILIK_E2E").as_deref() == Ok("require") => {
+            panic!("{tool} is required (BILIK_E2E=require) but cannot run: {e}")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED: {tool} is not installed ({e}); install poppler-utils");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_years_pdf_and_xlsx_carry_the_figures_of_the_csv() {
+    let server = TestServer::start().await;
+    let mut staff = server.admin().await;
+    for (card, name) in [("KTA-1", "Andi"), ("KTA-2", "Sari")] {
+        staff.add_member(card, name, "2030-12-31").await;
+    }
+    let pc = server.enroll("PC-01").await;
+    session(&server, &pc, "KTA-1", local_ms(2026, 2, 4, 9, 0), 40).await;
+    session(&server, &pc, "KTA-2", local_ms(2026, 2, 4, 10, 0), 25).await;
+    session(&server, &pc, "KTA-1", local_ms(2026, 8, 12, 9, 0), 33).await;
+    server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
+    let dashboard = web::Dashboard::serve(&server.app).await;
+    let mut web = web::WebClient::new(&dashboard.url);
+    web.sign_in("admin", &server.admin_password).await;
+    let page = web.get("/reports/monthly").await;
+    for format in ["csv", "pdf", "xlsx"] {
+        assert!(
+            page.body
+                .contains(&format!("name=\"format\" value=\"{format}\"")),
+            "no {format} button for the annual report"
+        );
+    }
+    let csv = web
+        .get("/reports/annual/download?year=2026&format=csv")
+        .await
+        .body;
+
+    // The XLSX's months sheet, read back, is the CSV's months table.
+    let xlsx = server
+        .app
+        .export_annual(&admin(), "2026", ReportFormat::Xlsx, Default::default())
+        .unwrap();
+    assert!(xlsx.file_name.ends_with(".xlsx"));
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx.content)).unwrap();
+    let range = book.worksheet_range("Per bulan").unwrap();
+    let rows: Vec<String> = range
+        .rows()
+        .skip(1)
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| match c {
+                    Data::Float(f) if i == 5 => format!("{f:.1}"),
+                    Data::Float(f) => format!("{f}"),
+                    Data::Int(n) => n.to_string(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    assert_eq!(rows.len(), 12);
+    assert!(rows[1].starts_with("Februari 2026,2,2,0,65,"), "{rows:?}");
+    for row in &rows {
+        assert!(
+            csv.lines().any(|l| l == row),
+            "{row} not in the CSV:\n{csv}"
+        );
+    }
+    let summary = book.worksheet_range("Ringkasan").unwrap();
+    let sessions = summary
+        .rows()
+        .find(|r| r.first().is_some_and(|c| c.to_string() == "Jumlah sesi"))
+        .and_then(|r| r.get(1).cloned());
+    assert_eq!(sessions, Some(Data::Float(3.0)));
+
+    // The PDF shows the title, the months and the year's totals.
+    let pdf = server
+        .app
+        .export_annual(&admin(), "2026", ReportFormat::Pdf, Default::default())
+        .unwrap()
+        .content;
+    assert!(pdf.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tahunan.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let Some(text) = tool_output("pdftotext", &["-layout", path.to_str().unwrap(), "-"]) else {
+        return;
+    };
+    assert!(
+        text.contains("Laporan Tahunan Penggunaan Fasilitas Internet"),
+        "{text}"
+    );
+    assert!(text.contains("Tahun: 2026"), "{text}");
+    let total = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Jumlah sesi"))
+        .unwrap_or_else(|| panic!("no total sessions line in {text}"));
+    assert!(total.trim_end().ends_with(" 3"), "{total}");
+    let february = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Februari 2026"))
+        .unwrap_or_else(|| panic!("no February row in {text}"));
+    let numbers: Vec<&str> = february.split_whitespace().skip(2).take(4).collect();
+    assert_eq!(numbers, ["2", "2", "0", "65"], "{february}");
+    server.stop().await;
+}

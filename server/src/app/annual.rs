@@ -48,8 +48,8 @@ impl App {
 }
 
 impl App {
-    /// The annual report as a file: CSV (Excel reads it), or JSON (the
-    /// model). PDF and XLSX of the year are not made yet.
+    /// The annual report as a file: PDF, XLSX, CSV (Excel reads it), or
+    /// JSON (the model), the same figures in each.
     pub fn export_annual(
         &self,
         by: &StaffIdentity,
@@ -71,9 +71,21 @@ impl App {
                 "application/json",
                 "json",
             ),
+            ReportFormat::Pdf => (
+                crate::report::pdf::annual(&report, lang)
+                    .map_err(|e| Error::FailedPrecondition(format!("report: {e}")))?,
+                "application/pdf",
+                "pdf",
+            ),
+            ReportFormat::Xlsx => (
+                crate::report::xlsx::annual(&report, lang)
+                    .map_err(|e| Error::FailedPrecondition(format!("report: {e}")))?,
+                super::reports::XLSX,
+                "xlsx",
+            ),
             _ => {
                 return Err(Error::InvalidArgument(
-                    "format: the annual report is made as csv or json".into(),
+                    "format: the annual report is made as pdf, xlsx, csv or json".into(),
                 ));
             }
         };

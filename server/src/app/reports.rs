@@ -493,7 +493,7 @@ impl App {
     }
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const TEXT: &str = "text/plain; charset=utf-8";
 
 fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
