@@ -381,7 +381,7 @@ async fn the_years_pdf_and_xlsx_carry_the_figures_of_the_csv() {
     let summary = book.worksheet_range("Ringkasan").unwrap();
     let sessions = summary
         .rows()
-        .find(|r| r.first().is_some_and(|c| c.to_string() == "Jumlah sesi"))
+        .find(|r| matches!(r.first(), Some(Data::String(s)) if s == "Jumlah sesi"))
         .and_then(|r| r.get(1).cloned());
     assert_eq!(sessions, Some(Data::Float(3.0)));
 

@@ -144,7 +144,7 @@ impl App {
 
     /// The problem an outage opens.
     fn outage_incident(&self, site: &Site, state: &WatchSiteRecord, now: i64) -> IncidentRecord {
-        let reason = failure_text(&state.failure, state.status).get(Lang::Id);
+        let reason = failure_text(&state.failure).get(Lang::Id);
         let text = format!(
             "{} {} ({} {}; {reason})",
             site.name,
@@ -330,8 +330,9 @@ fn apply(
     }
 }
 
-/// The words of a stored failure code (and the status for an HTTP error).
-pub fn failure_text(code: &str, _status: u32) -> bilik_proto::catalog::Text {
+/// The words of a stored failure code (an HTTP error's status is shown
+/// beside them).
+pub fn failure_text(code: &str) -> bilik_proto::catalog::Text {
     match code {
         "unreachable" => t::WATCH_UNREACHABLE,
         "timeout" => t::WATCH_TIMEOUT,

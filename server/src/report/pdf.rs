@@ -249,14 +249,23 @@ pub fn annual(report: &AnnualReport, lang: Lang) -> Result<Vec<u8>, ExportError>
     let period = format!("{}: {}", t::YEAR_LABEL.get(lang), report.year);
     l.title(t::ANNUAL_TITLE.get(lang), &period);
     l.heading(t::SECTION_MONTHS.get(lang), 60.0);
+    let [
+        month,
+        sessions,
+        unique,
+        guests,
+        minutes,
+        utilisation,
+        signed,
+    ] = words::month_columns(lang);
     let columns = [
-        Column::text(t::COL_MONTH.get(lang), 2.6),
-        Column::number(t::COL_SESSIONS.get(lang), 1.3),
-        Column::number(t::COL_UNIQUE_MEMBERS.get(lang), 1.5),
-        Column::number(t::TOTAL_GUEST_SESSIONS.get(lang), 1.5),
-        Column::number(t::COL_MINUTES.get(lang), 1.3),
-        Column::number(t::COL_UTILISATION.get(lang), 1.5),
-        Column::text(t::COL_SIGNED.get(lang), 1.2),
+        Column::text(month, 2.6),
+        Column::number(sessions, 1.3),
+        Column::number(unique, 1.5),
+        Column::number(guests, 1.5),
+        Column::number(minutes, 1.3),
+        Column::number(utilisation, 1.5),
+        Column::text(signed, 1.2),
     ];
     let rows: Vec<Vec<String>> = report
         .months

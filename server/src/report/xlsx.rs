@@ -94,20 +94,7 @@ pub fn annual(report: &AnnualReport, lang: Lang) -> Result<Vec<u8>, ExportError>
         lang,
     )?;
     let ws = sheet(&mut book, t::SECTION_MONTHS, lang)?;
-    header_row(
-        ws,
-        &f,
-        0,
-        &[
-            t::COL_MONTH.get(lang),
-            t::COL_SESSIONS.get(lang),
-            t::COL_UNIQUE_MEMBERS.get(lang),
-            t::TOTAL_GUEST_SESSIONS.get(lang),
-            t::COL_MINUTES.get(lang),
-            t::COL_UTILISATION.get(lang),
-            t::COL_SIGNED.get(lang),
-        ],
-    )?;
+    header_row(ws, &f, 0, &words::month_columns(lang))?;
     for (i, m) in report.months.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_string(row, 0, words::month_in_words(&m.month, lang))?;

@@ -115,7 +115,7 @@ fn website_watch(ctx: &Ctx, app: &crate::app::App) -> Result<Markup, WebError> {
                         @else if w.state.up { (ctx.t(&t::WATCH_UP)) }
                         @else {
                             strong { (ctx.t(&t::WATCH_DOWN)) } ": "
-                            (ctx.t(&crate::app::failure_text(&w.state.failure, w.state.status)))
+                            (ctx.t(&crate::app::failure_text(&w.state.failure)))
                             @if w.state.status != 0 { " (HTTP " (w.state.status) ")" }
                             @if w.state.down_since_ms != 0 {
                                 " · " (ctx.t(&t::WATCH_SINCE)) " " (layout::date_time(app, w.state.down_since_ms))
