@@ -3,6 +3,7 @@
 //! read as a whole and every bad or unknown key is reported at once.
 
 mod sip2;
+mod watch;
 
 use crate::hours::OpeningHours;
 use bilik_proto::config_toml::{TomlReader, read_with_overrides};
@@ -127,6 +128,9 @@ pub struct Config {
     /// `[queue] hold_minutes`: how long a freed station is held for the
     /// next patron of the waiting queue before it passes to the one after.
     pub queue_hold_minutes: u32,
+    /// `[watch]`: the library's website, OPAC and uplink the server checks
+    /// on a schedule (SOP 07); no sites: nothing is checked.
+    pub watch: crate::watch::Settings,
 }
 
 impl Default for Config {
@@ -179,6 +183,7 @@ impl Default for Config {
             member_categories: Vec::new(),
             metrics_listen: None,
             retention_days: 0,
+            watch: crate::watch::Settings::default(),
         }
     }
 }
@@ -514,6 +519,7 @@ impl Config {
         r.unknown(stations, "stations");
 
         (cfg.member_categories, cfg.sip2) = sip2::parse(&mut r, &mut table);
+        cfg.watch = watch::parse(&mut r, &mut table);
 
         r.unknown_sections(table);
         if errors.is_empty() {
@@ -606,6 +612,7 @@ impl Config {
         }
         out.push('\n');
         out.push_str(&sip2::to_toml(&self.member_categories, self.sip2.as_ref()));
+        out.push_str(&watch::to_toml(&self.watch));
         out
     }
 

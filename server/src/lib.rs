@@ -20,6 +20,8 @@
 //! - [`grpc`]: the tonic services.
 //! - [`cli`]: the admin subcommands, a gRPC client of a running server.
 //! - [`demo`]: simulated stations for `serve --demo`.
+//! - [`watch`]: the website watch's checks of the library's website, OPAC
+//!   and uplink (SOP 07).
 //! - [`web`]: the librarians' dashboard (axum, server-rendered HTML).
 //!
 //! [`run`] serves on a given listener until a shutdown future resolves, so
@@ -47,6 +49,7 @@ pub mod sip2;
 pub mod store;
 pub mod throttle;
 pub mod tls;
+pub mod watch;
 pub mod web;
 
 use app::App;
@@ -127,6 +130,7 @@ pub async fn run(
     let sweeper = tokio::spawn(sweep_forever(app.clone()));
     let backups = tokio::spawn(backup_forever(app.clone()));
     let retention = tokio::spawn(retention_forever(app.clone()));
+    let website_watch = tokio::spawn(watch_forever(app.clone()));
     // On shutdown, end the agents' endless streams first: a graceful stop
     // waits for open streams. Anything still open after a grace period is cut.
     let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
@@ -175,6 +179,7 @@ pub async fn run(
     sweeper.abort();
     backups.abort();
     retention.abort();
+    website_watch.abort();
     if let Err(e) = app.store().sync().await {
         tracing::error!(error = %e, "final sync failed");
     }
@@ -301,4 +306,33 @@ async fn retention_forever(app: App) {
             tracing::error!(error = %e, "retention job failed");
         }
     }
+}
+
+/// Checks every `[[watch.site]]` on its own schedule, the first time at
+/// the start; aborting this task stops every check (the set drops).
+async fn watch_forever(app: App) {
+    let sites = app.config().watch.sites.clone();
+    if sites.is_empty() {
+        return;
+    }
+    let system = tokio::task::spawn_blocking(watch::cert::system_roots)
+        .await
+        .unwrap_or_default();
+    let mut checks = tokio::task::JoinSet::new();
+    for site in sites {
+        let roots = std::sync::Arc::new(watch::cert::roots(&system, &site.ca_file));
+        let app = app.clone();
+        checks.spawn(async move {
+            let mut tick = tokio::time::interval(site.interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let outcome = watch::probe::check(&site, roots.clone()).await;
+                if let Err(e) = app.record_check(&site, &outcome).await {
+                    tracing::error!(site = %site.name, error = %e, "watch: recording a check failed");
+                }
+            }
+        });
+    }
+    while checks.join_next().await.is_some() {}
 }

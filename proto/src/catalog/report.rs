@@ -624,6 +624,10 @@ pub fn end_reason(code: &str) -> Option<Text> {
             id: "Dihentikan petugas",
             en: "Ended by the librarian",
         },
+        "outage" => Text {
+            id: "Situs tidak dapat diakses",
+            en: "Site outage",
+        },
         "station_restarted" => Text {
             id: "Komputer dinyalakan ulang",
             en: "Station restarted",

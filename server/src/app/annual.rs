@@ -1,6 +1,7 @@
 //! The annual report: twelve monthly reports (the signed, frozen ones where
 //! a month is signed) summed by [`crate::report::annual`], and the year's
-//! unique members counted over its sessions.
+//! unique members and the median wait counted over its sessions and the
+//! queue's log.
 
 use super::{App, Error, Result, StaffIdentity};
 use super::{Fault, said};
@@ -36,18 +37,21 @@ impl App {
             cards.iter().map(String::as_str),
             self.pseudonym_key_if_any()?.as_ref(),
         );
-        Ok(annual::annual(
+        let mut report = annual::annual(
             self.report_header(),
             year,
             months,
             u32::try_from(unique).unwrap_or(u32::MAX),
-        ))
+        );
+        let (_, median) = self.queue_waits(self.day_start_ms(first), self.day_start_ms(next))?;
+        report.total.totals.median_wait_minutes = median;
+        Ok(report)
     }
 }
 
 impl App {
-    /// The annual report as a file: CSV (Excel reads it), or JSON (the
-    /// model). PDF and XLSX of the year are not made yet.
+    /// The annual report as a file: PDF, XLSX, CSV (Excel reads it), or
+    /// JSON (the model), the same figures in each.
     pub fn export_annual(
         &self,
         by: &StaffIdentity,
@@ -69,9 +73,21 @@ impl App {
                 "application/json",
                 "json",
             ),
+            ReportFormat::Pdf => (
+                crate::report::pdf::annual(&report, lang)
+                    .map_err(|e| Error::FailedPrecondition(format!("report: {e}")))?,
+                "application/pdf",
+                "pdf",
+            ),
+            ReportFormat::Xlsx => (
+                crate::report::xlsx::annual(&report, lang)
+                    .map_err(|e| Error::FailedPrecondition(format!("report: {e}")))?,
+                super::reports::XLSX,
+                "xlsx",
+            ),
             _ => {
                 return Err(Error::InvalidArgument(
-                    "format: the annual report is made as csv or json".into(),
+                    "format: the annual report is made as pdf, xlsx, csv or json".into(),
                 ));
             }
         };

@@ -70,9 +70,7 @@ impl App {
                 "this incident is resolved already".into(),
             ));
         }
-        record.resolved_at_ms = self.now_ms();
-        record.resolved_by = by.username.clone();
-        record.resolution = resolution;
+        settle(&mut record, &by.username, self.now_ms(), resolution);
         self.store().put_incident(&record)?.durable().await?;
         tracing::info!(by = %by.username, station = %record.station_name, "incident resolved");
         self.audit(
@@ -105,4 +103,12 @@ impl App {
         list.truncate(MAX_LISTED);
         Ok(list)
     }
+}
+
+/// Marks `record` resolved by `by` at `at_ms` with what was done (staff's
+/// words, or what the website watch observed).
+pub(super) fn settle(record: &mut IncidentRecord, by: &str, at_ms: i64, resolution: String) {
+    record.resolved_at_ms = at_ms;
+    record.resolved_by = by.to_owned();
+    record.resolution = resolution;
 }

@@ -25,6 +25,7 @@ mod throttles;
 mod usage;
 mod views;
 mod watch;
+mod website;
 
 pub use alerts::{Alert, AlertKind};
 pub use audit::{AuditPage, SYSTEM_ACTOR};
@@ -37,6 +38,7 @@ pub use privacy::MemberExport;
 pub use queue::{MAX_QUEUE, estimate_waits};
 pub use staff::StaffIdentity;
 pub use watch::StationFeed;
+pub use website::{ExpiryKind, Reminder, WatchedSite, failure_text};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -202,6 +204,9 @@ struct Inner {
     /// Serialises changes to the waiting queue (read, change, durable
     /// write), so two librarians and the sweeper cannot lose each other's.
     queue_lock: tokio::sync::Mutex<()>,
+    /// Serialises changes to the website watch's state (read, change,
+    /// durable write); the checks themselves run without it.
+    watch_lock: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -228,6 +233,7 @@ impl App {
                 metrics: crate::metrics::Metrics::new(store.commit_latency()),
                 store,
                 queue_lock: tokio::sync::Mutex::new(()),
+                watch_lock: tokio::sync::Mutex::new(()),
             }),
         }
     }

@@ -33,6 +33,8 @@ impl App {
                     backup_ok: backup.is_some_and(|b| b.ok),
                     audit_intact: audit.bad.is_none(),
                     audit_entries: audit.last_seq,
+                    watch_down: app.watch_down_count(),
+                    watch_reminders: app.watch_reminders()?.len() as u64,
                 })
             })
             .await?;

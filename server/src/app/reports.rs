@@ -148,7 +148,12 @@ impl App {
                     .format("%Y-%m-%d %H:%M")
                     .to_string(),
                 station: incident.station_name.clone(),
-                kind: "incident".to_owned(),
+                kind: if incident.watch_site.is_empty() {
+                    "incident"
+                } else {
+                    "outage"
+                }
+                .to_owned(),
                 detail: format!("{}{resolution}", incident.text),
             });
         }
@@ -191,21 +196,29 @@ impl App {
             session_ids.extend(ids);
         }
         let mut report = tally.finish(counts);
-        let waits = self.store().queue_waits_between(from_ms, to_ms)?;
-        report.totals.queued = u32::try_from(waits.len()).unwrap_or(u32::MAX);
-        report.totals.median_wait_minutes = crate::report::monthly::median_minutes(
-            waits
-                .iter()
-                .filter(|w| w.outcome == QueueOutcome::Served as i32)
-                .map(|w| (w.ended_at_ms - w.joined_at_ms).max(0) as f64 / 60_000.0)
-                .collect(),
-        );
+        (report.totals.queued, report.totals.median_wait_minutes) =
+            self.queue_waits(from_ms, to_ms)?;
         let (name, nip) = self
             .staff_signature(&by.username)?
             .unwrap_or_else(|| (by.username.clone(), String::new()));
         report.prepared_by = name;
         report.prepared_by_nip = nip;
         Ok((report, session_ids))
+    }
+
+    /// Waits that ended in `[from_ms, to_ms)`: how many, and the median
+    /// minutes of those served (a patron who logged in), from the queue's
+    /// log (a median does not add up from months: a year reads every wait).
+    pub(super) fn queue_waits(&self, from_ms: i64, to_ms: i64) -> Result<(u32, f64)> {
+        let waits = self.store().queue_waits_between(from_ms, to_ms)?;
+        let median = crate::report::monthly::median_minutes(
+            waits
+                .iter()
+                .filter(|w| w.outcome == QueueOutcome::Served as i32)
+                .map(|w| (w.ended_at_ms - w.joined_at_ms).max(0) as f64 / 60_000.0)
+                .collect(),
+        );
+        Ok((u32::try_from(waits.len()).unwrap_or(u32::MAX), median))
     }
 
     /// Makes the server's report-signing secret, and the audit key beside
@@ -480,7 +493,7 @@ impl App {
     }
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const TEXT: &str = "text/plain; charset=utf-8";
 
 fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {

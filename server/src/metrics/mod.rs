@@ -69,6 +69,10 @@ pub struct Metrics {
     audit_intact: Gauge,
     /// Entries in the audit log (its head's sequence number).
     audit_entries: Gauge,
+    /// Watched sites (`[[watch.site]]`) whose last check failed.
+    watch_down: Gauge,
+    /// Certificate, domain and hosting renewals due within `remind_days`.
+    watch_reminders: Gauge,
     /// When the sweeper last finished (monotonic; `None`: not yet).
     last_sweep: std::sync::Mutex<Option<Instant>>,
     /// When these metrics were made (the server's start): the ages above
@@ -99,6 +103,10 @@ pub struct Snapshot {
     pub audit_intact: bool,
     /// Entries in the audit log.
     pub audit_entries: u64,
+    /// Watched sites down at their last check.
+    pub watch_down: u64,
+    /// Renewals due soon (or overdue) on watched sites.
+    pub watch_reminders: u64,
 }
 
 impl Metrics {
@@ -119,6 +127,8 @@ impl Metrics {
             backup_ok: Gauge::default(),
             audit_intact: Gauge::default(),
             audit_entries: Gauge::default(),
+            watch_down: Gauge::default(),
+            watch_reminders: Gauge::default(),
             last_sweep: std::sync::Mutex::new(None),
             started: Instant::now(),
             registry: Registry::default(),
@@ -194,6 +204,16 @@ impl Metrics {
             "Entries in the audit log",
             m.audit_entries.clone(),
         );
+        registry.register(
+            "watch_sites_down",
+            "Watched sites (website, OPAC, uplink) whose last check failed",
+            m.watch_down.clone(),
+        );
+        registry.register(
+            "watch_renewals_due",
+            "Certificate, domain and hosting renewals of watched sites due soon or overdue",
+            m.watch_reminders.clone(),
+        );
         Metrics { registry, ..m }
     }
 
@@ -264,6 +284,8 @@ impl Metrics {
         self.backup_ok.set(i64::from(now.backup_ok));
         self.audit_intact.set(i64::from(now.audit_intact));
         self.audit_entries.set(gauge_value(now.audit_entries));
+        self.watch_down.set(gauge_value(now.watch_down));
+        self.watch_reminders.set(gauge_value(now.watch_reminders));
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = encode(&mut out, &self.registry);

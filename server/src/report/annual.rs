@@ -125,8 +125,8 @@ fn sum_totals<'a>(months: impl Iterator<Item = &'a Totals> + Clone, unique: u32)
             0.0
         },
         queued: months.clone().map(|t| t.queued).sum(),
-        // A median does not add up from the months' medians; the year's
-        // needs every wait, which the annual report does not read yet.
+        // A median does not add up from the months' medians: the caller
+        // sets the year's from every wait of the year.
         median_wait_minutes: 0.0,
     }
 }

@@ -123,15 +123,7 @@ pub fn annual(report: &AnnualReport, lang: Lang) -> Vec<u8> {
     w.blank();
 
     w.text_row(&[t::SECTION_MONTHS.get(lang)]);
-    w.text_row(&[
-        t::COL_MONTH.get(lang),
-        t::COL_SESSIONS.get(lang),
-        t::COL_UNIQUE_MEMBERS.get(lang),
-        t::TOTAL_GUEST_SESSIONS.get(lang),
-        t::COL_MINUTES.get(lang),
-        t::COL_UTILISATION.get(lang),
-        t::COL_SIGNED.get(lang),
-    ]);
+    w.text_row(&words::month_columns(lang));
     for m in &report.months {
         let signed = if m.signed { t::YES } else { t::NO };
         w.row(&[

@@ -14,6 +14,7 @@ mod breakdowns;
 mod layout;
 mod table;
 
+use super::annual::AnnualReport;
 use super::charts;
 use super::export_error::ExportError;
 use super::model::{DailyRecap, MonthlyReport, RecapRow, ReportHeader};
@@ -119,49 +120,7 @@ pub fn monthly(
         &format!("{}: {month}", t::MONTH_LABEL.get(lang)),
     );
 
-    l.heading(t::SECTION_SUMMARY.get(lang), 60.0);
-    let s = &report.totals;
-    let totals = [
-        (t::TOTAL_SESSIONS, words::int(u64::from(s.sessions), lang)),
-        (
-            t::TOTAL_UNIQUE_MEMBERS,
-            words::int(u64::from(s.unique_members), lang),
-        ),
-        (
-            t::TOTAL_GUEST_SESSIONS,
-            words::int(u64::from(s.guest_sessions), lang),
-        ),
-        (t::TOTAL_MINUTES, words::int(s.minutes, lang)),
-        (t::TOTAL_HOURS, words::dec1(s.hours, lang)),
-        (
-            t::TOTAL_AVERAGE_MINUTES,
-            words::dec1(s.average_minutes, lang),
-        ),
-        (t::TOTAL_STATIONS, words::int(u64::from(s.stations), lang)),
-        (
-            t::TOTAL_OPENING_MINUTES,
-            words::int(s.opening_minutes_per_station, lang),
-        ),
-        (
-            t::TOTAL_UTILISATION,
-            words::dec1(s.utilisation_percent, lang),
-        ),
-        (t::TOTAL_QUEUED, words::int(u64::from(s.queued), lang)),
-        (
-            t::TOTAL_MEDIAN_WAIT,
-            words::dec1(s.median_wait_minutes, lang),
-        ),
-    ];
-    let rows: Vec<Vec<String>> = totals
-        .iter()
-        .map(|(label, value)| vec![label.get(lang).to_string(), value.clone()])
-        .collect();
-    l.table(
-        &item_value_columns(lang),
-        &rows,
-        BODY,
-        Some(l.content_width() * 0.75),
-    );
+    totals_table(&mut l, &report.totals, lang);
 
     breakdowns::tables(&mut l, report, lang);
 
@@ -232,6 +191,104 @@ pub fn monthly(
     let title = format!("{} {month}", t::MONTHLY_TITLE.get(lang));
     let pages = l.finish(|page, pages| footer(&report.header, lang, page, pages));
     render(&report.header, &title, &report.prepared_by, pages)
+}
+
+/// The summary: every total as an item-value table.
+fn totals_table(l: &mut Layout<'_>, s: &super::model::Totals, lang: Lang) {
+    l.heading(t::SECTION_SUMMARY.get(lang), 60.0);
+    let totals = [
+        (t::TOTAL_SESSIONS, words::int(u64::from(s.sessions), lang)),
+        (
+            t::TOTAL_UNIQUE_MEMBERS,
+            words::int(u64::from(s.unique_members), lang),
+        ),
+        (
+            t::TOTAL_GUEST_SESSIONS,
+            words::int(u64::from(s.guest_sessions), lang),
+        ),
+        (t::TOTAL_MINUTES, words::int(s.minutes, lang)),
+        (t::TOTAL_HOURS, words::dec1(s.hours, lang)),
+        (
+            t::TOTAL_AVERAGE_MINUTES,
+            words::dec1(s.average_minutes, lang),
+        ),
+        (t::TOTAL_STATIONS, words::int(u64::from(s.stations), lang)),
+        (
+            t::TOTAL_OPENING_MINUTES,
+            words::int(s.opening_minutes_per_station, lang),
+        ),
+        (
+            t::TOTAL_UTILISATION,
+            words::dec1(s.utilisation_percent, lang),
+        ),
+        (t::TOTAL_QUEUED, words::int(u64::from(s.queued), lang)),
+        (
+            t::TOTAL_MEDIAN_WAIT,
+            words::dec1(s.median_wait_minutes, lang),
+        ),
+    ];
+    let rows: Vec<Vec<String>> = totals
+        .iter()
+        .map(|(label, value)| vec![label.get(lang).to_string(), value.clone()])
+        .collect();
+    l.table(
+        &item_value_columns(lang),
+        &rows,
+        BODY,
+        Some(l.content_width() * 0.75),
+    );
+}
+
+/// The annual report: A4 portrait, letterhead, the twelve months side by
+/// side (the columns of the CSV's months table), the year's totals and
+/// breakdowns as in the monthly report.
+pub fn annual(report: &AnnualReport, lang: Lang) -> Result<Vec<u8>, ExportError> {
+    let fonts = fonts()?;
+    let mut l = Layout::new(fonts, false);
+    l.letterhead(&report.header);
+    let period = format!("{}: {}", t::YEAR_LABEL.get(lang), report.year);
+    l.title(t::ANNUAL_TITLE.get(lang), &period);
+    l.heading(t::SECTION_MONTHS.get(lang), 60.0);
+    let [
+        month,
+        sessions,
+        unique,
+        guests,
+        minutes,
+        utilisation,
+        signed,
+    ] = words::month_columns(lang);
+    let columns = [
+        Column::text(month, 2.6),
+        Column::number(sessions, 1.3),
+        Column::number(unique, 1.5),
+        Column::number(guests, 1.5),
+        Column::number(minutes, 1.3),
+        Column::number(utilisation, 1.5),
+        Column::text(signed, 1.2),
+    ];
+    let rows: Vec<Vec<String>> = report
+        .months
+        .iter()
+        .map(|m| {
+            let signed = if m.signed { t::YES } else { t::NO };
+            vec![
+                words::month_in_words(&m.month, lang),
+                words::int(u64::from(m.totals.sessions), lang),
+                words::int(u64::from(m.totals.unique_members), lang),
+                words::int(u64::from(m.totals.guest_sessions), lang),
+                words::int(m.totals.minutes, lang),
+                words::dec1(m.totals.utilisation_percent, lang),
+                signed.get(lang).to_string(),
+            ]
+        })
+        .collect();
+    l.table(&columns, &rows, TABLE, None);
+    totals_table(&mut l, &report.total.totals, lang);
+    breakdowns::tables(&mut l, &report.total, lang);
+    let title = format!("{} {}", t::ANNUAL_TITLE.get(lang), report.year);
+    let pages = l.finish(|page, pages| footer(&report.header, lang, page, pages));
+    render(&report.header, &title, "", pages)
 }
 
 /// The two columns of a totals table.

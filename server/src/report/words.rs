@@ -108,6 +108,21 @@ pub fn problem_kind(code: &str, lang: Lang) -> String {
     }
 }
 
+/// The column headings of the annual report's months table (CSV, XLSX
+/// and PDF alike): month, sessions, unique members, guest sessions,
+/// minutes, utilisation, signed.
+pub fn month_columns(lang: Lang) -> [&'static str; 7] {
+    [
+        t::COL_MONTH.get(lang),
+        t::COL_SESSIONS.get(lang),
+        t::COL_UNIQUE_MEMBERS.get(lang),
+        t::TOTAL_GUEST_SESSIONS.get(lang),
+        t::COL_MINUTES.get(lang),
+        t::COL_UTILISATION.get(lang),
+        t::COL_SIGNED.get(lang),
+    ]
+}
+
 /// The label of an age band: "unknown" in words, others as they are.
 pub fn age_band(label: &str, lang: Lang) -> String {
     if label.eq_ignore_ascii_case("unknown") {

@@ -6,6 +6,7 @@
 //! card numbers and times are text (leading zeros stay). The document's
 //! creation time is the report's, so the same report gives the same file.
 
+use super::annual::AnnualReport;
 use super::export_error::ExportError;
 use super::model::{DailyRecap, MonthlyReport, RecapRow, ReportHeader};
 use super::words::{self, Cell};
@@ -55,22 +56,87 @@ pub fn daily(recap: &DailyRecap, lang: Lang) -> Result<Vec<u8>, ExportError> {
 pub fn monthly(report: &MonthlyReport, lang: Lang) -> Result<Vec<u8>, ExportError> {
     let mut book = workbook(&report.header, t::MONTHLY_TITLE.get(lang))?;
     let f = Formats::new();
-    summary_sheet(&mut book, &f, report, lang)?;
+    let period = [
+        (
+            t::MONTH_LABEL.get(lang),
+            words::month_in_words(&report.month, lang),
+        ),
+        (
+            t::PERIOD_LABEL.get(lang),
+            format!("{} - {}", report.from_date, report.to_date),
+        ),
+    ];
+    summary_sheet(
+        &mut book,
+        &f,
+        report,
+        t::MONTHLY_TITLE.get(lang),
+        &period,
+        lang,
+    )?;
+    breakdown_sheets(&mut book, &f, report, lang)?;
+    Ok(book.save_to_buffer()?)
+}
 
+/// The annual report: the year's summary sheet, the twelve months side by
+/// side (the columns of the CSV's months table), then the year's
+/// breakdowns and problems as sheets, as in the monthly workbook.
+pub fn annual(report: &AnnualReport, lang: Lang) -> Result<Vec<u8>, ExportError> {
+    let mut book = workbook(&report.header, t::ANNUAL_TITLE.get(lang))?;
+    let f = Formats::new();
+    let period = [(t::YEAR_LABEL.get(lang), report.year.clone())];
+    summary_sheet(
+        &mut book,
+        &f,
+        &report.total,
+        t::ANNUAL_TITLE.get(lang),
+        &period,
+        lang,
+    )?;
+    let ws = sheet(&mut book, t::SECTION_MONTHS, lang)?;
+    header_row(ws, &f, 0, &words::month_columns(lang))?;
+    for (i, m) in report.months.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, words::month_in_words(&m.month, lang))?;
+        let counts = [
+            f64::from(m.totals.sessions),
+            f64::from(m.totals.unique_members),
+            f64::from(m.totals.guest_sessions),
+            m.totals.minutes as f64,
+        ];
+        for (col, n) in counts.into_iter().enumerate() {
+            ws.write_number_with_format(row, col as u16 + 1, n, &f.int)?;
+        }
+        ws.write_number_with_format(row, 5, m.totals.utilisation_percent, &f.dec1)?;
+        let signed = if m.signed { t::YES } else { t::NO };
+        ws.write_string(row, 6, signed.get(lang))?;
+    }
+    widths(ws, &[20.0, 12.0, 16.0, 16.0, 12.0, 16.0, 12.0])?;
+    breakdown_sheets(&mut book, &f, &report.total, lang)?;
+    Ok(book.save_to_buffer()?)
+}
+
+/// A sheet per breakdown, the problems and, if any, the addendum.
+fn breakdown_sheets(
+    book: &mut Workbook,
+    f: &Formats,
+    report: &MonthlyReport,
+    lang: Lang,
+) -> Result<(), ExportError> {
     let sessions = t::COL_SESSIONS.get(lang);
     let minutes = t::COL_MINUTES.get(lang);
 
-    let ws = sheet(&mut book, t::SECTION_PER_DAY, lang)?;
-    header_row(ws, &f, 0, &[t::COL_DATE.get(lang), sessions, minutes])?;
+    let ws = sheet(book, t::SECTION_PER_DAY, lang)?;
+    header_row(ws, f, 0, &[t::COL_DATE.get(lang), sessions, minutes])?;
     for (i, c) in report.per_day.iter().enumerate() {
-        count_row(ws, &f, i as u32 + 1, &c.label, c.sessions, c.minutes)?;
+        count_row(ws, f, i as u32 + 1, &c.label, c.sessions, c.minutes)?;
     }
     widths(ws, &[14.0, 12.0, 12.0])?;
 
-    let ws = sheet(&mut book, t::SECTION_PER_STATION, lang)?;
+    let ws = sheet(book, t::SECTION_PER_STATION, lang)?;
     header_row(
         ws,
-        &f,
+        f,
         0,
         &[
             t::COL_STATION.get(lang),
@@ -81,15 +147,15 @@ pub fn monthly(report: &MonthlyReport, lang: Lang) -> Result<Vec<u8>, ExportErro
     )?;
     for (i, s) in report.per_station.iter().enumerate() {
         let row = i as u32 + 1;
-        count_row(ws, &f, row, &s.station, s.sessions, s.minutes)?;
+        count_row(ws, f, row, &s.station, s.sessions, s.minutes)?;
         ws.write_number_with_format(row, 3, s.utilisation_percent, &f.dec1)?;
     }
     widths(ws, &[20.0, 12.0, 12.0, 16.0])?;
 
-    let ws = sheet(&mut book, t::SECTION_CATEGORY_GENDER, lang)?;
+    let ws = sheet(book, t::SECTION_CATEGORY_GENDER, lang)?;
     header_row(
         ws,
-        &f,
+        f,
         0,
         &[
             t::COL_CATEGORY.get(lang),
@@ -118,19 +184,19 @@ pub fn monthly(report: &MonthlyReport, lang: Lang) -> Result<Vec<u8>, ExportErro
     widths(ws, &[22.0, 12.0, 12.0, 16.0, 12.0])?;
 
     for b in words::count_breakdowns(report) {
-        let ws = sheet(&mut book, b.section, lang)?;
-        header_row(ws, &f, 0, &[b.column.get(lang), sessions, minutes])?;
+        let ws = sheet(book, b.section, lang)?;
+        header_row(ws, f, 0, &[b.column.get(lang), sessions, minutes])?;
         for (i, c) in b.counts.iter().enumerate() {
             let label = (b.label)(&c.label, lang);
-            count_row(ws, &f, i as u32 + 1, &label, c.sessions, c.minutes)?;
+            count_row(ws, f, i as u32 + 1, &label, c.sessions, c.minutes)?;
         }
         widths(ws, &[28.0, 12.0, 12.0])?;
     }
 
-    let ws = sheet(&mut book, t::SECTION_PROBLEMS, lang)?;
+    let ws = sheet(book, t::SECTION_PROBLEMS, lang)?;
     header_row(
         ws,
-        &f,
+        f,
         0,
         &[
             t::COL_TIME.get(lang),
@@ -149,9 +215,9 @@ pub fn monthly(report: &MonthlyReport, lang: Lang) -> Result<Vec<u8>, ExportErro
     widths(ws, &[18.0, 14.0, 18.0, 70.0])?;
 
     if !report.addendum.is_empty() {
-        recap_sheet(&mut book, &f, t::SECTION_ADDENDUM, &report.addendum, lang)?;
+        recap_sheet(book, f, t::SECTION_ADDENDUM, &report.addendum, lang)?;
     }
-    Ok(book.save_to_buffer()?)
+    Ok(())
 }
 
 /// The summary sheet: letterhead, title, month, totals, sign-off.
@@ -159,16 +225,18 @@ fn summary_sheet(
     book: &mut Workbook,
     f: &Formats,
     report: &MonthlyReport,
+    title: &str,
+    period: &[(&str, String)],
     lang: Lang,
 ) -> Result<(), ExportError> {
     let ws = sheet(book, t::SECTION_SUMMARY, lang)?;
-    let mut r = title_block(ws, f, &report.header, t::MONTHLY_TITLE.get(lang))?;
-    ws.write_string(r, 0, t::MONTH_LABEL.get(lang))?;
-    ws.write_string(r, 1, words::month_in_words(&report.month, lang))?;
+    let mut r = title_block(ws, f, &report.header, title)?;
+    for (label, value) in period {
+        ws.write_string(r, 0, *label)?;
+        ws.write_string(r, 1, value)?;
+        r += 1;
+    }
     r += 1;
-    ws.write_string(r, 0, t::PERIOD_LABEL.get(lang))?;
-    ws.write_string(r, 1, format!("{} - {}", report.from_date, report.to_date))?;
-    r += 2;
 
     let s = &report.totals;
     header_row(ws, f, r, &[t::COL_ITEM.get(lang), t::COL_VALUE.get(lang)])?;

@@ -15,6 +15,7 @@ mod sessions;
 pub(super) mod space;
 mod staff;
 mod stations;
+mod watch;
 
 pub use audit::{
     AUDIT_KEY, AuditBad, AuditFault, AuditQuery, AuditVerdict, ChainMark, REKEYED_ACTION,

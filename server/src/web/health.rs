@@ -7,7 +7,7 @@ use super::request::Ctx;
 use axum::extract::State;
 use axum::response::Response;
 use bilik_proto::catalog::web as t;
-use maud::html;
+use maud::{Markup, html};
 
 /// `GET /health`.
 pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Response, WebError> {
@@ -50,6 +50,7 @@ pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Respon
                 button type="submit" #backup-now { (ctx.t(&t::BACKUP_NOW)) }
             }
         }
+        (website_watch(&ctx, app)?)
         h2 { (ctx.t(&t::STATIONS_TOTAL)) }
         div.table-wrap { table {
             thead { tr { th { (ctx.t(&t::STATION)) } th { (ctx.t(&t::ONLINE)) } th { (ctx.t(&t::LAST_HEARTBEAT)) }
@@ -84,4 +85,63 @@ pub(super) async fn backup(State(state): State<Shared>, ctx: Ctx) -> Result<Resp
         summary.bytes as f64 / 1_048_576.0
     );
     Ok(layout::done(&ctx, "/health", &message))
+}
+
+/// The website watch: each watched site, then the renewals due soon.
+fn website_watch(ctx: &Ctx, app: &crate::app::App) -> Result<Markup, WebError> {
+    let sites = app.watched_sites()?;
+    let reminders = app.watch_reminders()?;
+    let kind = |k: crate::watch::Kind| match k {
+        crate::watch::Kind::Website => ctx.t(&t::WATCH_KIND_WEBSITE),
+        crate::watch::Kind::Opac => ctx.t(&t::WATCH_KIND_OPAC),
+        crate::watch::Kind::Uplink => ctx.t(&t::WATCH_KIND_UPLINK),
+    };
+    Ok(html! {
+        h2 { (ctx.t(&t::WATCH_HEADING)) }
+        @if sites.is_empty() {
+            p.muted { (ctx.t(&t::WATCH_NO_SITES)) }
+        } @else {
+            div.table-wrap { table #watch {
+                thead { tr {
+                    th { (ctx.t(&t::WATCH_SITE)) } th { (ctx.t(&t::WATCH_KIND)) } th { (ctx.t(&t::WATCH_STATE)) }
+                    th { (ctx.t(&t::WATCH_RESPONSE)) } th { (ctx.t(&t::WATCH_LAST_CHECK)) }
+                    th { (ctx.t(&t::WATCH_LAST_CHANGED)) } th { (ctx.t(&t::WATCH_CERT_EXPIRES)) }
+                } }
+                tbody { @for w in &sites { tr data-site=(w.name) {
+                    td { (w.name) br; span.muted { (w.url) } }
+                    td { (kind(w.kind)) }
+                    td.watch-state {
+                        @if w.state.last_check_ms == 0 { (ctx.t(&t::WATCH_NOT_CHECKED)) }
+                        @else if w.state.up { (ctx.t(&t::WATCH_UP)) }
+                        @else {
+                            strong { (ctx.t(&t::WATCH_DOWN)) } ": "
+                            (ctx.t(&crate::app::failure_text(&w.state.failure)))
+                            @if w.state.status != 0 { " (HTTP " (w.state.status) ")" }
+                            @if w.state.down_since_ms != 0 {
+                                " · " (ctx.t(&t::WATCH_SINCE)) " " (layout::date_time(app, w.state.down_since_ms))
+                            }
+                        }
+                    }
+                    td { @if w.state.last_check_ms != 0 { (w.state.response_ms) " ms" } }
+                    td { @if w.state.last_check_ms != 0 { (layout::date_time(app, w.state.last_check_ms)) } }
+                    td.watch-changed { @match w.changed_days_ago {
+                        None => {},
+                        Some(0) => { (ctx.t(&t::WATCH_CHANGED_TODAY)) },
+                        Some(n) => { (n) " " (ctx.t(&t::WATCH_DAYS_AGO)) },
+                    } }
+                    td { @if w.state.cert_expires_ms != 0 { (app.local(w.state.cert_expires_ms).format("%Y-%m-%d")) } }
+                } } }
+            } }
+        }
+        @if !reminders.is_empty() {
+            h3 { (ctx.t(&t::WATCH_REMINDERS)) }
+            ul #watch-reminders { @for r in &reminders {
+                li {
+                    strong { (r.site) } " · " (ctx.t(&r.what.text())) " · " (r.on.format("%Y-%m-%d")) " · "
+                    @if r.days_left < 0 { strong { (ctx.t(&t::WATCH_EXPIRED)) } }
+                    @else { (ctx.t(&t::WATCH_EXPIRES_IN)) " " (r.days_left) " " (ctx.t(&t::WATCH_DAYS)) }
+                }
+            } }
+        }
+    })
 }

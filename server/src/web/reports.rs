@@ -50,9 +50,10 @@ fn tabs(ctx: &Ctx, daily: bool) -> Markup {
             a class=[(!daily).then_some("active")] href="/reports/monthly" { (ctx.t(&t::MONTHLY_REPORT)) }
             " · "
             form.inline #annual method="get" action="/reports/annual/download" {
-                input type="hidden" name="format" value="csv";
                 input type="number" name="year" min="2000" max="2200" placeholder=(ctx.t(&t::YEAR_HINT)) required aria-label=(ctx.t(&t::YEAR));
-                " " button type="submit" { (ctx.t(&t::ANNUAL_REPORT_CSV)) }
+                " " button type="submit" name="format" value="csv" { (ctx.t(&t::ANNUAL_REPORT_CSV)) }
+                " " button type="submit" name="format" value="pdf" { "PDF" }
+                " " button type="submit" name="format" value="xlsx" { "XLSX" }
             }
         }
     }
@@ -280,7 +281,7 @@ pub(super) async fn monthly_download(
     .await
 }
 
-/// `GET /reports/annual/download?year=&format=csv`.
+/// `GET /reports/annual/download?year=&format=` (pdf, xlsx, csv, json).
 pub(super) async fn annual_download(
     State(state): State<Shared>,
     ctx: Ctx,

@@ -127,3 +127,213 @@ pub const AGENT_VERSION: Text = Text {
     id: "Versi agen",
     en: "Agent version",
 };
+
+/// Heading of the website watch on the Health page.
+pub const WATCH_HEADING: Text = Text {
+    id: "Pemantauan situs web (SOP 07)",
+    en: "Website watch (SOP 07)",
+};
+
+/// Column.
+pub const WATCH_SITE: Text = Text {
+    id: "Situs",
+    en: "Site",
+};
+
+/// Column.
+pub const WATCH_KIND: Text = Text {
+    id: "Jenis",
+    en: "Kind",
+};
+
+/// A watched site's kind.
+pub const WATCH_KIND_WEBSITE: Text = Text {
+    id: "Situs web",
+    en: "Website",
+};
+
+/// A watched site's kind.
+pub const WATCH_KIND_OPAC: Text = Text {
+    id: "OPAC",
+    en: "OPAC (catalogue)",
+};
+
+/// A watched site's kind.
+pub const WATCH_KIND_UPLINK: Text = Text {
+    id: "Koneksi internet",
+    en: "Internet uplink",
+};
+
+/// Column.
+pub const WATCH_STATE: Text = Text {
+    id: "Keadaan",
+    en: "State",
+};
+
+/// A site that answers.
+pub const WATCH_UP: Text = Text {
+    id: "aktif",
+    en: "up",
+};
+
+/// A site that does not answer.
+pub const WATCH_DOWN: Text = Text {
+    id: "TIDAK DAPAT DIAKSES",
+    en: "DOWN",
+};
+
+/// Before the first check.
+pub const WATCH_NOT_CHECKED: Text = Text {
+    id: "belum diperiksa",
+    en: "not checked yet",
+};
+
+/// Column.
+pub const WATCH_RESPONSE: Text = Text {
+    id: "Waktu respons",
+    en: "Response time",
+};
+
+/// Column.
+pub const WATCH_LAST_CHECK: Text = Text {
+    id: "Pemeriksaan terakhir",
+    en: "Last check",
+};
+
+/// Column: when the content last changed.
+pub const WATCH_LAST_CHANGED: Text = Text {
+    id: "Terakhir berubah",
+    en: "Last changed",
+};
+
+/// Content changed today.
+pub const WATCH_CHANGED_TODAY: Text = Text {
+    id: "hari ini",
+    en: "today",
+};
+
+/// After a number of days: "12 hari lalu".
+pub const WATCH_DAYS_AGO: Text = Text {
+    id: "hari lalu",
+    en: "days ago",
+};
+
+/// Column.
+pub const WATCH_CERT_EXPIRES: Text = Text {
+    id: "Sertifikat berlaku s.d.",
+    en: "Certificate valid until",
+};
+
+/// No sites are configured.
+pub const WATCH_NO_SITES: Text = Text {
+    id: "Belum ada situs yang dipantau (bagian [watch] pada konfigurasi server).",
+    en: "No sites are watched (the [watch] section of the server configuration).",
+};
+
+/// Heading of the renewal reminders.
+pub const WATCH_REMINDERS: Text = Text {
+    id: "Pengingat perpanjangan",
+    en: "Renewal reminders",
+};
+
+/// Before a number of days: "berakhir dalam 5 hari".
+pub const WATCH_EXPIRES_IN: Text = Text {
+    id: "berakhir dalam",
+    en: "expires in",
+};
+
+/// After a number of days.
+pub const WATCH_DAYS: Text = Text {
+    id: "hari",
+    en: "days",
+};
+
+/// Something expired already.
+pub const WATCH_EXPIRED: Text = Text {
+    id: "SUDAH BERAKHIR",
+    en: "EXPIRED",
+};
+
+/// What expires.
+pub const WATCH_CERTIFICATE: Text = Text {
+    id: "Sertifikat TLS",
+    en: "TLS certificate",
+};
+
+/// What expires.
+pub const WATCH_DOMAIN: Text = Text {
+    id: "Domain",
+    en: "Domain",
+};
+
+/// What expires.
+pub const WATCH_HOSTING: Text = Text {
+    id: "Hosting",
+    en: "Hosting",
+};
+
+/// The problem an outage opens, after the site's name.
+pub const WATCH_OUTAGE_TEXT: Text = Text {
+    id: "tidak dapat diakses",
+    en: "cannot be reached",
+};
+
+/// Before the time an outage began.
+pub const WATCH_SINCE: Text = Text {
+    id: "sejak",
+    en: "since",
+};
+
+/// How a recovery closes the problem, before the time it went down.
+pub const WATCH_RECOVERED_TEXT: Text = Text {
+    id: "Pulih dengan sendirinya. Tidak dapat diakses dari",
+    en: "Recovered by itself. Down from",
+};
+
+/// Between the two times of an outage.
+pub const WATCH_UNTIL: Text = Text {
+    id: "sampai",
+    en: "to",
+};
+
+/// Before the number of failed checks.
+pub const WATCH_CHECKS_FAILED: Text = Text {
+    id: "pemeriksaan gagal",
+    en: "checks failed",
+};
+
+/// Why a check failed.
+pub const WATCH_UNREACHABLE: Text = Text {
+    id: "tidak terhubung",
+    en: "no connection",
+};
+
+/// Why a check failed.
+pub const WATCH_TIMEOUT: Text = Text {
+    id: "tidak menjawab tepat waktu",
+    en: "no answer in time",
+};
+
+/// Why a check failed.
+pub const WATCH_TLS: Text = Text {
+    id: "jabat tangan TLS gagal",
+    en: "TLS handshake failed",
+};
+
+/// Why a check failed.
+pub const WATCH_CERT_INVALID: Text = Text {
+    id: "sertifikat tidak sah (kedaluwarsa atau tidak tepercaya)",
+    en: "certificate not valid (expired or untrusted)",
+};
+
+/// Why a check failed (the HTTP status follows).
+pub const WATCH_HTTP_ERROR: Text = Text {
+    id: "halaman galat",
+    en: "error page",
+};
+
+/// Why a check failed.
+pub const WATCH_BAD_ANSWER: Text = Text {
+    id: "jawaban tidak dapat dibaca",
+    en: "unreadable answer",
+};
