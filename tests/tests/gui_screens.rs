@@ -45,6 +45,11 @@ async fn maintenance_message_and_warning_screens() {
     };
 
     let display = Display::start();
+    // The pointer away from the form: X puts it mid-screen, on the edge of
+    // a purpose's row, which egui highlights once it learns where the
+    // pointer is (after a window change, or not) — the comparisons below
+    // are about the form, not the hover.
+    display.xdotool(&["mousemove", "1200", "760"]);
     let agent = GuiAgent::start(&display, &state);
     let full = (format!("{}x{}", SCREEN.0, SCREEN.1), "0,0".to_owned());
     agent.wait_log("link up", 1);
