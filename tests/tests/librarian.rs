@@ -221,7 +221,7 @@ async fn actions_on_missing_or_offline_stations_are_refused_cleanly() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), tonic::Code::FailedPrecondition);
-    assert!(err.message().contains("EXPIRED"), "{}", err.message());
+    assert!(err.message().contains("expired"), "{}", err.message());
     let sent = admin
         .client
         .send_message(admin.req(SendMessageRequest {
