@@ -207,6 +207,8 @@ pub const LAST_MINUTE: Text = Text {
 
 /// The audit log in plain words, and the words of its page.
 pub mod audit;
+/// Why a member import file was refused.
+pub mod import;
 /// Words of the station's lock screen and countdown window.
 pub mod lock_screen;
 /// Words of the daily recap and the monthly report.

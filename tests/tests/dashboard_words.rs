@@ -156,6 +156,14 @@ fn english_pieces(pairs: &[(String, String)]) -> Vec<String> {
     pieces
 }
 
+/// A SLiMS export with three bad cells on two lines: a date that is not
+/// one, an empty name, a gender code SLiMS does not write.
+const BAD_SLIMS_FILE: &str = concat!(
+    "\"member_id\",\"member_name\",\"gender\",\"member_type_name\",\"member_email\",\"member_address\",\"postal_code\",\"inst_name\",\"is_new\",\"member_image\",\"pin\",\"member_phone\",\"member_fax\",\"member_since_date\",\"register_date\",\"expire_date\",\"birth_date\",\"member_notes\",\n",
+    "\"M0001\",\"Nur Aisyah\",\"0\",\"Pelajar\",\"\",\"\",\"\",\"\",\"0\",\"\",\"\",\"\",\"\",\"\",\"\",\"2027-02-30\",\"\",\"\",\n",
+    "\"M0002\",\"\",\"Tujuh\",\"Pelajar\",\"\",\"\",\"\",\"\",\"0\",\"\",\"\",\"\",\"\",\"\",\"\",\"2027-06-30\",\"\",\"\",\n",
+);
+
 /// What no Indonesian page shows whatever the catalogue says: protobuf
 /// enum names and English format hints.
 const NEVER: &[&str] = &[
@@ -274,6 +282,46 @@ async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
         check_page(&browser, path, &pieces).await;
         browser.screenshot(&format!("words-{name}")).await;
     }
+    // A refused import: every problem in Indonesian, named by line and
+    // column, never quoting the bad cell back.
+    let bad_file = dir.path().join("anggota-salah.csv");
+    std::fs::write(&bad_file, BAD_SLIMS_FILE).unwrap();
+    browser.goto("/members/import").await;
+    browser
+        .wait_js(
+            "the import form",
+            "return document.querySelector('form[action=\"/members/import\"]') !== null",
+        )
+        .await;
+    browser
+        .type_into("input[type=file][name=file]", bad_file.to_str().unwrap())
+        .await;
+    browser
+        .click("form[action=\"/members/import\"] button[type=submit]")
+        .await;
+    browser
+        .wait_js(
+            "the import's problems",
+            "return document.querySelectorAll('#import-errors tbody tr').length >= 3",
+        )
+        .await;
+    let texts = check_page(&browser, "import-refused", &pieces).await;
+    for expected in [
+        "Bukan tanggal (tulis TTTT-BB-HH).",
+        "Wajib diisi, tetapi kosong.",
+        "Tulis 1 (laki-laki), 0 (perempuan) atau kosongkan.",
+        "expire_date",
+    ] {
+        assert!(texts.iter().any(|t| t == expected), "{expected}: {texts:?}");
+    }
+    for echoed in ["2027-02-30", "Tujuh"] {
+        assert!(
+            !texts.iter().any(|t| t.contains(echoed)),
+            "{echoed} echoed: {texts:?}"
+        );
+    }
+    browser.screenshot("words-import-refused").await;
+
     // The tripwire: the same page in English does trip the check.
     browser.goto("/lang/en").await;
     browser.goto("/usage").await;

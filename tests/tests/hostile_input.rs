@@ -65,6 +65,7 @@ async fn unknown_enum_values_are_invalid_arguments() {
         .import_members(admin.req(ImportMembersRequest {
             format: 42,
             content: b"x".to_vec(),
+            ..Default::default()
         }))
         .await
         .unwrap_err();

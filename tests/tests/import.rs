@@ -26,11 +26,21 @@ async fn import(
     admin: &mut Staff,
     content: Vec<u8>,
 ) -> Result<ImportMembersResponse, tonic::Status> {
+    import_in(admin, content, "").await
+}
+
+/// [`import`], the problems of a refused file in `lang`.
+async fn import_in(
+    admin: &mut Staff,
+    content: Vec<u8>,
+    lang: &str,
+) -> Result<ImportMembersResponse, tonic::Status> {
     admin
         .client
         .import_members(admin.req(ImportMembersRequest {
             format: ImportFormat::Slims as i32,
             content,
+            lang: lang.into(),
         }))
         .await
         .map(|r| r.into_inner())
@@ -57,6 +67,15 @@ async fn a_bad_date_refuses_the_whole_file_then_the_fixed_file_imports() {
         "{}",
         err.message()
     );
+    // Asked in Indonesian: the catalogue's sentence, the value not quoted.
+    let err = import_in(&mut admin, file(&bad), "id").await.unwrap_err();
+    assert!(
+        err.message()
+            .contains("baris 4, kolom expire_date: Bukan tanggal (tulis TTTT-BB-HH)."),
+        "{}",
+        err.message()
+    );
+    assert!(!err.message().contains("2027-02-30"), "{}", err.message());
     // Nothing was written.
     assert_eq!(server.app.store_for_tests().member_count().unwrap(), 0);
     let search = admin

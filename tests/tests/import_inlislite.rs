@@ -73,10 +73,14 @@ async fn cli_import(
     password: &str,
     path: &std::path::Path,
     rows: &[[&str; 11]],
+    lang: &str,
 ) -> (bool, String, String) {
     std::fs::write(path, workbook(rows)).unwrap();
     server
-        .admin(password, &["member", "import", path.to_str().unwrap()])
+        .admin(
+            password,
+            &["member", "import", path.to_str().unwrap(), "--lang", lang],
+        )
         .await
 }
 
@@ -91,14 +95,28 @@ async fn the_cli_imports_a_workbook_all_or_nothing_and_again_updates() {
         row("A-0002", "Budi Santoso", "31/02/2099"),
         row("A 0003", "", "2099-12-31"),
     ];
-    let (ok, _, err) = cli_import(&server, &password, &bad, &rows).await;
+    let (ok, _, err) = cli_import(&server, &password, &bad, &rows, "en").await;
     assert!(!ok);
     for needle in [
-        "line 4, column tanggal akhir berlaku",
-        "line 5, column no anggota",
-        "line 5, column nama",
+        "The file was not imported; nothing was changed:",
+        "line 4, column tanggal akhir berlaku: Not a date (write YYYY-MM-DD).",
+        "line 5, column no anggota: A card number may only hold",
+        "line 5, column nama: Required, but empty.",
     ] {
         assert!(err.contains(needle), "{needle} missing from {err}");
+    }
+    // In Indonesian, and never quoting the bad cells back.
+    let (ok, _, err) = cli_import(&server, &password, &bad, &rows, "id").await;
+    assert!(!ok);
+    for needle in [
+        "Berkas tidak diimpor; tidak ada yang diubah:",
+        "baris 4, kolom tanggal akhir berlaku: Bukan tanggal (tulis TTTT-BB-HH).",
+        "baris 5, kolom nama: Wajib diisi, tetapi kosong.",
+    ] {
+        assert!(err.contains(needle), "{needle} missing from {err}");
+    }
+    for value in ["31/02/2099", "2099-02-31", "A 0003", "Budi"] {
+        assert!(!err.contains(value), "{value} echoed in {err}");
     }
     let mut admin = Staff::sign_in(server.channel().await, "admin", &password).await;
     let get = |card: &str| GetMemberRequest { card: card.into() };
@@ -116,7 +134,7 @@ async fn the_cli_imports_a_workbook_all_or_nothing_and_again_updates() {
         row("A-0001", "Siti Aminah", "2099-12-31"),
         row("A-0002", "Budi Santoso", "28/02/2099"),
     ];
-    let (ok, out, err) = cli_import(&server, &password, &good, &rows).await;
+    let (ok, out, err) = cli_import(&server, &password, &good, &rows, "id").await;
     assert!(ok, "{err}");
     assert!(out.contains("2 new, 0 updated"), "{out}");
     let m = admin
@@ -139,7 +157,7 @@ async fn the_cli_imports_a_workbook_all_or_nothing_and_again_updates() {
         row("A-0001", "Siti Aminah Putri", "2099-12-31"),
         row("A-0002", "Budi Santoso", "28/02/2099"),
     ];
-    let (ok, out, err) = cli_import(&server, &password, &good, &rows).await;
+    let (ok, out, err) = cli_import(&server, &password, &good, &rows, "id").await;
     assert!(ok, "{err}");
     assert!(out.contains("0 new, 2 updated"), "{out}");
     let found = admin

@@ -176,6 +176,11 @@ pub enum MemberCommand {
     Import {
         /// The exported file.
         file: PathBuf,
+        /// The language of a refused file's problems: id or en (default:
+        /// the operator's locale, `LC_ALL`/`LC_MESSAGES`/`LANG`, when it
+        /// is Indonesian; English otherwise).
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// Add or update one member.
     Add {

@@ -122,7 +122,7 @@ pub(super) async fn backup(s: &mut Signed, out: &std::path::Path) -> Result<(), 
 /// `member ...`: imports, adds, shows, searches, blocks.
 pub(super) async fn member(s: &mut Signed, cmd: MemberCommand) -> Result<(), CliError> {
     match cmd {
-        MemberCommand::Import { file } => {
+        MemberCommand::Import { file, lang } => {
             let content = std::fs::read(&file).map_err(|source| CliError::Read {
                 path: file.clone(),
                 source,
@@ -131,6 +131,7 @@ pub(super) async fn member(s: &mut Signed, cmd: MemberCommand) -> Result<(), Cli
                 // The server tells SLiMS' CSV from INLISLite's workbook.
                 format: ImportFormat::Unspecified as i32,
                 content,
+                lang: lang.unwrap_or_else(operator_lang),
             })?;
             let r = s.client.import_members(req).await?.into_inner();
             println!(
@@ -365,5 +366,21 @@ pub(super) async fn report(s: &mut Signed, cmd: ReportCommand) -> Result<(), Cli
             );
             Ok(())
         }
+    }
+}
+
+/// The operator's language from the locale (`LC_ALL`, `LC_MESSAGES`,
+/// `LANG`, the first one set, as POSIX orders them): "id" when it is
+/// Indonesian, "en" otherwise (the command line's own language).
+fn operator_lang() -> String {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .unwrap_or_default();
+    if locale.to_ascii_lowercase().starts_with("id") {
+        "id".to_owned()
+    } else {
+        "en".to_owned()
     }
 }

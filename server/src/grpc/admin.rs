@@ -1,7 +1,8 @@
 //! `bilik.v1.Admin`: what staff tools call (the CLI, grpcurl, integrations).
 
-use super::bearer;
-use crate::app::{App, StaffIdentity};
+use super::{bearer, import_status};
+use crate::app::{App, Error, StaffIdentity};
+use bilik_proto::catalog::Lang;
 use bilik_proto::v1::admin_server::Admin;
 use bilik_proto::v1::*;
 use std::pin::Pin;
@@ -238,9 +239,12 @@ impl Admin for AdminService {
         let who = self.staff(&req)?;
         let r = req.get_ref();
         let format = enum_value(r.format, "format")?;
-        Ok(Response::new(
-            self.app.import_members(&who, format, &r.content).await?,
-        ))
+        let lang = Lang::parse(&r.lang).unwrap_or(Lang::En);
+        match self.app.import_members(&who, format, &r.content).await {
+            Ok(done) => Ok(Response::new(done)),
+            Err(Error::Import(errors)) => Err(import_status(&errors, lang)),
+            Err(other) => Err(other.into()),
+        }
     }
 
     async fn query_sessions(

@@ -8,6 +8,8 @@ pub use admin::AdminService;
 pub use station::StationService;
 
 use crate::app::{App, Error, Fault};
+use crate::import::ImportErrors;
+use bilik_proto::catalog::Lang;
 use tonic::{Code, Status};
 
 impl From<Error> for Status {
@@ -29,14 +31,7 @@ impl From<Error> for Status {
             Error::Store(_) | Error::Secret(_) => Code::Internal,
         };
         let message = match &err {
-            // Every problem of an import, one per line, so staff can fix them all at once.
-            Error::Import(e) => {
-                let lines: Vec<String> = e.errors.iter().map(ToString::to_string).collect();
-                format!(
-                    "the file was not imported; nothing was changed:\n{}",
-                    lines.join("\n")
-                )
-            }
+            Error::Import(e) => return import_status(e, Lang::En),
             Error::Store(e) => {
                 tracing::error!(error = %e, "store failure");
                 "internal storage error".to_owned()
@@ -45,6 +40,12 @@ impl From<Error> for Status {
         };
         Status::new(code, clip_message(message))
     }
+}
+
+/// A refused import as a status: every problem, one per line, in `lang`,
+/// so staff can fix them all at once.
+fn import_status(errors: &ImportErrors, lang: Lang) -> Status {
+    Status::invalid_argument(clip_message(errors.describe(lang)))
 }
 
 /// Longest `grpc-message` sent: our messages name a field and a limit and

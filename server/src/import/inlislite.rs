@@ -18,8 +18,9 @@
 //! than [`MAX_ROWS`] rows or [`MAX_COLUMNS`] columns is refused.
 
 use crate::import::member::{
-    self, Field, Gender, ImportErrors, ImportedMember, Layout, Sink, Standing,
+    self, Field, Gender, ImportErrors, ImportedMember, Layout, Problem, Sink, Standing,
 };
+use bilik_proto::catalog::import as words;
 use calamine::{Data, Reader};
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -124,11 +125,12 @@ pub fn is_workbook(input: &[u8]) -> bool {
 /// member, or every problem (all-or-nothing, as every import).
 pub fn parse(input: &[u8]) -> Result<Vec<ImportedMember>, ImportErrors> {
     let mut sink = Sink::new(&COLUMNS);
-    let whole = |sink: &mut Sink, message: &str| sink.push(1, None, message.to_owned());
+    let whole = |sink: &mut Sink, problem: Problem| sink.push(1, problem);
     if input.starts_with(b"PK") && !unpacks_within(input, MAX_UNPACKED) {
+        let mib = MAX_UNPACKED / (1024 * 1024);
         whole(
             &mut sink,
-            "the workbook unpacks to more than 64 MiB (or is not a readable .xlsx)",
+            Problem::with(words::UNPACKS_TOO_BIG, format!("{mib} MiB")),
         );
         return Err(sink.finish());
     }
@@ -138,17 +140,18 @@ pub fn parse(input: &[u8]) -> Result<Vec<ImportedMember>, ImportErrors> {
     {
         Some(range) => range,
         None => {
-            whole(
-                &mut sink,
-                "not an Excel workbook (.xlsx, .xls) that can be read",
-            );
+            whole(&mut sink, Problem::new(words::NOT_A_WORKBOOK));
             return Err(sink.finish());
         }
     };
-    if range.height() > MAX_ROWS || range.width() > MAX_COLUMNS {
+    if range.height() > MAX_ROWS {
+        whole(&mut sink, Problem::with(words::TOO_MANY_ROWS, MAX_ROWS));
+        return Err(sink.finish());
+    }
+    if range.width() > MAX_COLUMNS {
         whole(
             &mut sink,
-            &format!("the sheet is larger than {MAX_ROWS} rows or {MAX_COLUMNS} columns"),
+            Problem::with(words::TOO_MANY_COLUMNS, MAX_COLUMNS),
         );
         return Err(sink.finish());
     }
@@ -161,10 +164,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<ImportedMember>, ImportErrors> {
         .enumerate()
         .find_map(|(i, row)| header(row).map(|c| (i, c)))
     else {
-        whole(
-            &mut sink,
-            "no header row with \"no anggota\", \"nama\" and \"tanggal akhir berlaku\"",
-        );
+        whole(&mut sink, Problem::new(words::NO_HEADER));
         return Err(sink.finish());
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -181,11 +181,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<ImportedMember>, ImportErrors> {
             };
             let field = &mut fields[column];
             if let Data::Error(_) = cell {
-                sink.push(
-                    line,
-                    Some(COLUMNS[column]),
-                    "the cell holds a spreadsheet error".into(),
-                );
+                sink.push_field(line, column, Problem::new(words::CELL_ERROR));
                 field.bad = true;
                 continue;
             }
@@ -280,21 +276,18 @@ fn iso_date(text: &str) -> String {
 
 /// INLISLite's gender: "Laki-laki" / "L" / "Pria", "Perempuan" / "P" /
 /// "Wanita"; empty unknown.
-fn parse_gender(value: &str) -> Result<Gender, String> {
+fn parse_gender(value: &str) -> Result<Gender, Problem> {
     match value.to_lowercase().as_str() {
         "laki-laki" | "laki laki" | "lakilaki" | "l" | "pria" => Ok(Gender::Male),
         "perempuan" | "p" | "wanita" => Ok(Gender::Female),
         "" => Ok(Gender::Unspecified),
-        _ => Err(format!(
-            "expected Laki-laki, Perempuan or empty: {}",
-            member::show(value)
-        )),
+        _ => Err(Problem::new(words::INLISLITE_GENDER)),
     }
 }
 
 /// INLISLite's "status anggota": Aktif; Tidak Aktif / Nonaktif / Blokir;
 /// Pending / Menunggu; empty: not said.
-fn parse_status(value: &str) -> Result<Option<Standing>, String> {
+fn parse_status(value: &str) -> Result<Option<Standing>, Problem> {
     match header_name(value).replace('-', " ").as_str() {
         "" => Ok(None),
         "aktif" | "active" => Ok(Some(Standing::Active)),
@@ -302,10 +295,7 @@ fn parse_status(value: &str) -> Result<Option<Standing>, String> {
             Ok(Some(Standing::Blocked))
         }
         "pending" | "menunggu" | "belum aktif" => Ok(Some(Standing::Pending)),
-        _ => Err(format!(
-            "expected Aktif, Tidak Aktif, Pending or empty: {}",
-            member::show(value)
-        )),
+        _ => Err(Problem::new(words::INLISLITE_STATUS)),
     }
 }
 
@@ -484,11 +474,7 @@ mod tests {
                 (5, Some("no anggota")),
             ]
         );
-        assert!(
-            errors[6].message.contains("first seen on line 3"),
-            "{}",
-            errors[6].message
-        );
+        assert_eq!(errors[6].problem, Problem::with(words::DUPLICATE_CARD, 3));
     }
 
     #[test]
@@ -499,7 +485,7 @@ mod tests {
         );
         let bytes = workbook(&["Nama", "Alamat"], &[vec!["Siti", "Jl. Merdeka"]]);
         let e = parse(&bytes).unwrap_err().errors;
-        assert!(e[0].message.contains("no header"), "{}", e[0].message);
+        assert_eq!(e[0].problem, Problem::new(words::NO_HEADER));
         assert!(is_workbook(&bytes));
         assert!(!is_workbook(b"\"member_id\","));
     }

@@ -7,15 +7,13 @@
 //! [`Layout`] and calls [`validate`] for each row.
 
 use crate::policy::{self, CardProblem};
+use bilik_proto::catalog::{Lang, Text, import as words};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::fmt;
 
 /// Longest accepted member name, in characters.
 const MAX_NAME_LEN: usize = 200;
-/// Longest excerpt of an offending value quoted back in a message, in
-/// characters, so a garbage field cannot bloat the error report.
-const MAX_SHOWN_VALUE: usize = 40;
 
 /// How many problems an import reports before summarising the rest in one
 /// final "... and N more" entry, so a garbage file cannot produce a huge
@@ -99,25 +97,91 @@ pub enum Gender {
     Female,
 }
 
+/// What is wrong with a cell or a line: a catalogue sentence
+/// ([`bilik_proto::catalog::import`]) and the number filling its
+/// `{value}`. Never the cell's content: the file is hostile, and the
+/// operator has it open anyway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The sentence, in both languages.
+    pub text: Text,
+    /// What fills `{value}` (a limit, a count, a line number), chosen by the
+    /// importer; empty when the sentence has no `{value}`.
+    pub value: String,
+}
+
+impl Problem {
+    /// A problem whose sentence has no `{value}`.
+    pub fn new(text: Text) -> Self {
+        Self::with(text, "")
+    }
+
+    /// A problem with `{value}` filled with `value`.
+    pub fn with(text: Text, value: impl fmt::Display) -> Self {
+        Self {
+            text,
+            value: value.to_string(),
+        }
+    }
+
+    /// The sentence in `lang`, filled in.
+    pub fn get(&self, lang: Lang) -> String {
+        self.text.get(lang).replace("{value}", &self.value)
+    }
+}
+
 /// One problem in the file: where and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     /// Physical line (1-based, header included) the offending record starts
     /// on, or the non-UTF-8 line itself, so the operator can find it.
     pub line: usize,
-    /// The SLiMS column at fault, when the problem is in one field; `None`
-    /// for problems with the whole line (wrong field count, bad encoding).
+    /// The export's column at fault (its name as the importer knows it),
+    /// when the problem is in one named field; `None` for problems with the
+    /// whole line (wrong field count, bad encoding) or in a field past the
+    /// named columns.
     pub column: Option<&'static str>,
-    /// What is wrong, in English, for the operator.
-    pub message: String,
+    /// The position (1-based) of a field past the export's named columns,
+    /// so the operator can still find it; `None` otherwise.
+    pub field: Option<usize>,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+impl RowError {
+    /// Where in the line the problem is, in `lang`: the column's name, the
+    /// field's position, or empty for the whole line.
+    pub fn place(&self, lang: Lang) -> String {
+        match (self.column, self.field) {
+            (Some(column), _) => column.to_owned(),
+            (None, Some(field)) => words::FIELD_AT
+                .get(lang)
+                .replace("{value}", &field.to_string()),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// The problem as one line for a terminal, in `lang`: "line 4, column
+    /// expire_date: Not a date (write YYYY-MM-DD).".
+    pub fn describe(&self, lang: Lang) -> String {
+        let line = words::AT_LINE
+            .get(lang)
+            .replace("{value}", &self.line.to_string());
+        let place = match (self.column, self.field) {
+            (Some(column), _) => format!(
+                ", {}",
+                words::AT_COLUMN.get(lang).replace("{value}", column)
+            ),
+            (None, Some(_)) => format!(", {}", self.place(lang)),
+            (None, None) => String::new(),
+        };
+        format!("{line}{place}: {}", self.problem.get(lang))
+    }
 }
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.column {
-            Some(column) => write!(f, "line {}, column {}: {}", self.line, column, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
-        }
+        f.write_str(&self.describe(Lang::En))
     }
 }
 
@@ -131,7 +195,21 @@ pub struct ImportErrors {
     pub errors: Vec<RowError>,
 }
 
-/// The one-line description of an [`ImportErrors`].
+impl ImportErrors {
+    /// Every problem, one per line, under the catalogue's heading, in
+    /// `lang`: what a terminal shows.
+    pub fn describe(&self, lang: Lang) -> String {
+        let mut out = words::NOT_IMPORTED.get(lang).to_owned();
+        for error in &self.errors {
+            out.push('\n');
+            out.push_str(&error.describe(lang));
+        }
+        out
+    }
+}
+
+/// The one-line description of an [`ImportErrors`] (in English: logs and
+/// `Display`).
 fn summarize(errors: &[RowError]) -> String {
     match errors.first() {
         Some(first) => format!("{} problem(s) in the file; first: {first}", errors.len()),
@@ -152,7 +230,7 @@ pub struct Field {
 
 /// How an export writes a membership's standing: `Ok(None)` when the cell
 /// does not say, an `Err` is the problem to report.
-pub type StandingCode = fn(&str) -> Result<Option<Standing>, String>;
+pub type StandingCode = fn(&str) -> Result<Option<Standing>, Problem>;
 
 /// Where an export keeps each member field: positions in its rows, and how
 /// it writes what differs between systems. `None`: the export has no such
@@ -167,7 +245,7 @@ pub struct Layout {
     pub gender: Option<usize>,
     /// How this export writes a gender (e.g. SLiMS `1`/`0`); an `Err` is the
     /// problem to report.
-    pub gender_code: fn(&str) -> Result<Gender, String>,
+    pub gender_code: fn(&str) -> Result<Gender, Problem>,
     /// The member type (category).
     pub category: Option<usize>,
     /// The e-mail address.
@@ -233,13 +311,33 @@ impl Sink {
         self.errors.is_empty()
     }
 
+    /// Records one problem with a whole line (or counts it, past the cap).
+    pub fn push(&mut self, line: usize, problem: Problem) {
+        self.record(line, None, None, problem);
+    }
+
+    /// Records one problem in the field at `index` (0-based) of a line:
+    /// named by its column, or by its position past the named columns.
+    pub fn push_field(&mut self, line: usize, index: usize, problem: Problem) {
+        let column = self.column_name(index);
+        let field = column.is_none().then_some(index + 1);
+        self.record(line, column, field, problem);
+    }
+
     /// Records one problem (or counts it, past the cap).
-    pub fn push(&mut self, line: usize, column: Option<&'static str>, message: String) {
+    fn record(
+        &mut self,
+        line: usize,
+        column: Option<&'static str>,
+        field: Option<usize>,
+        problem: Problem,
+    ) {
         if self.errors.len() < MAX_REPORTED_ERRORS {
             self.errors.push(RowError {
                 line,
                 column,
-                message,
+                field,
+                problem,
             });
         } else {
             if self.omitted == 0 {
@@ -259,14 +357,15 @@ impl Sink {
             let column = e
                 .column
                 .and_then(|c| self.columns.iter().position(|&name| name == c))
-                .map_or(0, |i| i + 1);
+                .map_or(e.field.unwrap_or(0), |i| i + 1);
             (e.line, column)
         });
         if self.omitted > 0 {
             self.errors.push(RowError {
                 line: self.first_omitted_line,
                 column: None,
-                message: format!("... and {} more problem(s) from this line on", self.omitted),
+                field: None,
+                problem: Problem::with(words::MORE_PROBLEMS, self.omitted),
             });
         }
         ImportErrors {
@@ -297,14 +396,7 @@ pub fn validate(
     let card = row.check(layout.card, parse_card);
     if let Some(card) = &card {
         if let Some(&first) = seen.get(card) {
-            let column = row.sink.column_name(layout.card).unwrap_or("card");
-            row.error(
-                layout.card,
-                format!(
-                    "duplicate {column} {}, first seen on line {first}",
-                    show(card)
-                ),
-            );
+            row.error(layout.card, Problem::with(words::DUPLICATE_CARD, first));
         } else {
             seen.insert(card.clone(), line);
         }
@@ -376,15 +468,15 @@ impl Row<'_> {
 
     /// Runs `parse` on column `index`, reporting its complaint. Columns with
     /// an already reported problem are skipped.
-    fn check<T>(&mut self, index: usize, parse: fn(&str) -> Result<T, String>) -> Option<T> {
+    fn check<T>(&mut self, index: usize, parse: fn(&str) -> Result<T, Problem>) -> Option<T> {
         if self.fields.get(index).is_none_or(|f| f.bad) {
             self.failed = true;
             return None;
         }
         match parse(self.text(index)) {
             Ok(value) => Some(value),
-            Err(message) => {
-                self.error(index, message);
+            Err(problem) => {
+                self.error(index, problem);
                 None
             }
         }
@@ -395,7 +487,7 @@ impl Row<'_> {
     fn check_optional<T>(
         &mut self,
         index: Option<usize>,
-        parse: fn(&str) -> Result<Option<T>, String>,
+        parse: fn(&str) -> Result<Option<T>, Problem>,
     ) -> Option<Option<T>> {
         match index {
             Some(index) => self.check(index, parse),
@@ -404,68 +496,48 @@ impl Row<'_> {
     }
 
     /// Reports a problem in column `index`.
-    fn error(&mut self, index: usize, message: String) {
+    fn error(&mut self, index: usize, problem: Problem) {
         self.failed = true;
-        let column = self.sink.column_name(index);
-        self.sink.push(self.line, column, message);
-    }
-}
-
-/// Quotes a value for a message, shortened so garbage cannot bloat it.
-pub(crate) fn show(value: &str) -> String {
-    match value.char_indices().nth(MAX_SHOWN_VALUE) {
-        Some((cut, _)) => format!("{:?}...", value.get(..cut).unwrap_or(value)),
-        None => format!("{value:?}"),
+        self.sink.push_field(self.line, index, problem);
     }
 }
 
 /// Validates a (trimmed) `member_name`.
-fn parse_name(value: &str) -> Result<String, String> {
+fn parse_name(value: &str) -> Result<String, Problem> {
     if value.is_empty() {
-        return Err("required but empty".to_owned());
+        return Err(Problem::new(words::REQUIRED));
     }
-    let len = value.chars().count();
-    if len > MAX_NAME_LEN {
-        return Err(format!(
-            "longer than {MAX_NAME_LEN} characters ({len}): {}",
-            show(value)
-        ));
+    if value.chars().count() > MAX_NAME_LEN {
+        return Err(Problem::with(words::TOO_LONG, MAX_NAME_LEN));
     }
     Ok(value.to_owned())
 }
 
 /// Validates and normalises a (trimmed) card number: [`policy::check_card`]
 /// decides, this words its refusal.
-fn parse_card(value: &str) -> Result<String, String> {
+fn parse_card(value: &str) -> Result<String, Problem> {
     policy::check_card(value).map_err(|problem| match problem {
-        CardProblem::Empty => "required but empty".to_owned(),
-        CardProblem::BadCharacter => format!(
-            "only letters A-Z, digits, '-', '.', '/' and '_' are allowed: {}",
-            show(value)
-        ),
-        CardProblem::TooLong(len) => format!(
-            "longer than {} characters ({len}): {}",
-            policy::MAX_CARD_LEN,
-            show(value)
-        ),
+        CardProblem::Empty => Problem::new(words::REQUIRED),
+        CardProblem::BadCharacter => Problem::new(words::CARD_CHARACTERS),
+        CardProblem::TooLong(_) => Problem::with(words::TOO_LONG, policy::MAX_CARD_LEN),
     })
 }
 
 /// Reads an optional date; empty and MySQL's `0000-00-00` mean none.
-fn parse_date(value: &str) -> Result<Option<NaiveDate>, String> {
+fn parse_date(value: &str) -> Result<Option<NaiveDate>, Problem> {
     if value.is_empty() || value == "0000-00-00" {
         return Ok(None);
     }
     policy::parse_date(value)
         .map(Some)
-        .ok_or_else(|| format!("not a date (YYYY-MM-DD): {}", show(value)))
+        .ok_or_else(|| Problem::new(words::NOT_A_DATE))
 }
 
 /// Reads a required date.
-fn parse_required_date(value: &str) -> Result<NaiveDate, String> {
+fn parse_required_date(value: &str) -> Result<NaiveDate, Problem> {
     match parse_date(value)? {
         Some(date) => Ok(date),
-        None if value.is_empty() => Err("required but empty".to_owned()),
-        None => Err(format!("required, but {} means no date", show(value))),
+        None if value.is_empty() => Err(Problem::new(words::REQUIRED)),
+        None => Err(Problem::new(words::NO_DATE)),
     }
 }

@@ -8,4 +8,4 @@ pub mod inlislite;
 pub mod member;
 pub mod slims;
 
-pub use member::{Gender, ImportErrors, ImportedMember, RowError, Standing};
+pub use member::{Gender, ImportErrors, ImportedMember, Problem, RowError, Standing};

@@ -19,7 +19,10 @@
 
 mod reader;
 
-use crate::import::member::{self, Field, Gender, ImportErrors, ImportedMember, Layout, Sink};
+use crate::import::member::{
+    self, Field, Gender, ImportErrors, ImportedMember, Layout, Problem, Sink,
+};
+use bilik_proto::catalog::import as words;
 use reader::{Reader, lines_within, undecodable_lines};
 use std::collections::HashMap;
 
@@ -109,11 +112,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<ImportedMember>, ImportErrors> {
     while let Some(record) = reader.next_record(&mut sink) {
         let bad_lines = lines_within(&undecodable, record.line, record.last_line);
         for &line in bad_lines {
-            sink.push(
-                line,
-                None,
-                "not valid UTF-8 text; save the export as UTF-8".to_owned(),
-            );
+            sink.push(line, Problem::new(words::NOT_UTF8));
         }
         let is_header = first
             && record
@@ -137,14 +136,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<ImportedMember>, ImportErrors> {
             fields = fields.get(..count).unwrap_or(fields);
         }
         if !(MIN_FIELDS..=MAX_FIELDS).contains(&count) {
-            sink.push(
-                record.line,
-                None,
-                format!(
-                    "expected {MIN_FIELDS} or {MAX_FIELDS} fields, found {}",
-                    record.count
-                ),
-            );
+            sink.push(record.line, Problem::with(words::FIELD_COUNT, record.count));
             continue;
         }
         if let Some(member) = member::validate(record.line, fields, &LAYOUT, &mut seen, &mut sink) {
@@ -160,15 +152,12 @@ pub fn parse(input: &[u8]) -> Result<Vec<ImportedMember>, ImportErrors> {
 }
 
 /// Reads SLiMS' gender code: `1` male, `0` female, empty unknown.
-fn parse_gender(value: &str) -> Result<Gender, String> {
+fn parse_gender(value: &str) -> Result<Gender, Problem> {
     match value {
         "1" => Ok(Gender::Male),
         "0" => Ok(Gender::Female),
         "" => Ok(Gender::Unspecified),
-        other => Err(format!(
-            "expected 1 (male), 0 (female) or empty: {}",
-            member::show(other)
-        )),
+        _ => Err(Problem::new(words::SLIMS_GENDER)),
     }
 }
 
@@ -177,6 +166,7 @@ fn parse_gender(value: &str) -> Result<Gender, String> {
 mod tests {
     use super::*;
     use crate::import::member::{MAX_REPORTED_ERRORS, RowError};
+    use bilik_proto::catalog::Lang;
     use chrono::NaiveDate;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -409,12 +399,19 @@ mod tests {
             vec![RowError {
                 line: 5,
                 column: Some("expire_date"),
-                message: "not a date (YYYY-MM-DD): \"2025-02-30\"".into(),
+                field: None,
+                problem: Problem::new(words::NOT_A_DATE),
             }]
         );
+        // Named by line and column, in either language; the value is not
+        // quoted back.
         assert_eq!(
             errors[0].to_string(),
-            "line 5, column expire_date: not a date (YYYY-MM-DD): \"2025-02-30\""
+            "line 5, column expire_date: Not a date (write YYYY-MM-DD)."
+        );
+        assert_eq!(
+            errors[0].describe(Lang::Id),
+            "baris 5, kolom expire_date: Bukan tanggal (tulis TTTT-BB-HH)."
         );
     }
 
@@ -449,8 +446,18 @@ mod tests {
                 (10, Some("member_name")),
             ]
         );
-        let display = ImportErrors { errors }.to_string();
-        assert!(display.starts_with("9 problem(s) in the file; first: line 3"));
+        // No problem quotes the cell back (the file is hostile).
+        let all = ImportErrors { errors };
+        for lang in [Lang::Id, Lang::En] {
+            let text = all.describe(lang);
+            for value in ["2025-13-01", "abc", "bad id!", "XXXX", "nnnn"] {
+                assert!(!text.contains(value), "{value} echoed in {text}");
+            }
+        }
+        assert!(
+            all.to_string()
+                .starts_with("9 problem(s) in the file; first: line 3")
+        );
     }
 
     #[test]
@@ -463,15 +470,21 @@ mod tests {
         assert_eq!(errors[0].column, None);
         assert_eq!(
             errors[0].to_string(),
-            "line 5: expected 18 or 19 fields, found 7"
+            "line 5: Expected 18 or 19 fields, found 7."
+        );
+        // The catalogue's sentence says the counts this reader checks.
+        let said = words::FIELD_COUNT.en;
+        assert!(
+            said.contains(&format!("{MIN_FIELDS} or {MAX_FIELDS}")),
+            "{said}"
         );
 
         // 20 fields whose last is not empty is one too many.
         let line = member("M10", "1", "2025-01-01");
         let line = format!("{}\"pw\",\"extra\"\n", line.trim_end());
         assert_eq!(
-            refused(line.as_bytes())[0].message,
-            "expected 18 or 19 fields, found 20"
+            refused(line.as_bytes())[0].problem,
+            Problem::with(words::FIELD_COUNT, 20)
         );
     }
 
@@ -482,12 +495,12 @@ mod tests {
         assert!(
             errors
                 .iter()
-                .any(|e| e.line == 1 && e.message.contains("UTF-8"))
+                .any(|e| e.line == 1 && e.problem.text == words::NOT_UTF8)
         );
         assert!(
             errors
                 .iter()
-                .any(|e| e.line == 2 && e.message.contains("UTF-8"))
+                .any(|e| e.line == 2 && e.problem.text == words::NOT_UTF8)
         );
 
         // One non-UTF-8 line among good ones is named.
@@ -506,7 +519,7 @@ mod tests {
         let errors = refused(file.as_bytes());
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].column, Some("member_name"));
-        assert!(errors[0].message.contains("U+0000"));
+        assert_eq!(errors[0].problem, Problem::new(words::CONTROL_CHARACTER));
 
         // A raw tab is only allowed inside quotes.
         let file = format!("N2,Some\tBody{}", &member("", "", "2025-01-01")[7..]);
@@ -527,7 +540,7 @@ mod tests {
         let errors = refused(file.as_bytes());
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].column, Some("member_name"));
-        assert!(errors[0].message.contains("closing quote"));
+        assert_eq!(errors[0].problem, Problem::new(words::AFTER_QUOTE));
     }
 
     #[test]
@@ -540,7 +553,9 @@ mod tests {
         let errors = refused(file.as_bytes());
         assert_eq!(errors.len(), 1);
         assert_eq!((errors[0].line, errors[0].column), (4, Some("member_id")));
-        assert!(errors[0].message.contains("line 2"), "{}", errors[0]);
+        assert_eq!(errors[0].problem, Problem::with(words::DUPLICATE_CARD, 2));
+        // The card itself is not quoted back.
+        assert!(!errors[0].to_string().contains("DUP"), "{}", errors[0]);
     }
 
     #[test]
@@ -577,7 +592,7 @@ mod tests {
         assert_eq!(errors[99].line, 100);
         let last = &errors[MAX_REPORTED_ERRORS];
         assert_eq!((last.line, last.column), (101, None));
-        assert!(last.message.contains("150 more"), "{last}");
+        assert_eq!(last.problem, Problem::with(words::MORE_PROBLEMS, 150));
     }
 
     #[test]

@@ -90,7 +90,7 @@ pub(super) async fn preview(
                 div.table-wrap { table #import-errors {
                     thead { tr { th.num { (ctx.t(&t::LINE)) } th { (ctx.t(&t::COLUMN)) } th { (ctx.t(&t::PROBLEM)) } } }
                     tbody { @for e in &errors.errors { tr {
-                        td.num { (e.line) } td { (e.column.unwrap_or("")) } td { (e.message) }
+                        td.num { (e.line) } td { (e.place(ctx.lang)) } td { (e.problem.get(ctx.lang)) }
                     } } }
                 } }
                 h2 { (ctx.t(&t::TRY_AGAIN)) }

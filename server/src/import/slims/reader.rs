@@ -3,7 +3,8 @@
 //! not this module's business.
 
 use super::STORED_FIELDS;
-use crate::import::member::{Field, Sink};
+use crate::import::member::{Field, Problem, Sink};
+use bilik_proto::catalog::{Text, import as words};
 
 /// The 1-based numbers of the physical lines of `body` that are not valid
 /// UTF-8, in ascending order.
@@ -167,7 +168,6 @@ impl<'a> Reader<'a> {
             field: Field::default(),
             line,
             index,
-            column: sink.column_name(index),
         };
         while self.peek() == Some(' ') {
             self.bump();
@@ -179,11 +179,7 @@ impl<'a> Reader<'a> {
         self.bump();
         loop {
             let Some(c) = self.bump() else {
-                sink.push(
-                    line,
-                    field.column,
-                    field.locate("quoted field is not closed before the end of the file"),
-                );
+                sink.push_field(line, index, Problem::new(words::UNCLOSED_QUOTE));
                 return (field.field, true, End::Record);
             };
             match c {
@@ -216,11 +212,7 @@ impl<'a> Reader<'a> {
             self.bump();
             return (field.field, false, End::Separator);
         }
-        sink.push(
-            line,
-            field.column,
-            field.locate("unexpected text after the closing quote"),
-        );
+        sink.push_field(line, index, Problem::new(words::AFTER_QUOTE));
         // Skip the rest of the field so the following ones stay aligned.
         loop {
             if self.at_line_end() {
@@ -251,7 +243,7 @@ impl<'a> Reader<'a> {
                 Some(',') => break End::Separator,
                 Some('\\') => {
                     if self.at_line_end() {
-                        field.report("backslash at the end of a line escapes nothing", sink);
+                        field.report(words::TRAILING_BACKSLASH, sink);
                     } else if let Some(escaped) = self.bump() {
                         field.push(unescape(escaped), escaped, false, sink);
                         keep = field.field.value.len();
@@ -279,8 +271,6 @@ struct FieldBuilder {
     line: usize,
     /// Position of the field in the record.
     index: usize,
-    /// The export's name for the column at `index`, if it has one there.
-    column: Option<&'static str>,
 }
 
 impl FieldBuilder {
@@ -289,25 +279,16 @@ impl FieldBuilder {
     /// are allowed raw inside quotes only.
     fn push(&mut self, c: char, raw: char, quoted: bool, sink: &mut Sink) {
         if raw.is_control() && !(quoted && matches!(raw, '\t' | '\n' | '\r')) {
-            let message = format!("control character U+{:04X} is not allowed", u32::from(raw));
-            self.report(&message, sink);
+            self.report(words::CONTROL_CHARACTER, sink);
         }
         self.field.value.push(c);
     }
 
     /// Reports a problem in this field, once per field.
-    fn report(&mut self, message: &str, sink: &mut Sink) {
+    fn report(&mut self, text: Text, sink: &mut Sink) {
         if !self.field.bad {
             self.field.bad = true;
-            sink.push(self.line, self.column, self.locate(message));
-        }
-    }
-
-    /// `message`, plus the field's position when it has no column name.
-    fn locate(&self, message: &str) -> String {
-        match self.column {
-            Some(_) => message.to_owned(),
-            None => format!("{message} (field {})", self.index + 1),
+            sink.push_field(self.line, self.index, Problem::new(text));
         }
     }
 }
