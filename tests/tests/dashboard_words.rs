@@ -54,6 +54,20 @@ fn catalogue_files() -> Vec<PathBuf> {
     files
 }
 
+/// The audit log's action codes: the keys of the catalogue's audit
+/// sentences (`"station.enroll" => Text {`).
+fn audit_codes() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../proto/src/catalog/audit.rs");
+    let source = std::fs::read_to_string(root).unwrap();
+    let codes: Vec<String> = source
+        .lines()
+        .filter_map(|line| line.trim().strip_suffix("=> Text {"))
+        .filter_map(|key| literal(key.trim().strip_prefix('"')?).map(|(code, _)| code))
+        .collect();
+    assert!(codes.len() > 20, "only {} audit codes found", codes.len());
+    codes
+}
+
 /// The Rust string literal at the start of `s` (after its opening quote):
 /// its value and the rest of `s`.
 fn literal(s: &str) -> Option<(String, &str)> {
@@ -156,6 +170,36 @@ fn english_pieces(pairs: &[(String, String)]) -> Vec<String> {
     pieces
 }
 
+/// What the test itself made and the dashboard shows as is.
+const DATA: &[&str] = &[
+    // Never translated: the product's name, the language switch's own
+    // name, file formats and units.
+    "Bilik",
+    "English",
+    "PDF",
+    "XLSX",
+    "CSV",
+    "MB",
+    // The test server's library, its default member category, the account
+    // it makes at first start.
+    "Perpustakaan Uji",
+    "Umum",
+    "Administrator",
+    // What the test types.
+    "andi",
+    "Andi Pratama",
+    "Budi Santoso",
+    "Nur Aisyah",
+    "Rina Kepala",
+    "kepala",
+    "admin",
+    "PC-01",
+    "0812-3456",
+    "expire_date",
+    "member_name",
+    "gender",
+];
+
 /// A SLiMS export with three bad cells on two lines: a date that is not
 /// one, an empty name, a gender code SLiMS does not write.
 const BAD_SLIMS_FILE: &str = concat!(
@@ -174,15 +218,166 @@ const NEVER: &[&str] = &[
     "has not ended",
 ];
 
-/// Checks the open page's visible text against `pieces`; returns the text.
-async fn check_page(browser: &Browser, page: &str, pieces: &[String]) -> Vec<String> {
+/// What a page's text is checked against.
+struct Words {
+    /// The English pieces no Indonesian page shows ([`english_pieces`]).
+    pieces: Vec<String>,
+    /// Every Indonesian sentence of the catalogue as a pattern (its literal
+    /// parts, split at the `{placeholders}`), and as one-part patterns the
+    /// data the test itself made (names, cards, accounts, station names) or
+    /// the server reports about itself (a station's host name, OS and agent
+    /// version); longest first, so a sentence or a name goes before the
+    /// words inside it.
+    patterns: Vec<Vec<String>>,
+}
+
+impl Words {
+    /// The catalogue's words and the test's data.
+    fn new(pairs: &[(String, String)], data: &[String]) -> Words {
+        let mut patterns: Vec<Vec<String>> = pairs
+            .iter()
+            .map(|(id, _)| pattern(id))
+            .filter(|parts| parts.iter().any(|p| p.chars().any(char::is_alphabetic)))
+            .collect();
+        patterns.extend(
+            data.iter()
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| vec![d.trim().to_owned()]),
+        );
+        patterns
+            .sort_by_key(|parts| std::cmp::Reverse(parts.iter().map(String::len).sum::<usize>()));
+        patterns.dedup();
+        Words {
+            pieces: english_pieces(pairs),
+            patterns,
+        }
+    }
+
+    /// What of `text` is neither a catalogue sentence (its placeholders
+    /// filled with data, numbers or other catalogue words), nor data, nor
+    /// a number, date or time: empty when all of it is explained.
+    fn unexplained(&self, text: &str) -> String {
+        let mut rest = text.to_owned();
+        // What fills a placeholder is explained on its own (recursively);
+        // repeat until nothing changes.
+        loop {
+            let before = rest.clone();
+            let gap = |g: &str| g.chars().all(filler) || self.unexplained(g).is_empty();
+            for parts in &self.patterns {
+                rest = replace_words(&rest, parts, &gap);
+            }
+            if rest == before {
+                break;
+            }
+        }
+        rest.chars()
+            .filter(|&c| c != MARK)
+            .collect::<String>()
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|word| !word.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// What stands for an explained part of a text.
+const MARK: char = '\u{1}';
+
+/// A catalogue sentence's literal parts, split at its `{placeholders}`, the
+/// ends trimmed (a placeholder at either end adds nothing to match).
+fn pattern(sentence: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut depth = 0;
+    for c in sentence.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                parts.push(String::new());
+            }
+            '}' => depth -= 1,
+            c if depth == 0 => parts.last_mut().unwrap().push(c),
+            _ => {}
+        }
+    }
+    let mut parts: Vec<String> = parts
+        .into_iter()
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    while parts.first().is_some_and(String::is_empty) {
+        parts.remove(0);
+    }
+    while parts.last().is_some_and(String::is_empty) {
+        parts.pop();
+    }
+    parts
+}
+
+/// Whether `c` may fill a placeholder between a sentence's parts without
+/// further checks: an explained part, a digit, a space or punctuation
+/// (never a letter).
+fn filler(c: char) -> bool {
+    c == MARK || !c.is_alphabetic()
+}
+
+/// `text` with every whole-word occurrence of the sentence `parts` (each
+/// gap between them accepted by `gap_ok`: what fills a placeholder must
+/// be explained itself) replaced by [`MARK`].
+fn replace_words(text: &str, parts: &[String], gap_ok: &dyn Fn(&str) -> bool) -> String {
+    let Some(first) = parts.first() else {
+        return text.to_owned();
+    };
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut out = String::new();
+    let mut from = 0;
+    'search: while let Some(i) = text[from..].find(first.as_str()) {
+        let start = from + i;
+        let mut end = start + first.len();
+        let next_from = start + first.chars().next().map_or(1, char::len_utf8);
+        let starts_word = first.chars().next().is_some_and(char::is_alphanumeric);
+        if starts_word && word(text[..start].chars().next_back()) {
+            out.push_str(&text[from..next_from]);
+            from = next_from;
+            continue;
+        }
+        for part in &parts[1..] {
+            let Some(gap) = text[end..].find(part.as_str()) else {
+                out.push_str(&text[from..next_from]);
+                from = next_from;
+                continue 'search;
+            };
+            if !gap_ok(&text[end..end + gap]) {
+                out.push_str(&text[from..next_from]);
+                from = next_from;
+                continue 'search;
+            }
+            end += gap + part.len();
+        }
+        let last = parts.last().unwrap();
+        let ends_word = last.chars().next_back().is_some_and(char::is_alphanumeric);
+        if ends_word && word(text[end..].chars().next()) {
+            out.push_str(&text[from..next_from]);
+            from = next_from;
+            continue;
+        }
+        out.push_str(&text[from..start]);
+        out.push(MARK);
+        from = end;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
+/// Checks the open page's visible text: no English piece, no code, and
+/// nothing the catalogue, the test's data or a number does not explain;
+/// returns the text.
+async fn check_page(browser: &Browser, page: &str, words: &Words) -> Vec<String> {
     let texts: Vec<String> =
         serde_json::from_value(browser.client.execute(VISIBLE_TEXT, vec![]).await.unwrap())
             .unwrap();
     assert!(!texts.is_empty(), "{page}: no visible text");
     let mut found = Vec::new();
     for text in &texts {
-        for piece in pieces {
+        for piece in &words.pieces {
             if contains_words(text, piece) {
                 found.push(format!("{text:?} has {piece:?}"));
             }
@@ -192,13 +387,30 @@ async fn check_page(browser: &Browser, page: &str, pieces: &[String]) -> Vec<Str
                 found.push(format!("{text:?} has {never:?}"));
             }
         }
+        let unexplained = words.unexplained(text);
+        if !unexplained.is_empty() {
+            found.push(format!(
+                "{text:?} is not from the catalogue: {unexplained:?}"
+            ));
+        }
     }
-    assert!(
-        found.is_empty(),
-        "{page} shows English or codes:\n{}",
-        found.join("\n")
-    );
+    if !found.is_empty() {
+        FOUND.lock().unwrap().push(format!(
+            "{page} shows English, codes or words not in the catalogue:\n{}",
+            found.join("\n")
+        ));
+    }
     texts
+}
+
+/// The problems [`check_page`] found, every page's, reported together at
+/// the end of the walk.
+static FOUND: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Fails with every problem [`check_page`] found.
+fn assert_all_pages_clean() {
+    let found = FOUND.lock().unwrap();
+    assert!(found.is_empty(), "{}", found.join("\n\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -220,16 +432,40 @@ async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     enroll_station(&server, "PC-01", &dir.path().join("PC-01")).await;
-    let pieces = english_pieces(&catalogue_pairs());
+    // The test's data, the station's own report of itself, and the audit
+    // log's action codes (the catalogue's keys, shown beside each entry).
+    let mut data: Vec<String> = DATA.iter().map(|d| (*d).to_owned()).collect();
+    for station in server.app.store_for_tests().stations().unwrap() {
+        data.extend([station.hostname, station.os, station.agent_version]);
+    }
+    data.extend(audit_codes());
+    let words = Words::new(&catalogue_pairs(), &data);
     // The check itself can fail: an English page trips it.
-    assert!(pieces.iter().any(|p| p == "Usage book"), "{pieces:?}");
+    assert!(
+        words.pieces.iter().any(|p| p == "Usage book"),
+        "{:?}",
+        words.pieces
+    );
+    assert_eq!(words.unexplained("Buku Penggunaan"), "");
+    assert_eq!(words.unexplained("Usage book"), "Usage book");
+    assert_eq!(
+        words.unexplained("Komputer PC-01 sedang dipakai."),
+        "",
+        "a placeholder filled with data"
+    );
+    assert!(
+        words
+            .unexplained("Komputer PC-01 is busy.")
+            .ends_with("is busy"),
+        "English around data"
+    );
 
     let web = Dashboard::serve(&server.app).await;
     let Some(browser) = Browser::start(&web.url).await else {
         return;
     };
     browser.goto("/").await;
-    check_page(&browser, "login", &pieces).await;
+    check_page(&browser, "login", &words).await;
     browser.screenshot("words-login").await;
     browser.type_into("input[name=username]", "kepala").await;
     browser
@@ -279,7 +515,7 @@ async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
                 &format!("return document.querySelector('{ready}') !== null"),
             )
             .await;
-        check_page(&browser, path, &pieces).await;
+        check_page(&browser, path, &words).await;
         browser.screenshot(&format!("words-{name}")).await;
     }
     // A refused import: every problem in Indonesian, named by line and
@@ -305,7 +541,7 @@ async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
             "return document.querySelectorAll('#import-errors tbody tr').length >= 3",
         )
         .await;
-    let texts = check_page(&browser, "import-refused", &pieces).await;
+    let texts = check_page(&browser, "import-refused", &words).await;
     for expected in [
         "Bukan tanggal (tulis TTTT-BB-HH).",
         "Wajib diisi, tetapi kosong.",
@@ -331,7 +567,11 @@ async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
     assert!(
         texts
             .iter()
-            .any(|t| pieces.iter().any(|p| contains_words(t, p))),
+            .any(|t| words.pieces.iter().any(|p| contains_words(t, p))),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| !words.unexplained(t).is_empty()),
         "{texts:?}"
     );
     browser.goto("/lang/id").await;
@@ -394,7 +634,7 @@ async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
             "12ab"
         ])
     );
-    check_page(&browser, "the refused member form", &pieces).await;
+    check_page(&browser, "the refused member form", &words).await;
     browser.screenshot("words-member-refused").await;
     assert!(
         server.app.get_member("0002").is_err(),
@@ -462,8 +702,9 @@ async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
         .await
         .unwrap();
     assert_eq!(kept, "kepala");
-    check_page(&browser, "the refused staff form", &pieces).await;
+    check_page(&browser, "the refused staff form", &words).await;
 
+    assert_all_pages_clean();
     browser.close().await;
     server.stop().await;
 }

@@ -109,12 +109,12 @@ pub fn action_text(action: &str) -> Option<Text> {
             en: "{actor} made an enrolment code for {target}",
         },
         "station.enroll" => Text {
-            id: "{target} didaftarkan dengan kode dari {actor} ({detail})",
-            en: "{target} was enrolled with a code from {actor} ({detail})",
+            id: "{target} didaftarkan dengan kode dari {actor} (alamat, host: {detail})",
+            en: "{target} was enrolled with a code from {actor} (address, host: {detail})",
         },
         "station.reenroll" => Text {
-            id: "{target} didaftarkan ulang dengan kode dari {actor} ({detail})",
-            en: "{target} was enrolled again with a code from {actor} ({detail})",
+            id: "{target} didaftarkan ulang dengan kode dari {actor} (alamat, host: {detail})",
+            en: "{target} was enrolled again with a code from {actor} (address, host: {detail})",
         },
         "station.enroll_refused" => Text {
             id: "Pendaftaran {target} ditolak ({detail})",

@@ -235,7 +235,7 @@ impl App {
                 })
         };
         let Some(a) = dismissed else {
-            return Err(super::Error::NotFound("no such alert".into()));
+            return Err(super::said(super::Fault::NotFound, t::FAULT_NO_ALERT));
         };
         self.audit(&by.username, "alert.dismiss", &a.subject, a.kind.action())
             .await;

@@ -149,7 +149,9 @@ impl App {
                 "station.enroll"
             },
             &station.name,
-            &format!("from {source}, host {}", station.hostname),
+            // The address and host name, in no language's words: the
+            // catalogue's sentence around them says what they are.
+            &format!("{source}, {}", station.hostname),
         )
         .await;
         self.hub().changed(&station.station_id);

@@ -2,7 +2,8 @@
 //! keyboard, no network), optionally put the station in maintenance, and
 //! resolve it with what was done. Every step goes into the audit log.
 
-use super::{App, Error, Result, StaffIdentity, clean_text};
+use super::{App, Fault, Result, StaffIdentity, clean_text, said};
+use bilik_proto::catalog::web as t;
 use bilik_proto::store::v1::IncidentRecord;
 
 /// Most incidents one listing shows.
@@ -21,9 +22,7 @@ impl App {
         let station = self.resolve_station(station)?;
         let text = clean_text(text, 1000);
         if text.is_empty() {
-            return Err(Error::InvalidArgument(
-                "text: say what is wrong with the station".into(),
-            ));
+            return Err(said(Fault::Invalid, t::FAULT_INCIDENT_TEXT));
         }
         let now = self.now_ms();
         let record = IncidentRecord {
@@ -57,18 +56,14 @@ impl App {
     ) -> Result<IncidentRecord> {
         let resolution = clean_text(resolution, 1000);
         if resolution.is_empty() {
-            return Err(Error::InvalidArgument(
-                "resolution: say what was done".into(),
-            ));
+            return Err(said(Fault::Invalid, t::FAULT_INCIDENT_RESOLUTION));
         }
         let mut record = self
             .store()
             .incident(incident_id.trim())?
-            .ok_or_else(|| Error::NotFound("no such incident".into()))?;
+            .ok_or_else(|| said(Fault::NotFound, t::FAULT_NO_INCIDENT))?;
         if record.resolved_at_ms != 0 {
-            return Err(Error::FailedPrecondition(
-                "this incident is resolved already".into(),
-            ));
+            return Err(said(Fault::NotNow, t::FAULT_INCIDENT_RESOLVED));
         }
         settle(&mut record, &by.username, self.now_ms(), resolution);
         self.store().put_incident(&record)?.durable().await?;

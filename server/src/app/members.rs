@@ -3,7 +3,7 @@
 use super::{
     App, Error, Result, StaffIdentity, clean_line, clean_text, not_a_card, not_a_date, views,
 };
-use super::{Fault, said};
+use super::{Fault, said, said_with};
 use crate::import::{self, inlislite, slims};
 use crate::policy::{normalise_card, parse_date};
 use bilik_proto::catalog::web as t;
@@ -107,7 +107,7 @@ impl App {
             .durable()
             .await?;
         if self.store().member(&card)?.is_none() {
-            return Err(Error::NotFound("no member with this card".into()));
+            return Err(said(Fault::NotFound, t::FAULT_NO_MEMBER));
         }
         super::throttles::clear(&self.inner.throttles.wrong_pins, &card);
         super::throttles::clear(&self.inner.throttles.card_logins, &card);
@@ -135,7 +135,7 @@ impl App {
         self.store()
             .member(&card)?
             .map(|m| views::member(&m))
-            .ok_or_else(|| Error::NotFound(format!("no member with card {card}")))
+            .ok_or_else(|| said(Fault::NotFound, t::FAULT_NO_MEMBER))
     }
 
     /// One page of members by card prefix or by the words of the name
@@ -178,12 +178,11 @@ impl App {
                 "status: active, blocked or pending".into(),
             ));
         }
-        let card = normalise_card(card)
-            .map_err(|_| Error::InvalidArgument(format!("card: not a card number: {card:?}")))?;
+        let card = normalise_card(card).map_err(|_| not_a_card())?;
         let mut record = self
             .store()
             .member(&card)?
-            .ok_or_else(|| Error::NotFound(format!("no member with card {card}")))?;
+            .ok_or_else(|| said(Fault::NotFound, t::FAULT_NO_MEMBER))?;
         record.status = status as i32;
         record.updated_at_ms = self.now_ms();
         self.store().put_member(&record)?.durable().await?;
@@ -252,10 +251,11 @@ impl App {
         content: &[u8],
     ) -> Result<Vec<(usize, MemberRecord, Option<MemberRecord>)>> {
         if content.len() > MAX_IMPORT_BYTES {
-            return Err(Error::InvalidArgument(format!(
-                "the file is larger than {} MiB",
-                MAX_IMPORT_BYTES / (1024 * 1024)
-            )));
+            return Err(said_with(
+                Fault::Invalid,
+                t::FAULT_FILE_TOO_BIG,
+                (MAX_IMPORT_BYTES / (1024 * 1024)).to_string(),
+            ));
         }
         let source = import_source(format, content);
         let rows = if source == INLISLITE {

@@ -3,9 +3,10 @@
 //! everything held) and erasure. The rules of a pseudonymised row are in
 //! [`crate::privacy`].
 
-use super::{App, Error, Result, StaffIdentity, not_a_card};
+use super::{App, Error, Fault, Result, StaffIdentity, not_a_card, said};
 use crate::policy::normalise_card;
 use crate::privacy::{identifiable, pseudonym, pseudonymised};
+use bilik_proto::catalog::web as t;
 use bilik_proto::store::v1::{MemberRecord, SessionRecord};
 use bilik_proto::v1::{EndReason, Gender, MemberStatus};
 
@@ -132,9 +133,7 @@ impl App {
             .filter_map(|id| self.store().session(id).transpose())
             .collect::<std::result::Result<_, _>>()?;
         if member.is_none() && sessions.is_empty() {
-            return Err(Error::NotFound(
-                "no member or session with this card".into(),
-            ));
+            return Err(said(Fault::NotFound, t::FAULT_NO_MEMBER_OR_SESSION));
         }
         let member = member.as_ref().map(member_json);
         let export = MemberExport {
@@ -157,16 +156,12 @@ impl App {
         by.require_admin()?;
         let card = normalise_card(card).map_err(|_| not_a_card())?;
         if self.store().open_session_of_card(&card)?.is_some() {
-            return Err(Error::FailedPrecondition(
-                "the card is in a session: end it first".into(),
-            ));
+            return Err(said(Fault::NotNow, t::FAULT_CARD_IN_SESSION));
         }
         let ids = self.store().card_session_ids(&card)?;
         let removed = self.store().remove_member(&card)?.durable().await?;
         if !removed && ids.is_empty() {
-            return Err(Error::NotFound(
-                "no member or session with this card".into(),
-            ));
+            return Err(said(Fault::NotFound, t::FAULT_NO_MEMBER_OR_SESSION));
         }
         let changed = self.pseudonymise(ids).await?;
         let key = self.pseudonym_key().await?;

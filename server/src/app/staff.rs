@@ -300,7 +300,7 @@ impl App {
         let mut staff = self
             .store()
             .staff(username.trim())?
-            .ok_or_else(|| Error::NotFound("no such staff account".into()))?;
+            .ok_or_else(|| said(Fault::NotFound, t::FAULT_NO_STAFF))?;
         staff.password_hash = self.hash_secret(password).await?;
         self.store().put_staff(&staff)?.durable().await?;
         throttles::clear(&self.inner.throttles.sign_ins_by_user, &staff.username);
@@ -324,7 +324,7 @@ impl App {
         let mut staff = self
             .store()
             .staff(username.trim())?
-            .ok_or_else(|| Error::NotFound("no such staff account".into()))?;
+            .ok_or_else(|| said(Fault::NotFound, t::FAULT_NO_STAFF))?;
         if disabled && staff.username == by.username {
             return Err(said(Fault::NotNow, t::FAULT_OWN_ACCOUNT));
         }

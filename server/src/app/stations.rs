@@ -45,7 +45,7 @@ impl App {
         }
         self.store()
             .station_by_name(key)?
-            .ok_or_else(|| Error::NotFound("no such station".into()))
+            .ok_or_else(|| said(Fault::NotFound, t::FAULT_NO_STATION))
     }
 
     /// What the agent is told at attach.
@@ -273,8 +273,8 @@ impl App {
                 purpose,
                 &self.config().rules_version,
             ),
-            (UnlockFor::Card(card), None) => {
-                return Err(Error::NotFound(format!("no member with card {card}")));
+            (UnlockFor::Card(_), None) => {
+                return Err(said(Fault::NotFound, t::FAULT_NO_MEMBER));
             }
             (UnlockFor::Guest(note), _) => SessionRecord {
                 session_id: self.new_session_id(now),

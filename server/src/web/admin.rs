@@ -157,7 +157,7 @@ pub(super) async fn staff_page(
     let staff = app.list_staff(&ctx.identity)?;
     let body = html! {
         div.table-wrap { table #staff {
-            thead { tr { th { (ctx.t(&t::USERNAME)) } th { (ctx.t(&t::NAME)) } th { "NIP" }
+            thead { tr { th { (ctx.t(&t::USERNAME)) } th { (ctx.t(&t::NAME)) } th { (ctx.t(&t::NIP)) }
                 th { (ctx.t(&t::ROLE)) } th { (ctx.t(&t::STATUS)) } th { (ctx.t(&t::ACTIONS)) } } }
             tbody { @for s in &staff {
                 @let base = format!("/staff/{}", encode_component(&s.username));
@@ -194,7 +194,7 @@ pub(super) async fn staff_page(
                 input type="hidden" name="csrf" value=(ctx.csrf);
                 label { (ctx.t(&t::USERNAME)) input name="username" required pattern="[A-Za-z0-9._-]{1,64}"; }
                 label { (ctx.t(&t::NAME)) input name="display_name"; }
-                label { "NIP" input name="nip"; }
+                label { (ctx.t(&t::NIP)) input name="nip"; }
                 label { (ctx.t(&t::ROLE)) select name="role" {
                     option value="librarian" { (ctx.t(&t::ROLE_LIBRARIAN)) }
                     option value="section_head" { (ctx.t(&t::ROLE_SECTION_HEAD)) }

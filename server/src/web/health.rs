@@ -54,7 +54,7 @@ pub(super) async fn page(State(state): State<Shared>, ctx: Ctx) -> Result<Respon
         h2 { (ctx.t(&t::STATIONS_TOTAL)) }
         div.table-wrap { table {
             thead { tr { th { (ctx.t(&t::STATION)) } th { (ctx.t(&t::ONLINE)) } th { (ctx.t(&t::LAST_HEARTBEAT)) }
-                th { "Host" } th { "OS" } th { (ctx.t(&t::AGENT_VERSION)) } } }
+                th { (ctx.t(&t::HOST_NAME)) } th { (ctx.t(&t::OPERATING_SYSTEM)) } th { (ctx.t(&t::AGENT_VERSION)) } } }
             tbody { @for s in &stations { tr {
                 td { (s.name) }
                 td { @if s.online { (ctx.t(&t::YES)) } @else { strong { (ctx.t(&t::NO)) } } }

@@ -156,3 +156,63 @@ pub const FAULT_UNKNOWN_PURPOSE: Text = Text {
     id: "Pilih salah satu keperluan yang tersedia.",
     en: "Choose one of the purposes offered.",
 };
+
+/// An upload larger than the bound ({value}: the bound in MiB).
+pub const FAULT_FILE_TOO_BIG: Text = Text {
+    id: "Berkas lebih besar dari {value} MiB.",
+    en: "The file is larger than {value} MiB.",
+};
+
+/// Dismissing an alert that is gone (dismissed in another tab).
+pub const FAULT_NO_ALERT: Text = Text {
+    id: "Peringatan ini sudah tidak ada (mungkin sudah ditutup).",
+    en: "This alert is gone (dismissed already?).",
+};
+
+/// A problem-log entry without its text.
+pub const FAULT_INCIDENT_TEXT: Text = Text {
+    id: "Tulis apa masalahnya pada komputer ini.",
+    en: "Say what is wrong with the station.",
+};
+
+/// Resolving a problem without saying how.
+pub const FAULT_INCIDENT_RESOLUTION: Text = Text {
+    id: "Tulis apa yang sudah dilakukan.",
+    en: "Say what was done.",
+};
+
+/// A problem-log entry that is not there.
+pub const FAULT_NO_INCIDENT: Text = Text {
+    id: "Catatan masalah ini tidak ada.",
+    en: "There is no such problem entry.",
+};
+
+/// Resolving a problem twice (another tab did it).
+pub const FAULT_INCIDENT_RESOLVED: Text = Text {
+    id: "Masalah ini sudah diselesaikan.",
+    en: "This problem is resolved already.",
+};
+
+/// Exporting or erasing a card Bilik knows nothing of.
+pub const FAULT_NO_MEMBER_OR_SESSION: Text = Text {
+    id: "Tidak ada anggota atau sesi dengan nomor kartu ini.",
+    en: "No member or session has this card.",
+};
+
+/// Erasing a member who is at a computer now.
+pub const FAULT_CARD_IN_SESSION: Text = Text {
+    id: "Kartu ini sedang dipakai; akhiri sesinya dulu.",
+    en: "The card is in a session: end it first.",
+};
+
+/// A station that is not there (removed, or a stale page).
+pub const FAULT_NO_STATION: Text = Text {
+    id: "Komputer ini tidak ada.",
+    en: "There is no such station.",
+};
+
+/// A staff account that is not there.
+pub const FAULT_NO_STAFF: Text = Text {
+    id: "Akun petugas ini tidak ada.",
+    en: "There is no such staff account.",
+};

@@ -337,3 +337,15 @@ pub const WATCH_BAD_ANSWER: Text = Text {
     id: "jawaban tidak dapat dibaca",
     en: "unreadable answer",
 };
+
+/// Column: the station's host name.
+pub const HOST_NAME: Text = Text {
+    id: "Nama host",
+    en: "Host name",
+};
+
+/// Column: the station's operating system.
+pub const OPERATING_SYSTEM: Text = Text {
+    id: "Sistem operasi",
+    en: "Operating system",
+};

@@ -73,3 +73,10 @@ pub const CREATED: Text = Text {
     id: "Dibuat",
     en: "Created",
 };
+
+/// Column and field: the civil servant's number (Nomor Induk Pegawai),
+/// printed under a signature.
+pub const NIP: Text = Text {
+    id: "NIP",
+    en: "NIP (civil servant no.)",
+};
