@@ -480,6 +480,24 @@ impl App {
         Ok(())
     }
 
+    /// A station's link ended (its agent's stream closed): if that left it
+    /// offline with a patron in a session, the desk is told at once, as
+    /// for a station gone silent. Not while the server stops (it closes
+    /// every link itself), nor when a newer link already replaced this one.
+    pub async fn link_closed(&self, station_id: &str) {
+        if *self.hub().stopping_signal().borrow() {
+            return;
+        }
+        let online = self
+            .hub()
+            .live_of(station_id)
+            .await
+            .is_some_and(|s| s.online);
+        if !online && let Err(e) = self.note_offline(station_id).await {
+            tracing::warn!(station = %station_id, error = %e, "offline alert not raised");
+        }
+    }
+
     /// A station went silent: if a patron was in a session there, the
     /// desk is told (the PC may have been switched off or unplugged).
     async fn note_offline(&self, station_id: &str) -> Result<()> {

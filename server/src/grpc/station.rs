@@ -168,4 +168,5 @@ async fn read_agent(
         }
     }
     app.hub().disconnect(&station_id, conn_id).await;
+    app.link_closed(&station_id).await;
 }

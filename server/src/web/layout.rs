@@ -104,7 +104,7 @@ pub(super) fn page(ctx: &Ctx, app: &App, active: Nav, title: &str, body: Markup)
             @if app.storage_low() {
                 p.flash.bad #storage-alert role="alert" { (ctx.t(&t::STORAGE_LOW_ALERT)) }
             }
-            (alerts_panel(ctx, app))
+            div #alerts-live { (alerts_panel(ctx, app)) }
             @if let Some(flash) = &ctx.flash {
                 p class=(if flash.ok { "flash ok" } else { "flash bad" }) role="alert" { (flash.text) }
             }
@@ -122,8 +122,9 @@ pub(super) fn page(ctx: &Ctx, app: &App, active: Nav, title: &str, body: Markup)
 }
 
 /// The security alerts still to be dealt with, on every page, with a
-/// button to dismiss each (the dismissal is audited).
-fn alerts_panel(ctx: &Ctx, app: &App) -> Markup {
+/// button to dismiss each (the dismissal is audited). The stations page's
+/// live feed sends it again whenever it changes.
+pub(super) fn alerts_panel(ctx: &Ctx, app: &App) -> Markup {
     let alerts = app.alerts();
     html! {
         @if !alerts.is_empty() {
@@ -131,7 +132,7 @@ fn alerts_panel(ctx: &Ctx, app: &App) -> Markup {
                 strong { (ctx.t(&t::ALERTS_TITLE)) }
                 ul {
                     @for a in alerts.iter().take(20) {
-                        li data-alert=(a.kind.action()) {
+                        li data-alert=(a.kind.action()) data-alert-id=(a.id) {
                             (ctx.t(&a.kind.text())) ": " strong.subject { (a.subject) }
                             " — " (a.count) " " (ctx.t(&t::ALERT_TIMES)) ", "
                             (time_hm(app, a.first_ms)) "–" (time_hm(app, a.last_ms)) " "

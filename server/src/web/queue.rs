@@ -28,6 +28,17 @@ pub(super) fn panel(ctx: &Ctx, app: &App, queue: &QueueInfo) -> Markup {
                     aria-label=(t::CARD_NUMBER.get(lang)) required;
                 button.primary type="submit" { (ctx.t(&t::QUEUE_ADD)) }
             }
+            (list(ctx, app, queue))
+        }
+    }
+}
+
+/// The queue itself (under the panel's add form): replaced whole by the
+/// live feed when the queue changes, so the add form keeps what is typed.
+pub(super) fn list(ctx: &Ctx, app: &App, queue: &QueueInfo) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        div #queue-list {
             @if queue.entries.is_empty() {
                 p.empty { (ctx.t(&t::QUEUE_EMPTY)) }
             } @else {

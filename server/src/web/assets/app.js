@@ -164,6 +164,29 @@
     });
   }
 
+  // The queue list and the security alerts, sent again by the live feed
+  // whenever they change. A new alert (tampering, guessing) is the banner
+  // itself and a low double tone.
+  function panels(data) {
+    var queue = document.getElementById("queue-list");
+    if (queue && typeof data.queue === "string") { queue.outerHTML = data.queue; }
+    var alerts = document.getElementById("alerts-live");
+    if (!alerts || typeof data.alerts !== "string") { return; }
+    var seen = {};
+    alerts.querySelectorAll("[data-alert-id]").forEach(function (li) {
+      seen[li.getAttribute("data-alert-id")] = true;
+    });
+    alerts.innerHTML = data.alerts;
+    var fresh = false;
+    alerts.querySelectorAll("[data-alert-id]").forEach(function (li) {
+      if (!seen[li.getAttribute("data-alert-id")]) { fresh = true; }
+    });
+    if (fresh) {
+      beep(440);
+      setTimeout(function () { beep(440); }, 350);
+    }
+  }
+
   function live() {
     var grid = document.getElementById("grid");
     if (!grid || !window.EventSource) { return; }
@@ -175,6 +198,11 @@
       try {
         var msg = JSON.parse(ev.data);
         apply(msg.id, msg.html);
+      } catch (e) { /* a malformed event is skipped */ }
+    });
+    source.addEventListener("panels", function (ev) {
+      try {
+        panels(JSON.parse(ev.data));
       } catch (e) { /* a malformed event is skipped */ }
     });
     window.addEventListener("beforeunload", function () { source.close(); });
