@@ -722,3 +722,70 @@ impl Drop for GuiAgent {
         }
     }
 }
+
+/// The text colour of the service's curtain (`supervisor::curtain::TEXT`).
+pub const CURTAIN_TEXT: [u8; 3] = [232, 238, 246];
+
+impl Shot {
+    /// Whether this is the service's curtain (or the lock window's bare
+    /// background before eframe's frame): every pixel the lock's background
+    /// or the curtain's text, so nothing of a desktop or a window shows.
+    pub fn is_curtain(&self) -> bool {
+        self.rgb
+            .chunks(3)
+            .all(|p| p == LOCK_BACKGROUND || p == CURTAIN_TEXT)
+    }
+
+    /// Whether nothing but the lock shows: the lock screen, or the curtain.
+    pub fn shows_only_the_lock(&self) -> bool {
+        self.is_lock_screen() || self.is_curtain()
+    }
+}
+
+/// What [`Display::wait_covered`] saw after an attack.
+#[derive(Debug, Clone, Copy)]
+pub struct Covered {
+    /// Until the first screenshot showing nothing but the lock (the lock
+    /// screen or the curtain).
+    pub covered: std::time::Duration,
+    /// Until the first screenshot showing the lock screen itself.
+    pub lock: std::time::Duration,
+    /// Screenshots between those two that showed something else (each
+    /// saved as `<name>-uncovered-<n>.png`).
+    pub uncovered_after: usize,
+}
+
+impl Display {
+    /// Screenshots into `name` (under [`artifacts_dir`]) until the lock
+    /// screen itself shows, noting when the first one showed nothing but
+    /// the lock (lock screen or curtain) and whether any after that showed
+    /// something else; times counted from `since` to when each screenshot
+    /// was taken.
+    pub fn wait_covered(&self, name: &str, since: Instant) -> Covered {
+        let path = artifacts_dir().join(name);
+        let mut seen = Covered {
+            covered: std::time::Duration::ZERO,
+            lock: std::time::Duration::ZERO,
+            uncovered_after: 0,
+        };
+        let mut covered = false;
+        poll(&format!("the lock screen on screen ({name})"), || {
+            self.capture(&path);
+            let taken = Instant::now().saturating_duration_since(since);
+            let shot = Shot::load(&path);
+            if shot.shows_only_the_lock() {
+                if !covered {
+                    covered = true;
+                    seen.covered = taken;
+                }
+            } else if covered {
+                seen.uncovered_after += 1;
+                let keep = path.with_extension(format!("uncovered-{}.png", seen.uncovered_after));
+                let _ = std::fs::copy(&path, keep);
+            }
+            seen.lock = taken;
+            shot.is_lock_screen()
+        });
+        seen
+    }
+}

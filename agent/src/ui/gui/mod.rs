@@ -100,6 +100,9 @@ pub struct Shared {
     frame_at: Arc<Mutex<std::time::Instant>>,
     /// Wakes the repair thread before its next tick (set, then notified).
     wake: Arc<(Mutex<bool>, Condvar)>,
+    /// The service's curtain window (X id, 0: none), which the repair
+    /// thread must not lower as an intruder.
+    curtain: Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl Shared {
@@ -188,6 +191,17 @@ impl Shared {
         self.wake();
     }
 
+    /// The service's curtain is window `id` (0: none).
+    pub fn set_curtain(&self, id: u32) {
+        self.curtain.store(id, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The service's curtain window, 0 for none.
+    #[cfg(unix)]
+    fn curtain(&self) -> u64 {
+        u64::from(self.curtain.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     /// Wakes the repair thread now.
     fn wake(&self) {
         let (flag, signal) = &*self.wake;
@@ -247,6 +261,7 @@ pub fn install(
             handles: Arc::new(OnceLock::new()),
             frame_at: Arc::new(Mutex::new(std::time::Instant::now())),
             wake: Arc::default(),
+            curtain: Arc::default(),
         })
         .clone()
 }
@@ -443,6 +458,7 @@ mod tests {
             handles: Arc::new(OnceLock::new()),
             frame_at: Arc::new(Mutex::new(std::time::Instant::now())),
             wake: Arc::default(),
+            curtain: Arc::default(),
         };
         Gui { shared }
     }

@@ -82,6 +82,9 @@ struct Repairer {
     /// On the last tick the X server refused the grab because another
     /// client holds it.
     grab_taken: bool,
+    /// On the last tick the service's curtain was over the lock window
+    /// (what eframe drew then is hidden: it draws again once it is gone).
+    curtain_over: bool,
 }
 
 /// Starts the repair thread; it ends when the model is closing.
@@ -103,6 +106,7 @@ pub(super) fn spawn(
                 was_ok: false,
                 monitors: None,
                 grab_taken: false,
+                curtain_over: false,
             };
             while r.tick() {
                 r.shared.wait_wake(TICK);
@@ -125,7 +129,11 @@ impl Repairer {
         }
         if standby {
             // Hidden until the service activates it: nothing to check, only
-            // the heartbeat (a stopped standby is replaced too).
+            // the heartbeat (a stopped standby is replaced too), and the
+            // window's background made ready for when it is shown.
+            if self.client.is_none() {
+                let _ = self.connect();
+            }
             let status = FromUi::Status {
                 seq: self.heartbeat.seq.load(Ordering::Relaxed),
                 screen: Screen::Starting,
@@ -178,14 +186,10 @@ impl Repairer {
     /// Checks (and repairs) the window for `screen`; the problems found.
     fn check(&mut self, screen: Screen) -> Vec<String> {
         self.grab_taken = false;
-        if self.client.is_none() {
-            let Some(handles) = self.shared.handles() else {
-                return vec!["the lock window does not exist yet".into()];
-            };
-            match Client::open(handles) {
-                Ok(client) => self.client = Some(client),
-                Err(e) => return vec![format!("no X connection for repairs: {e}")],
-            }
+        if self.client.is_none()
+            && let Err(problem) = self.connect()
+        {
+            return vec![problem];
         }
         let Some(client) = self.client.take() else {
             return Vec::new();
@@ -199,6 +203,22 @@ impl Repairer {
         };
         self.client = Some(client);
         problems
+    }
+
+    /// Opens the repairer's X connection once the window exists, and gives
+    /// the window the lock's background (so it shows the lock's colour, not
+    /// the desktop or black, before eframe's first frame); the problem if
+    /// it cannot.
+    fn connect(&mut self) -> Result<(), String> {
+        let Some(handles) = self.shared.handles() else {
+            return Err("the lock window does not exist yet".into());
+        };
+        let client =
+            Client::open(handles).map_err(|e| format!("no X connection for repairs: {e}"))?;
+        let [r, g, b, _] = super::lock_screen::BACKGROUND.to_array();
+        client.set_background([r, g, b]);
+        self.client = Some(client);
+        Ok(())
     }
 
     /// The lock screen's checks.
@@ -230,10 +250,18 @@ impl Repairer {
                 client.cover(want, full_screen);
                 self.shared.reshape();
             }
+            let curtain = self.shared.curtain();
+            let curtain_over = curtain != 0 && seen.above.iter().any(|w| w.id == curtain);
+            if self.curtain_over && !curtain_over {
+                // Uncovered: X filled the window with its background; the
+                // lock is drawn again now, not on the next second.
+                self.shared.repaint();
+            }
+            self.curtain_over = curtain_over;
             let intruders: Vec<_> = seen
                 .above
                 .iter()
-                .filter(|w| w.rect.intersects(&want))
+                .filter(|w| w.id != curtain && w.rect.intersects(&want))
                 .copied()
                 .collect();
             if !intruders.is_empty() {

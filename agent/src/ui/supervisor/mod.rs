@@ -17,7 +17,13 @@
 //! within `lock.restore_ms`, it runs `lock.escalate` (end the patron's
 //! graphical session). The decision "locked or not" stays with the driver:
 //! a UI that is dead, hidden or stopped changes nothing about it.
+//!
+//! While the station is due locked and no UI has a verified lock, the
+//! service's own curtain (`curtain`) covers the screen: what a patron sees
+//! between a killed lock screen and its replacement's first frame is the
+//! curtain, never the desktop.
 
+mod curtain;
 mod judge;
 
 use std::path::PathBuf;
@@ -33,6 +39,7 @@ use super::wire::{self, FromUi, ToUi, WireEvent};
 use super::{FrontEnd, UiError, UiEvent, UiInput, UiState};
 use crate::config::{Config, LockConfig};
 use crate::hooks::HookSpec;
+use curtain::Curtain;
 use judge::{Judge, Verdict};
 
 /// The socket's file name in the state directory, by default.
@@ -93,7 +100,9 @@ pub fn start(config: &Config, inputs: mpsc::Sender<UiInput>) -> Result<Superviso
         crate::config::FrontEndKind::Gui { windowed: true }
     );
     let (tx, rx) = mpsc::unbounded_channel();
+    let curtain = if windowed { None } else { Curtain::start() };
     let watch = Watch {
+        curtain,
         judge: Judge::new(&config.lock),
         lock: config.lock.clone(),
         socket: path,
@@ -220,6 +229,9 @@ struct Watch {
     /// No standby is started before this (a new one starting beside a UI
     /// that is drawing its first frames would slow them down).
     standby_at: Instant,
+    /// The service's curtain over the screen (`None`: no X display, or
+    /// the developer's windowed mode).
+    curtain: Option<Curtain>,
 }
 
 impl Watch {
@@ -248,10 +260,41 @@ impl Watch {
                 }
                 _ = tick.tick() => self.on_tick(reports_tx.clone()).await,
             }
+            self.curtain();
         }
         self.kill("the agent is stopping");
         self.kill_standby("the agent is stopping");
         let _ = std::fs::remove_file(&self.socket);
+    }
+
+    /// Raises the curtain while the station is due locked and no UI has a
+    /// verified lock (holding keyboard and pointer while no UI is
+    /// connected to take them); lowers it once one has.
+    fn curtain(&mut self) {
+        let due_locked = matches!(self.state, UiState::Locked | UiState::Maintenance);
+        let up = due_locked && !self.judge.lock_verified(Instant::now());
+        let lines = if up { self.curtain_lines() } else { Vec::new() };
+        let grab = up && self.conn.is_none();
+        if let Some(curtain) = &mut self.curtain {
+            curtain.set(curtain::Want { up, grab, lines });
+        }
+    }
+
+    /// The curtain's text: the library's name and "this computer is locked".
+    fn curtain_lines(&self) -> Vec<String> {
+        use bilik_proto::catalog::lock_screen as t;
+        let library = match &self.settings {
+            Some(UiEvent::Settings(s)) if !s.library_name.trim().is_empty() => {
+                s.library_name.clone()
+            }
+            _ => t::LIBRARY_FALLBACK.get(self.language).to_owned(),
+        };
+        vec![library, t::CURTAIN.get(self.language).to_owned()]
+    }
+
+    /// The curtain's X window id (0: none), for the lock screen.
+    fn curtain_window(&self) -> u32 {
+        self.curtain.as_ref().map_or(0, Curtain::window)
     }
 
     /// The driver's event: remembered, and sent to the UI.
@@ -455,6 +498,7 @@ impl Watch {
                 .as_ref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
+            curtain: self.curtain_window(),
         }
     }
 
@@ -492,7 +536,9 @@ impl Watch {
         tracing::info!(pid, "lock screen connected");
         self.conn = Some(conn);
         self.judge.connected(Instant::now());
-        self.send(&ToUi::Activate);
+        self.send(&ToUi::Activate {
+            curtain: self.curtain_window(),
+        });
         self.replay();
         true
     }
