@@ -251,10 +251,16 @@ impl Repairer {
                 self.shared.reshape();
             }
             let curtain = self.shared.curtain();
+            // The service's curtain covered the screen while this window
+            // was not yet the verified lock: the lock goes over it (not a
+            // problem, and the curtain is not lowered: it stays below as a
+            // backdrop until the service takes it away), and draws again
+            // (what it drew under the curtain is lost).
             let curtain_over = curtain != 0 && seen.above.iter().any(|w| w.id == curtain);
-            if self.curtain_over && !curtain_over {
-                // Uncovered: X filled the window with its background; the
-                // lock is drawn again now, not on the next second.
+            if curtain_over {
+                client.raise_over(&[]);
+            }
+            if curtain_over || self.curtain_over {
                 self.shared.repaint();
             }
             self.curtain_over = curtain_over;

@@ -8,9 +8,12 @@
 //! lock-screen process was killed, stopped or hung and its replacement is
 //! still drawing its first frame, or a window trick is being repaired. It
 //! holds the keyboard and pointer while no lock screen is connected (so
-//! keys reach nothing behind it), lets them go as soon as one is (the lock
-//! screen must take them itself to verify its lock), and comes down once
-//! the lock screen has verified its lock again. The lock screen is told
+//! keys reach nothing behind it) and keeps itself on top; as soon as one is
+//! connected it lets them go (the lock screen must take them itself to
+//! verify its lock) and stays where it is: the lock screen raises its
+//! window over it, so its first frame is seen and not drawn into a covered
+//! window, and the curtain comes down from under it once the lock screen
+//! has verified its lock. The lock screen is told
 //! the curtain's window id so it does not lower it as an intruder.
 //!
 //! It runs on a thread of its own with its own connection (`DISPLAY`, and
@@ -54,7 +57,10 @@ const MAX_CHARS: usize = 120;
 pub(super) struct Want {
     /// Mapped over the screen.
     pub up: bool,
-    /// Holding the keyboard and pointer (only while up).
+    /// No lock screen is connected: the curtain holds the keyboard and
+    /// pointer and keeps itself on top. Otherwise it stays where it is, so
+    /// the lock screen can put its window over it (and draw there) before
+    /// the curtain comes down.
     pub grab: bool,
     /// The lines of text, centred.
     pub lines: Vec<String>,
@@ -274,7 +280,7 @@ impl Drawn {
                 )?;
                 self.conn.map_window(self.window)?;
                 self.mapped = true;
-            } else {
+            } else if want.grab {
                 self.conn.configure_window(
                     self.window,
                     &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE),

@@ -152,6 +152,19 @@ impl Judge {
         })
     }
 
+    /// Whether the screen needs the service's curtain while due locked: the
+    /// current UI has not verified its lock yet (it is starting, or took
+    /// over from one that was killed), or has not verified it for more
+    /// than `grace` (a repair it cannot finish quickly; a quick one is
+    /// left to the UI, which the curtain would only make draw again).
+    pub(super) fn needs_curtain(&self, now: Instant, grace: Duration) -> bool {
+        !self.child_verified
+            || (!self.lock_verified(now)
+                && self
+                    .unverified_since
+                    .is_some_and(|t| now.saturating_duration_since(t) > grace))
+    }
+
     /// Whether the last status (fresh enough) verified a lock.
     pub(super) fn lock_verified(&self, now: Instant) -> bool {
         self.status.is_some_and(|s| {
@@ -244,6 +257,36 @@ mod tests {
     }
 
     const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_curtain_covers_a_new_ui_until_it_verifies_and_a_slow_repair_after_the_grace() {
+        let mut j = judge();
+        let t0 = Instant::now();
+        let grace = MS(400);
+        j.started(t0);
+        assert!(j.needs_curtain(t0, grace), "a UI that never verified");
+        j.connected(t0);
+        j.status(t0 + MS(100), Screen::Locked, false, false);
+        assert!(j.tick(t0 + MS(100), true).is_empty());
+        assert!(j.needs_curtain(t0 + MS(100), grace));
+        j.status(t0 + MS(200), Screen::Locked, true, false);
+        j.tick(t0 + MS(200), true);
+        assert!(!j.needs_curtain(t0 + MS(200), grace), "verified");
+        // A window trick: repaired within the grace, no curtain.
+        j.status(t0 + MS(300), Screen::Locked, false, false);
+        j.tick(t0 + MS(300), true);
+        assert!(!j.needs_curtain(t0 + MS(600), grace));
+        // Not repaired after the grace: the curtain.
+        j.status(t0 + MS(700), Screen::Locked, false, false);
+        j.tick(t0 + MS(700), true);
+        assert!(j.needs_curtain(t0 + MS(701), grace));
+        // A new UI process (the standby took over): covered again.
+        j.status(t0 + MS(800), Screen::Locked, true, false);
+        j.tick(t0 + MS(800), true);
+        assert!(!j.needs_curtain(t0 + MS(800), grace));
+        j.started(t0 + MS(900));
+        assert!(j.needs_curtain(t0 + MS(900), grace));
+    }
 
     #[tokio::test(start_paused = true)]
     async fn a_silent_ui_is_killed_after_the_heartbeat_timeout() {

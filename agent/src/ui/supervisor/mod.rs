@@ -48,6 +48,10 @@ pub const SOCKET_NAME: &str = "ui.sock";
 pub const SOCKET_ENV: &str = "BILIK_UI_SOCKET";
 /// A new standby is started this long after the last one took over.
 const STANDBY_AFTER: Duration = Duration::from_millis(500);
+/// A lock screen that verified its lock and lost it is left this long to
+/// repair it before the curtain covers the screen (its own repairs take
+/// ~0.1-0.3 s; the curtain coming down makes it draw a whole frame again).
+const CURTAIN_GRACE: Duration = Duration::from_millis(400);
 /// Lines queued for a UI that does not read them: more means it is stuck.
 const QUEUE: usize = 256;
 
@@ -272,7 +276,8 @@ impl Watch {
     /// connected to take them); lowers it once one has.
     fn curtain(&mut self) {
         let due_locked = matches!(self.state, UiState::Locked | UiState::Maintenance);
-        let up = due_locked && !self.judge.lock_verified(Instant::now());
+        let up = due_locked
+            && (self.conn.is_none() || self.judge.needs_curtain(Instant::now(), CURTAIN_GRACE));
         let lines = if up { self.curtain_lines() } else { Vec::new() };
         let grab = up && self.conn.is_none();
         if let Some(curtain) = &mut self.curtain {
