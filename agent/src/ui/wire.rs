@@ -108,6 +108,11 @@ pub enum FromUi {
         /// so the service escalates on its shorter `lock.thief_ms` bound.
         #[serde(default)]
         grab_taken: bool,
+        /// The lock (when `screen` is locked) has been drawn since its
+        /// window was last mapped, moved or uncovered: the service's
+        /// curtain holds the keyboard and pointer until then.
+        #[serde(default)]
+        painted: bool,
     },
     /// A card was presented.
     Login {
@@ -585,6 +590,7 @@ mod tests {
                 verified: false,
                 problems: vec!["unmapped".into()],
                 grab_taken: false,
+                painted: false,
             }
         );
         let welcome: ToUi =

@@ -103,6 +103,9 @@ pub struct Shared {
     /// The service's curtain window (X id, 0: none), which the repair
     /// thread must not lower as an intruder.
     curtain: Arc<std::sync::atomic::AtomicU32>,
+    /// Frames drawn so far (the repair thread tells from it whether the
+    /// lock was drawn since its window was last uncovered).
+    frames: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Shared {
@@ -140,6 +143,14 @@ impl Shared {
     /// A frame is being drawn now.
     fn mark_frame(&self) {
         *self.frame_at.lock().unwrap_or_else(PoisonError::into_inner) = std::time::Instant::now();
+        self.frames
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Frames drawn so far.
+    #[cfg(unix)]
+    fn frames(&self) -> u64 {
+        self.frames.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How long since the last frame.
@@ -262,6 +273,7 @@ pub fn install(
             frame_at: Arc::new(Mutex::new(std::time::Instant::now())),
             wake: Arc::default(),
             curtain: Arc::default(),
+            frames: Arc::default(),
         })
         .clone()
 }
@@ -459,6 +471,7 @@ mod tests {
             frame_at: Arc::new(Mutex::new(std::time::Instant::now())),
             wake: Arc::default(),
             curtain: Arc::default(),
+            frames: Arc::default(),
         };
         Gui { shared }
     }

@@ -85,6 +85,10 @@ struct Repairer {
     /// On the last tick the service's curtain was over the lock window
     /// (what eframe drew then is hidden: it draws again once it is gone).
     curtain_over: bool,
+    /// The lock counts as drawn once two frames began after this frame
+    /// count (the first of them was then on screen): set when the window
+    /// was mapped, moved, resized or uncovered.
+    drawn_after: u64,
 }
 
 /// Starts the repair thread; it ends when the model is closing.
@@ -107,6 +111,7 @@ pub(super) fn spawn(
                 monitors: None,
                 grab_taken: false,
                 curtain_over: false,
+                drawn_after: 0,
             };
             while r.tick() {
                 r.shared.wait_wake(TICK);
@@ -140,6 +145,7 @@ impl Repairer {
                 verified: false,
                 problems: Vec::new(),
                 grab_taken: false,
+                painted: false,
             };
             return self.heartbeat.lines.send(status).is_ok();
         }
@@ -152,6 +158,7 @@ impl Repairer {
             self.epoch = epoch;
             self.verified_once = false;
             self.was_ok = false;
+            self.redraw();
         }
         let problems = if windowed {
             Vec::new()
@@ -173,7 +180,12 @@ impl Repairer {
             let _ = self.heartbeat.lines.send(FromUi::Repaired { detail });
         }
         self.was_ok = verified;
+        let painted = self.shared.frames() >= self.drawn_after + 2;
+        if !painted && !windowed {
+            self.shared.repaint();
+        }
         let status = FromUi::Status {
+            painted: painted && screen == Screen::Locked,
             seq: self.heartbeat.seq.load(Ordering::Relaxed),
             screen,
             verified,
@@ -203,6 +215,12 @@ impl Repairer {
         };
         self.client = Some(client);
         problems
+    }
+
+    /// The window must be drawn again before the lock counts as painted.
+    fn redraw(&mut self) {
+        self.drawn_after = self.shared.frames();
+        self.shared.repaint();
     }
 
     /// Opens the repairer's X connection once the window exists, and gives
@@ -236,11 +254,13 @@ impl Repairer {
         if !seen.viewable {
             problems.push("the lock window was hidden (unmapped or iconified)".to_owned());
             client.map();
+            self.redraw();
         } else {
             if full_screen && !seen.fullscreen {
                 problems.push("the lock window left full screen".to_owned());
                 client.cover(want, full_screen);
                 self.shared.reshape();
+                self.redraw();
             } else if seen.rect != want {
                 let r = seen.rect;
                 problems.push(format!(
@@ -249,19 +269,18 @@ impl Repairer {
                 ));
                 client.cover(want, full_screen);
                 self.shared.reshape();
+                self.redraw();
             }
             let curtain = self.shared.curtain();
             // The service's curtain covered the screen while this window
-            // was not yet the verified lock: the lock goes over it (not a
-            // problem, and the curtain is not lowered: it stays below as a
-            // backdrop until the service takes it away), and draws again
-            // (what it drew under the curtain is lost).
+            // was not yet the verified lock: it is put directly under the
+            // lock window (not a problem; it stays over everything else as
+            // a backdrop until the service takes it away), and the lock
+            // draws again (what it drew under the curtain is lost).
             let curtain_over = curtain != 0 && seen.above.iter().any(|w| w.id == curtain);
             if curtain_over {
-                client.raise_over(&[]);
-            }
-            if curtain_over || self.curtain_over {
-                self.shared.repaint();
+                client.tuck_under(curtain);
+                self.redraw();
             }
             self.curtain_over = curtain_over;
             let intruders: Vec<_> = seen
@@ -277,6 +296,7 @@ impl Repairer {
                     intruders.len()
                 ));
                 client.raise_over(&intruders);
+                self.redraw();
             }
             if self.shared.frame_age() > STALLED {
                 problems.push("the lock window stopped drawing".to_owned());
@@ -297,6 +317,7 @@ impl Repairer {
             // Hidden between the look and the grab (within this tick).
             problems.push("the lock window was hidden (not viewable for the grab)".to_owned());
             client.map();
+            self.redraw();
         }
         if !held {
             problems.push(format!(

@@ -467,6 +467,30 @@ impl Client {
         self.flush();
     }
 
+    /// Puts `window` (the service's override-redirect curtain: not the
+    /// window manager's to restack) directly under the lock window's
+    /// top-level one, so the lock is over it and everything else under it.
+    pub(super) fn tuck_under(&self, window: u64) {
+        let Some(top) = self.top_level() else {
+            return;
+        };
+        // SAFETY: a zeroed plain C struct filled for XConfigureWindow, a
+        // plain request on the repairer's connection (a stale id only
+        // yields an X error, handled by the error handler).
+        unsafe {
+            let mut changes: xlib::XWindowChanges = std::mem::zeroed();
+            changes.sibling = top;
+            changes.stack_mode = xlib::Below;
+            (self.xlib.XConfigureWindow)(
+                self.own.as_ptr(),
+                window,
+                u32::from(xlib::CWSibling | xlib::CWStackMode),
+                &mut changes,
+            );
+        }
+        self.flush();
+    }
+
     /// Grabs keyboard and pointer on eframe's connection for the lock
     /// window, or confirms the grab this client already holds; the X
     /// server's answers (`GrabSuccess` is 0) for keyboard and pointer.

@@ -21,7 +21,7 @@
 //! window or connection; a curtain that is gone is made again on its next
 //! raise, and the lock screen's own repairs stay the lock's real guard.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
@@ -57,11 +57,14 @@ const MAX_CHARS: usize = 120;
 pub(super) struct Want {
     /// Mapped over the screen.
     pub up: bool,
-    /// No lock screen is connected: the curtain holds the keyboard and
-    /// pointer and keeps itself on top. Otherwise it stays where it is, so
-    /// the lock screen can put its window over it (and draw there) before
-    /// the curtain comes down.
+    /// Holding the keyboard and pointer: while no lock screen is
+    /// connected, and until the connected one has drawn its lock (it takes
+    /// them then).
     pub grab: bool,
+    /// Keeping itself on top: only while no lock screen is connected.
+    /// Otherwise it stays where it is, so the lock screen can put its
+    /// window over it (and draw there) before the curtain comes down.
+    pub top: bool,
     /// The lines of text, centred.
     pub lines: Vec<String>,
 }
@@ -76,6 +79,9 @@ pub(super) struct Curtain {
     window: Arc<AtomicU32>,
     /// The last wish sent (only changes are sent).
     last: Option<Want>,
+    /// The curtain is mapped and holds the keyboard and pointer (as the X
+    /// server granted): the screen is locked by the service itself.
+    holding: Arc<AtomicBool>,
 }
 
 impl Curtain {
@@ -88,11 +94,12 @@ impl Curtain {
         }
         let (tx, rx) = mpsc::channel();
         let window = Arc::new(AtomicU32::new(0));
-        let id = window.clone();
+        let holding = Arc::new(AtomicBool::new(false));
+        let (id, held) = (window.clone(), holding.clone());
         let (ready_tx, ready) = mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("lock-curtain".into())
-            .spawn(move || run(&rx, &id, &ready_tx));
+            .spawn(move || run(&rx, &id, &held, &ready_tx));
         if let Err(e) = spawned {
             tracing::warn!(error = %e, "cannot start the curtain's thread");
             return None;
@@ -103,7 +110,13 @@ impl Curtain {
             tx,
             window,
             last: None,
+            holding,
         })
+    }
+
+    /// Whether the curtain is up and holds the keyboard and pointer.
+    pub(super) fn holding(&self) -> bool {
+        self.holding.load(Ordering::Relaxed)
     }
 
     /// The curtain's window id, 0 when there is none.
@@ -145,12 +158,13 @@ struct Drawn {
 
 /// The thread: applies the service's wishes, keeps the curtain up and
 /// painted while it should be.
-fn run(rx: &mpsc::Receiver<Want>, id: &AtomicU32, ready: &mpsc::Sender<()>) {
+fn run(rx: &mpsc::Receiver<Want>, id: &AtomicU32, holding: &AtomicBool, ready: &mpsc::Sender<()>) {
     let mut drawn = make(id);
     let _ = ready.send(());
     let mut want = Want {
         up: false,
         grab: false,
+        top: false,
         lines: Vec::new(),
     };
     loop {
@@ -178,6 +192,8 @@ fn run(rx: &mpsc::Receiver<Want>, id: &AtomicU32, ready: &mpsc::Sender<()>) {
             id.store(0, Ordering::Relaxed);
             drawn = None;
         }
+        let held = drawn.as_ref().is_some_and(|d| d.mapped && d.grabbed);
+        holding.store(held, Ordering::Relaxed);
     }
 }
 
@@ -280,7 +296,7 @@ impl Drawn {
                 )?;
                 self.conn.map_window(self.window)?;
                 self.mapped = true;
-            } else if want.grab {
+            } else if want.top {
                 self.conn.configure_window(
                     self.window,
                     &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE),
@@ -295,6 +311,8 @@ impl Drawn {
         }
         let grab = want.up && want.grab;
         if grab && !self.grabbed {
+            // Tried again on every round while wanted (another client may
+            // hold it a moment).
             self.grabbed = self.grab()?;
         } else if !grab && self.grabbed {
             self.conn.ungrab_keyboard(CURRENT_TIME)?;

@@ -73,6 +73,13 @@ pub(super) struct Judge {
     due_since: Option<Instant>,
     /// This episode was escalated already.
     escalated: bool,
+    /// The last status said the lock was drawn.
+    painted: bool,
+    /// The service's curtain covers the screen and holds the keyboard and
+    /// pointer: the station is locked by the service itself, and the lock
+    /// screen gets the longer `startup` bound to come back before the
+    /// patron's session is ended.
+    curtain_holds: bool,
 }
 
 impl Judge {
@@ -92,6 +99,8 @@ impl Judge {
             unverified_since: None,
             due_since: None,
             escalated: false,
+            painted: false,
+            curtain_holds: false,
         }
     }
 
@@ -103,6 +112,7 @@ impl Judge {
         self.child_verified = false;
         self.unverified_since = None;
         self.grab_taken_since = None;
+        self.painted = false;
     }
 
     /// The UI process is gone (exited or killed).
@@ -111,6 +121,26 @@ impl Judge {
         self.connected = None;
         self.status = None;
         self.child_verified = false;
+        self.painted = false;
+    }
+
+    /// The last status said whether the lock was drawn.
+    pub(super) fn painted(&mut self, painted: bool) {
+        self.painted = painted;
+    }
+
+    /// Whether the curtain holds the screen now.
+    pub(super) fn curtain_holds(&mut self, holds: bool) {
+        self.curtain_holds = holds;
+    }
+
+    /// Whether the last status (fresh enough) said the lock was drawn.
+    pub(super) fn lock_painted(&self, now: Instant) -> bool {
+        self.painted
+            && self.status.is_some_and(|s| {
+                s.screen == Screen::Locked
+                    && now.saturating_duration_since(s.at) <= self.heartbeat_timeout
+            })
     }
 
     /// The UI said a good hello.
@@ -212,7 +242,7 @@ impl Judge {
         }
         if due_locked && !verified {
             let due = *self.due_since.get_or_insert(now);
-            let bound = if self.ever_verified {
+            let bound = if self.ever_verified && !self.curtain_holds {
                 self.restore
             } else {
                 self.startup

@@ -279,9 +279,16 @@ impl Watch {
         let up = due_locked
             && (self.conn.is_none() || self.judge.needs_curtain(Instant::now(), CURTAIN_GRACE));
         let lines = if up { self.curtain_lines() } else { Vec::new() };
-        let grab = up && self.conn.is_none();
+        // Held until the lock screen has drawn its lock (it grabs then).
+        let grab = up && (self.conn.is_none() || !self.judge.lock_painted(Instant::now()));
+        let top = up && self.conn.is_none();
         if let Some(curtain) = &mut self.curtain {
-            curtain.set(curtain::Want { up, grab, lines });
+            curtain.set(curtain::Want {
+                up,
+                grab,
+                top,
+                lines,
+            });
         }
     }
 
@@ -425,13 +432,18 @@ impl Watch {
                         verified,
                         problems,
                         grab_taken,
+                        painted,
                         ..
                     } => {
                         if !problems.is_empty() {
                             tracing::debug!(?problems, ?screen, verified, "lock-screen status");
                         }
+                        // Refused because the curtain holds the grab: ours,
+                        // not a thief's.
+                        let curtain = self.curtain.as_ref().is_some_and(Curtain::holding);
                         self.judge
-                            .status(Instant::now(), screen, verified, grab_taken);
+                            .status(Instant::now(), screen, verified, grab_taken && !curtain);
+                        self.judge.painted(painted);
                         if self.judge.lock_verified(Instant::now()) {
                             self.failures = 0;
                         }
@@ -586,6 +598,8 @@ impl Watch {
         self.watch_standby(now, reports);
         let due_locked =
             !self.windowed && matches!(self.state, UiState::Locked | UiState::Maintenance);
+        let curtain = self.curtain.as_ref().is_some_and(Curtain::holding);
+        self.judge.curtain_holds(curtain);
         for verdict in self.judge.tick(now, due_locked) {
             match verdict {
                 Verdict::Kill(why) => {
