@@ -730,15 +730,20 @@ impl Shot {
     /// Whether this is the service's curtain (or the lock window's bare
     /// background before eframe's frame): every pixel the lock's background
     /// or the curtain's text, so nothing of a desktop or a window shows.
+    /// Every second pixel of every second row is looked at (a debug build
+    /// is slow with a whole screen, and no window is that thin).
     pub fn is_curtain(&self) -> bool {
-        self.rgb
-            .chunks(3)
-            .all(|p| p == LOCK_BACKGROUND || p == CURTAIN_TEXT)
+        (0..self.height).step_by(2).all(|y| {
+            (0..self.width).step_by(2).all(|x| {
+                let p = self.pixel(x, y);
+                p == LOCK_BACKGROUND || p == CURTAIN_TEXT
+            })
+        })
     }
 
-    /// Whether nothing but the lock shows: the lock screen, or the curtain.
+    /// Whether nothing but the lock shows: the curtain, or the lock screen.
     pub fn shows_only_the_lock(&self) -> bool {
-        self.is_lock_screen() || self.is_curtain()
+        self.is_curtain() || self.is_lock_screen()
     }
 }
 
@@ -751,7 +756,7 @@ pub struct Covered {
     /// Until the first screenshot showing the lock screen itself.
     pub lock: std::time::Duration,
     /// Screenshots between those two that showed something else (each
-    /// saved as `<name>-uncovered-<n>.png`).
+    /// kept as `<name>.uncovered-<n>.png`).
     pub uncovered_after: usize,
 }
 
@@ -760,32 +765,86 @@ impl Display {
     /// screen itself shows, noting when the first one showed nothing but
     /// the lock (lock screen or curtain) and whether any after that showed
     /// something else; times counted from `since` to when each screenshot
-    /// was taken.
+    /// was taken. A thread takes them back to back while this one decodes
+    /// and judges them, so the slow decoding in a debug build does not
+    /// space them out.
     pub fn wait_covered(&self, name: &str, since: Instant) -> Covered {
-        let path = artifacts_dir().join(name);
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let taker = {
+            let (stop, display, name, dir) = (
+                stop.clone(),
+                self.name.clone(),
+                name.to_owned(),
+                dir.clone(),
+            );
+            std::thread::spawn(move || {
+                for n in 0.. {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let path = dir.join(format!("{name}.{n}.png"));
+                    let ok = Command::new("import")
+                        .env("DISPLAY", &display)
+                        .args(["-window", "root"])
+                        .arg(&path)
+                        .status()
+                        .is_ok_and(|s| s.success());
+                    let taken = Instant::now().saturating_duration_since(since);
+                    if !ok || tx.send((path, taken)).is_err() {
+                        break;
+                    }
+                }
+            })
+        };
         let mut seen = Covered {
             covered: std::time::Duration::ZERO,
             lock: std::time::Duration::ZERO,
             uncovered_after: 0,
         };
         let mut covered = false;
-        poll(&format!("the lock screen on screen ({name})"), || {
-            self.capture(&path);
-            let taken = Instant::now().saturating_duration_since(since);
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (path, taken) = rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("timed out waiting for the lock screen ({name})"));
             let shot = Shot::load(&path);
-            if shot.shows_only_the_lock() {
+            let curtain = shot.is_curtain();
+            let lock = !curtain && shot.is_lock_screen();
+            if curtain || lock {
                 if !covered {
                     covered = true;
                     seen.covered = taken;
                 }
             } else if covered {
                 seen.uncovered_after += 1;
-                let keep = path.with_extension(format!("uncovered-{}.png", seen.uncovered_after));
+                let keep = dir.join(format!("{name}.uncovered-{}.png", seen.uncovered_after));
                 let _ = std::fs::copy(&path, keep);
             }
-            seen.lock = taken;
-            shot.is_lock_screen()
-        });
+            if lock {
+                seen.lock = taken;
+                let _ = std::fs::copy(&path, dir.join(name));
+                break;
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(rx);
+        let _ = taker.join();
+        // The numbered shots are scratch: the one that showed the lock
+        // is kept as `name`, and the uncovered ones apart.
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if let Some(rest) = file.strip_prefix(&format!("{name}."))
+                    && rest.trim_end_matches(".png").parse::<u32>().is_ok()
+                {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
         seen
     }
 }

@@ -106,6 +106,10 @@ pub struct Shared {
     /// Frames drawn so far (the repair thread tells from it whether the
     /// lock was drawn since its window was last uncovered).
     frames: Arc<std::sync::atomic::AtomicU64>,
+    /// The size in pixels the last frame was drawn at (a frame drawn
+    /// before the window manager made the window full screen does not
+    /// count as the lock drawn).
+    frame_size: Arc<Mutex<(i32, i32)>>,
 }
 
 impl Shared {
@@ -140,11 +144,33 @@ impl Shared {
         self.handles.get().copied()
     }
 
-    /// A frame is being drawn now.
-    fn mark_frame(&self) {
+    /// A frame's layout pass is being run now, at `size` pixels.
+    fn mark_frame(&self, size: (i32, i32)) {
         *self.frame_at.lock().unwrap_or_else(PoisonError::into_inner) = std::time::Instant::now();
+        let mut last = self
+            .frame_size
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if *last != size {
+            tracing::debug!(?size, "lock-screen frame size");
+            *last = size;
+        }
+    }
+
+    /// A new frame begins (once per frame, however many layout passes it
+    /// takes): the one before it was painted.
+    fn count_frame(&self) {
         self.frames
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The size in pixels of the last frame.
+    #[cfg(unix)]
+    fn frame_size(&self) -> (i32, i32) {
+        *self
+            .frame_size
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Frames drawn so far.
@@ -274,6 +300,7 @@ pub fn install(
             wake: Arc::default(),
             curtain: Arc::default(),
             frames: Arc::default(),
+            frame_size: Arc::default(),
         })
         .clone()
 }
@@ -472,6 +499,7 @@ mod tests {
             wake: Arc::default(),
             curtain: Arc::default(),
             frames: Arc::default(),
+            frame_size: Arc::default(),
         };
         Gui { shared }
     }

@@ -89,6 +89,8 @@ struct Repairer {
     /// count (the first of them was then on screen): set when the window
     /// was mapped, moved, resized or uncovered.
     drawn_after: u64,
+    /// The lock rectangle's size on the last check (pixels).
+    want_size: (i32, i32),
 }
 
 /// Starts the repair thread; it ends when the model is closing.
@@ -112,6 +114,7 @@ pub(super) fn spawn(
                 grab_taken: false,
                 curtain_over: false,
                 drawn_after: 0,
+                want_size: (0, 0),
             };
             while r.tick() {
                 r.shared.wait_wake(TICK);
@@ -180,7 +183,8 @@ impl Repairer {
             let _ = self.heartbeat.lines.send(FromUi::Repaired { detail });
         }
         self.was_ok = verified;
-        let painted = self.shared.frames() >= self.drawn_after + 2;
+        let painted = self.shared.frames() >= self.drawn_after + 2
+            && self.shared.frame_size() == self.want_size;
         if !painted && !windowed {
             self.shared.repaint();
         }
@@ -251,6 +255,7 @@ impl Repairer {
             }
         };
         let (want, full_screen) = lock_rect(&monitors, seen.screen);
+        self.want_size = (want.width, want.height);
         if !seen.viewable {
             problems.push("the lock window was hidden (unmapped or iconified)".to_owned());
             client.map();
@@ -279,7 +284,10 @@ impl Repairer {
             // draws again (what it drew under the curtain is lost).
             let curtain_over = curtain != 0 && seen.above.iter().any(|w| w.id == curtain);
             if curtain_over {
+                tracing::debug!("the service's curtain is over the lock window: tucked under it");
                 client.tuck_under(curtain);
+                self.redraw();
+            } else if self.curtain_over {
                 self.redraw();
             }
             self.curtain_over = curtain_over;
