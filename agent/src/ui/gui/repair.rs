@@ -177,7 +177,9 @@ impl Repairer {
                 tracing::info!(?screen, "lock-screen window verified again");
             }
             self.verified_once = true;
-        } else if self.verified_once && self.was_ok {
+        } else if self.verified_once && self.was_ok && !self.moved_on() {
+            // (A screen that changed during the check is not tampering:
+            // the next tick checks the new one.)
             let detail = problems.join("; ");
             tracing::warn!(%detail, "lock-screen window tampered with; repairing");
             let _ = self.heartbeat.lines.send(FromUi::Repaired { detail });
@@ -243,9 +245,20 @@ impl Repairer {
         Ok(())
     }
 
+    /// Whether the model changed since this tick began (a session began
+    /// or ended): what was seen is no longer what the window must be, and
+    /// repairing it for the old screen would undo the window's own change
+    /// (a countdown made full screen again).
+    fn moved_on(&self) -> bool {
+        self.shared.model().epoch != self.epoch
+    }
+
     /// The lock screen's checks.
     fn check_locked(&mut self, client: &Client, seen: &Observed) -> Vec<String> {
         let mut problems = Vec::new();
+        if self.moved_on() {
+            return vec!["the screen changed during the check".to_owned()];
+        }
         let monitors = match &self.monitors {
             Some((list, at)) if at.elapsed() < MONITORS_EVERY => list.clone(),
             _ => {
@@ -261,7 +274,9 @@ impl Repairer {
             client.map();
             self.redraw();
         } else {
-            if full_screen && !seen.fullscreen {
+            if self.moved_on() {
+                problems.push("the screen changed during the check".to_owned());
+            } else if full_screen && !seen.fullscreen {
                 problems.push("the lock window left full screen".to_owned());
                 client.cover(want, full_screen);
                 self.shared.reshape();

@@ -331,7 +331,9 @@ impl Drawn {
         Ok(())
     }
 
-    /// Takes the keyboard and pointer; whether both were granted.
+    /// Takes the keyboard and pointer; whether both were granted (when
+    /// only one was, it is let go again: a half grab would keep the lock
+    /// screen from taking the other, and is not a lock).
     fn grab(&self) -> Result<bool, ReplyOrIdError> {
         let keyboard = self
             .conn
@@ -359,7 +361,12 @@ impl Drawn {
             )?
             .reply()?
             .status;
-        Ok(keyboard == GrabStatus::SUCCESS && pointer == GrabStatus::SUCCESS)
+        let both = keyboard == GrabStatus::SUCCESS && pointer == GrabStatus::SUCCESS;
+        if !both {
+            self.conn.ungrab_keyboard(CURRENT_TIME)?;
+            self.conn.ungrab_pointer(CURRENT_TIME)?;
+        }
+        Ok(both)
     }
 
     /// Draws `lines` centred on the curtain.

@@ -129,6 +129,11 @@ impl Judge {
         self.painted = painted;
     }
 
+    /// Whether the current UI has verified its lock since it started.
+    pub(super) fn child_verified(&self) -> bool {
+        self.child_verified
+    }
+
     /// Whether the curtain holds the screen now.
     pub(super) fn curtain_holds(&mut self, holds: bool) {
         self.curtain_holds = holds;

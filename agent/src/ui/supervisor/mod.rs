@@ -279,8 +279,12 @@ impl Watch {
         let up = due_locked
             && (self.conn.is_none() || self.judge.needs_curtain(Instant::now(), CURTAIN_GRACE));
         let lines = if up { self.curtain_lines() } else { Vec::new() };
-        // Held until the lock screen has drawn its lock (it grabs then).
-        let grab = up && (self.conn.is_none() || !self.judge.lock_painted(Instant::now()));
+        // Held while no lock screen is connected, and until a new one has
+        // drawn its lock (it grabs then); not against one that had
+        // verified its lock and is repairing it (it must grab again).
+        let grab = up
+            && (self.conn.is_none()
+                || (!self.judge.child_verified() && !self.judge.lock_painted(Instant::now())));
         let top = up && self.conn.is_none();
         if let Some(curtain) = &mut self.curtain {
             curtain.set(curtain::Want {
