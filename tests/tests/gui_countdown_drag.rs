@@ -48,6 +48,11 @@ fn bottom_left((x, y, _, h): (i32, i32, i32, i32), slack: i32) -> bool {
     x <= slack && SCREEN.1 as i32 - (y + h) <= slack
 }
 
+/// How often the agent's log has a line containing `needle`.
+fn logged(agent: &GuiAgent, needle: &str) -> usize {
+    agent.log_text().matches(needle).count()
+}
+
 /// Unlocks the station for member 1001 (a session).
 async fn unlock(admin: &mut bilik_tests::Staff) {
     admin
@@ -79,8 +84,9 @@ async fn a_dragged_countdown_moves_stays_on_screen_and_the_next_session_starts_i
     agent.wait_log("keyboard and pointer grabbed", 1);
     display.wait_lock_visible("drag-00-locked.png", Instant::now());
 
+    let released = logged(&agent, "keyboard and pointer released");
     unlock(&mut admin).await;
-    agent.wait_log("keyboard and pointer released", 1);
+    agent.wait_log("keyboard and pointer released", released + 1);
     // In its corner, once the window has its place (it is sized to its
     // content, and placed again each time).
     let mut start = countdown(&display);
@@ -134,7 +140,6 @@ async fn a_dragged_countdown_moves_stays_on_screen_and_the_next_session_starts_i
         },
     );
     assert!(!bottom_left(moved, 40), "{moved:?}");
-    agent.wait_log("the moved countdown is put back on the screen", 1);
     // It stays there (not snapped back to the corner by the next sizing).
     let again = countdown(&display);
     assert!(
@@ -143,6 +148,9 @@ async fn a_dragged_countdown_moves_stays_on_screen_and_the_next_session_starts_i
     );
 
     // The session ends; the next patron's countdown is in the corner.
+    // (Counted from here: on a starved machine the service may have
+    // replaced a lock screen in between, which logs its own grab.)
+    let grabbed = logged(&agent, "keyboard and pointer grabbed");
     admin
         .client
         .end_session(admin.req(EndSessionRequest {
@@ -150,9 +158,10 @@ async fn a_dragged_countdown_moves_stays_on_screen_and_the_next_session_starts_i
         }))
         .await
         .unwrap();
-    agent.wait_log("keyboard and pointer grabbed", 2);
+    agent.wait_log("keyboard and pointer grabbed", grabbed + 1);
+    let released = logged(&agent, "keyboard and pointer released");
     unlock(&mut admin).await;
-    agent.wait_log("keyboard and pointer released", 2);
+    agent.wait_log("keyboard and pointer released", released + 1);
     let mut next = countdown(&display);
     poll("the next countdown in the bottom-left corner", || {
         next = countdown(&display);
