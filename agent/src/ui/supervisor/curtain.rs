@@ -114,6 +114,12 @@ impl Curtain {
         })
     }
 
+    /// Whether the curtain was asked to be up and to hold the keyboard and
+    /// pointer (it may be taking them right now).
+    pub(super) fn wants_grab(&self) -> bool {
+        self.last.as_ref().is_some_and(|w| w.up && w.grab)
+    }
+
     /// Whether the curtain is up and holds the keyboard and pointer.
     pub(super) fn holding(&self) -> bool {
         self.holding.load(Ordering::Relaxed)

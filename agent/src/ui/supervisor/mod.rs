@@ -442,9 +442,14 @@ impl Watch {
                         if !problems.is_empty() {
                             tracing::debug!(?problems, ?screen, verified, "lock-screen status");
                         }
-                        // Refused because the curtain holds the grab: ours,
-                        // not a thief's.
-                        let curtain = self.curtain.as_ref().is_some_and(Curtain::holding);
+                        // Refused while the curtain holds the grab, or is
+                        // taking it (a lock screen that took over and the
+                        // curtain race for it a moment): ours, not a
+                        // thief's. A thief is seen once the curtain lets go.
+                        let curtain = self
+                            .curtain
+                            .as_ref()
+                            .is_some_and(|c| c.holding() || c.wants_grab());
                         self.judge
                             .status(Instant::now(), screen, verified, grab_taken && !curtain);
                         self.judge.painted(painted);
