@@ -45,6 +45,9 @@ pub(super) const TICK: Duration = Duration::from_millis(100);
 /// A window that has not drawn for this long while viewable is hung (it
 /// draws at least once a second).
 const STALLED: Duration = Duration::from_secs(5);
+/// The lock counts as drawn this long after its window was last mapped,
+/// moved or uncovered, whatever the frames said.
+const PAINT_WAIT: Duration = Duration::from_secs(3);
 /// How often the monitor list is read again.
 const MONITORS_EVERY: Duration = Duration::from_secs(2);
 
@@ -91,6 +94,10 @@ struct Repairer {
     drawn_after: u64,
     /// The lock rectangle's size on the last check (pixels).
     want_size: (i32, i32),
+    /// When `drawn_after` was last set: after [`PAINT_WAIT`] the lock
+    /// counts as drawn whatever the frames said (the curtain must not hold
+    /// the grab for ever on a frame size measured a pixel off).
+    drawn_at: Instant,
 }
 
 /// Starts the repair thread; it ends when the model is closing.
@@ -115,6 +122,7 @@ pub(super) fn spawn(
                 curtain_over: false,
                 drawn_after: 0,
                 want_size: (0, 0),
+                drawn_at: Instant::now(),
             };
             while r.tick() {
                 r.shared.wait_wake(TICK);
@@ -185,9 +193,12 @@ impl Repairer {
             let _ = self.heartbeat.lines.send(FromUi::Repaired { detail });
         }
         self.was_ok = verified;
-        let painted = self.shared.frames() >= self.drawn_after + 2
-            && self.shared.frame_size() == self.want_size;
-        if !painted && !windowed {
+        let (have, want) = (self.shared.frame_size(), self.want_size);
+        let painted = self.drawn_at.elapsed() >= PAINT_WAIT
+            || (self.shared.frames() >= self.drawn_after + 2
+                && (have.0 - want.0).abs() <= 2
+                && (have.1 - want.1).abs() <= 2);
+        if !painted && !windowed && screen == Screen::Locked {
             self.shared.repaint();
         }
         let status = FromUi::Status {
@@ -226,6 +237,7 @@ impl Repairer {
     /// The window must be drawn again before the lock counts as painted.
     fn redraw(&mut self) {
         self.drawn_after = self.shared.frames();
+        self.drawn_at = Instant::now();
         self.shared.repaint();
     }
 
