@@ -94,6 +94,45 @@ impl GuiStation {
     }
 }
 
+/// A station locked on screen: the real server with an enrolled station
+/// (see [`GuiStation::start`]), a display and the real agent on it, the
+/// lock screen up. Dropped in field order: the agent, then the display,
+/// then the server.
+#[derive(Debug)]
+pub struct LockedStation {
+    /// The agent (`bilik-agent service`) on [`LockedStation::display`].
+    pub agent: GuiAgent,
+    /// The display the lock screen is on.
+    pub display: Display,
+    /// The server, its admin and the agent's state.
+    pub station: GuiStation,
+}
+
+impl GuiStation {
+    /// [`GuiStation::start`], then a [`Display`] and the agent on it with
+    /// `--set` overrides `sets`, waiting until the station is locked: the
+    /// link up, the keyboard and pointer grabbed, and the lock screen on a
+    /// screenshot (`<test>-00-locked.png`). `None` when the test must skip.
+    pub async fn start_locked(
+        test: &str,
+        overrides: &[&str],
+        station: &str,
+        sets: &[&str],
+    ) -> Option<LockedStation> {
+        let station = GuiStation::start(test, overrides, station).await?;
+        let display = Display::start();
+        let agent = GuiAgent::start_with(&display, &station.state_dir, sets);
+        agent.wait_log("link up", 1);
+        agent.wait_log("keyboard and pointer grabbed", 1);
+        display.wait_lock_visible(&format!("{test}-00-locked.png"), Instant::now());
+        Some(LockedStation {
+            agent,
+            display,
+            station,
+        })
+    }
+}
+
 /// Polls `check` (blocking) until true; panics with `what` after [`DEADLINE`].
 pub fn poll(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + DEADLINE;
