@@ -40,14 +40,15 @@ const HIDDEN: &str = "repairing detail=the countdown was hidden";
 /// The station of this test.
 const STATION: &str = "PC-14";
 
-/// Unlocks the station for card 1001 and waits until the countdown shows
-/// instead of the lock screen, as the active window; screenshot `shot`.
-/// Returns when the unlock was answered.
+/// Unlocks the station for card 1001 (the `n`th session), extends the
+/// session by `extend` minutes at once if not 0, and waits until the
+/// countdown shows instead of the lock screen, as the active window;
+/// screenshot `shot`. Returns when the unlock was answered.
 async fn unlock(
     admin: &mut Staff,
     display: &Display,
     agent: &GuiAgent,
-    n: usize,
+    (n, extend): (usize, u32),
     shot: &str,
 ) -> Instant {
     admin
@@ -61,6 +62,16 @@ async fn unlock(
         .await
         .unwrap();
     let granted = Instant::now();
+    if extend > 0 {
+        admin
+            .client
+            .extend_session(admin.req(ExtendSessionRequest {
+                station: STATION.into(),
+                minutes: extend,
+            }))
+            .await
+            .unwrap();
+    }
     agent.wait_log("keyboard and pointer released", n);
     let path = artifacts_dir().join(shot);
     poll("the countdown instead of the lock", || {
@@ -85,18 +96,9 @@ async fn an_iconified_countdown_comes_back_and_the_station_locks_on_time() {
     let admin = &mut locked.station.admin;
 
     // The first session, extended by two minutes: room for the keyboard
-    // (its 1-minute warning well after the attack).
-    unlock(admin, display, agent, 1, "countdown-01-session.png").await;
-    admin
-        .client
-        .extend_session(admin.req(ExtendSessionRequest {
-            station: STATION.into(),
-            minutes: 2,
-        }))
-        .await
-        .unwrap();
-    // The new deadline reaches the station (shown again: still past the
-    // 5-minute warning).
+    // (its 1-minute warning well after the attack). The new deadline
+    // reaches the station (shown again: still past the 5-minute warning).
+    unlock(admin, display, agent, (1, 2), "countdown-01-session.png").await;
     agent.wait_log("screen changed screen=Warning", 2);
 
     // Alt+Space: openbox's window menu, once it shows; then Down until
@@ -148,7 +150,7 @@ async fn an_iconified_countdown_comes_back_and_the_station_locks_on_time() {
 
     // The second session: its countdown iconified at once (what the menu
     // does), back again; the lease ends: locked by itself, on screen.
-    let granted = unlock(admin, display, agent, 2, "countdown-05-session.png").await;
+    let granted = unlock(admin, display, agent, (2, 0), "countdown-05-session.png").await;
     let (_, countdown) = display.xdotool(&["search", "--onlyvisible", "--name", "^Bilik$"]);
     let countdown = countdown.lines().next().unwrap_or_default().to_owned();
     display.xdotool(&["windowminimize", &countdown]);
