@@ -146,6 +146,12 @@ async fn lock_screen_under_xvfb() {
             .any(|s| s.card == "1001" && s.ended_at_ms == 0 && s.purpose == "Mencari informasi")
     })
     .await;
+    if !bench {
+        // Shorter than both warnings (5 and 1 minutes): the station is in
+        // its warning state from the start, the last warning shown.
+        agent.wait_log("screen changed screen=Warning", 1);
+        agent.wait_log("warning shown minutes_left=1", 1);
+    }
     agent.wait_log("shape=Countdown", 1);
     agent.wait_log("keyboard and pointer released", 1);
     until("the countdown window", DEADLINE, async || {
