@@ -276,7 +276,9 @@ impl Display {
         rows: std::ops::Range<u32>,
         cols: std::ops::Range<u32>,
     ) {
-        let path = artifacts_dir().join("last-key.png");
+        // One file per test binary: GUI tests run side by side must not
+        // read each other's half-written screenshot.
+        let path = artifacts_dir().join(format!("{}-last-key.png", test_name()));
         for key in keys {
             let before = self.screenshot(&path);
             self.xdotool(&["key", key]);
@@ -638,6 +640,16 @@ impl Shot {
     }
 }
 
+/// The running test binary's name without cargo's hash (`gui_countdown`),
+/// naming its files under [`artifacts_dir`].
+fn test_name() -> String {
+    let stem = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    stem.split('-').next().unwrap_or("gui").to_owned()
+}
+
 /// Where the screenshots go: `target/test-artifacts/gui/`.
 pub fn artifacts_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -750,11 +762,7 @@ impl Drop for GuiAgent {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let test = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
-            .unwrap_or_default();
-        let test = test.split('-').next().unwrap_or("gui");
+        let test = test_name();
         let dir = artifacts_dir();
         if std::fs::create_dir_all(&dir).is_ok() {
             let _ = std::fs::copy(&self.log, dir.join(format!("{test}.log")));
