@@ -203,7 +203,10 @@ async fn lock_screen_under_xvfb() {
     }
 
     // An expired card: refused, and the refusal shows.
-    display.xdotool(&["type", "--delay", "5", "1002"]);
+    // Key by key, each seen in the card field: the lock screen has just
+    // come back, and a key typed before its field has the focus is lost.
+    let (rows, cols) = FORM;
+    display.press_seen(&["1", "0", "0", "2"], rows, cols);
     display.xdotool(&["key", "Return"]); // focus goes to the rules
     agent.wait_log("card entered, asks for the house rules", 2);
     let (rows, cols) = FORM;
