@@ -94,6 +94,45 @@ impl GuiStation {
     }
 }
 
+/// A station locked on screen: the real server with an enrolled station
+/// (see [`GuiStation::start`]), a display and the real agent on it, the
+/// lock screen up. Dropped in field order: the agent, then the display,
+/// then the server.
+#[derive(Debug)]
+pub struct LockedStation {
+    /// The agent (`bilik-agent service`) on [`LockedStation::display`].
+    pub agent: GuiAgent,
+    /// The display the lock screen is on.
+    pub display: Display,
+    /// The server, its admin and the agent's state.
+    pub station: GuiStation,
+}
+
+impl GuiStation {
+    /// [`GuiStation::start`], then a [`Display`] and the agent on it with
+    /// `--set` overrides `sets`, waiting until the station is locked: the
+    /// link up, the keyboard and pointer grabbed, and the lock screen on a
+    /// screenshot (`<test>-00-locked.png`). `None` when the test must skip.
+    pub async fn start_locked(
+        test: &str,
+        overrides: &[&str],
+        station: &str,
+        sets: &[&str],
+    ) -> Option<LockedStation> {
+        let station = GuiStation::start(test, overrides, station).await?;
+        let display = Display::start();
+        let agent = GuiAgent::start_with(&display, &station.state_dir, sets);
+        agent.wait_log("link up", 1);
+        agent.wait_log("keyboard and pointer grabbed", 1);
+        display.wait_lock_visible(&format!("{test}-00-locked.png"), Instant::now());
+        Some(LockedStation {
+            agent,
+            display,
+            station,
+        })
+    }
+}
+
 /// Polls `check` (blocking) until true; panics with `what` after [`DEADLINE`].
 pub fn poll(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + DEADLINE;
@@ -237,7 +276,9 @@ impl Display {
         rows: std::ops::Range<u32>,
         cols: std::ops::Range<u32>,
     ) {
-        let path = artifacts_dir().join("last-key.png");
+        // One file per test binary: GUI tests run side by side must not
+        // read each other's half-written screenshot.
+        let path = artifacts_dir().join(format!("{}-last-key.png", test_name()));
         for key in keys {
             let before = self.screenshot(&path);
             self.xdotool(&["key", key]);
@@ -599,6 +640,16 @@ impl Shot {
     }
 }
 
+/// The running test binary's name without cargo's hash (`gui_countdown`),
+/// naming its files under [`artifacts_dir`].
+fn test_name() -> String {
+    let stem = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    stem.split('-').next().unwrap_or("gui").to_owned()
+}
+
 /// Where the screenshots go: `target/test-artifacts/gui/`.
 pub fn artifacts_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -711,11 +762,7 @@ impl Drop for GuiAgent {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let test = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
-            .unwrap_or_default();
-        let test = test.split('-').next().unwrap_or("gui");
+        let test = test_name();
         let dir = artifacts_dir();
         if std::fs::create_dir_all(&dir).is_ok() {
             let _ = std::fs::copy(&self.log, dir.join(format!("{test}.log")));
