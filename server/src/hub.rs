@@ -48,6 +48,10 @@ enum Msg {
         message: ServerMessage,
         reply: oneshot::Sender<bool>,
     },
+    PushMany {
+        messages: Vec<(String, ServerMessage)>,
+        reply: oneshot::Sender<Vec<bool>>,
+    },
     PushOn {
         station_id: String,
         conn_id: u64,
@@ -213,6 +217,18 @@ impl Hub {
             return false;
         }
         rx.await.unwrap_or(false)
+    }
+
+    /// Pushes each message down its station's stream, all in one request
+    /// to the hub task (the sweeper's batch of ends: one round trip instead
+    /// of one per station). Returns, in order, whether each was queued.
+    pub async fn push_many(&self, messages: Vec<(String, ServerMessage)>) -> Vec<bool> {
+        let n = messages.len();
+        let (reply, rx) = oneshot::channel();
+        if self.tx.send(Msg::PushMany { messages, reply }).await.is_err() {
+            return vec![false; n];
+        }
+        rx.await.unwrap_or_else(|_| vec![false; n])
     }
 
     /// The live status of every station the hub has seen.
@@ -421,6 +437,13 @@ impl HubState {
                 reply,
             } => {
                 let _ = reply.send(self.push(&station_id, None, message));
+            }
+            Msg::PushMany { messages, reply } => {
+                let sent = messages
+                    .into_iter()
+                    .map(|(station_id, message)| self.push(&station_id, None, message))
+                    .collect();
+                let _ = reply.send(sent);
             }
             Msg::PushOn {
                 station_id,
