@@ -94,6 +94,45 @@ impl GuiStation {
     }
 }
 
+/// A station locked on screen: the real server with an enrolled station
+/// (see [`GuiStation::start`]), a display and the real agent on it, the
+/// lock screen up. Dropped in field order: the agent, then the display,
+/// then the server.
+#[derive(Debug)]
+pub struct LockedStation {
+    /// The agent (`bilik-agent service`) on [`LockedStation::display`].
+    pub agent: GuiAgent,
+    /// The display the lock screen is on.
+    pub display: Display,
+    /// The server, its admin and the agent's state.
+    pub station: GuiStation,
+}
+
+impl GuiStation {
+    /// [`GuiStation::start`], then a [`Display`] and the agent on it with
+    /// `--set` overrides `sets`, waiting until the station is locked: the
+    /// link up, the keyboard and pointer grabbed, and the lock screen on a
+    /// screenshot (`<test>-00-locked.png`). `None` when the test must skip.
+    pub async fn start_locked(
+        test: &str,
+        overrides: &[&str],
+        station: &str,
+        sets: &[&str],
+    ) -> Option<LockedStation> {
+        let station = GuiStation::start(test, overrides, station).await?;
+        let display = Display::start();
+        let agent = GuiAgent::start_with(&display, &station.state_dir, sets);
+        agent.wait_log("link up", 1);
+        agent.wait_log("keyboard and pointer grabbed", 1);
+        display.wait_lock_visible(&format!("{test}-00-locked.png"), Instant::now());
+        Some(LockedStation {
+            agent,
+            display,
+            station,
+        })
+    }
+}
+
 /// Polls `check` (blocking) until true; panics with `what` after [`DEADLINE`].
 pub fn poll(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + DEADLINE;
@@ -237,7 +276,9 @@ impl Display {
         rows: std::ops::Range<u32>,
         cols: std::ops::Range<u32>,
     ) {
-        let path = artifacts_dir().join("last-key.png");
+        // One file per test binary: GUI tests run side by side must not
+        // read each other's half-written screenshot.
+        let path = artifacts_dir().join(format!("{}-last-key.png", test_name()));
         for key in keys {
             let before = self.screenshot(&path);
             self.xdotool(&["key", key]);
@@ -599,6 +640,16 @@ impl Shot {
     }
 }
 
+/// The running test binary's name without cargo's hash (`gui_countdown`),
+/// naming its files under [`artifacts_dir`].
+fn test_name() -> String {
+    let stem = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    stem.split('-').next().unwrap_or("gui").to_owned()
+}
+
 /// Where the screenshots go: `target/test-artifacts/gui/`.
 pub fn artifacts_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -711,14 +762,136 @@ impl Drop for GuiAgent {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let test = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
-            .unwrap_or_default();
-        let test = test.split('-').next().unwrap_or("gui");
+        let test = test_name();
         let dir = artifacts_dir();
         if std::fs::create_dir_all(&dir).is_ok() {
             let _ = std::fs::copy(&self.log, dir.join(format!("{test}.log")));
         }
+    }
+}
+
+/// The text colour of the service's curtain (`supervisor::curtain::TEXT`).
+pub const CURTAIN_TEXT: [u8; 3] = [232, 238, 246];
+
+impl Shot {
+    /// Whether this is the service's curtain (or the lock window's bare
+    /// background before eframe's frame): every pixel the lock's background
+    /// or the curtain's text, so nothing of a desktop or a window shows.
+    /// Every second pixel of every second row is looked at (a debug build
+    /// is slow with a whole screen, and no window is that thin).
+    pub fn is_curtain(&self) -> bool {
+        (0..self.height).step_by(2).all(|y| {
+            (0..self.width).step_by(2).all(|x| {
+                let p = self.pixel(x, y);
+                p == LOCK_BACKGROUND || p == CURTAIN_TEXT
+            })
+        })
+    }
+
+    /// Whether nothing but the lock shows: the curtain, or the lock screen.
+    pub fn shows_only_the_lock(&self) -> bool {
+        self.is_curtain() || self.is_lock_screen()
+    }
+}
+
+/// What [`Display::wait_covered`] saw after an attack.
+#[derive(Debug, Clone, Copy)]
+pub struct Covered {
+    /// Until the first screenshot showing nothing but the lock (the lock
+    /// screen or the curtain).
+    pub covered: std::time::Duration,
+    /// Until the first screenshot showing the lock screen itself.
+    pub lock: std::time::Duration,
+    /// Screenshots between those two that showed something else (each
+    /// kept as `<name>.uncovered-<n>.png`).
+    pub uncovered_after: usize,
+}
+
+impl Display {
+    /// Screenshots into `name` (under [`artifacts_dir`]) until the lock
+    /// screen itself shows, noting when the first one showed nothing but
+    /// the lock (lock screen or curtain) and whether any after that showed
+    /// something else; times counted from `since` to when each screenshot
+    /// was taken. A thread takes them back to back while this one decodes
+    /// and judges them, so the slow decoding in a debug build does not
+    /// space them out.
+    pub fn wait_covered(&self, name: &str, since: Instant) -> Covered {
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let taker = {
+            let (stop, display, name, dir) = (
+                stop.clone(),
+                self.name.clone(),
+                name.to_owned(),
+                dir.clone(),
+            );
+            std::thread::spawn(move || {
+                for n in 0.. {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let path = dir.join(format!("{name}.{n}.png"));
+                    let ok = Command::new("import")
+                        .env("DISPLAY", &display)
+                        .args(["-window", "root"])
+                        .arg(&path)
+                        .status()
+                        .is_ok_and(|s| s.success());
+                    let taken = Instant::now().saturating_duration_since(since);
+                    if !ok || tx.send((path, taken)).is_err() {
+                        break;
+                    }
+                }
+            })
+        };
+        let mut seen = Covered {
+            covered: std::time::Duration::ZERO,
+            lock: std::time::Duration::ZERO,
+            uncovered_after: 0,
+        };
+        let mut covered = false;
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (path, taken) = rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("timed out waiting for the lock screen ({name})"));
+            let shot = Shot::load(&path);
+            let curtain = shot.is_curtain();
+            let lock = !curtain && shot.is_lock_screen();
+            if curtain || lock {
+                if !covered {
+                    covered = true;
+                    seen.covered = taken;
+                }
+            } else if covered {
+                seen.uncovered_after += 1;
+                let keep = dir.join(format!("{name}.uncovered-{}.png", seen.uncovered_after));
+                let _ = std::fs::copy(&path, keep);
+            }
+            if lock {
+                seen.lock = taken;
+                let _ = std::fs::copy(&path, dir.join(name));
+                break;
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(rx);
+        let _ = taker.join();
+        // The numbered shots are scratch: the one that showed the lock
+        // is kept as `name`, and the uncovered ones apart.
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if let Some(rest) = file.strip_prefix(&format!("{name}."))
+                    && rest.trim_end_matches(".png").parse::<u32>().is_ok()
+                {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        seen
     }
 }

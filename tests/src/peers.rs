@@ -1,41 +1,143 @@
-//! Third-party peers written in Python (`tests/peers/`), run with the
-//! interpreter in `BILIK_PYTHON` (CI's venv, see `.ci/run`) or `python3`.
-//! A test whose interpreter or package is missing skips loudly, and fails
-//! with `BILIK_E2E=require`.
+//! Test peers: the third-party ones written in Python (`tests/peers/`, run
+//! with [`crate::python::interpreter`]), and [`TcpPeer`], the accept loop
+//! under the small hand-made ones (a misbehaving library system, a web
+//! site, a relay). A test whose interpreter or package is missing skips
+//! loudly, and fails with `BILIK_E2E=require` (see [`crate::python`]).
 
 use crate::DEADLINE;
-use crate::agent::tools_required;
+use std::future::Future;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
 use tokio::process::{Child, Command};
 
-/// The Python interpreter for peers.
-pub fn python() -> PathBuf {
-    std::env::var_os("BILIK_PYTHON").map_or_else(|| PathBuf::from("python3"), PathBuf::from)
+/// One accepted connection as a handler gets it: plain TCP, or the TLS
+/// stream over it.
+pub trait Conn: AsyncRead + AsyncWrite + Send + Unpin {}
+
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> Conn for T {}
+
+/// What a [`TcpPeer`] does with each connection.
+type Handler = Arc<dyn Fn(Box<dyn Conn>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// A hand-made TCP peer on 127.0.0.1: an accept loop handing every
+/// connection (after a TLS handshake, with a TLS acceptor) to its handler.
+/// Stopping it (or dropping it) closes the port and drops its connections;
+/// it can listen again on the same port.
+pub struct TcpPeer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Kept to listen again after a stop.
+    handler: Handler,
+    /// Terminates TLS before the handler, for a peer that speaks TLS.
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    /// The accept loop, owning the connections (aborted: all of them end).
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// Whether `test` must skip because Python cannot import `module` (said
-/// loudly; a failure with `BILIK_E2E=require`).
-pub fn skip_without_python_module(test: &str, module: &str) -> bool {
-    let ok = std::process::Command::new(python())
-        .args(["-c", &format!("import {module}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if ok {
-        return false;
+impl std::fmt::Debug for TcpPeer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpPeer")
+            .field("addr", &self.addr)
+            .field("tls", &self.tls.is_some())
+            .field("listening", &self.task.is_some())
+            .finish()
     }
-    let msg = format!(
-        "{test}: {} cannot import {module} (set BILIK_PYTHON to a venv with `pip install -r .ci/requirements.txt`)",
-        python().display()
-    );
-    assert!(!tools_required(), "BILIK_E2E=require: {msg}");
-    eprintln!("\n*** SKIPPED {msg} ***\n");
-    true
+}
+
+impl TcpPeer {
+    /// Listens on a free port, running `handle` for every connection
+    /// (TLS-terminated first with `tls`).
+    pub fn start<F, Fut>(tls: Option<tokio_rustls::TlsAcceptor>, handle: F) -> TcpPeer
+    where
+        F: Fn(Box<dyn Conn>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let mut peer = TcpPeer {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            handler: Arc::new(move |conn| Box::pin(handle(conn))),
+            tls,
+            task: None,
+        };
+        peer.resume();
+        peer
+    }
+
+    /// Listens again, on the same port after the first time (the address
+    /// reused, so a port just closed can be taken again at once).
+    pub fn resume(&mut self) {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket.bind(self.addr).unwrap();
+        let listener = socket.listen(64).unwrap();
+        self.addr = listener.local_addr().unwrap();
+        let (handler, tls) = (self.handler.clone(), self.tls.clone());
+        self.task = Some(tokio::spawn(async move {
+            // The connections die with the accept loop.
+            let mut conns = tokio::task::JoinSet::new();
+            while let Ok((tcp, _)) = listener.accept().await {
+                let (handler, tls) = (handler.clone(), tls.clone());
+                conns.spawn(async move {
+                    match tls {
+                        Some(tls) => {
+                            if let Ok(stream) = tls.accept(tcp).await {
+                                handler(Box::new(stream)).await;
+                            }
+                        }
+                        None => handler(Box::new(tcp)).await,
+                    }
+                });
+                // Finished connections are not kept.
+                while conns.try_join_next().is_some() {}
+            }
+        }));
+    }
+
+    /// Closes the port (connections are refused) and ends every connection.
+    pub async fn stop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for TcpPeer {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// A TLS server configuration presenting `cert` (signed for `key`), ring
+/// as the provider, no client certificates: what a test peer speaking TLS
+/// needs (wrap it in a `tokio_rustls::TlsAcceptor`).
+pub fn tls_config(
+    cert: &rustls::pki_types::CertificateDer<'static>,
+    key: &rcgen::KeyPair,
+) -> rustls::ServerConfig {
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap()
+}
+
+/// [`tls_config`] as an acceptor for [`TcpPeer::start`].
+pub fn tls_acceptor(
+    cert: &rustls::pki_types::CertificateDer<'static>,
+    key: &rcgen::KeyPair,
+) -> tokio_rustls::TlsAcceptor {
+    tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(cert, key)))
 }
 
 /// The path of a peer script.
@@ -60,7 +162,7 @@ pub struct Sip2Ils {
 impl Sip2Ils {
     /// Starts it on `port` (0: any free one) and waits until it listens.
     pub async fn start(port: u16) -> Sip2Ils {
-        let mut child = Command::new(python())
+        let mut child = Command::new(crate::python::interpreter())
             .arg(script("sip2_ils.py"))
             .arg(port.to_string())
             .stdout(Stdio::piped())

@@ -3,10 +3,11 @@
 //! that presents its own certificate (and would pass everything on to the
 //! real server if the client accepted it).
 
+use crate::peers::TcpPeer;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// Relays TCP connections to `target`, recording both directions.
 #[derive(Debug)]
@@ -15,39 +16,33 @@ pub struct Recorder {
     pub addr: SocketAddr,
     /// Every byte seen, both directions, in arrival order.
     pub bytes: Arc<Mutex<Vec<u8>>>,
-    /// The accept loop.
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    /// The accept loop (the relay ends with it).
+    _peer: TcpPeer,
 }
 
 impl Recorder {
     /// Starts relaying to `target` on a free port.
     pub async fn start(target: SocketAddr) -> Recorder {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let bytes = Arc::new(Mutex::new(Vec::new()));
         let record = bytes.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                let record = record.clone();
-                tokio::spawn(async move {
-                    let Ok(server) = TcpStream::connect(target).await else {
-                        return;
-                    };
-                    let (cr, cw) = client.into_split();
-                    let (sr, sw) = server.into_split();
-                    let up = pump(cr, sw, record.clone());
-                    let down = pump(sr, cw, record);
-                    let _ = tokio::join!(up, down);
-                });
+        let peer = TcpPeer::start(None, move |client| {
+            let record = record.clone();
+            async move {
+                let Ok(server) = TcpStream::connect(target).await else {
+                    return;
+                };
+                let (cr, cw) = tokio::io::split(client);
+                let (sr, sw) = server.into_split();
+                let up = pump(cr, sw, record.clone());
+                let down = pump(sr, cw, record);
+                let _ = tokio::join!(up, down);
             }
         });
-        Recorder { addr, bytes, task }
+        Recorder {
+            addr: peer.addr,
+            bytes,
+            _peer: peer,
+        }
     }
 
     /// Whether `needle` appears anywhere in what was recorded.
@@ -69,11 +64,10 @@ impl Recorder {
 
 /// Copies `from` to `to`, recording what passes.
 async fn pump(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
+    mut from: impl AsyncRead + Unpin,
+    mut to: impl AsyncWrite + Unpin,
     record: Arc<Mutex<Vec<u8>>>,
 ) {
-    use tokio::io::AsyncReadExt;
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         let n = match from.read(&mut buf).await {
@@ -98,14 +92,8 @@ pub struct Interceptor {
     /// Connections whose TLS handshake the client completed (a pinning
     /// client never completes one).
     pub completed: Arc<Mutex<u32>>,
-    /// The accept loop.
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Interceptor {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    /// The accept loop (the relay ends with it).
+    _peer: TcpPeer,
 }
 
 impl Interceptor {
@@ -116,16 +104,7 @@ impl Interceptor {
         let params =
             rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
         let cert = params.self_signed(&key).unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut server_config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![cert.der().clone()],
-                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-            )
-            .unwrap();
+        let mut server_config = crate::peers::tls_config(cert.der(), &key);
         server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
         let upstream = bilik_proto::transport::pinned_client_config(
@@ -135,39 +114,32 @@ impl Interceptor {
         )
         .unwrap();
         let connector = tokio_rustls::TlsConnector::from(Arc::new(upstream));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let completed = Arc::new(Mutex::new(0));
         let count = completed.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                let (acceptor, connector, count) =
-                    (acceptor.clone(), connector.clone(), count.clone());
-                tokio::spawn(async move {
-                    let Ok(client) = acceptor.accept(client).await else {
-                        return;
-                    };
-                    *count.lock().unwrap() += 1;
-                    let Ok(tcp) = TcpStream::connect(target).await else {
-                        return;
-                    };
-                    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
-                    let Ok(server) = connector.connect(name, tcp).await else {
-                        return;
-                    };
-                    let (mut cr, mut cw) = tokio::io::split(client);
-                    let (mut sr, mut sw) = tokio::io::split(server);
-                    let _ = tokio::join!(
-                        tokio::io::copy(&mut cr, &mut sw),
-                        tokio::io::copy(&mut sr, &mut cw)
-                    );
-                });
+        // The peer completes the handshake before the handler runs.
+        let peer = TcpPeer::start(Some(acceptor), move |client| {
+            let (connector, count) = (connector.clone(), count.clone());
+            async move {
+                *count.lock().unwrap() += 1;
+                let Ok(tcp) = TcpStream::connect(target).await else {
+                    return;
+                };
+                let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+                let Ok(server) = connector.connect(name, tcp).await else {
+                    return;
+                };
+                let (mut cr, mut cw) = tokio::io::split(client);
+                let (mut sr, mut sw) = tokio::io::split(server);
+                let _ = tokio::join!(
+                    tokio::io::copy(&mut cr, &mut sw),
+                    tokio::io::copy(&mut sr, &mut cw)
+                );
             }
         });
         Interceptor {
-            addr,
+            addr: peer.addr,
             completed,
-            task,
+            _peer: peer,
         }
     }
 }

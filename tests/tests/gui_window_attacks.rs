@@ -8,7 +8,8 @@
 //!
 //! Each attack prints `BENCH attack=<name> lock_back_ms=<n>`: the time from
 //! the attack until a screenshot taken after the repair shows the lock (an
-//! upper bound of what the patron could see; see BENCHMARKS.md).
+//! upper bound of what the patron could see; see BENCHMARKS.md), and
+//! `covered_ms` / `uncovered_after` as in `gui_kill_attacks`.
 //!
 //! Without the X tools the test skips loudly; with `BILIK_E2E=require` it
 //! fails instead.
@@ -148,8 +149,16 @@ async fn window_tricks_leave_the_screen_locked() {
         }
         repairs += 1;
         agent.wait_log("lock-screen window tampered with; repairing", repairs);
-        let back = display.wait_lock_visible(&format!("attacks-{name}.png"), t0);
-        println!("BENCH attack={name} lock_back_ms={}", back.as_millis());
+        let seen = display.wait_covered(&format!("attacks-{name}.png"), t0);
+        println!(
+            "BENCH attack={name} covered_ms={}",
+            seen.covered.as_millis()
+        );
+        println!("BENCH attack={name} lock_back_ms={}", seen.lock.as_millis());
+        println!(
+            "BENCH attack={name} uncovered_after={}",
+            seen.uncovered_after
+        );
         // The server was told.
         let told = wait_tamper(&mut admin, report).await;
         assert!(told.starts_with("PC-11: "), "{told}");

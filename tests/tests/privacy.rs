@@ -31,6 +31,31 @@ async fn member(admin: &mut Staff, card: &str, name: &str, birth: &str) {
         .unwrap();
 }
 
+/// A server with Andi as a member and PC-01 enrolled, where Andi had a
+/// 30-minute session at 9:00 on each of November's `days`; the admin
+/// signed in.
+async fn andi_in_november(days: &[u32]) -> (TestServer, Staff, TestStation) {
+    let server = TestServer::start().await;
+    let mut admin = server.admin().await;
+    member(&mut admin, ANDI, ANDI_NAME, "2001-05-17").await;
+    let pc1 = server.enroll("PC-01").await;
+    for &d in days {
+        timed_session(&server, &pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30).await;
+    }
+    (server, admin, pc1)
+}
+
+/// The audit log's latest entries, as the admin reads them.
+async fn audit_log(admin: &mut Staff) -> Vec<AuditEntry> {
+    admin
+        .client
+        .audit_log(admin.req(AuditLogRequest { limit: 500 }))
+        .await
+        .unwrap()
+        .into_inner()
+        .entries
+}
+
 /// Every stored session (all time).
 fn all_sessions(server: &TestServer) -> Vec<bilik_proto::store::v1::SessionRecord> {
     server
@@ -162,14 +187,8 @@ async fn retention_pseudonymises_old_rows_and_the_figures_stay() {
 
     // A second run finds nothing left; the audit log says what happened.
     assert_eq!(server.app.apply_retention().await.unwrap(), 0);
-    let audit = admin
-        .client
-        .audit_log(admin.req(AuditLogRequest { limit: 500 }))
-        .await
-        .unwrap()
-        .into_inner();
+    let audit = audit_log(&mut admin).await;
     let runs: Vec<_> = audit
-        .entries
         .iter()
         .filter(|e| e.action == "privacy.retention")
         .collect();
@@ -184,14 +203,8 @@ async fn retention_pseudonymises_old_rows_and_the_figures_stay() {
 
 #[tokio::test]
 async fn a_members_export_holds_every_session_and_erasure_leaves_no_trace() {
-    let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    member(&mut admin, ANDI, ANDI_NAME, "2001-05-17").await;
+    let (server, mut admin, pc1) = andi_in_november(&[2, 3, 4]).await;
     member(&mut admin, SARI, SARI_NAME, "2012-02-01").await;
-    let pc1 = server.enroll("PC-01").await;
-    for d in [2, 3, 4] {
-        timed_session(&server, &pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30).await;
-    }
     timed_session(&server, &pc1, SARI, local_ms(2026, 11, 5, 9, 0), 30).await;
     // Not while the card is in a session.
     server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
@@ -269,39 +282,20 @@ async fn a_members_export_holds_every_session_and_erasure_leaves_no_trace() {
     );
     assert_eq!(monthly_after.age_bands, monthly_before.age_bands);
     // The erasure is audited under the pseudonym, never the card.
-    let audit = admin
-        .client
-        .audit_log(admin.req(AuditLogRequest { limit: 500 }))
-        .await
-        .unwrap()
-        .into_inner();
-    let erased = audit
-        .entries
-        .iter()
-        .find(|e| e.action == "member.erase")
-        .unwrap();
+    let audit = audit_log(&mut admin).await;
+    let erased = audit.iter().find(|e| e.action == "member.erase").unwrap();
     assert!(erased.target.starts_with("p:"), "{}", erased.target);
-    let exported = audit
-        .entries
-        .iter()
-        .find(|e| e.action == "member.export")
-        .unwrap();
+    let exported = audit.iter().find(|e| e.action == "member.export").unwrap();
     assert!(!exported.target.contains(ANDI));
     server.stop().await;
 }
 
 #[tokio::test]
 async fn an_admin_exports_and_erases_from_the_dashboard() {
-    let server = TestServer::start().await;
-    let mut admin = server.admin().await;
-    member(&mut admin, ANDI, ANDI_NAME, "2001-05-17").await;
+    let (server, mut admin, _pc1) = andi_in_november(&[2, 3]).await;
     admin
         .create_staff("pustakawan", "rahasia-123", Role::Librarian)
         .await;
-    let pc1 = server.enroll("PC-01").await;
-    for d in [2, 3] {
-        timed_session(&server, &pc1, ANDI, local_ms(2026, 11, d, 9, 0), 30).await;
-    }
     server.clock.set_ms(local_ms(2026, 11, 25, 10, 0));
     let dashboard = web::Dashboard::serve(&server.app).await;
     let page = format!("/members/card/{ANDI}");

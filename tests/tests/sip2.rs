@@ -5,14 +5,15 @@
 #![allow(clippy::unwrap_used)]
 
 use bilik_proto::v1::{Gender, Lease, LoginRequest, RefusalCode, login_response};
-use bilik_tests::peers::{Sip2Ils, sip2_overrides, skip_without_python_module};
+use bilik_tests::peers::{Conn, Sip2Ils, TcpPeer, sip2_overrides, tls_acceptor};
 use bilik_tests::{TestServer, TestStation, lease, refusal, wait_for, within};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn skip(test: &str) -> bool {
-    skip_without_python_module(test, "pysip2")
+    bilik_tests::python::with_module(test, "pysip2").is_none()
 }
 
 async fn server(overrides: &[String]) -> TestServer {
@@ -168,15 +169,11 @@ async fn a_stalled_library_system_costs_a_bounded_wait_then_recovers() {
     let mut n = 0;
     let station = fresh(&server, &mut n).await;
 
-    // SLOW answers after 30 s; the login's bound is request_timeout_ms (800).
-    let started = Instant::now();
+    // SLOW answers after 30 s; the login's bound is request_timeout_ms
+    // (800): the refusal arrives, long before that answer (`within` only
+    // guards against a hang).
     let code = refusal(within(station.login("SLOW")).await);
     assert_eq!(code, RefusalCode::LibrarySystemUnreachable);
-    let waited = started.elapsed();
-    assert!(
-        waited < Duration::from_secs(5),
-        "waited {waited:?} for a stalled ILS"
-    );
 
     // A second failure opens the breaker: the next card is answered
     // without asking (the ILS is fine, the breaker does not know yet).
@@ -250,27 +247,16 @@ async fn the_library_system_stopping_mid_run_follows_the_offline_policy() {
 
 /// A library system of our own that misbehaves: answers every request
 /// with `reply` (garbage, control bytes, an endless line), or with good
-/// answers once `good` is set.
-async fn misbehaving(reply: &'static [u8]) -> (u16, std::sync::Arc<std::sync::atomic::AtomicBool>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let good = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+/// answers once the flag is set.
+fn misbehaving(reply: &'static [u8]) -> (TcpPeer, Arc<AtomicBool>) {
+    let good = Arc::new(AtomicBool::new(false));
     let flag = good.clone();
-    tokio::spawn(async move {
-        while let Ok((sock, _)) = listener.accept().await {
-            let flag = flag.clone();
-            tokio::spawn(answer_all(sock, flag, reply));
-        }
-    });
-    (port, good)
+    let peer = TcpPeer::start(None, move |conn| answer_all(conn, flag.clone(), reply));
+    (peer, good)
 }
 
 /// Answers every request on `sock` with `reply`, or correctly once `good`.
-async fn answer_all<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
-    mut sock: S,
-    good: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    reply: &'static [u8],
-) {
+async fn answer_all(mut sock: Box<dyn Conn>, good: Arc<AtomicBool>, reply: &'static [u8]) {
     let mut buf = [0u8; 2048];
     loop {
         let Ok(n) = sock.read(&mut buf).await else {
@@ -321,15 +307,14 @@ async fn garbage_and_control_bytes_are_refused_cleanly_then_recovered() {
         &[b'A'; 9000],
     ];
     for reply in cases {
-        let (port, good) = misbehaving(reply).await;
-        let server = server(&sip2_overrides(port)).await;
+        let (ils, good) = misbehaving(reply);
+        let server = server(&sip2_overrides(ils.addr.port())).await;
         let station = server.enroll("PC-01").await;
-        let started = Instant::now();
+        // The refusal is the outcome; `within` guards against a hang.
         assert_eq!(
             refusal(within(station.login("1001")).await),
             RefusalCode::LibrarySystemUnreachable
         );
-        assert!(started.elapsed() < Duration::from_secs(5));
         good.store(true, Ordering::SeqCst);
         let l = leased_eventually(&station, "1001", "the library system to make sense again").await;
         let s = server.stored_session(&l.session_id);
@@ -390,38 +375,17 @@ async fn the_real_agent_unlocks_for_the_library_system_and_shows_its_refusal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_to_the_library_system_checks_its_certificate() {
-    use std::sync::Arc;
     let key = rcgen::KeyPair::generate().unwrap();
     let cert = rcgen::CertificateParams::new(vec!["ils.perpustakaan.test".into()])
         .unwrap()
         .self_signed(&key)
         .unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone()],
-        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-    )
-    .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let good = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let flag = good.clone();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let (acceptor, flag) = (acceptor.clone(), flag.clone());
-            tokio::spawn(async move {
-                if let Ok(tls) = acceptor.accept(tcp).await {
-                    answer_all(tls, flag, b"").await;
-                }
-            });
-        }
+    let acceptor = tls_acceptor(cert.der(), &key);
+    let good = Arc::new(AtomicBool::new(true));
+    let ils = TcpPeer::start(Some(acceptor), move |tls| {
+        answer_all(tls, good.clone(), b"")
     });
+    let port = ils.addr.port();
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ils-ca.pem");
     std::fs::write(&ca, cert.pem()).unwrap();

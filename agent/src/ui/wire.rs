@@ -55,10 +55,20 @@ pub enum ToUi {
         /// it within `ui::logo`'s limits.
         #[serde(default)]
         logo: String,
+        /// The service's curtain window (X id, 0 for none): the lock
+        /// screen must not lower it as an intruder (see
+        /// `supervisor::curtain`).
+        #[serde(default)]
+        curtain: u32,
     },
     /// To a standby: the active lock screen is gone, take over now (show
     /// the lock, grab, repair; what to show follows).
-    Activate,
+    Activate {
+        /// The service's curtain window now (it is made again when
+        /// destroyed), as in the welcome.
+        #[serde(default)]
+        curtain: u32,
+    },
     /// The service's heartbeat; the UI echoes the last `seq` in its status.
     Ping {
         /// Counts up from 1.
@@ -98,6 +108,11 @@ pub enum FromUi {
         /// so the service escalates on its shorter `lock.thief_ms` bound.
         #[serde(default)]
         grab_taken: bool,
+        /// The lock (when `screen` is locked) has been drawn since its
+        /// window was last mapped, moved or uncovered: the service's
+        /// curtain holds the keyboard and pointer until then.
+        #[serde(default)]
+        painted: bool,
     },
     /// A card was presented.
     Login {
@@ -575,13 +590,14 @@ mod tests {
                 verified: false,
                 problems: vec!["unmapped".into()],
                 grab_taken: false,
+                painted: false,
             }
         );
         let welcome: ToUi =
             serde_json::from_str(r#"{"t":"welcome","language":"en","windowed":false}"#).unwrap();
         assert!(matches!(welcome, ToUi::Welcome { standby: false, .. }));
         let activate: ToUi = serde_json::from_str(r#"{"t":"activate"}"#).unwrap();
-        assert_eq!(activate, ToUi::Activate);
+        assert_eq!(activate, ToUi::Activate { curtain: 0 });
         assert_eq!(status.input(), None);
         let login = FromUi::Login {
             card: "1001".into(),

@@ -15,6 +15,13 @@ pub const COVER: Text = Text {
     en: "This computer is locked. Use the main screen to sign in.",
 };
 
+/// The service's curtain, over the screen while the lock screen itself is
+/// being restored (core X fonts: Latin-1 only).
+pub const CURTAIN: Text = Text {
+    id: "Komputer ini terkunci. Layar masuk sedang dimuat...",
+    en: "This computer is locked. The sign-in screen is loading...",
+};
+
 /// Label before the station's name.
 pub const STATION: Text = Text {
     id: "Komputer",

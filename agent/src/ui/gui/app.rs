@@ -350,6 +350,8 @@ fn on_screen(at: egui::Pos2, size: egui::Vec2, monitor: egui::Vec2) -> Option<eg
 
 impl eframe::App for LockApp {
     fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        // Once per frame, before its passes: the frame before is painted.
+        self.shared.count_frame();
         if !matches!(self.shared.model().state, UiState::Locked) {
             return;
         }
@@ -395,7 +397,11 @@ impl eframe::App for LockApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        self.shared.mark_frame();
+        let size = ctx.input(|i| i.viewport().inner_rect.map(|r| r.size()));
+        let scale = ctx.pixels_per_point();
+        self.shared.mark_frame(size.map_or((0, 0), |s| {
+            ((s.x * scale).round() as i32, (s.y * scale).round() as i32)
+        }));
         #[cfg(unix)]
         if self.shared.handles.get().is_none()
             && let Some(handles) = super::x11::Handles::from_frame(frame)

@@ -73,7 +73,7 @@ pub fn run(socket: &Path) -> Result<(), ClientError> {
     reader
         .read_line(&mut line)
         .map_err(io("waiting for the welcome"))?;
-    let (language, windowed, corner, standby, logo) =
+    let (language, windowed, corner, standby, logo, curtain) =
         match serde_json::from_str::<ToUi>(line.trim()) {
             Ok(ToUi::Welcome {
                 language,
@@ -81,12 +81,14 @@ pub fn run(socket: &Path) -> Result<(), ClientError> {
                 countdown_corner,
                 standby,
                 logo,
+                curtain,
             }) => (
                 Lang::parse(&language).unwrap_or_default(),
                 windowed,
                 Corner::parse(&countdown_corner).unwrap_or_default(),
                 standby,
                 logo,
+                curtain,
             ),
             _ => return Err(ClientError::NotWelcome(format!("{} bytes", line.len()))),
         };
@@ -96,6 +98,7 @@ pub fn run(socket: &Path) -> Result<(), ClientError> {
     tracing::info!(windowed, standby, "lock screen welcomed by the service");
 
     let shared = super::install(language, windowed, corner, standby);
+    shared.set_curtain(curtain);
     if !logo.is_empty() {
         match crate::ui::logo::load(Path::new(&logo)) {
             Ok(logo) => shared.model().logo = Some(Arc::new(logo)),
@@ -177,7 +180,10 @@ fn read_lines(
                 Some(event) => gui.show(&event),
                 None => tracing::warn!("an event from the service did not decode"),
             },
-            Ok(ToUi::Activate) => shared.activate(),
+            Ok(ToUi::Activate { curtain }) => {
+                shared.set_curtain(curtain);
+                shared.activate();
+            }
             Ok(ToUi::Welcome { .. }) => {}
             Err(e) => tracing::warn!(error = %e, "a bad line from the service"),
         }

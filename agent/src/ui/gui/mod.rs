@@ -100,6 +100,16 @@ pub struct Shared {
     frame_at: Arc<Mutex<std::time::Instant>>,
     /// Wakes the repair thread before its next tick (set, then notified).
     wake: Arc<(Mutex<bool>, Condvar)>,
+    /// The service's curtain window (X id, 0: none), which the repair
+    /// thread must not lower as an intruder.
+    curtain: Arc<std::sync::atomic::AtomicU32>,
+    /// Frames drawn so far (the repair thread tells from it whether the
+    /// lock was drawn since its window was last uncovered).
+    frames: Arc<std::sync::atomic::AtomicU64>,
+    /// The size in pixels the last frame was drawn at (a frame drawn
+    /// before the window manager made the window full screen does not
+    /// count as the lock drawn).
+    frame_size: Arc<Mutex<(i32, i32)>>,
 }
 
 impl Shared {
@@ -134,9 +144,39 @@ impl Shared {
         self.handles.get().copied()
     }
 
-    /// A frame is being drawn now.
-    fn mark_frame(&self) {
+    /// A frame's layout pass is being run now, at `size` pixels.
+    fn mark_frame(&self, size: (i32, i32)) {
         *self.frame_at.lock().unwrap_or_else(PoisonError::into_inner) = std::time::Instant::now();
+        let mut last = self
+            .frame_size
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if *last != size {
+            tracing::debug!(?size, "lock-screen frame size");
+            *last = size;
+        }
+    }
+
+    /// A new frame begins (once per frame, however many layout passes it
+    /// takes): the one before it was painted.
+    fn count_frame(&self) {
+        self.frames
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The size in pixels of the last frame.
+    #[cfg(unix)]
+    fn frame_size(&self) -> (i32, i32) {
+        *self
+            .frame_size
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Frames drawn so far.
+    #[cfg(unix)]
+    fn frames(&self) -> u64 {
+        self.frames.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How long since the last frame.
@@ -186,6 +226,17 @@ impl Shared {
             m.epoch += 1;
         }
         self.wake();
+    }
+
+    /// The service's curtain is window `id` (0: none).
+    pub fn set_curtain(&self, id: u32) {
+        self.curtain.store(id, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The service's curtain window, 0 for none.
+    #[cfg(unix)]
+    fn curtain(&self) -> u64 {
+        u64::from(self.curtain.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Wakes the repair thread now.
@@ -247,6 +298,9 @@ pub fn install(
             handles: Arc::new(OnceLock::new()),
             frame_at: Arc::new(Mutex::new(std::time::Instant::now())),
             wake: Arc::default(),
+            curtain: Arc::default(),
+            frames: Arc::default(),
+            frame_size: Arc::default(),
         })
         .clone()
 }
@@ -443,6 +497,9 @@ mod tests {
             handles: Arc::new(OnceLock::new()),
             frame_at: Arc::new(Mutex::new(std::time::Instant::now())),
             wake: Arc::default(),
+            curtain: Arc::default(),
+            frames: Arc::default(),
+            frame_size: Arc::default(),
         };
         Gui { shared }
     }

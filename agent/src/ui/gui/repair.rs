@@ -45,6 +45,9 @@ pub(super) const TICK: Duration = Duration::from_millis(100);
 /// A window that has not drawn for this long while viewable is hung (it
 /// draws at least once a second).
 const STALLED: Duration = Duration::from_secs(5);
+/// The lock counts as drawn this long after its window was last mapped,
+/// moved or uncovered, whatever the frames said.
+const PAINT_WAIT: Duration = Duration::from_secs(3);
 /// How often the monitor list is read again.
 const MONITORS_EVERY: Duration = Duration::from_secs(2);
 
@@ -82,6 +85,19 @@ struct Repairer {
     /// On the last tick the X server refused the grab because another
     /// client holds it.
     grab_taken: bool,
+    /// On the last tick the service's curtain was over the lock window
+    /// (what eframe drew then is hidden: it draws again once it is gone).
+    curtain_over: bool,
+    /// The lock counts as drawn once two frames began after this frame
+    /// count (the first of them was then on screen): set when the window
+    /// was mapped, moved, resized or uncovered.
+    drawn_after: u64,
+    /// The lock rectangle's size on the last check (pixels).
+    want_size: (i32, i32),
+    /// When `drawn_after` was last set: after [`PAINT_WAIT`] the lock
+    /// counts as drawn whatever the frames said (the curtain must not hold
+    /// the grab for ever on a frame size measured a pixel off).
+    drawn_at: Instant,
 }
 
 /// Starts the repair thread; it ends when the model is closing.
@@ -103,6 +119,10 @@ pub(super) fn spawn(
                 was_ok: false,
                 monitors: None,
                 grab_taken: false,
+                curtain_over: false,
+                drawn_after: 0,
+                want_size: (0, 0),
+                drawn_at: Instant::now(),
             };
             while r.tick() {
                 r.shared.wait_wake(TICK);
@@ -125,13 +145,18 @@ impl Repairer {
         }
         if standby {
             // Hidden until the service activates it: nothing to check, only
-            // the heartbeat (a stopped standby is replaced too).
+            // the heartbeat (a stopped standby is replaced too), and the
+            // window's background made ready for when it is shown.
+            if self.client.is_none() {
+                let _ = self.connect();
+            }
             let status = FromUi::Status {
                 seq: self.heartbeat.seq.load(Ordering::Relaxed),
                 screen: Screen::Starting,
                 verified: false,
                 problems: Vec::new(),
                 grab_taken: false,
+                painted: false,
             };
             return self.heartbeat.lines.send(status).is_ok();
         }
@@ -144,6 +169,7 @@ impl Repairer {
             self.epoch = epoch;
             self.verified_once = false;
             self.was_ok = false;
+            self.redraw();
         }
         let problems = if windowed {
             Vec::new()
@@ -159,13 +185,24 @@ impl Repairer {
                 tracing::info!(?screen, "lock-screen window verified again");
             }
             self.verified_once = true;
-        } else if self.verified_once && self.was_ok {
+        } else if self.verified_once && self.was_ok && !self.moved_on() {
+            // (A screen that changed during the check is not tampering:
+            // the next tick checks the new one.)
             let detail = problems.join("; ");
             tracing::warn!(%detail, "lock-screen window tampered with; repairing");
             let _ = self.heartbeat.lines.send(FromUi::Repaired { detail });
         }
         self.was_ok = verified;
+        let (have, want) = (self.shared.frame_size(), self.want_size);
+        let painted = self.drawn_at.elapsed() >= PAINT_WAIT
+            || (self.shared.frames() >= self.drawn_after + 2
+                && (have.0 - want.0).abs() <= 2
+                && (have.1 - want.1).abs() <= 2);
+        if !painted && !windowed && screen == Screen::Locked {
+            self.shared.repaint();
+        }
         let status = FromUi::Status {
+            painted: painted && screen == Screen::Locked,
             seq: self.heartbeat.seq.load(Ordering::Relaxed),
             screen,
             verified,
@@ -178,14 +215,10 @@ impl Repairer {
     /// Checks (and repairs) the window for `screen`; the problems found.
     fn check(&mut self, screen: Screen) -> Vec<String> {
         self.grab_taken = false;
-        if self.client.is_none() {
-            let Some(handles) = self.shared.handles() else {
-                return vec!["the lock window does not exist yet".into()];
-            };
-            match Client::open(handles) {
-                Ok(client) => self.client = Some(client),
-                Err(e) => return vec![format!("no X connection for repairs: {e}")],
-            }
+        if self.client.is_none()
+            && let Err(problem) = self.connect()
+        {
+            return vec![problem];
         }
         let Some(client) = self.client.take() else {
             return Vec::new();
@@ -201,9 +234,43 @@ impl Repairer {
         problems
     }
 
+    /// The window must be drawn again before the lock counts as painted.
+    fn redraw(&mut self) {
+        self.drawn_after = self.shared.frames();
+        self.drawn_at = Instant::now();
+        self.shared.repaint();
+    }
+
+    /// Opens the repairer's X connection once the window exists, and gives
+    /// the window the lock's background (so it shows the lock's colour, not
+    /// the desktop or black, before eframe's first frame); the problem if
+    /// it cannot.
+    fn connect(&mut self) -> Result<(), String> {
+        let Some(handles) = self.shared.handles() else {
+            return Err("the lock window does not exist yet".into());
+        };
+        let client =
+            Client::open(handles).map_err(|e| format!("no X connection for repairs: {e}"))?;
+        let [r, g, b, _] = super::lock_screen::BACKGROUND.to_array();
+        client.set_background([r, g, b]);
+        self.client = Some(client);
+        Ok(())
+    }
+
+    /// Whether the model changed since this tick began (a session began
+    /// or ended): what was seen is no longer what the window must be, and
+    /// repairing it for the old screen would undo the window's own change
+    /// (a countdown made full screen again).
+    fn moved_on(&self) -> bool {
+        self.shared.model().epoch != self.epoch
+    }
+
     /// The lock screen's checks.
     fn check_locked(&mut self, client: &Client, seen: &Observed) -> Vec<String> {
         let mut problems = Vec::new();
+        if self.moved_on() {
+            return vec!["the screen changed during the check".to_owned()];
+        }
         let monitors = match &self.monitors {
             Some((list, at)) if at.elapsed() < MONITORS_EVERY => list.clone(),
             _ => {
@@ -213,14 +280,19 @@ impl Repairer {
             }
         };
         let (want, full_screen) = lock_rect(&monitors, seen.screen);
+        self.want_size = (want.width, want.height);
         if !seen.viewable {
             problems.push("the lock window was hidden (unmapped or iconified)".to_owned());
             client.map();
+            self.redraw();
         } else {
-            if full_screen && !seen.fullscreen {
+            if self.moved_on() {
+                problems.push("the screen changed during the check".to_owned());
+            } else if full_screen && !seen.fullscreen {
                 problems.push("the lock window left full screen".to_owned());
                 client.cover(want, full_screen);
                 self.shared.reshape();
+                self.redraw();
             } else if seen.rect != want {
                 let r = seen.rect;
                 problems.push(format!(
@@ -229,11 +301,27 @@ impl Repairer {
                 ));
                 client.cover(want, full_screen);
                 self.shared.reshape();
+                self.redraw();
             }
+            let curtain = self.shared.curtain();
+            // The service's curtain covered the screen while this window
+            // was not yet the verified lock: it is put directly under the
+            // lock window (not a problem; it stays over everything else as
+            // a backdrop until the service takes it away), and the lock
+            // draws again (what it drew under the curtain is lost).
+            let curtain_over = curtain != 0 && seen.above.iter().any(|w| w.id == curtain);
+            if curtain_over {
+                tracing::debug!("the service's curtain is over the lock window: tucked under it");
+                client.tuck_under(curtain);
+                self.redraw();
+            } else if self.curtain_over {
+                self.redraw();
+            }
+            self.curtain_over = curtain_over;
             let intruders: Vec<_> = seen
                 .above
                 .iter()
-                .filter(|w| w.rect.intersects(&want))
+                .filter(|w| w.id != curtain && w.rect.intersects(&want))
                 .copied()
                 .collect();
             if !intruders.is_empty() {
@@ -243,6 +331,7 @@ impl Repairer {
                     intruders.len()
                 ));
                 client.raise_over(&intruders);
+                self.redraw();
             }
             if self.shared.frame_age() > STALLED {
                 problems.push("the lock window stopped drawing".to_owned());
@@ -263,6 +352,7 @@ impl Repairer {
             // Hidden between the look and the grab (within this tick).
             problems.push("the lock window was hidden (not viewable for the grab)".to_owned());
             client.map();
+            self.redraw();
         }
         if !held {
             problems.push(format!(

@@ -389,6 +389,27 @@ impl Client {
         }
     }
 
+    /// Gives the lock window the background `rgb`: the X server fills it
+    /// with that colour the moment it is mapped, resized or uncovered,
+    /// before eframe draws a frame (a true-colour visual is assumed: it is
+    /// what GL windows get; the alpha byte is set on a 32-bit one).
+    pub(super) fn set_background(&self, rgb: [u8; 3]) {
+        let Some(attrs) = self.attributes(self.eframe.window) else {
+            return;
+        };
+        let [r, g, b] = rgb.map(std::ffi::c_ulong::from);
+        let alpha: std::ffi::c_ulong = if attrs.depth == 32 { 0xff << 24 } else { 0 };
+        // SAFETY: a plain request on the repairer's connection.
+        unsafe {
+            (self.xlib.XSetWindowBackground)(
+                self.own.as_ptr(),
+                self.eframe.window,
+                alpha | (r << 16) | (g << 8) | b,
+            );
+        }
+        self.flush();
+    }
+
     /// Maps the lock window again (de-iconifies it) and asks the window
     /// manager to activate it.
     pub(super) fn map(&self) {
@@ -443,6 +464,30 @@ impl Client {
             }
         }
         self.message(self.active, [2, 0, 0, 0]);
+        self.flush();
+    }
+
+    /// Puts `window` (the service's override-redirect curtain: not the
+    /// window manager's to restack) directly under the lock window's
+    /// top-level one, so the lock is over it and everything else under it.
+    pub(super) fn tuck_under(&self, window: u64) {
+        let Some(top) = self.top_level() else {
+            return;
+        };
+        // SAFETY: a zeroed plain C struct filled for XConfigureWindow, a
+        // plain request on the repairer's connection (a stale id only
+        // yields an X error, handled by the error handler).
+        unsafe {
+            let mut changes: xlib::XWindowChanges = std::mem::zeroed();
+            changes.sibling = top;
+            changes.stack_mode = xlib::Below;
+            (self.xlib.XConfigureWindow)(
+                self.own.as_ptr(),
+                window,
+                u32::from(xlib::CWSibling | xlib::CWStackMode),
+                &mut changes,
+            );
+        }
         self.flush();
     }
 

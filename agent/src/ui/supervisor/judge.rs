@@ -73,6 +73,13 @@ pub(super) struct Judge {
     due_since: Option<Instant>,
     /// This episode was escalated already.
     escalated: bool,
+    /// The last status said the lock was drawn.
+    painted: bool,
+    /// The service's curtain covers the screen and holds the keyboard and
+    /// pointer: the station is locked by the service itself, and the lock
+    /// screen gets the longer `startup` bound to come back before the
+    /// patron's session is ended.
+    curtain_holds: bool,
 }
 
 impl Judge {
@@ -92,6 +99,8 @@ impl Judge {
             unverified_since: None,
             due_since: None,
             escalated: false,
+            painted: false,
+            curtain_holds: false,
         }
     }
 
@@ -103,6 +112,7 @@ impl Judge {
         self.child_verified = false;
         self.unverified_since = None;
         self.grab_taken_since = None;
+        self.painted = false;
     }
 
     /// The UI process is gone (exited or killed).
@@ -111,6 +121,31 @@ impl Judge {
         self.connected = None;
         self.status = None;
         self.child_verified = false;
+        self.painted = false;
+    }
+
+    /// The last status said whether the lock was drawn.
+    pub(super) fn painted(&mut self, painted: bool) {
+        self.painted = painted;
+    }
+
+    /// Whether the current UI has verified its lock since it started.
+    pub(super) fn child_verified(&self) -> bool {
+        self.child_verified
+    }
+
+    /// Whether the curtain holds the screen now.
+    pub(super) fn curtain_holds(&mut self, holds: bool) {
+        self.curtain_holds = holds;
+    }
+
+    /// Whether the last status (fresh enough) said the lock was drawn.
+    pub(super) fn lock_painted(&self, now: Instant) -> bool {
+        self.painted
+            && self.status.is_some_and(|s| {
+                s.screen == Screen::Locked
+                    && now.saturating_duration_since(s.at) <= self.heartbeat_timeout
+            })
     }
 
     /// The UI said a good hello.
@@ -150,6 +185,19 @@ impl Judge {
             s.screen != Screen::Starting
                 && now.saturating_duration_since(s.at) <= self.heartbeat_timeout
         })
+    }
+
+    /// Whether the screen needs the service's curtain while due locked: the
+    /// current UI has not verified its lock yet (it is starting, or took
+    /// over from one that was killed), or has not verified it for more
+    /// than `grace` (a repair it cannot finish quickly; a quick one is
+    /// left to the UI, which the curtain would only make draw again).
+    pub(super) fn needs_curtain(&self, now: Instant, grace: Duration) -> bool {
+        !self.child_verified
+            || (!self.lock_verified(now)
+                && self
+                    .unverified_since
+                    .is_some_and(|t| now.saturating_duration_since(t) > grace))
     }
 
     /// Whether the last status (fresh enough) verified a lock.
@@ -199,7 +247,7 @@ impl Judge {
         }
         if due_locked && !verified {
             let due = *self.due_since.get_or_insert(now);
-            let bound = if self.ever_verified {
+            let bound = if self.ever_verified && !self.curtain_holds {
                 self.restore
             } else {
                 self.startup
@@ -244,6 +292,36 @@ mod tests {
     }
 
     const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_curtain_covers_a_new_ui_until_it_verifies_and_a_slow_repair_after_the_grace() {
+        let mut j = judge();
+        let t0 = Instant::now();
+        let grace = MS(400);
+        j.started(t0);
+        assert!(j.needs_curtain(t0, grace), "a UI that never verified");
+        j.connected(t0);
+        j.status(t0 + MS(100), Screen::Locked, false, false);
+        assert!(j.tick(t0 + MS(100), true).is_empty());
+        assert!(j.needs_curtain(t0 + MS(100), grace));
+        j.status(t0 + MS(200), Screen::Locked, true, false);
+        j.tick(t0 + MS(200), true);
+        assert!(!j.needs_curtain(t0 + MS(200), grace), "verified");
+        // A window trick: repaired within the grace, no curtain.
+        j.status(t0 + MS(300), Screen::Locked, false, false);
+        j.tick(t0 + MS(300), true);
+        assert!(!j.needs_curtain(t0 + MS(600), grace));
+        // Not repaired after the grace: the curtain.
+        j.status(t0 + MS(700), Screen::Locked, false, false);
+        j.tick(t0 + MS(700), true);
+        assert!(j.needs_curtain(t0 + MS(701), grace));
+        // A new UI process (the standby took over): covered again.
+        j.status(t0 + MS(800), Screen::Locked, true, false);
+        j.tick(t0 + MS(800), true);
+        assert!(!j.needs_curtain(t0 + MS(800), grace));
+        j.started(t0 + MS(900));
+        assert!(j.needs_curtain(t0 + MS(900), grace));
+    }
 
     #[tokio::test(start_paused = true)]
     async fn a_silent_ui_is_killed_after_the_heartbeat_timeout() {

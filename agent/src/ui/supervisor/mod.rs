@@ -17,7 +17,13 @@
 //! within `lock.restore_ms`, it runs `lock.escalate` (end the patron's
 //! graphical session). The decision "locked or not" stays with the driver:
 //! a UI that is dead, hidden or stopped changes nothing about it.
+//!
+//! While the station is due locked and no UI has a verified lock, the
+//! service's own curtain (`curtain`) covers the screen: what a patron sees
+//! between a killed lock screen and its replacement's first frame is the
+//! curtain, never the desktop.
 
+mod curtain;
 mod judge;
 
 use std::path::PathBuf;
@@ -33,6 +39,7 @@ use super::wire::{self, FromUi, ToUi, WireEvent};
 use super::{FrontEnd, UiError, UiEvent, UiInput, UiState};
 use crate::config::{Config, LockConfig};
 use crate::hooks::HookSpec;
+use curtain::Curtain;
 use judge::{Judge, Verdict};
 
 /// The socket's file name in the state directory, by default.
@@ -41,6 +48,10 @@ pub const SOCKET_NAME: &str = "ui.sock";
 pub const SOCKET_ENV: &str = "BILIK_UI_SOCKET";
 /// A new standby is started this long after the last one took over.
 const STANDBY_AFTER: Duration = Duration::from_millis(500);
+/// A lock screen that verified its lock and lost it is left this long to
+/// repair it before the curtain covers the screen (its own repairs take
+/// ~0.1-0.3 s; the curtain coming down makes it draw a whole frame again).
+const CURTAIN_GRACE: Duration = Duration::from_millis(400);
 /// Lines queued for a UI that does not read them: more means it is stuck.
 const QUEUE: usize = 256;
 
@@ -93,7 +104,9 @@ pub fn start(config: &Config, inputs: mpsc::Sender<UiInput>) -> Result<Superviso
         crate::config::FrontEndKind::Gui { windowed: true }
     );
     let (tx, rx) = mpsc::unbounded_channel();
+    let curtain = if windowed { None } else { Curtain::start() };
     let watch = Watch {
+        curtain,
         judge: Judge::new(&config.lock),
         lock: config.lock.clone(),
         socket: path,
@@ -220,6 +233,9 @@ struct Watch {
     /// No standby is started before this (a new one starting beside a UI
     /// that is drawing its first frames would slow them down).
     standby_at: Instant,
+    /// The service's curtain over the screen (`None`: no X display, or
+    /// the developer's windowed mode).
+    curtain: Option<Curtain>,
 }
 
 impl Watch {
@@ -248,10 +264,53 @@ impl Watch {
                 }
                 _ = tick.tick() => self.on_tick(reports_tx.clone()).await,
             }
+            self.curtain();
         }
         self.kill("the agent is stopping");
         self.kill_standby("the agent is stopping");
         let _ = std::fs::remove_file(&self.socket);
+    }
+
+    /// Raises the curtain while the station is due locked and no UI has a
+    /// verified lock (holding keyboard and pointer while no UI is
+    /// connected to take them); lowers it once one has.
+    fn curtain(&mut self) {
+        let due_locked = matches!(self.state, UiState::Locked | UiState::Maintenance);
+        let up = due_locked
+            && (self.conn.is_none() || self.judge.needs_curtain(Instant::now(), CURTAIN_GRACE));
+        let lines = if up { self.curtain_lines() } else { Vec::new() };
+        // Held while no lock screen is connected, and until a new one has
+        // drawn its lock (it grabs then); not against one that had
+        // verified its lock and is repairing it (it must grab again).
+        let grab = up
+            && (self.conn.is_none()
+                || (!self.judge.child_verified() && !self.judge.lock_painted(Instant::now())));
+        let top = up && self.conn.is_none();
+        if let Some(curtain) = &mut self.curtain {
+            curtain.set(curtain::Want {
+                up,
+                grab,
+                top,
+                lines,
+            });
+        }
+    }
+
+    /// The curtain's text: the library's name and "this computer is locked".
+    fn curtain_lines(&self) -> Vec<String> {
+        use bilik_proto::catalog::lock_screen as t;
+        let library = match &self.settings {
+            Some(UiEvent::Settings(s)) if !s.library_name.trim().is_empty() => {
+                s.library_name.clone()
+            }
+            _ => t::LIBRARY_FALLBACK.get(self.language).to_owned(),
+        };
+        vec![library, t::CURTAIN.get(self.language).to_owned()]
+    }
+
+    /// The curtain's X window id (0: none), for the lock screen.
+    fn curtain_window(&self) -> u32 {
+        self.curtain.as_ref().map_or(0, Curtain::window)
     }
 
     /// The driver's event: remembered, and sent to the UI.
@@ -377,13 +436,23 @@ impl Watch {
                         verified,
                         problems,
                         grab_taken,
+                        painted,
                         ..
                     } => {
                         if !problems.is_empty() {
                             tracing::debug!(?problems, ?screen, verified, "lock-screen status");
                         }
+                        // Refused while the curtain holds the grab, or is
+                        // taking it (a lock screen that took over and the
+                        // curtain race for it a moment): ours, not a
+                        // thief's. A thief is seen once the curtain lets go.
+                        let curtain = self
+                            .curtain
+                            .as_ref()
+                            .is_some_and(|c| c.holding() || c.wants_grab());
                         self.judge
-                            .status(Instant::now(), screen, verified, grab_taken);
+                            .status(Instant::now(), screen, verified, grab_taken && !curtain);
+                        self.judge.painted(painted);
                         if self.judge.lock_verified(Instant::now()) {
                             self.failures = 0;
                         }
@@ -455,6 +524,7 @@ impl Watch {
                 .as_ref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
+            curtain: self.curtain_window(),
         }
     }
 
@@ -492,7 +562,9 @@ impl Watch {
         tracing::info!(pid, "lock screen connected");
         self.conn = Some(conn);
         self.judge.connected(Instant::now());
-        self.send(&ToUi::Activate);
+        self.send(&ToUi::Activate {
+            curtain: self.curtain_window(),
+        });
         self.replay();
         true
     }
@@ -535,6 +607,8 @@ impl Watch {
         self.watch_standby(now, reports);
         let due_locked =
             !self.windowed && matches!(self.state, UiState::Locked | UiState::Maintenance);
+        let curtain = self.curtain.as_ref().is_some_and(Curtain::holding);
+        self.judge.curtain_holds(curtain);
         for verdict in self.judge.tick(now, due_locked) {
             match verdict {
                 Verdict::Kill(why) => {
