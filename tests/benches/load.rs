@@ -16,7 +16,9 @@
 //!   cards, each on its own task over gRPC, released by one signal), with
 //!   the device syncs each burst cost; then the same 1,000 as direct calls
 //!   of `App::login` (no gRPC: how much of a burst is the transport); each
-//!   burst logged out afterwards (untimed);
+//!   burst logged out afterwards (untimed); and bursts of 200 and 1,000
+//!   bare gRPC echoes on the same stations' connections: what the transport
+//!   and the simulated clients cost a burst on these 2 cores, with no store;
 //! - closing time, twice: every attached station in a session whose lease
 //!   ends at the same instant, then one sweep (`App::sweep`), timed until
 //!   every agent's stream has its End command; the first time with nothing
@@ -724,6 +726,24 @@ fn main() {
             let (b, sessions) = burst(&app, n, |i| login(clients[i].clone(), card(i))).await;
             concurrently(n, 100, |i| logout(clients[i].clone(), sessions[i].clone())).await;
             print_burst(&format!("burst {n}"), b);
+        }
+        // The transport's floor of a burst: the same stations' connections,
+        // a bare gRPC echo each (no store, no login), at once.
+        for n in [200, 1_000] {
+            let n = n.min(agents);
+            let (b, _) = burst(&app, n, |i| {
+                let mut health =
+                    tonic_health::pb::health_client::HealthClient::new(channels[i % connections].clone());
+                async move {
+                    health
+                        .check(tonic_health::pb::HealthCheckRequest::default())
+                        .await
+                        .unwrap();
+                    String::new()
+                }
+            })
+            .await;
+            print_burst(&format!("burst {n} bare gRPC echo"), b);
         }
         // The same 1,000 without gRPC: App::login called on the tasks.
         let n = 1_000.min(agents);

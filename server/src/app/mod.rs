@@ -207,6 +207,9 @@ struct Inner {
     /// Serialises changes to the website watch's state (read, change,
     /// durable write); the checks themselves run without it.
     watch_lock: tokio::sync::Mutex<()>,
+    /// Whether an [`App::offer_stations_soon`] run is spawned and not yet
+    /// started: later calls share it instead of each spawning their own.
+    offer_pending: std::sync::atomic::AtomicBool,
 }
 
 impl App {
@@ -234,6 +237,7 @@ impl App {
                 store,
                 queue_lock: tokio::sync::Mutex::new(()),
                 watch_lock: tokio::sync::Mutex::new(()),
+                offer_pending: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }

@@ -24,6 +24,7 @@ use bilik_proto::catalog::web as t;
 use bilik_proto::store::v1::{QueueEntryRecord, QueueOutcome, QueueWaitRecord};
 use bilik_proto::v1::{HoldStation, QueueEntry, QueueInfo, RefusalCode, command};
 use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 
 /// Most patrons the queue takes (a bound on the one record's size).
 pub const MAX_QUEUE: usize = 200;
@@ -225,9 +226,19 @@ impl App {
 
     /// Runs [`App::offer_stations`] in the background (from code that must
     /// not wait for it); failures are logged, the sweeper tries again.
+    ///
+    /// Calls while one is still waiting to start share it (it reads the
+    /// state after all of them): a closing sweep that ends 10,000 sessions
+    /// starts a handful, not 10,000.
     pub fn offer_stations_soon(&self) {
+        if self.inner.offer_pending.swap(true, Ordering::AcqRel) {
+            return;
+        }
         let app = self.clone();
         tokio::spawn(async move {
+            // Cleared before reading anything: a change after this point
+            // starts the next run.
+            app.inner.offer_pending.store(false, Ordering::Release);
             if let Err(e) = app.offer_stations().await {
                 tracing::warn!(error = %e, "queue: offering stations failed");
             }
@@ -237,6 +248,12 @@ impl App {
     /// Expires holds past their time, drops holds on stations no longer
     /// free, and holds each free station for the first waiting patron.
     pub async fn offer_stations(&self) -> Result<()> {
+        // Nobody waiting (the usual case): nothing to offer, and no copy of
+        // every station's live status from the hub. A patron queued after
+        // this read gets their own offer (`queue_add` runs this again).
+        if self.store().queue()?.entries.is_empty() {
+            return Ok(());
+        }
         let live = self.hub().live().await;
         let _guard = self.inner.queue_lock.lock().await;
         let now = self.now_ms();

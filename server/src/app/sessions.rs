@@ -99,22 +99,13 @@ impl App {
         session_id: &str,
         reason: EndReason,
     ) -> bool {
-        let cmd = command::Kind::End(EndSession {
-            session_id: session_id.to_owned(),
-            reason: reason as i32,
-        });
-        self.push_command(station_id, cmd).await
+        self.push_command(station_id, end_command(session_id, reason))
+            .await
     }
 
     /// Pushes one command down a station's stream.
     pub(super) async fn push_command(&self, station_id: &str, kind: command::Kind) -> bool {
-        let msg = ServerMessage {
-            kind: Some(server_message::Kind::Command(Command {
-                command_id: Uuid::new_v4().to_string(),
-                kind: Some(kind),
-            })),
-        };
-        self.hub().push(station_id, msg).await
+        self.hub().push(station_id, command_message(kind)).await
     }
 
     /// Ends, as time_up at their end time, every open session past its
@@ -146,10 +137,17 @@ impl App {
                 continue;
             }
             self.store().sync().await?;
+            // The batch's End commands go to the hub in one request.
+            let ends = ended
+                .iter()
+                .map(|s| {
+                    let end = end_command(&s.session_id, EndReason::TimeUp);
+                    (s.station_id.clone(), command_message(end))
+                })
+                .collect();
+            self.hub().push_many(ends).await;
             for s in &ended {
                 self.session_ended(s);
-                self.push_end(&s.station_id, &s.session_id, EndReason::TimeUp)
-                    .await;
             }
             closed += ended.len();
         }
@@ -327,6 +325,24 @@ impl App {
                 .session(session_id)?
                 .map_or(at, |s| s.ended_at_ms)),
         }
+    }
+}
+
+/// The command telling an agent to lock: its session ended.
+fn end_command(session_id: &str, reason: EndReason) -> command::Kind {
+    command::Kind::End(EndSession {
+        session_id: session_id.to_owned(),
+        reason: reason as i32,
+    })
+}
+
+/// A command as the server sends it, with a new id.
+fn command_message(kind: command::Kind) -> ServerMessage {
+    ServerMessage {
+        kind: Some(server_message::Kind::Command(Command {
+            command_id: Uuid::new_v4().to_string(),
+            kind: Some(kind),
+        })),
     }
 }
 
