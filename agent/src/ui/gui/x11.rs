@@ -14,10 +14,21 @@
 //! winit calls `XInitThreads` before it opens its display, so eframe's
 //! connection may be used from the repair thread; that thread is stopped
 //! before eframe closes the display (see `repair.rs`).
+//!
+//! Xlib's error handler is one per process. The repairer's requests name
+//! other clients' windows, which may be gone by the time X reads them (a
+//! BadWindow is the normal answer then); winit's handler would hand such an
+//! error to glutin if it arrived while the window thread was inside a GL
+//! call, and eframe would exit. So the repairer's connection gets a handler
+//! of its own ([`repairer_errors`]) that keeps its errors to itself and
+//! passes every other connection's to the handler it replaced.
 #![allow(unsafe_code)]
 
 use std::ffi::CString;
+use std::os::raw::c_int;
 use std::ptr::NonNull;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use raw_window_handle::{HasDisplayHandle, HasWindowHandle, RawDisplayHandle, RawWindowHandle};
 use x11_dl::{xlib, xrandr};
@@ -99,6 +110,36 @@ fn monitors_on(dpy: NonNull<xlib::Display>, window: xlib::Window) -> Vec<Monitor
             .collect();
         (randr.XRRFreeMonitors)(list);
         monitors
+    }
+}
+
+/// The repairer's connection, whose X errors [`repairer_errors`] keeps to
+/// itself (null until a [`Client`] is open).
+static REPAIRER_DISPLAY: AtomicPtr<xlib::Display> = AtomicPtr::new(std::ptr::null_mut());
+
+/// The error handler that was in place (winit's) when
+/// [`repairer_errors`] was installed, once per process.
+static PREVIOUS_HANDLER: OnceLock<Option<ErrorHandler>> = OnceLock::new();
+
+/// An Xlib error handler (`XErrorHandler` in Xlib.h).
+type ErrorHandler = unsafe extern "C" fn(*mut xlib::Display, *mut xlib::XErrorEvent) -> c_int;
+
+/// The process's X error handler once the repairer is running: an error on
+/// the repairer's own connection (a window that went away between two
+/// requests) is dropped, as its requests expect; any other connection's
+/// goes to the handler this one replaced.
+unsafe extern "C" fn repairer_errors(
+    dpy: *mut xlib::Display,
+    event: *mut xlib::XErrorEvent,
+) -> c_int {
+    if dpy == REPAIRER_DISPLAY.load(Ordering::Acquire) {
+        return 0;
+    }
+    match PREVIOUS_HANDLER.get().copied().flatten() {
+        // SAFETY: the handler Xlib had before ours, called with the
+        // arguments Xlib gave us, as Xlib would have called it.
+        Some(previous) => unsafe { previous(dpy, event) },
+        None => 0,
     }
 }
 
@@ -184,6 +225,8 @@ impl Client {
                 let name = CString::new(name).unwrap_or_default();
                 (xlib.XInternAtom)(own.as_ptr(), name.as_ptr(), xlib::False)
             };
+            REPAIRER_DISPLAY.store(own.as_ptr(), Ordering::Release);
+            PREVIOUS_HANDLER.get_or_init(|| (xlib.XSetErrorHandler)(Some(repairer_errors)));
             let root = (xlib.XDefaultRootWindow)(own.as_ptr());
             Ok(Client {
                 net_wm_state: atom("_NET_WM_STATE"),
