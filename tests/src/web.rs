@@ -4,9 +4,10 @@
 //! Chromium driven over WebDriver (Debian's `chromium` + `chromium-driver`),
 //! skipped loudly when missing and required when `BILIK_E2E=require`.
 
-use crate::agent::tools_required;
-use crate::{DEADLINE, within};
-use bilik_server::app::App;
+use crate::agent::{AgentProcess, start_enrolled, tools_required};
+use crate::{DEADLINE, TestServer, within};
+use bilik_proto::v1::Role;
+use bilik_server::app::{App, StaffIdentity};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -46,6 +47,111 @@ impl Drop for Dashboard {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A staff account a dashboard test makes and signs in with.
+#[derive(Debug, Clone, Copy)]
+pub struct Account {
+    /// The username typed on the sign-in form.
+    pub user: &'static str,
+    /// The password typed with it.
+    pub password: &'static str,
+    /// What the account may do (pages and buttons differ by role).
+    pub role: Role,
+    /// The display name pages show.
+    pub name: &'static str,
+    /// The civil-service number (printed under a signature; may be empty).
+    pub nip: &'static str,
+}
+
+/// The librarian at the desk.
+pub const SITI: Account = Account {
+    user: "siti",
+    password: "rahasia-123",
+    role: Role::Librarian,
+    name: "Siti Aminah",
+    nip: "",
+};
+
+/// The head of the service section, who signs monthly reports.
+pub const KEPALA: Account = Account {
+    user: "kepala",
+    password: "rahasia-456",
+    role: Role::SectionHead,
+    name: "Drs. Kepala Seksi",
+    nip: "197001011990031001",
+};
+
+/// What every dashboard test starts from: the in-process server with its
+/// staff accounts, its dashboard served, and a directory for the state of
+/// the stations the test starts.
+#[derive(Debug)]
+pub struct Desk {
+    /// The server (gRPC, the app, its clock).
+    pub server: TestServer,
+    /// Its dashboard on `127.0.0.1:0`.
+    pub web: Dashboard,
+    /// The stations' state directories (kept as long as their agents run).
+    stations: tempfile::TempDir,
+}
+
+impl Desk {
+    /// A [`TestServer`] with these accounts and its dashboard.
+    pub async fn start(staff: &[Account]) -> Desk {
+        let server = TestServer::start().await;
+        for a in staff {
+            server
+                .app
+                .create_staff(
+                    &StaffIdentity::system(),
+                    a.user,
+                    a.password,
+                    a.role,
+                    a.name,
+                    a.nip,
+                )
+                .await
+                .unwrap();
+        }
+        let web = Dashboard::serve(&server.app).await;
+        Desk {
+            server,
+            web,
+            stations: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Enrols station `name` and starts its headless agent
+    /// ([`start_enrolled`]: locked, link up); returns it and the station id.
+    pub async fn agent(&self, name: &str) -> (AgentProcess, String) {
+        start_enrolled(&self.server, self.stations.path(), name, &[]).await
+    }
+
+    /// An HTTP client signed in as `account`.
+    pub async fn client(&self, account: &Account) -> WebClient {
+        self.client_as(account.user, account.password).await
+    }
+
+    /// An HTTP client signed in with this username and password (asserts
+    /// the sign-in succeeds and sets the session cookie).
+    pub async fn client_as(&self, user: &str, password: &str) -> WebClient {
+        let mut client = WebClient::new(&self.web.url);
+        let answer = client.sign_in(user, password).await;
+        assert_eq!(answer.status, 303, "sign-in of {user}: {}", answer.body);
+        assert!(client.cookies.contains_key("bilik_session"));
+        client
+    }
+
+    /// Headless Chromium on the dashboard, not signed in yet; `None` (said
+    /// loudly) when it is not installed, see [`Browser::start`].
+    pub async fn browser(&self) -> Option<Browser> {
+        Browser::start(&self.web.url).await
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(self) {
+        self.server.stop().await;
     }
 }
 
@@ -316,6 +422,22 @@ impl Browser {
         })
     }
 
+    /// Signs in through the sign-in form as `account` and waits for the
+    /// stations page with its live feed connected.
+    pub async fn sign_in(&self, account: &Account) {
+        self.goto("/").await;
+        self.type_into("input[name=username]", account.user).await;
+        self.type_into("input[name=password]", account.password)
+            .await;
+        self.click("main.login button[type=submit]").await;
+        self.wait_js(
+            "the stations page with the live feed connected",
+            "return document.querySelector('#grid') !== null \
+               && document.querySelector('#live.live-on') !== null",
+        )
+        .await;
+    }
+
     /// Opens a dashboard path.
     pub async fn goto(&self, path: &str) {
         within(self.client.goto(&format!("{}{path}", self.base)))
@@ -374,13 +496,17 @@ impl Browser {
     }
 
     /// Saves a screenshot as `target/test-artifacts/dashboard/NAME.png` and
-    /// checks it shows something (a few KB, not one colour).
+    /// checks it shows something (a few KB, not one colour). Written under
+    /// a name of this process's and renamed into place, so a run beside
+    /// this one never reads half a file.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.unwrap();
         let dir = artifacts_dir();
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, &png).unwrap();
+        let partial = dir.join(format!(".{name}.png.{}.partial", std::process::id()));
+        std::fs::write(&partial, &png).unwrap();
+        std::fs::rename(&partial, &path).unwrap();
         assert!(
             png.len() > 8 * 1024,
             "{} is only {} bytes",

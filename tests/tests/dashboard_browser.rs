@@ -7,59 +7,28 @@
 //! `BILIK_E2E=require` it fails instead.
 #![allow(clippy::unwrap_used)]
 
-use bilik_proto::v1::Role;
-use bilik_tests::agent::{AgentProcess, enroll_station};
-use bilik_tests::web::{Browser, Dashboard};
-use bilik_tests::*;
+use bilik_tests::web::{Desk, SITI};
 
 /// The selector of a station's card on the grid.
 const CARD: &str = "#grid .station[data-name=\"PC-01\"]";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn librarian_unlocks_and_ends_a_live_agent_from_the_grid() {
-    let server = TestServer::start().await;
+    let desk = Desk::start(&[SITI]).await;
+    let server = &desk.server;
     let mut admin = server.admin().await;
     admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
-    server
-        .app
-        .create_staff(
-            &bilik_server::app::StaffIdentity::system(),
-            "siti",
-            "rahasia-123",
-            Role::Librarian,
-            "Siti Aminah",
-            "",
-        )
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("PC-01");
-    enroll_station(&server, "PC-01", &state).await;
-    let mut agent = AgentProcess::start(&state, &[]).await;
-    agent.link("connected").await;
-
-    let web = Dashboard::serve(&server.app).await;
-    let Some(browser) = Browser::start(&web.url).await else {
+    let (mut agent, _) = desk.agent("PC-01").await;
+    let Some(browser) = desk.browser().await else {
         return;
     };
 
     // Sign in as a librarian: the grid shows the live agent, locked.
-    browser.goto("/").await;
-    browser.type_into("input[name=username]", "siti").await;
-    browser
-        .type_into("input[name=password]", "rahasia-123")
-        .await;
-    browser.click("main.login button[type=submit]").await;
+    browser.sign_in(&SITI).await;
     browser
         .wait_js(
             "the grid with PC-01 locked",
             &format!("return document.querySelector('{CARD}[data-state=\"locked\"]') !== null"),
-        )
-        .await;
-    browser
-        .wait_js(
-            "the live feed to connect",
-            "return document.querySelector('#live.live-on') !== null",
         )
         .await;
     // Anything that reloads the page would drop this marker.
@@ -240,5 +209,5 @@ async fn librarian_unlocks_and_ends_a_live_agent_from_the_grid() {
         .await;
 
     browser.close().await;
-    server.stop().await;
+    desk.stop().await;
 }

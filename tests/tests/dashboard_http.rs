@@ -5,52 +5,14 @@
 #![allow(clippy::unwrap_used)]
 
 use bilik_proto::v1::*;
-use bilik_tests::web::{Dashboard, WebClient, csrf_of};
+use bilik_tests::web::{Desk, KEPALA, SITI, WebClient, csrf_of};
 use bilik_tests::*;
 use std::time::Duration;
 
-/// A server with a librarian (siti) and a section head (kepala).
-async fn server_with_staff() -> (TestServer, Dashboard) {
-    let server = TestServer::start().await;
-    server
-        .app
-        .create_staff(
-            &bilik_server::app::StaffIdentity::system(),
-            "siti",
-            "rahasia-123",
-            Role::Librarian,
-            "Siti Aminah",
-            "",
-        )
-        .await
-        .unwrap();
-    server
-        .app
-        .create_staff(
-            &bilik_server::app::StaffIdentity::system(),
-            "kepala",
-            "rahasia-456",
-            Role::SectionHead,
-            "Drs. Kepala Seksi",
-            "197001011990031001",
-        )
-        .await
-        .unwrap();
-    let web = Dashboard::serve(&server.app).await;
-    (server, web)
-}
-
-async fn signed_in(web: &Dashboard, user: &str, password: &str) -> WebClient {
-    let mut client = WebClient::new(&web.url);
-    let answer = client.sign_in(user, password).await;
-    assert_eq!(answer.status, 303, "sign-in of {user}: {}", answer.body);
-    assert!(client.cookies.contains_key("bilik_session"));
-    client
-}
-
 #[tokio::test]
 async fn pages_need_a_session_and_the_cookie_is_httponly_and_strict() {
-    let (server, web) = server_with_staff().await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
     let mut anon = WebClient::new(&web.url);
     let answer = anon.get("/usage").await;
     assert_eq!(answer.status, 303);
@@ -85,13 +47,14 @@ async fn pages_need_a_session_and_the_cookie_is_httponly_and_strict() {
     assert!(set.starts_with("bilik_session="), "{set}");
     assert!(set.contains("HttpOnly"), "{set}");
     assert!(set.contains("SameSite=Strict"), "{set}");
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
 async fn a_librarian_gets_403_on_admin_pages_and_only_auditors_see_the_audit_log() {
-    let (server, web) = server_with_staff().await;
-    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
+    let mut siti = desk.client(&SITI).await;
     for path in ["/staff", "/audit"] {
         let answer = siti.get(path).await;
         assert_eq!(answer.status, 403, "{path} for a librarian");
@@ -117,20 +80,21 @@ async fn a_librarian_gets_403_on_admin_pages_and_only_auditors_see_the_audit_log
     let home = siti.get("/").await;
     assert!(!home.body.contains("href=\"/staff\""));
 
-    let mut kepala = signed_in(&web, "kepala", "rahasia-456").await;
+    let mut kepala = desk.client(&KEPALA).await;
     assert_eq!(kepala.get("/audit").await.status, 200);
     assert_eq!(kepala.get("/staff").await.status, 403);
 
-    let mut admin = signed_in(&web, "admin", &server.admin_password).await;
+    let mut admin = desk.client_as("admin", &server.admin_password).await;
     assert_eq!(admin.get("/audit").await.status, 200);
     assert_eq!(admin.get("/staff").await.status, 200);
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
 async fn a_form_posted_without_the_csrf_token_is_refused() {
-    let (server, web) = server_with_staff().await;
-    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
+    let mut siti = desk.client(&SITI).await;
     let member = [
         ("card", "0042"),
         ("name", "Rina Wulandari"),
@@ -143,7 +107,7 @@ async fn a_form_posted_without_the_csrf_token_is_refused() {
     wrong.push(("csrf", "0000"));
     assert_eq!(siti.post("/members/save", &wrong).await.status, 403);
     // Another session's token does not work either.
-    let mut kepala = signed_in(&web, "kepala", "rahasia-456").await;
+    let mut kepala = desk.client(&KEPALA).await;
     let theirs = kepala.csrf("/").await;
     let mut foreign = member.to_vec();
     foreign.push(("csrf", &theirs));
@@ -168,12 +132,13 @@ async fn a_form_posted_without_the_csrf_token_is_refused() {
         server.app.get_member("0042").unwrap().name,
         "Rina Wulandari"
     );
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
 async fn repeated_wrong_passwords_slow_down_the_source_and_the_account_and_are_audited_once() {
-    let (server, web) = server_with_staff().await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
     let mut attacker = WebClient::new(&web.url);
     // Five failures are free; the sixth starts a wait.
     for _ in 0..6 {
@@ -205,7 +170,7 @@ async fn repeated_wrong_passwords_slow_down_the_source_and_the_account_and_are_a
     // The wait is short (1 s, doubling per failure): not a lock-out anyone
     // could keep an owner in.
     server.clock.advance_ms(1_001);
-    let mut admin = signed_in(&web, "admin", &server.admin_password).await;
+    let mut admin = desk.client_as("admin", &server.admin_password).await;
     let page = admin.get("/").await;
     assert!(page.body.contains("security-alerts"), "{}", page.body);
     assert!(
@@ -228,13 +193,14 @@ async fn repeated_wrong_passwords_slow_down_the_source_and_the_account_and_are_a
     assert_eq!(count("staff.sign_in_failed"), 0);
     let mut siti = WebClient::new(&web.url);
     assert_eq!(siti.sign_in("siti", "rahasia-123").await.status, 303);
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
 async fn admins_create_reset_and_disable_staff_accounts() {
-    let (server, web) = server_with_staff().await;
-    let mut admin = signed_in(&web, "admin", &server.admin_password).await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
+    let mut admin = desk.client_as("admin", &server.admin_password).await;
     let csrf = admin.csrf("/staff").await;
     let answer = admin
         .post(
@@ -249,7 +215,7 @@ async fn admins_create_reset_and_disable_staff_accounts() {
         )
         .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
-    let mut budi = signed_in(&web, "budi", "awal-12345").await;
+    let mut budi = desk.client_as("budi", "awal-12345").await;
 
     let answer = admin
         .post(
@@ -260,7 +226,7 @@ async fn admins_create_reset_and_disable_staff_accounts() {
     assert_eq!(answer.status, 303);
     // The reset signed budi out everywhere.
     assert_eq!(budi.get("/").await.status, 303);
-    let mut budi = signed_in(&web, "budi", "baru-12345").await;
+    let mut budi = desk.client_as("budi", "baru-12345").await;
 
     let answer = admin
         .post(
@@ -285,7 +251,7 @@ async fn admins_create_reset_and_disable_staff_accounts() {
     for action in ["staff.create", "staff.password_reset", "staff.disable"] {
         assert!(audit.contains(action), "{action} missing");
     }
-    server.stop().await;
+    desk.stop().await;
 }
 
 const HEADER: &str = "\"member_id\",\"member_name\",\"gender\",\"member_type_name\",\"member_email\",\"member_address\",\"postal_code\",\"inst_name\",\"is_new\",\"member_image\",\"pin\",\"member_phone\",\"member_fax\",\"member_since_date\",\"register_date\",\"expire_date\",\"birth_date\",\"member_notes\",";
@@ -307,7 +273,8 @@ fn slims_file(rows: &[String]) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_three_megabyte_slims_file_imports_on_the_dashboard_but_not_before_sign_in() {
-    let (server, web) = server_with_staff().await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
     let rows: Vec<String> = (0..17_000)
         .map(|n| {
             slims_row(
@@ -328,7 +295,7 @@ async fn a_three_megabyte_slims_file_imports_on_the_dashboard_but_not_before_sig
     assert_eq!(answer.status, 413);
     // Signed in: the CSRF guard reads the whole file (under the import
     // limit), the preview counts every row, the confirmation writes them.
-    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let mut siti = desk.client(&SITI).await;
     let csrf = siti.csrf("/members/import").await;
     let answer = siti
         .post_file("/members/import", &csrf, "file", &file)
@@ -350,15 +317,16 @@ async fn a_three_megabyte_slims_file_imports_on_the_dashboard_but_not_before_sig
         server.app.get_member("B16999").unwrap().name,
         "Anggota Baru Perpustakaan"
     );
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
 async fn import_preview_shows_the_bad_line_and_writes_nothing_then_the_fixed_file_imports() {
-    let (server, web) = server_with_staff().await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
     let mut admin = server.admin().await;
     admin.add_member("M0001", "Andi Lama", "2026-12-31").await;
-    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let mut siti = desk.client(&SITI).await;
     let csrf = siti.csrf("/members/import").await;
     let mut rows = vec![
         slims_row("M0001", "Andi Pratama", "2027-12-31"),
@@ -414,14 +382,15 @@ async fn import_preview_shows_the_bad_line_and_writes_nothing_then_the_fixed_fil
         .post("/members/import/confirm", &[("csrf", &csrf), ("id", id)])
         .await;
     assert_eq!(again.status, 400);
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
 async fn problems_are_logged_with_maintenance_and_resolved() {
-    let (server, web) = server_with_staff().await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
     let station = server.enroll("PC-02").await;
-    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let mut siti = desk.client(&SITI).await;
     let csrf = siti.csrf("/problems").await;
     let answer = siti
         .post(
@@ -481,13 +450,14 @@ async fn problems_are_logged_with_maintenance_and_resolved() {
     let (entries, _) = server.app.audit_log(0).unwrap();
     assert!(entries.iter().any(|e| e.action == "incident.open"));
     assert!(entries.iter().any(|e| e.action == "incident.resolve"));
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
 async fn reports_download_and_only_a_section_head_signs() {
-    let (server, web) = server_with_staff().await;
-    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
+    let mut siti = desk.client(&SITI).await;
     let page = siti.get("/reports/monthly?month=2026-10").await;
     assert_eq!(page.status, 200);
     assert_eq!(page.body.matches("<svg").count(), 2, "two charts");
@@ -516,7 +486,7 @@ async fn reports_download_and_only_a_section_head_signs() {
         .await;
     assert_eq!(refused.status, 403);
 
-    let mut kepala = signed_in(&web, "kepala", "rahasia-456").await;
+    let mut kepala = desk.client(&KEPALA).await;
     // The running month cannot be signed: no button, and its confirmation
     // step refuses with the reason.
     let running = server.app.today().format("%Y-%m").to_string();
@@ -608,17 +578,18 @@ async fn reports_download_and_only_a_section_head_signs() {
         )
         .await;
     assert_eq!(twice.status, 409);
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
 async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
-    let (server, web) = server_with_staff().await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
     let mut admin = server.admin().await;
     admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     let station = server.enroll("PC-03").await;
     let (mut link, _) = station.attach("boot-1", "").await;
-    let siti = signed_in(&web, "siti", "rahasia-123").await;
+    let siti = desk.client(&SITI).await;
     let csrf = {
         let mut s = WebClient::new(&web.url);
         s.cookies = siti.cookies.clone();
@@ -753,7 +724,7 @@ async fn the_usage_book_exports_csv_and_actions_answer_json_to_the_script() {
         "{}",
         month.body
     );
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
@@ -819,7 +790,8 @@ const INSIDE_THE_GRACE: Duration = Duration::from_secs(4);
 
 #[tokio::test]
 async fn a_station_going_silent_mid_session_raises_an_alert_at_the_desk() {
-    let (server, web) = server_with_staff().await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
     let mut admin = server.admin().await;
     admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     let busy = server.enroll("PC-01").await;
@@ -827,7 +799,7 @@ async fn a_station_going_silent_mid_session_raises_an_alert_at_the_desk() {
     let (_busy_link, _) = busy.attach("boot-1", "").await;
     let (_idle_link, _) = idle.attach("boot-2", "").await;
     lease(busy.login("0001").await);
-    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let mut siti = desk.client(&SITI).await;
     let text = bilik_proto::catalog::web::ALERT_OFFLINE_IN_SESSION.id;
     let page = siti.get("/").await.body;
     assert!(!page.contains(text), "no alert while both heartbeat");
@@ -852,16 +824,17 @@ async fn a_station_going_silent_mid_session_raises_an_alert_at_the_desk() {
     // A second sweep does not raise it again.
     server.app.sweep().await.unwrap();
     assert_eq!(siti.get("/").await.body.matches(text).count(), 1);
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
 async fn the_komputer_page_shows_the_queue_with_positions_and_takes_adds_and_removes() {
-    let (server, web) = server_with_staff().await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
     let mut admin = server.admin().await;
     admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     admin.add_member("0002", "Budi Santoso", "2027-12-31").await;
-    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let mut siti = desk.client(&SITI).await;
     let csrf = siti.csrf("/").await;
     for card in ["0002", "0001"] {
         let answer = siti
@@ -888,12 +861,13 @@ async fn the_komputer_page_shows_the_queue_with_positions_and_takes_adds_and_rem
     let page = siti.get("/").await;
     assert!(page.body.contains(r#"data-position="1" data-card="0001""#));
     assert!(!page.body.contains(r#"data-card="0002""#));
-    server.stop().await;
+    desk.stop().await;
 }
 
 #[tokio::test]
 async fn member_search_finds_names_by_words_with_a_count_and_pages() {
-    let (server, web) = server_with_staff().await;
+    let desk = Desk::start(&[SITI, KEPALA]).await;
+    let (server, web) = (&desk.server, &desk.web);
     let mut admin = server.admin().await;
     admin
         .add_member("7001", "Andi Tenri Ajeng", "2027-12-31")
@@ -908,7 +882,7 @@ async fn member_search_finds_names_by_words_with_a_count_and_pages() {
             )
             .await;
     }
-    let mut siti = signed_in(&web, "siti", "rahasia-123").await;
+    let mut siti = desk.client(&SITI).await;
     for (query, card) in [
         ("Andi Tenri", "7001"),
         ("ma%27ruf", "7002"),
@@ -937,5 +911,5 @@ async fn member_search_finds_names_by_words_with_a_count_and_pages() {
     let bad = siti.get("/members?q=budi&page=x%00").await;
     assert_eq!(bad.status, 200);
     assert_eq!(bad.body.matches("/members/card/").count(), 50);
-    server.stop().await;
+    desk.stop().await;
 }

@@ -12,9 +12,7 @@
 
 use bilik_proto::v1::*;
 use bilik_server::app::StaffIdentity;
-use bilik_tests::agent::{AgentProcess, enroll_station, enrollment_code};
-use bilik_tests::web::{Browser, Dashboard};
-use bilik_tests::*;
+use bilik_tests::web::{Desk, SITI};
 
 /// The selector of PC-01's card on the grid.
 const CARD: &str = "#grid .station[data-name=\"PC-01\"]";
@@ -25,48 +23,23 @@ const NOT_RELOADED: &str = "window.__bilikNoReload === 'still here'";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_sees_the_queue_a_tamper_report_and_an_offline_session_live() {
-    let server = TestServer::start().await;
+    let desk = Desk::start(&[SITI]).await;
+    let server = &desk.server;
     let mut admin = server.admin().await;
     admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     admin.add_member("0002", "Budi Santoso", "2027-12-31").await;
-    server
-        .app
-        .create_staff(
-            &StaffIdentity::system(),
-            "siti",
-            "rahasia-123",
-            Role::Librarian,
-            "Siti Aminah",
-            "",
-        )
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("PC-01");
-    enroll_station(&server, "PC-01", &state).await;
-    let mut agent = AgentProcess::start(&state, &[]).await;
-    agent.link("connected").await;
-    let code = enrollment_code(&server, "PC-02").await;
-    let (pc2, _) = TestStation::enroll(server.channel().await, &code).await;
+    let (mut agent, _) = desk.agent("PC-01").await;
+    let pc2 = server.enroll("PC-02").await;
     let (mut link, _) = pc2.attach("boot-1", "").await;
 
-    let web = Dashboard::serve(&server.app).await;
-    let Some(browser) = Browser::start(&web.url).await else {
+    let Some(browser) = desk.browser().await else {
         return;
     };
-    browser.goto("/").await;
-    browser.type_into("input[name=username]", "siti").await;
-    browser
-        .type_into("input[name=password]", "rahasia-123")
-        .await;
-    browser.click("main.login button[type=submit]").await;
+    browser.sign_in(&SITI).await;
     browser
         .wait_js(
-            "the grid with PC-01 locked and the live feed connected",
-            &format!(
-                "return document.querySelector('{CARD}[data-state=\"locked\"]') !== null \
-                   && document.querySelector('#live.live-on') !== null"
-            ),
+            "the grid with PC-01 locked",
+            &format!("return document.querySelector('{CARD}[data-state=\"locked\"]') !== null"),
         )
         .await;
     browser
@@ -181,5 +154,5 @@ async fn the_desk_sees_the_queue_a_tamper_report_and_an_offline_session_live() {
     browser.screenshot("live-offline").await;
 
     browser.close().await;
-    server.stop().await;
+    desk.stop().await;
 }

@@ -9,7 +9,7 @@
 
 use bilik_proto::v1::Role;
 use bilik_tests::agent::enroll_station;
-use bilik_tests::web::{Browser, Dashboard};
+use bilik_tests::web::{Account, Browser, Desk};
 use bilik_tests::*;
 use std::path::{Path, PathBuf};
 
@@ -190,6 +190,7 @@ const DATA: &[&str] = &[
     "Andi Pratama",
     "Budi Santoso",
     "Nur Aisyah",
+    "M0003",
     "Rina Kepala",
     "kepala",
     "admin",
@@ -206,6 +207,12 @@ const BAD_SLIMS_FILE: &str = concat!(
     "\"member_id\",\"member_name\",\"gender\",\"member_type_name\",\"member_email\",\"member_address\",\"postal_code\",\"inst_name\",\"is_new\",\"member_image\",\"pin\",\"member_phone\",\"member_fax\",\"member_since_date\",\"register_date\",\"expire_date\",\"birth_date\",\"member_notes\",\n",
     "\"M0001\",\"Nur Aisyah\",\"0\",\"Pelajar\",\"\",\"\",\"\",\"\",\"0\",\"\",\"\",\"\",\"\",\"\",\"\",\"2027-02-30\",\"\",\"\",\n",
     "\"M0002\",\"\",\"Tujuh\",\"Pelajar\",\"\",\"\",\"\",\"\",\"0\",\"\",\"\",\"\",\"\",\"\",\"\",\"2027-06-30\",\"\",\"\",\n",
+);
+
+/// A SLiMS export of one good member.
+const GOOD_SLIMS_FILE: &str = concat!(
+    "\"member_id\",\"member_name\",\"gender\",\"member_type_name\",\"member_email\",\"member_address\",\"postal_code\",\"inst_name\",\"is_new\",\"member_image\",\"pin\",\"member_phone\",\"member_fax\",\"member_since_date\",\"register_date\",\"expire_date\",\"birth_date\",\"member_notes\",\n",
+    "\"M0003\",\"Nur Aisyah\",\"0\",\"Umum\",\"\",\"\",\"\",\"\",\"0\",\"\",\"\",\"\",\"\",\"\",\"\",\"2027-06-30\",\"\",\"\",\n",
 );
 
 /// What no Indonesian page shows whatever the catalogue says: protobuf
@@ -413,25 +420,47 @@ fn assert_all_pages_clean() {
     assert!(found.is_empty(), "{}", found.join("\n\n"));
 }
 
+/// The admin who walks every page (admin pages included).
+const RINA: Account = Account {
+    user: "kepala",
+    password: "rahasia-123",
+    role: Role::Admin,
+    name: "Rina Kepala",
+    nip: "",
+};
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
-    let server = TestServer::start().await;
+    let desk = Desk::start(&[RINA]).await;
+    let server = &desk.server;
     let mut admin = server.admin().await;
     admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
+    let dir = tempfile::tempdir().unwrap();
+    enroll_station(server, "PC-01", &dir.path().join("PC-01")).await;
+    // Audit entries with details the audit page says in words: an
+    // import's counts, a member's new status, maintenance on and off.
+    let system = bilik_server::app::StaffIdentity::system();
     server
         .app
-        .create_staff(
-            &bilik_server::app::StaffIdentity::system(),
-            "kepala",
-            "rahasia-123",
-            Role::Admin,
-            "Rina Kepala",
-            "",
+        .import_members(
+            &system,
+            bilik_proto::v1::ImportFormat::Slims,
+            GOOD_SLIMS_FILE.as_bytes(),
         )
         .await
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    enroll_station(&server, "PC-01", &dir.path().join("PC-01")).await;
+    server
+        .app
+        .set_member_status(&system, "M0003", bilik_proto::v1::MemberStatus::Blocked)
+        .await
+        .unwrap();
+    for on in [true, false] {
+        server
+            .app
+            .set_maintenance(&system, "PC-01", on)
+            .await
+            .unwrap();
+    }
     // The test's data, the station's own report of itself, and the audit
     // log's action codes (the catalogue's keys, shown beside each entry).
     let mut data: Vec<String> = DATA.iter().map(|d| (*d).to_owned()).collect();
@@ -460,18 +489,13 @@ async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
         "English around data"
     );
 
-    let web = Dashboard::serve(&server.app).await;
-    let Some(browser) = Browser::start(&web.url).await else {
+    let Some(browser) = desk.browser().await else {
         return;
     };
     browser.goto("/").await;
     check_page(&browser, "login", &words).await;
     browser.screenshot("words-login").await;
-    browser.type_into("input[name=username]", "kepala").await;
-    browser
-        .type_into("input[name=password]", "rahasia-123")
-        .await;
-    browser.click("main.login button[type=submit]").await;
+    browser.sign_in(&RINA).await;
     browser
         .wait_js(
             "the grid",
@@ -517,6 +541,23 @@ async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
             .await;
         check_page(&browser, path, &words).await;
         browser.screenshot(&format!("words-{name}")).await;
+    }
+    // The audit page says the details in words.
+    browser.goto("/audit").await;
+    let audit = browser
+        .wait_js(
+            "the audit log",
+            "var t = document.querySelector('#audit'); return t ? t.innerText : null",
+        )
+        .await;
+    let audit = audit.as_str().unwrap();
+    for said in [
+        "Sistem mengimpor data anggota (1 baru, 0 diperbarui)",
+        "Sistem mengubah status anggota M0003 menjadi diblokir",
+        "Sistem mengubah mode pemeliharaan PC-01 (aktif)",
+        "Sistem mengubah mode pemeliharaan PC-01 (nonaktif)",
+    ] {
+        assert!(audit.contains(said), "{said} not in:\n{audit}");
     }
     // A refused import: every problem in Indonesian, named by line and
     // column, never quoting the bad cell back.
@@ -706,5 +747,5 @@ async fn every_page_in_indonesian_and_a_bad_form_keeps_its_values() {
 
     assert_all_pages_clean();
     browser.close().await;
-    server.stop().await;
+    desk.stop().await;
 }

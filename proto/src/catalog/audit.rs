@@ -4,6 +4,8 @@
 
 use super::{Lang, Text};
 
+pub mod details;
+
 /// The sentence for an action (`None`: an action this catalogue does not
 /// know yet; [`describe`] falls back to its code).
 pub fn action_text(action: &str) -> Option<Text> {
@@ -168,24 +170,28 @@ pub fn action_text(action: &str) -> Option<Text> {
             id: "{actor} menyelesaikan masalah pada {target} ({detail})",
             en: "{actor} resolved a problem with {target} ({detail})",
         },
+        "alert.offline_in_session" => Text {
+            id: "Peringatan: {target} terputus saat sesi berjalan",
+            en: "Alert: {target} went offline during a session",
+        },
+        "queue.add" => Text {
+            id: "{actor} memasukkan kartu {target} ke antrean",
+            en: "{actor} added card {target} to the queue",
+        },
+        "queue.remove" => Text {
+            id: "{actor} mengeluarkan kartu {target} dari antrean",
+            en: "{actor} took card {target} off the queue",
+        },
+        "queue.expired" => Text {
+            id: "Waktu pesanan {detail} untuk kartu {target} habis",
+            en: "The hold on {detail} for card {target} ran out",
+        },
         "audit.rekeyed" => Text {
             id: "Log audit lama diberi kunci HMAC ({detail})",
             en: "The older audit log was keyed with HMAC ({detail})",
         },
         _ => return None,
     })
-}
-
-/// A detail that is a code (a staff role's protobuf name) in `lang`'s
-/// words; any other detail as it is.
-fn detail_words(lang: Lang, detail: &str) -> &str {
-    use super::web;
-    match detail {
-        "ROLE_LIBRARIAN" => web::ROLE_LIBRARIAN.get(lang),
-        "ROLE_SECTION_HEAD" => web::ROLE_SECTION_HEAD.get(lang),
-        "ROLE_ADMIN" => web::ROLE_ADMIN.get(lang),
-        other => other,
-    }
 }
 
 /// An entry as one sentence in `lang`. An action not in the catalogue is
@@ -196,18 +202,18 @@ pub fn describe(lang: Lang, actor: &str, action: &str, target: &str, detail: &st
     } else {
         actor
     };
-    let detail = detail_words(lang, detail);
+    let detail = details::words(lang, action, detail);
     match action_text(action) {
         Some(text) => {
             let sentence = text
                 .get(lang)
                 .replace("{actor}", actor)
                 .replace("{target}", target)
-                .replace("{detail}", detail);
+                .replace("{detail}", &detail);
             // An empty detail leaves "()" behind: drop it.
             sentence.replace(" ()", "")
         }
-        None => [actor, action, target, detail]
+        None => [actor, action, target, detail.as_str()]
             .iter()
             .filter(|s| !s.is_empty())
             .copied()
@@ -217,7 +223,7 @@ pub fn describe(lang: Lang, actor: &str, action: &str, target: &str, detail: &st
 }
 
 /// The kinds of action the audit page filters by: (prefix, label).
-pub const KINDS: [(&str, Text); 8] = [
+pub const KINDS: [(&str, Text); 9] = [
     (
         "staff.",
         Text {
@@ -272,6 +278,13 @@ pub const KINDS: [(&str, Text); 8] = [
         Text {
             id: "Peringatan keamanan",
             en: "Security alerts",
+        },
+    ),
+    (
+        "queue.",
+        Text {
+            id: "Antrean",
+            en: "Waiting queue",
         },
     ),
 ];

@@ -199,12 +199,11 @@ impl App {
             ended
         };
         for a in ended {
-            let detail = format!(
-                "{}: {} in {} min",
-                a.kind.action(),
-                a.count,
-                (a.last_ms - a.first_ms) / 60_000
-            );
+            let detail = bilik_proto::catalog::audit::details::ALERT_BURST.fill(&[
+                &a.kind.action(),
+                &a.count,
+                &((a.last_ms - a.first_ms) / 60_000),
+            ]);
             self.audit("-", "alert.ended", &a.subject, &detail).await;
         }
     }

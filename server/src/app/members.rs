@@ -34,12 +34,7 @@ impl App {
         let status = match MemberStatus::try_from(member.status) {
             Ok(MemberStatus::Unspecified) => MemberStatus::Active,
             Ok(s) => s,
-            Err(_) => {
-                return Err(Error::InvalidArgument(format!(
-                    "status: unknown value {}",
-                    member.status
-                )));
-            }
+            Err(_) => return Err(said(Fault::Invalid, t::FAULT_UNKNOWN_CHOICE)),
         };
         let old = self.store().member(&card)?;
         // A new PIN lifts a PIN lock; keeping the PIN keeps the lock.
@@ -206,13 +201,9 @@ impl App {
             .collect();
         let (created, updated) = self.store().put_members(&records)?.durable().await?;
         tracing::info!(by = %by.username, created, updated, "members imported");
-        self.audit(
-            &by.username,
-            "member.import",
-            source,
-            &format!("{created} new, {updated} updated"),
-        )
-        .await;
+        let detail = bilik_proto::catalog::audit::details::IMPORTED.fill(&[&created, &updated]);
+        self.audit(&by.username, "member.import", source, &detail)
+            .await;
         Ok(ImportMembersResponse { created, updated })
     }
 

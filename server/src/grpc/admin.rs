@@ -30,7 +30,8 @@ impl AdminService {
 type UpdateStream = Pin<Box<dyn Stream<Item = Result<StationsUpdate, Status>> + Send>>;
 
 fn enum_value<E: TryFrom<i32>>(raw: i32, field: &str) -> Result<E, Status> {
-    E::try_from(raw).map_err(|_| Status::invalid_argument(format!("{field}: unknown value {raw}")))
+    // The value is not named back: an error never echoes its input.
+    E::try_from(raw).map_err(|_| Status::invalid_argument(format!("{field}: not a known value")))
 }
 
 #[tonic::async_trait]

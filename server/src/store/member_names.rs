@@ -281,6 +281,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_restored_backup_has_the_index_though_backups_do_not_hold_it() {
+        let store = Store::temporary().unwrap();
+        store
+            .put_members(&[member("D1", "Andi Tenri"), member("D2", "Ma'ruf Amin")])
+            .unwrap()
+            .durable()
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("backup.bin");
+        store
+            .write_backup(std::fs::File::create(&file).unwrap())
+            .unwrap();
+        Store::restore_backup(&file, &dir.path().join("restored")).unwrap();
+        let restored = Store::open(&dir.path().join("restored")).unwrap();
+        assert_eq!(restored.member_name_keys(), store.member_name_keys());
+        assert_eq!(cards(&restored, "tenri").0, ["D1"]);
+    }
+
+    #[tokio::test]
     async fn the_index_answers_as_the_rule_does_with_count_and_paging() {
         let store = Store::temporary().unwrap();
         let given = ["Andi", "Siti", "Ma'ruf", "José", "Andika", "Nur"];

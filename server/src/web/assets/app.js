@@ -26,57 +26,59 @@
     }
     p.textContent = text;
   }
-  document.addEventListener("submit", function (ev) {
+  // Posts the form `ev` submits in the background (with its button),
+  // after asking when it carries data-confirm, its buttons disabled until
+  // the answer. `header` is the x-bilik-fetch value (what the server
+  // answers with); `onAnswer` gets the JSON answer ({ ok: false, message }
+  // when the answer is not JSON) and returns true when the page moves on
+  // (the buttons stay disabled); `onFailure` gets a network error.
+  function postInBackground(ev, header, onAnswer, onFailure) {
     var form = ev.target;
-    if (!form.hasAttribute || !form.hasAttribute("data-inline")) { return; }
     ev.preventDefault();
     var ask = form.getAttribute("data-confirm");
     if (ask && !window.confirm(ask)) { return; }
     var body = new URLSearchParams(new FormData(form));
     if (ev.submitter && ev.submitter.name) { body.append(ev.submitter.name, ev.submitter.value); }
     var buttons = form.querySelectorAll("button");
+    var enable = function () { buttons.forEach(function (b) { b.disabled = false; }); };
     buttons.forEach(function (b) { b.disabled = true; });
     fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
-      headers: { "x-bilik-fetch": "inline" }
+      headers: { "x-bilik-fetch": header }
     }).then(function (r) {
       return r.json().catch(function () { return { ok: false, message: "HTTP " + r.status }; });
     }).then(function (answer) {
-      if (answer.ok) { formError(form, ""); window.location.assign(answer.to || window.location.href); return; }
-      formError(form, answer.message);
-      buttons.forEach(function (b) { b.disabled = false; });
+      if (!onAnswer(answer)) { enable(); }
     }).catch(function (e) {
-      formError(form, String(e));
-      buttons.forEach(function (b) { b.disabled = false; });
+      onFailure(String(e));
+      enable();
     });
+  }
+  function marked(ev, attribute) {
+    return ev.target.hasAttribute && ev.target.hasAttribute(attribute);
+  }
+
+  document.addEventListener("submit", function (ev) {
+    if (!marked(ev, "data-inline")) { return; }
+    var form = ev.target;
+    postInBackground(ev, "inline", function (answer) {
+      if (answer.ok) { formError(form, ""); window.location.assign(answer.to || window.location.href); return true; }
+      formError(form, answer.message);
+      return false;
+    }, function (text) { formError(form, text); });
   });
 
   // Forms marked data-fetch are posted in the background; the grid shows
   // the result through the live feed, the message appears as a toast.
   document.addEventListener("submit", function (ev) {
+    if (!marked(ev, "data-fetch")) { return; }
     var form = ev.target;
-    if (!form.hasAttribute || !form.hasAttribute("data-fetch")) { return; }
-    ev.preventDefault();
-    var ask = form.getAttribute("data-confirm");
-    if (ask && !window.confirm(ask)) { return; }
-    var body = new URLSearchParams(new FormData(form));
-    if (ev.submitter && ev.submitter.name) { body.append(ev.submitter.name, ev.submitter.value); }
-    var buttons = form.querySelectorAll("button");
-    buttons.forEach(function (b) { b.disabled = true; });
-    fetch(form.action, {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: { "x-bilik-fetch": "1" }
-    }).then(function (r) {
-      return r.json().catch(function () { return { ok: false, message: "HTTP " + r.status }; });
-    }).then(function (answer) {
+    postInBackground(ev, "1", function (answer) {
       toast(answer.ok, answer.message);
       formError(form, answer.ok ? "" : answer.message);
       if (answer.ok) { form.reset(); }
-    }).catch(function (e) {
-      toast(false, String(e));
-    }).finally(function () {
-      buttons.forEach(function (b) { b.disabled = false; });
-    });
+      return false;
+    }, function (text) { toast(false, text); });
   });
 
   // Replace a card's status; replace its actions only when they change,
