@@ -12,7 +12,7 @@ use std::time::Duration;
 #[tokio::test]
 async fn pages_need_a_session_and_the_cookie_is_httponly_and_strict() {
     let desk = Desk::start(&[SITI, KEPALA]).await;
-    let (server, web) = (&desk.server, &desk.web);
+    let web = &desk.web;
     let mut anon = WebClient::new(&web.url);
     let answer = anon.get("/usage").await;
     assert_eq!(answer.status, 303);
@@ -53,7 +53,7 @@ async fn pages_need_a_session_and_the_cookie_is_httponly_and_strict() {
 #[tokio::test]
 async fn a_librarian_gets_403_on_admin_pages_and_only_auditors_see_the_audit_log() {
     let desk = Desk::start(&[SITI, KEPALA]).await;
-    let (server, web) = (&desk.server, &desk.web);
+    let server = &desk.server;
     let mut siti = desk.client(&SITI).await;
     for path in ["/staff", "/audit"] {
         let answer = siti.get(path).await;
@@ -323,7 +323,7 @@ async fn a_three_megabyte_slims_file_imports_on_the_dashboard_but_not_before_sig
 #[tokio::test]
 async fn import_preview_shows_the_bad_line_and_writes_nothing_then_the_fixed_file_imports() {
     let desk = Desk::start(&[SITI, KEPALA]).await;
-    let (server, web) = (&desk.server, &desk.web);
+    let server = &desk.server;
     let mut admin = server.admin().await;
     admin.add_member("M0001", "Andi Lama", "2026-12-31").await;
     let mut siti = desk.client(&SITI).await;
@@ -388,7 +388,7 @@ async fn import_preview_shows_the_bad_line_and_writes_nothing_then_the_fixed_fil
 #[tokio::test]
 async fn problems_are_logged_with_maintenance_and_resolved() {
     let desk = Desk::start(&[SITI, KEPALA]).await;
-    let (server, web) = (&desk.server, &desk.web);
+    let server = &desk.server;
     let station = server.enroll("PC-02").await;
     let mut siti = desk.client(&SITI).await;
     let csrf = siti.csrf("/problems").await;
@@ -456,7 +456,7 @@ async fn problems_are_logged_with_maintenance_and_resolved() {
 #[tokio::test]
 async fn reports_download_and_only_a_section_head_signs() {
     let desk = Desk::start(&[SITI, KEPALA]).await;
-    let (server, web) = (&desk.server, &desk.web);
+    let server = &desk.server;
     let mut siti = desk.client(&SITI).await;
     let page = siti.get("/reports/monthly?month=2026-10").await;
     assert_eq!(page.status, 200);
@@ -791,7 +791,7 @@ const INSIDE_THE_GRACE: Duration = Duration::from_secs(4);
 #[tokio::test]
 async fn a_station_going_silent_mid_session_raises_an_alert_at_the_desk() {
     let desk = Desk::start(&[SITI, KEPALA]).await;
-    let (server, web) = (&desk.server, &desk.web);
+    let server = &desk.server;
     let mut admin = server.admin().await;
     admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     let busy = server.enroll("PC-01").await;
@@ -830,7 +830,7 @@ async fn a_station_going_silent_mid_session_raises_an_alert_at_the_desk() {
 #[tokio::test]
 async fn the_komputer_page_shows_the_queue_with_positions_and_takes_adds_and_removes() {
     let desk = Desk::start(&[SITI, KEPALA]).await;
-    let (server, web) = (&desk.server, &desk.web);
+    let server = &desk.server;
     let mut admin = server.admin().await;
     admin.add_member("0001", "Andi Pratama", "2027-12-31").await;
     admin.add_member("0002", "Budi Santoso", "2027-12-31").await;
@@ -867,7 +867,7 @@ async fn the_komputer_page_shows_the_queue_with_positions_and_takes_adds_and_rem
 #[tokio::test]
 async fn member_search_finds_names_by_words_with_a_count_and_pages() {
     let desk = Desk::start(&[SITI, KEPALA]).await;
-    let (server, web) = (&desk.server, &desk.web);
+    let server = &desk.server;
     let mut admin = server.admin().await;
     admin
         .add_member("7001", "Andi Tenri Ajeng", "2027-12-31")

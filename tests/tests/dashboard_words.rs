@@ -10,7 +10,6 @@
 use bilik_proto::v1::Role;
 use bilik_tests::agent::enroll_station;
 use bilik_tests::web::{Account, Browser, Desk};
-use bilik_tests::*;
 use std::path::{Path, PathBuf};
 
 /// Every visible text of the page, one entry per text node, placeholder,

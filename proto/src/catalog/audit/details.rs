@@ -24,79 +24,182 @@ impl Detail {
     }
 }
 
-/// A stored form whose words are the same in both languages' shape.
-const fn detail(stored: &'static str, id: &'static str) -> Detail {
-    Detail {
-        stored,
-        words: Text { id, en: stored },
-    }
-}
-
 /// A member import: created, updated.
-pub const IMPORTED: Detail = detail("{} new, {} updated", "{} baru, {} diperbarui");
+pub const IMPORTED: Detail = Detail {
+    stored: "{} new, {} updated",
+    words: Text {
+        id: "{} baru, {} diperbarui",
+        en: "{} new, {} updated",
+    },
+};
 /// PINs typed wrong before the lock.
-pub const WRONG_PINS: Detail = detail("{} wrong PINs", "{} kali PIN salah");
+pub const WRONG_PINS: Detail = Detail {
+    stored: "{} wrong PINs",
+    words: Text {
+        id: "{} kali PIN salah",
+        en: "{} wrong PINs",
+    },
+};
 /// Minutes a librarian added to a session.
-pub const EXTENDED: Detail = detail("+{} min", "+{} menit");
+pub const EXTENDED: Detail = Detail {
+    stored: "+{} min",
+    words: Text {
+        id: "+{} menit",
+        en: "+{} min",
+    },
+};
 /// Sessions in a member's data export.
-pub const EXPORTED_SESSIONS: Detail = detail("{} sessions", "{} sesi");
+pub const EXPORTED_SESSIONS: Detail = Detail {
+    stored: "{} sessions",
+    words: Text {
+        id: "{} sesi",
+        en: "{} sessions",
+    },
+};
 /// The usage book exported as CSV: the filter, the rows.
-pub const EXPORTED_ROWS: Detail = detail("{}: {} rows", "{}: {} baris");
+pub const EXPORTED_ROWS: Detail = Detail {
+    stored: "{}: {} rows",
+    words: Text {
+        id: "{}: {} baris",
+        en: "{}: {} rows",
+    },
+};
 /// A filter's station.
-pub const FILTER_STATION: Detail = detail("{}, station {}", "{}, PC {}");
+pub const FILTER_STATION: Detail = Detail {
+    stored: "{}, station {}",
+    words: Text {
+        id: "{}, PC {}",
+        en: "{}, station {}",
+    },
+};
 /// A filter's card.
-pub const FILTER_CARD: Detail = detail("{}, card {}", "{}, kartu {}");
+pub const FILTER_CARD: Detail = Detail {
+    stored: "{}, card {}",
+    words: Text {
+        id: "{}, kartu {}",
+        en: "{}, card {}",
+    },
+};
 /// The retention job: rows pseudonymised, the retention in days.
-pub const RETENTION: Detail = detail(
-    "{} sessions older than {} days pseudonymised",
-    "{} sesi yang lebih lama dari {} hari disamarkan",
-);
+pub const RETENTION: Detail = Detail {
+    stored: "{} sessions older than {} days pseudonymised",
+    words: Text {
+        id: "{} sesi yang lebih lama dari {} hari disamarkan",
+        en: "{} sessions older than {} days pseudonymised",
+    },
+};
 /// A member erased: their sessions pseudonymised.
-pub const ERASED: Detail = detail(
-    "member removed, {} sessions pseudonymised",
-    "anggota dihapus, {} sesi disamarkan",
-);
+pub const ERASED: Detail = Detail {
+    stored: "member removed, {} sessions pseudonymised",
+    words: Text {
+        id: "anggota dihapus, {} sesi disamarkan",
+        en: "member removed, {} sessions pseudonymised",
+    },
+};
 /// An unbound enrolment code used for a station that exists.
-pub const UNBOUND_REPLACE: Detail = detail(
-    "an unbound code cannot replace an existing station",
-    "kode yang tidak terikat tidak dapat menggantikan PC yang sudah ada",
-);
+pub const UNBOUND_REPLACE: Detail = Detail {
+    stored: "an unbound code cannot replace an existing station",
+    words: Text {
+        id: "kode yang tidak terikat tidak dapat menggantikan PC yang sudah ada",
+        en: "an unbound code cannot replace an existing station",
+    },
+};
 /// The first wrong enrolment code of a burst, and why it was wrong.
-pub const FIRST_WRONG_CODE: Detail = detail("first wrong code: {}", "kode salah pertama: {}");
+pub const FIRST_WRONG_CODE: Detail = Detail {
+    stored: "first wrong code: {}",
+    words: Text {
+        id: "kode salah pertama: {}",
+        en: "first wrong code: {}",
+    },
+};
 /// Why an enrolment code was refused: bound to another certificate.
-pub const CODE_OTHER_CERTIFICATE: Detail = detail(
-    "made for another server certificate",
-    "dibuat untuk sertifikat server lain",
-);
+pub const CODE_OTHER_CERTIFICATE: Detail = Detail {
+    stored: "made for another server certificate",
+    words: Text {
+        id: "dibuat untuk sertifikat server lain",
+        en: "made for another server certificate",
+    },
+};
 /// Why an enrolment code was refused: unknown or used.
-pub const CODE_UNKNOWN: Detail = detail("unknown or used", "tidak dikenal atau sudah dipakai");
+pub const CODE_UNKNOWN: Detail = Detail {
+    stored: "unknown or used",
+    words: Text {
+        id: "tidak dikenal atau sudah dipakai",
+        en: "unknown or used",
+    },
+};
 /// Why an enrolment code was refused: expired.
-pub const CODE_EXPIRED: Detail = detail("expired", "kedaluwarsa");
+pub const CODE_EXPIRED: Detail = Detail {
+    stored: "expired",
+    words: Text {
+        id: "kedaluwarsa",
+        en: "expired",
+    },
+};
 /// The first failed staff sign-in of a burst, and the username tried.
-pub const FIRST_FAILED_SIGN_IN: Detail = detail(
-    "first failed sign-in, as {}",
-    "percobaan masuk gagal pertama, sebagai {}",
-);
+pub const FIRST_FAILED_SIGN_IN: Detail = Detail {
+    stored: "first failed sign-in, as {}",
+    words: Text {
+        id: "percobaan masuk gagal pertama, sebagai {}",
+        en: "first failed sign-in, as {}",
+    },
+};
 /// Failed sign-ins of one account.
-pub const FAILED_SIGN_INS: Detail = detail("{} failed sign-ins", "{} kali gagal masuk");
+pub const FAILED_SIGN_INS: Detail = Detail {
+    stored: "{} failed sign-ins",
+    words: Text {
+        id: "{} kali gagal masuk",
+        en: "{} failed sign-ins",
+    },
+};
 /// Refused card logins on one station.
-pub const REFUSED_LOGINS: Detail = detail("{} refused card logins", "{} login kartu ditolak");
+pub const REFUSED_LOGINS: Detail = Detail {
+    stored: "{} refused card logins",
+    words: Text {
+        id: "{} login kartu ditolak",
+        en: "{} refused card logins",
+    },
+};
 /// A burst of alerts that ended: the alert, how many, over how long.
-pub const ALERT_BURST: Detail = detail("{}: {} in {} min", "{}: {} kali dalam {} menit");
+pub const ALERT_BURST: Detail = Detail {
+    stored: "{}: {} in {} min",
+    words: Text {
+        id: "{}: {} kali dalam {} menit",
+        en: "{}: {} in {} min",
+    },
+};
 /// The re-keying of an old log: entries 1 to n, the old chain intact.
-pub const REKEYED_INTACT: Detail = detail(
-    "1-{}: legacy SHA-256 chain intact",
-    "1-{}: rantai SHA-256 lama utuh",
-);
+pub const REKEYED_INTACT: Detail = Detail {
+    stored: "1-{}: legacy SHA-256 chain intact",
+    words: Text {
+        id: "1-{}: rantai SHA-256 lama utuh",
+        en: "1-{}: legacy SHA-256 chain intact",
+    },
+};
 /// The re-keying of an old log: the old chain broken at an entry.
-pub const REKEYED_BROKEN: Detail = detail(
-    "1-{}: legacy SHA-256 chain broken at #{}",
-    "1-{}: rantai SHA-256 lama rusak di #{}",
-);
+pub const REKEYED_BROKEN: Detail = Detail {
+    stored: "1-{}: legacy SHA-256 chain broken at #{}",
+    words: Text {
+        id: "1-{}: rantai SHA-256 lama rusak di #{}",
+        en: "1-{}: legacy SHA-256 chain broken at #{}",
+    },
+};
 /// Maintenance switched on (`station.maintenance` only).
-pub const ON: Detail = detail("on", "aktif");
+pub const ON: Detail = Detail {
+    stored: "on",
+    words: Text {
+        id: "aktif",
+        en: "on",
+    },
+};
 /// Maintenance switched off (`station.maintenance` only).
-pub const OFF: Detail = detail("off", "nonaktif");
+pub const OFF: Detail = Detail {
+    stored: "off",
+    words: Text {
+        id: "nonaktif",
+        en: "off",
+    },
+};
 
 /// Actions whose detail is free text someone typed or a station sent (a
 /// message, a problem, a guest's note, an address): never translated.
@@ -338,7 +441,14 @@ mod tests {
         assert_eq!(w(Lang::Id, "on"), "on");
         // Data stays as it is, also when it looks like half a form or a
         // form typed into a free-text field.
-        for data in ["0001", "PC-03", "Keyboard rusak", "new, updated", " min", "é min"] {
+        for data in [
+            "0001",
+            "PC-03",
+            "Keyboard rusak",
+            "new, updated",
+            " min",
+            "é min",
+        ] {
             assert_eq!(w(Lang::Id, data), data);
         }
         assert_eq!(words(Lang::Id, "station.message", "expired"), "expired");
