@@ -153,6 +153,7 @@ impl Store {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::policy::{name_matches, name_words};
@@ -179,7 +180,7 @@ mod tests {
                     .map(move |w| (w, m.card.clone()))
             })
             .collect();
-        keys.sort_by(|a, b| word_key(&a.0, &a.1).cmp(&word_key(&b.0, &b.1)));
+        keys.sort_by_key(|(word, card)| word_key(word, card));
         keys
     }
 
