@@ -69,7 +69,7 @@ pub const FILTER_STATION: Detail = Detail {
     stored: "{}, station {}",
     words: Text {
         id: "{}, PC {}",
-        en: "{}, station {}",
+        en: "{}, PC {}",
     },
 };
 /// A filter's card.
