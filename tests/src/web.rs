@@ -1,5 +1,5 @@
 //! Helpers for dashboard tests: serve the web dashboard of an in-process
-//! [`TestServer`](crate::TestServer) on `127.0.0.1:0`; a tiny HTTP client
+//! [`TestServer`] on `127.0.0.1:0`; a tiny HTTP client
 //! that keeps cookies and reads CSRF tokens out of forms; headless
 //! Chromium driven over WebDriver (Debian's `chromium` + `chromium-driver`),
 //! skipped loudly when missing and required when `BILIK_E2E=require`.
