@@ -113,6 +113,12 @@ impl App {
     /// written in batches of [`SWEEP_BATCH`], one transaction each, on
     /// tokio's blocking pool (the runtime keeps serving logins), each batch
     /// made durable by one sync, then its stations are told. No lock is held.
+    ///
+    /// The batches overlap: while one batch is synced and its End commands
+    /// go out (the hub task, the streams), the next batch's transaction
+    /// already runs on the blocking pool, so the closing costs about the
+    /// longer of the two per batch instead of their sum. A batch is pushed
+    /// only after a sync that followed its own transaction.
     pub(super) async fn close_overdue_sessions(&self, now_ms: i64) -> Result<usize> {
         let overdue: Vec<SessionRecord> = self
             .store()
@@ -120,23 +126,24 @@ impl App {
             .into_iter()
             .filter(|s| s.ends_at_ms <= now_ms)
             .collect();
+        let mut batches = overdue.chunks(SWEEP_BATCH);
+        let mut next = batches.next().map(|b| self.end_batch_soon(b));
         let mut closed = 0;
-        for batch in overdue.chunks(SWEEP_BATCH) {
-            let batch = batch.to_vec();
-            let ended = self
-                .off_runtime(move |app| {
-                    let ids: Vec<String> = batch.iter().map(|s| s.session_id.clone()).collect();
-                    // Each at its own lease end; not durable yet (below, at once).
-                    Ok(app
-                        .store()
-                        .end_sessions(&ids, |s| ended_record(s, s.ends_at_ms, EndReason::TimeUp))?
-                        .defer())
-                })
-                .await?;
+        while let Some(writing) = next.take() {
+            let ended = writing.await.unwrap_or_else(|e| {
+                Err(Error::FailedPrecondition(format!("the work stopped: {e}")))
+            });
+            next = batches.next().map(|b| self.end_batch_soon(b));
+            let ended = match ended {
+                Ok(ended) => ended,
+                Err(e) => return Err(self.after_sweep_failure(next, e).await),
+            };
             if ended.is_empty() {
                 continue;
             }
-            self.store().sync().await?;
+            if let Err(e) = self.store().sync().await {
+                return Err(self.after_sweep_failure(next, e.into()).await);
+            }
             // The batch's End commands go to the hub in one request.
             let ends = ended
                 .iter()
@@ -152,6 +159,43 @@ impl App {
             closed += ended.len();
         }
         Ok(closed)
+    }
+
+    /// Starts one sweep batch's transaction on the blocking pool at once
+    /// (not when first awaited): each session at its own lease end, not
+    /// durable yet (the sweep syncs before it tells anyone).
+    fn end_batch_soon(
+        &self,
+        batch: &[SessionRecord],
+    ) -> tokio::task::JoinHandle<Result<Vec<SessionRecord>>> {
+        let ids: Vec<String> = batch.iter().map(|s| s.session_id.clone()).collect();
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || {
+            Ok(app
+                .store()
+                .end_sessions(&ids, |s| ended_record(s, s.ends_at_ms, EndReason::TimeUp))?
+                .defer())
+        })
+    }
+
+    /// A sweep stopped on `error`: the batch already started is let finish
+    /// (its sessions are ended in the store; the next sweep's sync makes
+    /// them durable, and each agent locks at its lease end by itself), and
+    /// the error is what the sweep returns.
+    async fn after_sweep_failure(
+        &self,
+        started: Option<tokio::task::JoinHandle<Result<Vec<SessionRecord>>>>,
+        error: Error,
+    ) -> Error {
+        if let Some(started) = started
+            && let Ok(Ok(ended)) = started.await
+        {
+            tracing::warn!(
+                ended = ended.len(),
+                "sweep batch ended after a failure, not pushed"
+            );
+        }
+        error
     }
 
     /// Applies an event an agent journaled; each id once. Returns whether it
