@@ -66,6 +66,30 @@ const PAINT_WAIT: Duration = Duration::from_secs(3);
 /// How often the monitor list is read again.
 const MONITORS_EVERY: Duration = Duration::from_secs(2);
 
+/// The test knob that makes a lock screen slow: with
+/// `BILIK_UI_TEST_BUSY_MS=N`, the repair thread of a verified lock spends
+/// N ms computing, writing no status, every [`BUSY_EVERY`] (what a lock
+/// screen starved of CPU looks like to the service: silent, but running).
+/// Set only by the GUI tests; the service passes its environment on.
+pub(super) const TEST_BUSY_ENV: &str = "BILIK_UI_TEST_BUSY_MS";
+/// How often the busy test knob's stall comes back.
+const BUSY_EVERY: Duration = Duration::from_secs(3);
+
+/// The busy stall's length, if [`TEST_BUSY_ENV`] asks for one.
+fn test_busy() -> Option<Duration> {
+    let ms: u64 = std::env::var(TEST_BUSY_ENV).ok()?.parse().ok()?;
+    tracing::warn!(ms, "test knob: the repair thread stalls (busy) every 3 s");
+    Some(Duration::from_millis(ms))
+}
+
+/// Burns CPU for `time` (the busy test knob).
+fn spin(time: Duration) {
+    let end = Instant::now() + time;
+    while Instant::now() < end {
+        std::hint::spin_loop();
+    }
+}
+
 /// Where the repair thread's status lines go.
 #[derive(Debug, Clone)]
 pub(super) struct Heartbeat {
@@ -142,7 +166,18 @@ pub(super) fn spawn(
                 drawn_at: Instant::now(),
                 checked_at: Instant::now(),
             };
+            let busy = test_busy();
+            let mut busy_at = None;
             while r.tick() {
+                if let Some(busy) = busy
+                    && r.verified_once
+                {
+                    let next = *busy_at.get_or_insert_with(|| Instant::now() + BUSY_EVERY);
+                    if Instant::now() >= next {
+                        spin(busy);
+                        busy_at = Some(Instant::now() + BUSY_EVERY);
+                    }
+                }
                 r.shared.wait_wake(TICK);
             }
         })
