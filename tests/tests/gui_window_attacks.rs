@@ -15,7 +15,7 @@
 //! fails instead.
 #![allow(clippy::unwrap_used)]
 
-use bilik_tests::gui::{GuiStation, LockedStation, wait_tamper};
+use bilik_tests::gui::{GuiAgent, GuiStation, LockedStation, wait_tamper};
 use std::time::{Duration, Instant};
 
 /// The time stamp of the `nth` (1-based) log line containing `needle`.

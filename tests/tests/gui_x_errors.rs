@@ -1,8 +1,10 @@
 //! The lock screen's repairer and windows that vanish under it, under Xvfb
 //! + openbox with the real server and the real `bilik-agent service`:
 //! while locked, a client creates, maps and destroys small top-level and
-//! override-redirect windows over the screen in a tight loop for a few
-//! seconds (`x11-intruder churn`). The repairer looks at every window
+//! override-redirect windows over the screen in a tight loop, in bursts
+//! (`x11-intruder churn`: 200 ms on, 400 ms off, so the lock can be
+//! verified between them; a flood without pauses is a lock that cannot be
+//! verified, and is replaced by design). The repairer looks at every window
 //! above the lock and lowers it, so many of its requests name a window
 //! that is already gone: a BadWindow each. Those errors are the repairer's
 //! own; none may reach eframe's connection (where winit would hand it to

@@ -12,8 +12,9 @@
 //!   every few milliseconds until it has it, prints `grabbed`, and keeps
 //!   it until killed (a patron's program stealing the keyboard).
 //! - `x11-intruder churn MS`: for MS milliseconds, creates, maps and
-//!   destroys small windows over the screen in a tight loop (top-level and
-//!   override-redirect ones by turns, a few alive at a time), so windows
+//!   destroys small windows over the screen in a tight loop, in bursts of
+//!   200 ms with 400 ms pauses (top-level and override-redirect ones by
+//!   turns, a few alive at a time), so windows
 //!   the lock screen's repairer just saw are gone by its next request;
 //!   prints how many it made.
 //!
@@ -92,11 +93,25 @@ fn main() {
             }
         }
         ["churn", ms] => {
+            const BURST: std::time::Duration = std::time::Duration::from_millis(200);
+            const PAUSE: std::time::Duration = std::time::Duration::from_millis(400);
             let end =
                 std::time::Instant::now() + std::time::Duration::from_millis(ms.parse().unwrap());
             let mut alive = std::collections::VecDeque::new();
             let mut made = 0u32;
+            let mut burst = std::time::Instant::now();
             while std::time::Instant::now() < end {
+                if burst.elapsed() >= BURST {
+                    // Between bursts, the lock screen may verify its lock
+                    // again (a flood that never stops is a lock that cannot
+                    // be verified: replaced, as it should be).
+                    for window in alive.drain(..) {
+                        conn.destroy_window(window).unwrap();
+                    }
+                    conn.get_input_focus().unwrap().reply().unwrap();
+                    std::thread::sleep(PAUSE);
+                    burst = std::time::Instant::now();
+                }
                 let window = conn.generate_id().unwrap();
                 let aux = CreateWindowAux::new()
                     .background_pixel(0x0000_ff00)
@@ -127,11 +142,11 @@ fn main() {
                     conn.destroy_window(old).unwrap();
                 }
                 made += 1;
-                conn.flush().unwrap();
-                if made % 32 == 0 {
-                    // A round trip now and then: the X server keeps up.
-                    conn.get_input_focus().unwrap().reply().unwrap();
-                }
+                // A round trip and a breath each time: the X server and
+                // the window manager keep up (a backlog of thousands of
+                // windows would only slow every client down).
+                conn.get_input_focus().unwrap().reply().unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
             for window in alive {
                 conn.destroy_window(window).unwrap();
