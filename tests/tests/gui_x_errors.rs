@@ -1,5 +1,5 @@
-//! The lock screen's repairer and windows that vanish under it, under Xvfb
-//! + openbox with the real server and the real `bilik-agent service`:
+//! The lock screen's repairer and windows that vanish under it, under
+//! Xvfb and openbox with the real server and the real `bilik-agent service`:
 //! while locked, a client creates, maps and destroys small top-level and
 //! override-redirect windows over the screen in a tight loop, in bursts
 //! (`x11-intruder churn`: 200 ms on, 400 ms off, so the lock can be

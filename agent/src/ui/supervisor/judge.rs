@@ -3,8 +3,9 @@
 //! window.
 //!
 //! - No status line for `heartbeat_timeout`: what `/proc` says of the
-//!   process decides ([`Judge::process`], `liveness`). Stopped (SIGSTOP),
-//!   gone, or sleeping with no CPU time used for `heartbeat_timeout`
+//!   process decides ([`Judge::process`], `liveness`). Exited: its exit
+//!   report is waited for (it says how it ended). Stopped (SIGSTOP), or
+//!   sleeping with no CPU time used for `heartbeat_timeout`
 //!   (hung), or nothing known: kill it (a new one is started), a tamper.
 //!   Running, or using CPU (slow: a starved machine, not the patron): it
 //!   is waited for, no tamper and no session end while it makes progress
@@ -335,6 +336,14 @@ impl Judge {
                         Life::Hung => Some(format!(
                             "the lock screen stopped answering (no heartbeat for {silent} ms, no CPU time used: hung)"
                         )),
+                        // Its exit is reported by the process task once
+                        // the process is reaped (a tamper report with its
+                        // exit status): not killed again before, unless
+                        // that report never comes.
+                        Life::Gone if since(at) <= self.slow => {
+                            slow = true;
+                            None
+                        }
                         Life::Gone => Some(format!(
                             "the lock screen stopped answering (no heartbeat for {silent} ms: exited)"
                         )),
@@ -511,9 +520,11 @@ mod tests {
             matches!(&v[..], [(800, Verdict::Kill(why))] if why.contains("hung")),
             "{v:?}"
         );
-        let v = silent_ui(3000, |_| look(State::Gone, 0));
+        // Exited: its exit report is waited for (it says how), up to the
+        // slow bound.
+        let v = silent_ui(10_000, |_| look(State::Gone, 0));
         assert!(
-            matches!(&v[..], [(800, Verdict::Kill(why))] if why.contains("exited")),
+            matches!(&v[..], [(5100, Verdict::Kill(why))] if why.contains("exited")),
             "{v:?}"
         );
         // Nothing known (no /proc): as before, killed.
