@@ -5,7 +5,8 @@
 //! - No status line for `heartbeat_timeout`: what `/proc` says of the
 //!   process decides ([`Judge::process`], `liveness`). Exited: its exit
 //!   report is waited for (it says how it ended). Stopped (SIGSTOP), or
-//!   sleeping with no CPU time used for `heartbeat_timeout`
+//!   sleeping with no CPU time used for `heartbeat_timeout` while the X
+//!   server answers the service (`x_lag`)
 //!   (hung), or nothing known: kill it (a new one is started), a tamper.
 //!   Running, or using CPU (slow: a starved machine, not the patron): it
 //!   is waited for, no tamper and no session end while it makes progress
@@ -42,6 +43,10 @@ pub(super) enum Verdict {
     /// No verified lock in time: end the patron's session.
     Escalate(String),
 }
+
+/// The X server counts as slow when it has not answered the service's own
+/// connection for this long (the curtain asks every 250 ms).
+const X_SLOW: Duration = Duration::from_millis(500);
 
 /// What a silent UI's process is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +90,10 @@ pub(super) struct Judge {
     sample: Option<(Sample, Option<Instant>)>,
     /// The current silence was reported as slowness already.
     slow_told: bool,
+    /// How long ago the X server last answered the service's own
+    /// connection (`None`: not known): a lock screen that waits on a slow
+    /// X server uses no CPU time, and is not hung.
+    x_lag: Option<Duration>,
     /// No verified lock this long (once one was seen): escalate.
     restore: Duration,
     /// The same before the first verified lock since start.
@@ -128,6 +137,7 @@ impl Judge {
             slow: config.slow,
             sample: None,
             slow_told: false,
+            x_lag: None,
             restore: config.restore,
             startup: config.startup,
             thief: config.thief,
@@ -219,6 +229,12 @@ impl Judge {
         self.sample = Some((sample, progress));
     }
 
+    /// How long ago the X server last answered the service (its curtain's
+    /// connection); `None`: not known.
+    pub(super) fn x_lag(&mut self, lag: Option<Duration>) {
+        self.x_lag = lag;
+    }
+
     /// What the last look at the silent UI's process says.
     fn silence(&self, now: Instant) -> Life {
         let Some((sample, progress)) = self.sample else {
@@ -235,6 +251,9 @@ impl Judge {
             {
                 Life::Slow
             }
+            // Waiting on an X server that does not answer the service
+            // either (busy, starved or grabbed): slow, not hung.
+            State::Sleeping if self.x_lag.is_some_and(|lag| lag > X_SLOW) => Life::Slow,
             State::Sleeping => Life::Hung,
         }
     }
@@ -320,7 +339,7 @@ impl Judge {
                             if !self.slow_told {
                                 self.slow_told = true;
                                 verdicts.push(Verdict::Wait(format!(
-                                    "the lock screen is slow: no heartbeat for {silent} ms, but it is running (waited for up to {} ms)",
+                                    "the lock screen is slow: no heartbeat for {silent} ms, but it is running, or waiting on an X server that is slow for the service too (waited for up to {} ms)",
                                     ms(self.slow)
                                 )));
                             }
@@ -530,6 +549,23 @@ mod tests {
         // Nothing known (no /proc): as before, killed.
         let v = silent_ui(3000, |_| None);
         assert!(matches!(&v[..], [(800, Verdict::Kill(_))]), "{v:?}");
+        // Sleeping, but the X server has not answered the service either
+        // (the lock screen waits on it): slow.
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0, Screen::Locked, true, false);
+        j.x_lag(Some(MS(900)));
+        j.process(t0 + MS(800), look(State::Sleeping, 10));
+        let v = j.tick(t0 + MS(900), true);
+        assert!(matches!(&v[..], [Verdict::Wait(_)]), "{v:?}");
+        j.x_lag(Some(MS(100)));
+        let v = j.tick(t0 + MS(1000), true);
+        assert!(
+            matches!(&v[..], [Verdict::Kill(why)] if why.contains("hung")),
+            "{v:?}"
+        );
         // It used CPU, then stopped using it: hung a heartbeat timeout later.
         let v = silent_ui(5000, |n| look(State::Sleeping, 10 + n.min(10)));
         assert!(

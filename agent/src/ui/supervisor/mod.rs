@@ -610,6 +610,8 @@ impl Watch {
             !self.windowed && matches!(self.state, UiState::Locked | UiState::Maintenance);
         let curtain = self.curtain.as_ref().is_some_and(Curtain::holding);
         self.judge.curtain_holds(curtain);
+        self.judge
+            .x_lag(self.curtain.as_ref().and_then(Curtain::x_lag));
         if let Some(child) = &self.child
             && self.judge.silent(now)
         {
