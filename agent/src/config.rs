@@ -35,6 +35,8 @@
 //! heartbeat_ms = 100               # service <-> UI heartbeat period (the judge's tick)
 //! heartbeat_timeout_ms = 750       # no UI status this long: hung or stopped (killed,
 //!                                  # the standby takes over)
+//! slow_ms = 5000                   # a silent UI that is running (starved, not stopped
+//!                                  # or hung) is waited for this long, then replaced
 //! restore_ms = 2000                # no verified lock this long: escalate
 //! thief_ms = 300                   # the grab held by another client this long: escalate
 //! standby = true                   # keep a warm standby lock screen ready
@@ -180,6 +182,11 @@ pub struct LockConfig {
     pub heartbeat: Duration,
     /// No status line from the UI for this long: it is hung or stopped.
     pub heartbeat_timeout: Duration,
+    /// A silent UI that `/proc` shows running and making progress (slow on
+    /// a starved machine, not stopped or hung) is waited for this long
+    /// before it is replaced anyway: a busy machine must not cost the
+    /// patron the session, a UI that never answers must not hold it.
+    pub slow: Duration,
     /// How long the station may be due locked without a verified lock
     /// before the patron's session is ended.
     pub restore: Duration,
@@ -210,6 +217,7 @@ impl Default for LockConfig {
             escalate: None,
             heartbeat: Duration::from_millis(100),
             heartbeat_timeout: Duration::from_millis(750),
+            slow: Duration::from_secs(5),
             restore: Duration::from_millis(2000),
             startup: Duration::from_secs(20),
             thief: Duration::from_millis(300),
@@ -360,6 +368,7 @@ impl Config {
         for (key, field, min) in [
             ("heartbeat_ms", &mut cfg.lock.heartbeat, 20),
             ("heartbeat_timeout_ms", &mut cfg.lock.heartbeat_timeout, 100),
+            ("slow_ms", &mut cfg.lock.slow, 100),
             ("restore_ms", &mut cfg.lock.restore, 100),
             ("startup_ms", &mut cfg.lock.startup, 100),
             ("thief_ms", &mut cfg.lock.thief, 100),
@@ -371,6 +380,10 @@ impl Config {
         if cfg.lock.heartbeat_timeout <= cfg.lock.heartbeat {
             r.errors
                 .push("lock.heartbeat_timeout_ms: must be longer than lock.heartbeat_ms".into());
+        }
+        if cfg.lock.slow < cfg.lock.heartbeat_timeout {
+            r.errors
+                .push("lock.slow_ms: must not be shorter than lock.heartbeat_timeout_ms".into());
         }
         r.boolean(&mut lock, "lock.standby", &mut cfg.lock.standby);
         r.text(&mut lock, "lock.logo", &mut cfg.lock.logo, |s| {
@@ -465,9 +478,10 @@ impl Config {
             }
         }
         out.push_str(&format!(
-            "heartbeat_ms = {}\nheartbeat_timeout_ms = {}\nrestore_ms = {}\nstartup_ms = {}\nthief_ms = {}\nstandby = {}\ncountdown_corner = {}\n",
+            "heartbeat_ms = {}\nheartbeat_timeout_ms = {}\nslow_ms = {}\nrestore_ms = {}\nstartup_ms = {}\nthief_ms = {}\nstandby = {}\ncountdown_corner = {}\n",
             duration_ms(self.lock.heartbeat),
             duration_ms(self.lock.heartbeat_timeout),
+            duration_ms(self.lock.slow),
             duration_ms(self.lock.restore),
             duration_ms(self.lock.startup),
             duration_ms(self.lock.thief),

@@ -119,9 +119,21 @@ impl GuiStation {
         station: &str,
         sets: &[&str],
     ) -> Option<LockedStation> {
+        GuiStation::start_locked_env(test, overrides, station, sets, &[]).await
+    }
+
+    /// [`GuiStation::start_locked`] with environment variables `env` for
+    /// the agent (see [`GuiAgent::start_env`]).
+    pub async fn start_locked_env(
+        test: &str,
+        overrides: &[&str],
+        station: &str,
+        sets: &[&str],
+        env: &[(&str, &str)],
+    ) -> Option<LockedStation> {
         let station = GuiStation::start(test, overrides, station).await?;
         let display = Display::start();
-        let agent = GuiAgent::start_with(&display, &station.state_dir, sets);
+        let agent = GuiAgent::start_env(&display, &station.state_dir, sets, env);
         agent.wait_log("link up", 1);
         agent.wait_log("keyboard and pointer grabbed", 1);
         display.wait_lock_visible(&format!("{test}-00-locked.png"), Instant::now());
@@ -328,18 +340,38 @@ impl Display {
         Shot::load(path)
     }
 
-    /// Saves the whole screen as PNG at `path`.
+    /// Saves the whole screen as PNG at `path`: written under a name of
+    /// this process's own, then renamed (a reader, or another test process
+    /// writing the same name, never sees half a file).
     fn capture(&self, path: &Path) {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).unwrap();
         }
+        let partial = path.with_extension(format!("{}.partial.png", std::process::id()));
         let status = Command::new("import")
             .env("DISPLAY", &self.name)
             .args(["-window", "root"])
-            .arg(path)
+            .arg(&partial)
             .status()
             .unwrap();
         assert!(status.success(), "import failed for {}", path.display());
+        std::fs::rename(&partial, path).unwrap();
+    }
+}
+
+impl Covered {
+    /// Prints the BENCH lines of attack `name` (see BENCHMARKS.md):
+    /// `covered_ms`, `lock_back_ms` and `uncovered_after`.
+    pub fn print(&self, name: &str) {
+        println!(
+            "BENCH attack={name} covered_ms={}",
+            self.covered.as_millis()
+        );
+        println!("BENCH attack={name} lock_back_ms={}", self.lock.as_millis());
+        println!(
+            "BENCH attack={name} uncovered_after={}",
+            self.uncovered_after
+        );
     }
 }
 
@@ -367,6 +399,18 @@ impl Display {
             ok && !id.is_empty()
         });
         id
+    }
+
+    /// Runs `x11-intruder churn MS` to its end: windows created, mapped
+    /// and destroyed in a tight loop for `ms` milliseconds; how many.
+    pub fn churn(&self, ms: u64) -> u32 {
+        let out = std::process::Command::new(binary("x11-intruder"))
+            .args(["churn", &ms.to_string()])
+            .env("DISPLAY", &self.name)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
     }
 
     /// Starts the hostile X client (`x11-intruder cover HOW`: "above" or
@@ -677,6 +721,18 @@ impl GuiAgent {
     /// lock-screen process) on `state_dir` with the GUI on `display` and
     /// `--set` overrides `sets` (e.g. `lock.restore_ms=1500`).
     pub fn start_with(display: &Display, state_dir: &Path, sets: &[&str]) -> GuiAgent {
+        GuiAgent::start_env(display, state_dir, sets, &[])
+    }
+
+    /// [`GuiAgent::start_with`], with environment variables `env` added
+    /// (the service passes them on to its lock-screen processes: test
+    /// knobs such as `BILIK_UI_TEST_BUSY_MS`).
+    pub fn start_env(
+        display: &Display,
+        state_dir: &Path,
+        sets: &[&str],
+        env: &[(&str, &str)],
+    ) -> GuiAgent {
         let log = state_dir.with_extension("gui.log");
         let log_file = std::fs::File::create(&log).unwrap();
         let mut command = Command::new(binary("bilik-agent"));
@@ -688,6 +744,7 @@ impl GuiAgent {
             command.args(["--set", set]);
         }
         let child = command
+            .envs(env.iter().copied())
             .env("DISPLAY", &display.name)
             .env("LIBGL_ALWAYS_SOFTWARE", "1")
             .env("RUST_LOG", "info,bilik_agent=debug")

@@ -12,8 +12,7 @@
 #![allow(clippy::unwrap_used)]
 
 use bilik_proto::v1::*;
-use bilik_tests::gui::{Display, GuiAgent, GuiStation, SCREEN, poll};
-use std::time::Instant;
+use bilik_tests::gui::{Display, GuiAgent, GuiStation, LockedStation, SCREEN, poll};
 
 /// The countdown window's rectangle (x, y, width, height), once exactly one
 /// "Bilik" window is mapped and it is not full screen.
@@ -69,20 +68,28 @@ async fn unlock(admin: &mut bilik_tests::Staff) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dragged_countdown_moves_stays_on_screen_and_the_next_session_starts_in_the_corner() {
-    let Some(GuiStation {
-        mut admin,
-        state_dir: state,
-        server: _server,
-        dir: _dir,
-    }) = GuiStation::start("gui_countdown_drag", &[], "PC-15").await
+    // Every field bound by name: what is not bound would be dropped (and
+    // the server killed) at the end of this statement.
+    let Some(LockedStation {
+        agent,
+        display,
+        station:
+            GuiStation {
+                mut admin,
+                server: _server,
+                dir: _dir,
+                ..
+            },
+    }) = GuiStation::start_locked(
+        "gui_countdown_drag",
+        &[],
+        "PC-15",
+        &["lock.countdown_corner=bottom-left"],
+    )
+    .await
     else {
         return;
     };
-    let display = Display::start();
-    let agent = GuiAgent::start_with(&display, &state, &["lock.countdown_corner=bottom-left"]);
-    agent.wait_log("link up", 1);
-    agent.wait_log("keyboard and pointer grabbed", 1);
-    display.wait_lock_visible("drag-00-locked.png", Instant::now());
 
     let released = logged(&agent, "keyboard and pointer released");
     unlock(&mut admin).await;

@@ -18,27 +18,27 @@
 #![allow(clippy::unwrap_used)]
 
 use bilik_proto::v1::*;
-use bilik_tests::gui::{Display, GuiAgent, GuiStation, artifacts_dir, poll, wait_tamper};
+use bilik_tests::gui::{GuiStation, LockedStation, artifacts_dir, poll, wait_tamper};
 use std::time::Instant;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_stopped_or_terminated_lock_screen_takes_the_session_away() {
     // Every field bound by name: what is not bound would be dropped (and
     // the server killed) at the end of this statement.
-    let Some(GuiStation {
-        mut admin,
-        state_dir: state,
-        server: _server,
-        dir: _dir,
-    }) = GuiStation::start("gui_kill_attacks", &[], "PC-12").await
+    let Some(LockedStation {
+        agent,
+        display,
+        station:
+            GuiStation {
+                mut admin,
+                server: _server,
+                dir: _dir,
+                ..
+            },
+    }) = GuiStation::start_locked("gui_kill_attacks", &[], "PC-12", &[]).await
     else {
         return;
     };
-    let display = Display::start();
-    let agent = GuiAgent::start(&display, &state);
-    agent.wait_log("link up", 1);
-    agent.wait_log("keyboard and pointer grabbed", 1);
-    display.wait_lock_visible("kill-00-locked.png", Instant::now());
 
     let attacks = [
         ("kill-9", "KILL", "exited (signal: 9"),
@@ -88,15 +88,7 @@ async fn a_killed_stopped_or_terminated_lock_screen_takes_the_session_away() {
             new = second;
         }
         let seen = display.wait_covered(&format!("kill-{name}-locked.png"), t0);
-        println!(
-            "BENCH attack={name} covered_ms={}",
-            seen.covered.as_millis()
-        );
-        println!("BENCH attack={name} lock_back_ms={}", seen.lock.as_millis());
-        println!(
-            "BENCH attack={name} uncovered_after={}",
-            seen.uncovered_after
-        );
+        seen.print(name);
         // From the log: the new lock screen connected, then grabbed (its
         // lock verified with the X server), counted from the signal.
         agent.wait_log("keyboard and pointer grabbed", n + 2);

@@ -15,7 +15,7 @@
 //! fails instead.
 #![allow(clippy::unwrap_used)]
 
-use bilik_tests::gui::{Display, GuiAgent, GuiStation, wait_tamper};
+use bilik_tests::gui::{GuiAgent, GuiStation, LockedStation, wait_tamper};
 use std::time::{Duration, Instant};
 
 /// The time stamp of the `nth` (1-based) log line containing `needle`.
@@ -52,20 +52,20 @@ fn seen_within(agent: &GuiAgent, count: usize, limit: Duration) -> bool {
 async fn window_tricks_leave_the_screen_locked() {
     // Every field bound by name: what is not bound would be dropped (and
     // the server killed) at the end of this statement.
-    let Some(GuiStation {
-        mut admin,
-        state_dir: state,
-        server: _server,
-        dir: _dir,
-    }) = GuiStation::start("gui_window_attacks", &[], "PC-11").await
+    let Some(LockedStation {
+        agent,
+        display,
+        station:
+            GuiStation {
+                mut admin,
+                server: _server,
+                dir: _dir,
+                ..
+            },
+    }) = GuiStation::start_locked("gui_window_attacks", &[], "PC-11", &[]).await
     else {
         return;
     };
-    let display = Display::start();
-    let agent = GuiAgent::start(&display, &state);
-    agent.wait_log("link up", 1);
-    agent.wait_log("keyboard and pointer grabbed", 1);
-    display.wait_lock_visible("attacks-00-locked.png", Instant::now());
     let window = display.lock_window();
 
     // (name, what the lock screen reports, the attack)
@@ -150,15 +150,7 @@ async fn window_tricks_leave_the_screen_locked() {
         repairs += 1;
         agent.wait_log("lock-screen window tampered with; repairing", repairs);
         let seen = display.wait_covered(&format!("attacks-{name}.png"), t0);
-        println!(
-            "BENCH attack={name} covered_ms={}",
-            seen.covered.as_millis()
-        );
-        println!("BENCH attack={name} lock_back_ms={}", seen.lock.as_millis());
-        println!(
-            "BENCH attack={name} uncovered_after={}",
-            seen.uncovered_after
-        );
+        seen.print(name);
         // The server was told.
         let told = wait_tamper(&mut admin, report).await;
         assert!(told.starts_with("PC-11: "), "{told}");

@@ -11,6 +11,12 @@
 //! - `x11-intruder grab`: after a line on stdin, tries to grab the keyboard
 //!   every few milliseconds until it has it, prints `grabbed`, and keeps
 //!   it until killed (a patron's program stealing the keyboard).
+//! - `x11-intruder churn MS`: for MS milliseconds, creates, maps and
+//!   destroys small windows over the screen in a tight loop, in bursts of
+//!   200 ms with 400 ms pauses (top-level and override-redirect ones by
+//!   turns, a few alive at a time), so windows
+//!   the lock screen's repairer just saw are gone by its next request;
+//!   prints how many it made.
 //!
 //! `cover` prints the window id once it is mapped, then stays.
 #![allow(clippy::unwrap_used)]
@@ -86,6 +92,69 @@ fn main() {
                 }
             }
         }
+        ["churn", ms] => {
+            const BURST: std::time::Duration = std::time::Duration::from_millis(200);
+            const PAUSE: std::time::Duration = std::time::Duration::from_millis(400);
+            let end =
+                std::time::Instant::now() + std::time::Duration::from_millis(ms.parse().unwrap());
+            let mut alive = std::collections::VecDeque::new();
+            let mut made = 0u32;
+            let mut burst = std::time::Instant::now();
+            while std::time::Instant::now() < end {
+                if burst.elapsed() >= BURST {
+                    // Between bursts, the lock screen may verify its lock
+                    // again (a flood that never stops is a lock that cannot
+                    // be verified: replaced, as it should be).
+                    for window in alive.drain(..) {
+                        conn.destroy_window(window).unwrap();
+                    }
+                    conn.get_input_focus().unwrap().reply().unwrap();
+                    std::thread::sleep(PAUSE);
+                    burst = std::time::Instant::now();
+                }
+                let window = conn.generate_id().unwrap();
+                let aux = CreateWindowAux::new()
+                    .background_pixel(0x0000_ff00)
+                    .override_redirect(made % 2);
+                let (x, y) = (
+                    i16::try_from((made * 37) % 1000).unwrap(),
+                    i16::try_from((made * 53) % 600).unwrap(),
+                );
+                conn.create_window(
+                    x11rb::COPY_DEPTH_FROM_PARENT,
+                    window,
+                    root,
+                    x,
+                    y,
+                    200,
+                    150,
+                    0,
+                    WindowClass::INPUT_OUTPUT,
+                    0,
+                    &aux,
+                )
+                .unwrap();
+                conn.map_window(window).unwrap();
+                alive.push_back(window);
+                if alive.len() > 4
+                    && let Some(old) = alive.pop_front()
+                {
+                    conn.destroy_window(old).unwrap();
+                }
+                made += 1;
+                // A round trip and a breath each time: the X server and
+                // the window manager keep up (a backlog of thousands of
+                // windows would only slow every client down).
+                conn.get_input_focus().unwrap().reply().unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            for window in alive {
+                conn.destroy_window(window).unwrap();
+            }
+            conn.flush().unwrap();
+            conn.get_input_focus().unwrap().reply().unwrap();
+            println!("{made}");
+        }
         ["unfullscreen", window] => {
             let window: u32 = window.parse().unwrap();
             let state = atom(&conn, "_NET_WM_STATE");
@@ -138,7 +207,9 @@ fn main() {
             }
         }
         _ => {
-            eprintln!("usage: x11-intruder cover above|override | unfullscreen WINDOW | grab");
+            eprintln!(
+                "usage: x11-intruder cover above|override | churn MS | unfullscreen WINDOW | grab"
+            );
             std::process::exit(2);
         }
     }

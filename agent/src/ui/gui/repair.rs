@@ -3,7 +3,18 @@
 //! server and repairs it, and writes the status line that is the UI's
 //! heartbeat to the service.
 //!
-//! While locked, every tick:
+//! The thread wakes every [`TICK`] to write that status line, but checks
+//! with the X server only when something may have changed: an X event on
+//! its own connection ([`Client::watch`]: a top-level window created,
+//! mapped, unmapped, moved or restacked, the lock window's own structure,
+//! visibility, `_NET_WM_STATE` or focus), a new screen, the last check
+//! finding a problem (repairs are checked again on the next tick), and in
+//! any case every [`SAFETY`] (a slow safety tick that verifies everything,
+//! the grab included, with the X server). An idle lock screen thus costs
+//! one full check a second instead of ten; an attack is seen on the tick
+//! after its first event, as fast as with a check on every tick.
+//!
+//! Each check, while locked:
 //!
 //! - the window must be viewable: if it was unmapped or iconified, it is
 //!   mapped again and activated;
@@ -40,8 +51,12 @@ use super::x11::{Client, Observed};
 use crate::ui::UiState;
 use crate::ui::wire::{FromUi, Screen};
 
-/// Time between two checks.
+/// Time between two status lines (and the longest an X event waits for
+/// its check).
 pub(super) const TICK: Duration = Duration::from_millis(100);
+/// The longest time between two full checks with the X server when no
+/// event asked for one.
+const SAFETY: Duration = Duration::from_secs(1);
 /// A window that has not drawn for this long while viewable is hung (it
 /// draws at least once a second).
 const STALLED: Duration = Duration::from_secs(5);
@@ -50,6 +65,30 @@ const STALLED: Duration = Duration::from_secs(5);
 const PAINT_WAIT: Duration = Duration::from_secs(3);
 /// How often the monitor list is read again.
 const MONITORS_EVERY: Duration = Duration::from_secs(2);
+
+/// The test knob that makes a lock screen slow: with
+/// `BILIK_UI_TEST_BUSY_MS=N`, the repair thread of a verified lock spends
+/// N ms computing, writing no status, every [`BUSY_EVERY`] (what a lock
+/// screen starved of CPU looks like to the service: silent, but running).
+/// Set only by the GUI tests; the service passes its environment on.
+pub(super) const TEST_BUSY_ENV: &str = "BILIK_UI_TEST_BUSY_MS";
+/// How often the busy test knob's stall comes back.
+const BUSY_EVERY: Duration = Duration::from_secs(3);
+
+/// The busy stall's length, if [`TEST_BUSY_ENV`] asks for one.
+fn test_busy() -> Option<Duration> {
+    let ms: u64 = std::env::var(TEST_BUSY_ENV).ok()?.parse().ok()?;
+    tracing::warn!(ms, "test knob: the repair thread stalls (busy) every 3 s");
+    Some(Duration::from_millis(ms))
+}
+
+/// Burns CPU for `time` (the busy test knob).
+fn spin(time: Duration) {
+    let end = Instant::now() + time;
+    while Instant::now() < end {
+        std::hint::spin_loop();
+    }
+}
 
 /// Where the repair thread's status lines go.
 #[derive(Debug, Clone)]
@@ -94,6 +133,8 @@ struct Repairer {
     drawn_after: u64,
     /// The lock rectangle's size on the last check (pixels).
     want_size: (i32, i32),
+    /// When the X server was last asked (a full check).
+    checked_at: Instant,
     /// When `drawn_after` was last set: after [`PAINT_WAIT`] the lock
     /// counts as drawn whatever the frames said (the curtain must not hold
     /// the grab for ever on a frame size measured a pixel off).
@@ -123,8 +164,20 @@ pub(super) fn spawn(
                 drawn_after: 0,
                 want_size: (0, 0),
                 drawn_at: Instant::now(),
+                checked_at: Instant::now(),
             };
+            let busy = test_busy();
+            let mut busy_at = None;
             while r.tick() {
+                if let Some(busy) = busy
+                    && r.verified_once
+                {
+                    let next = *busy_at.get_or_insert_with(|| Instant::now() + BUSY_EVERY);
+                    if Instant::now() >= next {
+                        spin(busy);
+                        busy_at = Some(Instant::now() + BUSY_EVERY);
+                    }
+                }
                 r.shared.wait_wake(TICK);
             }
         })
@@ -147,8 +200,14 @@ impl Repairer {
             // Hidden until the service activates it: nothing to check, only
             // the heartbeat (a stopped standby is replaced too), and the
             // window's background made ready for when it is shown.
-            if self.client.is_none() {
-                let _ = self.connect();
+            match &self.client {
+                None => {
+                    let _ = self.connect();
+                }
+                // Drained (the events of a hidden window need no look).
+                Some(client) => {
+                    client.events();
+                }
             }
             let status = FromUi::Status {
                 seq: self.heartbeat.seq.load(Ordering::Relaxed),
@@ -164,16 +223,25 @@ impl Repairer {
             UiState::Locked | UiState::Maintenance => Screen::Locked,
             UiState::InSession(_) | UiState::Warning { .. } => Screen::Countdown,
         };
-        if screen != self.screen || epoch != self.epoch {
+        let events = self.client.as_ref().map_or(0, Client::events);
+        let changed = screen != self.screen || epoch != self.epoch;
+        if changed {
             self.screen = screen;
             self.epoch = epoch;
             self.verified_once = false;
             self.was_ok = false;
             self.redraw();
         }
-        let problems = if windowed {
+        let due = changed
+            || events > 0
+            || !self.was_ok
+            || self.client.is_none()
+            || self.checked_at.elapsed() >= SAFETY;
+        let problems = if windowed || !due {
+            // (Not due: nothing changed since a check that found none.)
             Vec::new()
         } else {
+            self.checked_at = Instant::now();
             self.check(screen)
         };
         let (screen, verified) = match (&self.client, windowed) {
@@ -251,6 +319,7 @@ impl Repairer {
         };
         let client =
             Client::open(handles).map_err(|e| format!("no X connection for repairs: {e}"))?;
+        client.watch();
         let [r, g, b, _] = super::lock_screen::BACKGROUND.to_array();
         client.set_background([r, g, b]);
         self.client = Some(client);

@@ -241,6 +241,50 @@ impl Client {
         }
     }
 
+    /// Asks the X server, on the repairer's connection, for the events
+    /// that can mean the lock window needs a look: any top-level window
+    /// created, mapped, unmapped, moved, resized or restacked (the root's
+    /// substructure), and the lock window's own structure, visibility,
+    /// properties (`_NET_WM_STATE`) and focus. Only this connection's
+    /// selection changes; eframe's is its own.
+    pub(super) fn watch(&self) {
+        let window = xlib::StructureNotifyMask
+            | xlib::VisibilityChangeMask
+            | xlib::PropertyChangeMask
+            | xlib::FocusChangeMask;
+        // SAFETY: plain requests on the repairer's connection (a stale
+        // window id only yields an X error, kept by the error handler).
+        unsafe {
+            (self.xlib.XSelectInput)(self.own.as_ptr(), self.root, xlib::SubstructureNotifyMask);
+            (self.xlib.XSelectInput)(self.own.as_ptr(), self.eframe.window, window);
+        }
+        self.flush();
+    }
+
+    /// Reads every event that has arrived on the repairer's connection
+    /// (without waiting, and without a round trip); how many of them may
+    /// mean the lock window needs a look (its own focus coming back, the
+    /// pointer entering and unrelated properties do not).
+    pub(super) fn events(&self) -> usize {
+        let mut count = 0;
+        // SAFETY: XPending reads what has arrived without blocking;
+        // XNextEvent then returns a queued event into a zeroed XEvent, read
+        // through the union member its type names.
+        unsafe {
+            while (self.xlib.XPending)(self.own.as_ptr()) > 0 {
+                let mut event: xlib::XEvent = std::mem::zeroed();
+                (self.xlib.XNextEvent)(self.own.as_ptr(), &mut event);
+                let relevant = match event.get_type() {
+                    xlib::FocusIn | xlib::EnterNotify => false,
+                    xlib::PropertyNotify => event.property.atom == self.net_wm_state,
+                    _ => true,
+                };
+                count += usize::from(relevant);
+            }
+        }
+        count
+    }
+
     /// The monitors, read on the repairer's connection.
     pub(super) fn monitors(&self) -> Vec<Monitor> {
         monitors_on(self.own, self.root)

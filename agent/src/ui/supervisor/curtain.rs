@@ -21,9 +21,9 @@
 //! window or connection; a curtain that is gone is made again on its next
 //! raise, and the lock screen's own repairs stay the lock's real guard.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use x11rb::connection::Connection;
 use x11rb::errors::ReplyOrIdError;
@@ -42,6 +42,10 @@ const BACKGROUND: [u8; 3] = [13, 31, 56];
 const TEXT: [u8; 3] = [232, 238, 246];
 /// While up, it is raised again and its grab checked this often.
 const KEEP_UP: Duration = Duration::from_millis(100);
+/// While down, the X server is asked for a round trip this often: how
+/// long ago it last answered tells the judge whether a silent lock screen
+/// may just be waiting on a slow X server.
+const PROBE_EVERY: Duration = Duration::from_millis(250);
 /// Core fonts tried in order (the first that exists is used).
 const FONTS: [&str; 4] = [
     "-misc-fixed-bold-r-normal--18-*-*-*-*-*-iso8859-1",
@@ -82,6 +86,11 @@ pub(super) struct Curtain {
     /// The curtain is mapped and holds the keyboard and pointer (as the X
     /// server granted): the screen is locked by the service itself.
     holding: Arc<AtomicBool>,
+    /// When the X server last answered the curtain's connection: ms since
+    /// `epoch`, 0 while there is no connection.
+    answered: Arc<AtomicU64>,
+    /// The origin of `answered`.
+    epoch: Instant,
 }
 
 impl Curtain {
@@ -95,11 +104,16 @@ impl Curtain {
         let (tx, rx) = mpsc::channel();
         let window = Arc::new(AtomicU32::new(0));
         let holding = Arc::new(AtomicBool::new(false));
-        let (id, held) = (window.clone(), holding.clone());
+        let answered = Arc::new(AtomicU64::new(0));
+        let epoch = Instant::now();
+        let (id, held, answer) = (window.clone(), holding.clone(), answered.clone());
         let (ready_tx, ready) = mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("lock-curtain".into())
-            .spawn(move || run(&rx, &id, &held, &ready_tx));
+            .spawn(move || {
+                let answers = Answers { at: &answer, epoch };
+                run(&rx, &id, &held, &ready_tx, &answers);
+            });
         if let Err(e) = spawned {
             tracing::warn!(error = %e, "cannot start the curtain's thread");
             return None;
@@ -111,6 +125,19 @@ impl Curtain {
             window,
             last: None,
             holding,
+            answered,
+            epoch,
+        })
+    }
+
+    /// How long ago the X server last answered the curtain's connection
+    /// (it asks every [`PROBE_EVERY`], or [`KEEP_UP`] while up); `None`
+    /// while it has no connection.
+    pub(super) fn x_lag(&self) -> Option<Duration> {
+        let at = self.answered.load(Ordering::Relaxed);
+        (at != 0).then(|| {
+            let now = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+            Duration::from_millis(now.saturating_sub(at))
         })
     }
 
@@ -162,10 +189,35 @@ struct Drawn {
     mapped: bool,
 }
 
+/// Where the curtain's thread notes the X server's answers.
+struct Answers<'a> {
+    /// [`Curtain::answered`].
+    at: &'a AtomicU64,
+    /// [`Curtain::epoch`].
+    epoch: Instant,
+}
+
+impl Answers<'_> {
+    /// The X server answered just now (`ok`), or the connection is gone.
+    fn note(&self, ok: bool) {
+        let now = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.at
+            .store(if ok { now.max(1) } else { 0 }, Ordering::Relaxed);
+    }
+}
+
 /// The thread: applies the service's wishes, keeps the curtain up and
-/// painted while it should be.
-fn run(rx: &mpsc::Receiver<Want>, id: &AtomicU32, holding: &AtomicBool, ready: &mpsc::Sender<()>) {
+/// painted while it should be, and asks the X server for a round trip now
+/// and then while down.
+fn run(
+    rx: &mpsc::Receiver<Want>,
+    id: &AtomicU32,
+    holding: &AtomicBool,
+    ready: &mpsc::Sender<()>,
+    answers: &Answers<'_>,
+) {
     let mut drawn = make(id);
+    answers.note(drawn.is_some());
     let _ = ready.send(());
     let mut want = Want {
         up: false,
@@ -174,11 +226,7 @@ fn run(rx: &mpsc::Receiver<Want>, id: &AtomicU32, holding: &AtomicBool, ready: &
         lines: Vec::new(),
     };
     loop {
-        let next = if want.up {
-            rx.recv_timeout(KEEP_UP)
-        } else {
-            rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected)
-        };
+        let next = rx.recv_timeout(if want.up { KEEP_UP } else { PROBE_EVERY });
         match next {
             Ok(w) => want = w,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -191,12 +239,17 @@ fn run(rx: &mpsc::Receiver<Want>, id: &AtomicU32, holding: &AtomicBool, ready: &
         if drawn.is_none() && want.up {
             drawn = make(id);
         }
-        if let Some(d) = &mut drawn
-            && let Err(e) = d.apply(&want)
-        {
-            tracing::warn!(error = %e, "the lock curtain lost its X connection");
-            id.store(0, Ordering::Relaxed);
-            drawn = None;
+        if let Some(d) = &mut drawn {
+            let done = d.apply(&want).and_then(|()| {
+                d.conn.get_input_focus()?.reply()?;
+                Ok(())
+            });
+            answers.note(done.is_ok());
+            if let Err(e) = done {
+                tracing::warn!(error = %e, "the lock curtain lost its X connection");
+                id.store(0, Ordering::Relaxed);
+                drawn = None;
+            }
         }
         let held = drawn.as_ref().is_some_and(|d| d.mapped && d.grabbed);
         holding.store(held, Ordering::Relaxed);

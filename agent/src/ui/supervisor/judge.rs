@@ -2,8 +2,16 @@
 //! every input a method taking `now`, so the bounds are tested without a
 //! window.
 //!
-//! - No status line for `heartbeat_timeout` (the UI was SIGSTOPped, or
-//!   hangs): kill it (a new one is started).
+//! - No status line for `heartbeat_timeout`: what `/proc` says of the
+//!   process decides ([`Judge::process`], `liveness`). Exited: its exit
+//!   report is waited for (it says how it ended). Stopped (SIGSTOP), or
+//!   sleeping with no CPU time used for `heartbeat_timeout` while the X
+//!   server answers the service (`x_lag`)
+//!   (hung), or nothing known: kill it (a new one is started), a tamper.
+//!   Running, or using CPU (slow: a starved machine, not the patron): it
+//!   is waited for, no tamper and no session end while it makes progress
+//!   (the curtain covers a lock it does not verify, as for any other), up
+//!   to `slow` of silence, after which it is killed and replaced anyway.
 //! - Due locked, the UI answering but not verifying its lock for half of
 //!   `restore` after it had verified one: kill it too (it cannot repair).
 //! - Due locked and no verified lock for `restore` (`startup` until the
@@ -20,6 +28,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::super::wire::Screen;
+use super::liveness::{Sample, State};
 use crate::config::LockConfig;
 
 /// What to do about the UI.
@@ -28,8 +37,30 @@ pub(super) enum Verdict {
     /// Kill the UI process (a new one is started): it stopped answering or
     /// cannot repair its lock. The text says why, for the tamper report.
     Kill(String),
+    /// The UI is silent but running: waited for (logged once per silence,
+    /// no tamper).
+    Wait(String),
     /// No verified lock in time: end the patron's session.
     Escalate(String),
+}
+
+/// The X server counts as slow when it has not answered the service's own
+/// connection for this long (the curtain asks every 250 ms).
+const X_SLOW: Duration = Duration::from_millis(500);
+
+/// What a silent UI's process is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Life {
+    /// Running, or its CPU time advanced lately: starved, not hung.
+    Slow,
+    /// Stopped by a signal.
+    Stopped,
+    /// Sleeping without using CPU time: hung.
+    Hung,
+    /// Exited.
+    Gone,
+    /// Not known (no look at `/proc`).
+    Unknown,
 }
 
 /// The last status line of the current UI.
@@ -46,8 +77,23 @@ struct Status {
 /// The judge's memory. See the module docs.
 #[derive(Debug)]
 pub(super) struct Judge {
+    /// The heartbeat period: a UI not heard from for longer is looked at
+    /// in `/proc`.
+    period: Duration,
     /// The bounds.
     heartbeat_timeout: Duration,
+    /// A silent but running UI is waited for this long.
+    slow: Duration,
+    /// The last look at the silent UI's process (`None`: not silent, or
+    /// not known), and when its CPU time last advanced since it went
+    /// silent.
+    sample: Option<(Sample, Option<Instant>)>,
+    /// The current silence was reported as slowness already.
+    slow_told: bool,
+    /// How long ago the X server last answered the service's own
+    /// connection (`None`: not known): a lock screen that waits on a slow
+    /// X server uses no CPU time, and is not hung.
+    x_lag: Option<Duration>,
     /// No verified lock this long (once one was seen): escalate.
     restore: Duration,
     /// The same before the first verified lock since start.
@@ -86,7 +132,12 @@ impl Judge {
     /// A judge with `config`'s bounds, no UI yet.
     pub(super) fn new(config: &LockConfig) -> Judge {
         Judge {
+            period: config.heartbeat,
             heartbeat_timeout: config.heartbeat_timeout,
+            slow: config.slow,
+            sample: None,
+            slow_told: false,
+            x_lag: None,
             restore: config.restore,
             startup: config.startup,
             thief: config.thief,
@@ -107,6 +158,8 @@ impl Judge {
     /// A new UI process was started.
     pub(super) fn started(&mut self, now: Instant) {
         self.started = Some(now);
+        self.sample = None;
+        self.slow_told = false;
         self.connected = None;
         self.status = None;
         self.child_verified = false;
@@ -118,6 +171,8 @@ impl Judge {
     /// The UI process is gone (exited or killed).
     pub(super) fn gone(&mut self) {
         self.started = None;
+        self.sample = None;
+        self.slow_told = false;
         self.connected = None;
         self.status = None;
         self.child_verified = false;
@@ -148,6 +203,61 @@ impl Judge {
             })
     }
 
+    /// Whether the UI has been silent for more than a heartbeat period:
+    /// its process should be looked at ([`Judge::process`]).
+    pub(super) fn silent(&self, now: Instant) -> bool {
+        self.started.is_some()
+            && self
+                .status
+                .map(|s| s.at)
+                .or(self.connected)
+                .is_some_and(|at| now.saturating_duration_since(at) > self.period)
+    }
+
+    /// A look at the silent UI's process at `now` (`None`: cannot be
+    /// told).
+    pub(super) fn process(&mut self, now: Instant, sample: Option<Sample>) {
+        let Some(sample) = sample else {
+            self.sample = None;
+            return;
+        };
+        let progress = match self.sample {
+            Some((last, _)) if sample.cpu > last.cpu => Some(now),
+            Some((_, at)) => at,
+            None => None,
+        };
+        self.sample = Some((sample, progress));
+    }
+
+    /// How long ago the X server last answered the service (its curtain's
+    /// connection); `None`: not known.
+    pub(super) fn x_lag(&mut self, lag: Option<Duration>) {
+        self.x_lag = lag;
+    }
+
+    /// What the last look at the silent UI's process says.
+    fn silence(&self, now: Instant) -> Life {
+        let Some((sample, progress)) = self.sample else {
+            return Life::Unknown;
+        };
+        match sample.state {
+            State::Gone => Life::Gone,
+            State::Stopped => Life::Stopped,
+            State::Running => Life::Slow,
+            State::Sleeping
+                if progress.is_some_and(|t| {
+                    now.saturating_duration_since(t) <= self.heartbeat_timeout
+                }) =>
+            {
+                Life::Slow
+            }
+            // Waiting on an X server that does not answer the service
+            // either (busy, starved or grabbed): slow, not hung.
+            State::Sleeping if self.x_lag.is_some_and(|lag| lag > X_SLOW) => Life::Slow,
+            State::Sleeping => Life::Hung,
+        }
+    }
+
     /// The UI said a good hello.
     pub(super) fn connected(&mut self, now: Instant) {
         self.connected = Some(now);
@@ -167,6 +277,8 @@ impl Judge {
         } else {
             self.grab_taken_since = None;
         }
+        self.sample = None;
+        self.slow_told = false;
         self.status = Some(Status {
             at: now,
             screen,
@@ -215,14 +327,50 @@ impl Judge {
         let mut verdicts = Vec::new();
         let since = |t: Instant| now.saturating_duration_since(t);
         let ms = |d: Duration| d.as_millis();
+        let mut slow = false;
         if let Some(started) = self.started {
             let heard = self.status.map(|s| s.at).or(self.connected);
             match heard {
                 Some(at) if since(at) > self.heartbeat_timeout => {
-                    verdicts.push(Verdict::Kill(format!(
-                        "the lock screen stopped answering (no heartbeat for {} ms: stopped or hung)",
-                        ms(since(at))
-                    )));
+                    let silent = ms(since(at));
+                    let why = match self.silence(now) {
+                        Life::Slow if since(at) <= self.slow => {
+                            slow = true;
+                            if !self.slow_told {
+                                self.slow_told = true;
+                                verdicts.push(Verdict::Wait(format!(
+                                    "the lock screen is slow: no heartbeat for {silent} ms, but it is running, or waiting on an X server that is slow for the service too (waited for up to {} ms)",
+                                    ms(self.slow)
+                                )));
+                            }
+                            None
+                        }
+                        Life::Slow => Some(format!(
+                            "the lock screen did not answer for {silent} ms though running (bound {} ms)",
+                            ms(self.slow)
+                        )),
+                        Life::Stopped => Some(format!(
+                            "the lock screen stopped answering (no heartbeat for {silent} ms: stopped)"
+                        )),
+                        Life::Hung => Some(format!(
+                            "the lock screen stopped answering (no heartbeat for {silent} ms, no CPU time used: hung)"
+                        )),
+                        // Its exit is reported by the process task once
+                        // the process is reaped (a tamper report with its
+                        // exit status): not killed again before, unless
+                        // that report never comes.
+                        Life::Gone if since(at) <= self.slow => {
+                            slow = true;
+                            None
+                        }
+                        Life::Gone => Some(format!(
+                            "the lock screen stopped answering (no heartbeat for {silent} ms: exited)"
+                        )),
+                        Life::Unknown => Some(format!(
+                            "the lock screen stopped answering (no heartbeat for {silent} ms: stopped or hung)"
+                        )),
+                    };
+                    verdicts.extend(why.map(Verdict::Kill));
                 }
                 None if since(started) > self.startup.max(self.heartbeat_timeout * 5) => {
                     verdicts.push(Verdict::Kill(format!(
@@ -236,7 +384,11 @@ impl Judge {
         let verified = self.lock_verified(now);
         if due_locked && !verified && self.status.is_some() {
             let since_t = *self.unverified_since.get_or_insert(now);
-            if self.child_verified && since(since_t) > self.restore / 2 && verdicts.is_empty() {
+            if self.child_verified
+                && since(since_t) > self.restore / 2
+                && verdicts.is_empty()
+                && !slow
+            {
                 verdicts.push(Verdict::Kill(format!(
                     "the lock screen could not restore its lock for {} ms",
                     ms(since(since_t))
@@ -245,7 +397,12 @@ impl Judge {
         } else {
             self.unverified_since = None;
         }
-        if due_locked && !verified {
+        if due_locked && !verified && slow {
+            // A slow lock screen still covers the screen and holds the
+            // grab (X keeps it for the process): the bound for a verified
+            // lock starts once it answers again, or is replaced.
+            self.due_since = None;
+        } else if due_locked && !verified {
             let due = *self.due_since.get_or_insert(now);
             let bound = if self.ever_verified && !self.curtain_holds {
                 self.restore
@@ -336,6 +493,147 @@ mod tests {
             matches!(&v[..], [Verdict::Kill(why)] if why.contains("stopped answering")),
             "{v:?}"
         );
+    }
+
+    fn look(state: State, cpu: u64) -> Option<Sample> {
+        Some(Sample { state, cpu })
+    }
+
+    /// A UI that verified its lock at `t0` and then went silent; the
+    /// service looks at its process every 100 ms from `t0 + 200 ms` to
+    /// `until` with `sample(n)` for the n-th look, ticking the judge; the
+    /// verdicts.
+    fn silent_ui(until: u64, mut sample: impl FnMut(u64) -> Option<Sample>) -> Vec<(u64, Verdict)> {
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0, Screen::Locked, true, false);
+        let mut verdicts = Vec::new();
+        for n in 0.. {
+            let at = 200 + 100 * n;
+            if at > until {
+                break;
+            }
+            let now = t0 + MS(at);
+            assert!(j.silent(now));
+            j.process(now, sample(n));
+            verdicts.extend(j.tick(now, true).into_iter().map(|v| (at, v)));
+            if verdicts.iter().any(|(_, v)| matches!(v, Verdict::Kill(_))) {
+                break;
+            }
+        }
+        verdicts
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stopped_or_hung_ui_is_killed_after_the_heartbeat_timeout() {
+        let v = silent_ui(3000, |_| look(State::Stopped, 10));
+        assert!(
+            matches!(&v[..], [(800, Verdict::Kill(why))] if why.contains("stopped answering") && why.contains("stopped)")),
+            "{v:?}"
+        );
+        // Sleeping and no CPU time used: hung.
+        let v = silent_ui(3000, |_| look(State::Sleeping, 10));
+        assert!(
+            matches!(&v[..], [(800, Verdict::Kill(why))] if why.contains("hung")),
+            "{v:?}"
+        );
+        // Exited: its exit report is waited for (it says how), up to the
+        // slow bound.
+        let v = silent_ui(10_000, |_| look(State::Gone, 0));
+        assert!(
+            matches!(&v[..], [(5100, Verdict::Kill(why))] if why.contains("exited")),
+            "{v:?}"
+        );
+        // Nothing known (no /proc): as before, killed.
+        let v = silent_ui(3000, |_| None);
+        assert!(matches!(&v[..], [(800, Verdict::Kill(_))]), "{v:?}");
+        // Sleeping, but the X server has not answered the service either
+        // (the lock screen waits on it): slow.
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0, Screen::Locked, true, false);
+        j.x_lag(Some(MS(900)));
+        j.process(t0 + MS(800), look(State::Sleeping, 10));
+        let v = j.tick(t0 + MS(900), true);
+        assert!(matches!(&v[..], [Verdict::Wait(_)]), "{v:?}");
+        j.x_lag(Some(MS(100)));
+        let v = j.tick(t0 + MS(1000), true);
+        assert!(
+            matches!(&v[..], [Verdict::Kill(why)] if why.contains("hung")),
+            "{v:?}"
+        );
+        // It used CPU, then stopped using it: hung a heartbeat timeout later.
+        let v = silent_ui(5000, |n| look(State::Sleeping, 10 + n.min(10)));
+        assert!(
+            matches!(&v[..], [(_, Verdict::Wait(_)), (2000, Verdict::Kill(why))] if why.contains("hung")),
+            "{v:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_ui_is_waited_for_up_to_the_slow_bound_then_replaced() {
+        // Runnable (waiting for a CPU) or using CPU time: slow, not hung.
+        for slow in [
+            (|_| look(State::Running, 10)) as fn(u64) -> Option<Sample>,
+            |n| look(State::Sleeping, 10 + n),
+            |n| {
+                look(
+                    if n % 2 == 0 {
+                        State::Running
+                    } else {
+                        State::Sleeping
+                    },
+                    10 + n / 2,
+                )
+            },
+        ] {
+            let v = silent_ui(10_000, slow);
+            assert!(
+                matches!(&v[..], [(800, Verdict::Wait(_)), (5100, Verdict::Kill(why))] if why.contains("though running") && why.contains("bound 5000 ms")),
+                "{v:?}"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_ui_that_answers_again_costs_nothing() {
+        let mut j = judge();
+        let t0 = Instant::now();
+        j.started(t0);
+        j.connected(t0);
+        j.status(t0, Screen::Locked, true, false);
+        for round in 0..3u64 {
+            let base = round * 4000;
+            // Silent 3 s while running: no kill, no escalation (the
+            // restore bound is 2 s), one Wait per silence.
+            let mut waits = 0;
+            for n in 2..=30 {
+                let now = t0 + MS(base + 100 * n);
+                assert!(j.silent(now));
+                j.process(now, look(State::Running, 100 * round + n));
+                for v in j.tick(now, true) {
+                    assert!(matches!(v, Verdict::Wait(_)), "round {round} {n}: {v:?}");
+                    waits += 1;
+                }
+            }
+            assert_eq!(waits, 1);
+            assert!(
+                j.needs_curtain(t0 + MS(base + 3000), MS(400)),
+                "covered while silent"
+            );
+            // It answers: verified again.
+            let now = t0 + MS(base + 3100);
+            j.status(now, Screen::Locked, true, false);
+            assert!(j.tick(now, true).is_empty());
+            assert!(!j.silent(now));
+            let now = t0 + MS(base + 3900);
+            j.status(now, Screen::Locked, true, false);
+            assert!(j.tick(now, true).is_empty());
+        }
     }
 
     #[tokio::test(start_paused = true)]

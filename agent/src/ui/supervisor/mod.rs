@@ -25,6 +25,7 @@
 
 mod curtain;
 mod judge;
+mod liveness;
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -609,6 +610,13 @@ impl Watch {
             !self.windowed && matches!(self.state, UiState::Locked | UiState::Maintenance);
         let curtain = self.curtain.as_ref().is_some_and(Curtain::holding);
         self.judge.curtain_holds(curtain);
+        self.judge
+            .x_lag(self.curtain.as_ref().and_then(Curtain::x_lag));
+        if let Some(child) = &self.child
+            && self.judge.silent(now)
+        {
+            self.judge.process(now, liveness::sample(child.pid));
+        }
         for verdict in self.judge.tick(now, due_locked) {
             match verdict {
                 Verdict::Kill(why) => {
@@ -616,6 +624,7 @@ impl Watch {
                     self.promote();
                     self.tamper(format!("{why}; restarted")).await;
                 }
+                Verdict::Wait(why) => tracing::warn!(%why, "waiting for a slow lock screen"),
                 Verdict::Escalate(why) => {
                     tracing::error!(%why, "no verified lock: escalating");
                     self.tamper(why).await;
