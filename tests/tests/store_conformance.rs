@@ -897,6 +897,34 @@ async fn postgres_errors_do_not_echo_values() {
     assert!(!err.contains("s3cr3t"), "{err}");
 }
 
+/// A commit is durable whatever the database's defaults say: the engine's
+/// connections ask for `synchronous_commit = on`, and check they got it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_commits_are_synchronous_whatever_the_database_says() {
+    let Some(db) = tokio::task::spawn_blocking(|| {
+        bilik_tests::postgres::database("postgres_commits_are_synchronous")
+    })
+    .await
+    .unwrap() else {
+        return;
+    };
+    psql(
+        &db.name,
+        &format!("ALTER DATABASE {} SET synchronous_commit = off", db.name),
+    );
+    psql(
+        &db.name,
+        &format!("ALTER ROLE bilik IN DATABASE {} SET synchronous_commit = off", db.name),
+    );
+    let store = PgStore::connect(&db.url, 2).await.unwrap();
+    store.set_meta("durable", b"yes").await.unwrap();
+    assert_eq!(
+        psql(&db.name, "SHOW fsync").trim(),
+        "on",
+        "the test cluster syncs its WAL"
+    );
+}
+
 /// Runs one SQL statement on a test database as the superuser; its output.
 fn psql(db: &str, sql: &str) -> String {
     let cluster = bilik_tests::postgres::cluster().unwrap();

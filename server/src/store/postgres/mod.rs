@@ -84,6 +84,17 @@ impl PgStore {
         };
         let mut client = store.client().await?;
         schema::migrate(&mut client).await?;
+        // A per-database or per-role `synchronous_commit = off` must not
+        // have won over the connection's own setting.
+        let sync = client
+            .query_one("SHOW synchronous_commit", &[])
+            .await
+            .map_err(db)?;
+        if sync.get::<_, String>(0) == "off" {
+            return Err(StoreError::Database(
+                "the database turns synchronous_commit off: commits would not be durable".into(),
+            ));
+        }
         let fsync = client.query_one("SHOW fsync", &[]).await.map_err(db)?;
         if fsync.get::<_, String>(0) != "on" {
             tracing::warn!("the PostgreSQL server runs with fsync off: commits are not durable");
