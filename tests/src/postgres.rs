@@ -103,9 +103,8 @@ pub fn database(test: &str) -> Option<Database> {
     let cluster = match cluster() {
         Ok(c) => c,
         Err(why) => {
-            let msg = format!(
-                "{test}: no PostgreSQL for the tests ({why}; apt-get install postgresql)"
-            );
+            let msg =
+                format!("{test}: no PostgreSQL for the tests ({why}; apt-get install postgresql)");
             assert!(!required(), "BILIK_E2E=require: {msg}");
             eprintln!("\n*** SKIPPED {msg} ***\n");
             return None;
@@ -143,7 +142,16 @@ impl Cluster {
         let out = Command::new(self.bin.join("psql"))
             .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.dir)
-            .args(["-p", &self.port.to_string(), "-U", "bilik", "-d", name, "-c", sql])
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "bilik",
+                "-d",
+                name,
+                "-c",
+                sql,
+            ])
             .env("PGPASSWORD", &self.password)
             .output()
             .expect("run psql");
@@ -239,13 +247,16 @@ fn start() -> Result<Cluster, String> {
         .arg(format!("unix_socket_directories={}", dir.display()))
         .args(["-c", "fsync=on", "-c", "synchronous_commit=on"])
         .args(["-c", "full_page_writes=on", "-c", "max_connections=300"])
-        .args(["-c", "shared_buffers=32MB", "-c", "log_min_messages=warning"])
+        .args([
+            "-c",
+            "shared_buffers=32MB",
+            "-c",
+            "log_min_messages=warning",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    let mut child = watchdog
-        .spawn()
-        .map_err(|e| format!("watchdog: {e}"))?;
+    let mut child = watchdog.spawn().map_err(|e| format!("watchdog: {e}"))?;
     let lifeline = child.stdin.take().ok_or("no watchdog stdin")?;
     let stdout = child.stdout.take().ok_or("no watchdog stdout")?;
     let mut line = String::new();
@@ -280,8 +291,8 @@ fn wait_ready(data: &Path, watchdog: &mut Child) -> Result<(), String> {
             return Ok(());
         }
         if let Ok(Some(status)) = watchdog.try_wait() {
-            let log = std::fs::read_to_string(data.with_file_name("postgres.log"))
-                .unwrap_or_default();
+            let log =
+                std::fs::read_to_string(data.with_file_name("postgres.log")).unwrap_or_default();
             return Err(format!(
                 "the postmaster exited at start ({status}): {}",
                 log.lines().last().unwrap_or("")
@@ -293,4 +304,3 @@ fn wait_ready(data: &Path, watchdog: &mut Child) -> Result<(), String> {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
-

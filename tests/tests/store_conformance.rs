@@ -79,11 +79,8 @@ async fn postgres_store(test: &'static str) -> Option<PgStore> {
 /// A session id whose UUIDv7 time is `ms`.
 fn session_id_at(ms: i64) -> String {
     let ms = ms as u64;
-    let ts = uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        ms / 1000,
-        ((ms % 1000) * 1_000_000) as u32,
-    );
+    let ts =
+        uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, ((ms % 1000) * 1_000_000) as u32);
     uuid::Uuid::new_v7(ts).to_string()
 }
 
@@ -147,7 +144,10 @@ async fn meta_values<E: Engine>(e: Arc<E>) {
     assert_eq!(e.meta("greeting").await.unwrap(), None);
     assert!(e.create_meta("greeting", b"halo").await.unwrap());
     assert!(!e.create_meta("greeting", b"other").await.unwrap());
-    assert_eq!(e.meta("greeting").await.unwrap().as_deref(), Some(&b"halo"[..]));
+    assert_eq!(
+        e.meta("greeting").await.unwrap().as_deref(),
+        Some(&b"halo"[..])
+    );
     e.set_meta("greeting", b"selamat").await.unwrap();
     assert_eq!(
         e.meta("greeting").await.unwrap().as_deref(),
@@ -158,7 +158,11 @@ async fn meta_values<E: Engine>(e: Arc<E>) {
     // Many first starts at once: exactly one wins.
     let wins = race(RACERS, |i| {
         let e = e.clone();
-        async move { e.create_meta("key", format!("{i}").as_bytes()).await.unwrap() }
+        async move {
+            e.create_meta("key", format!("{i}").as_bytes())
+                .await
+                .unwrap()
+        }
     })
     .await;
     assert_eq!(wins.iter().filter(|w| **w).count(), 1);
@@ -180,7 +184,10 @@ async fn members_write_read_and_count<E: Engine>(e: Arc<E>) {
     ];
     assert_eq!(e.put_members(&batch).await.unwrap(), (2, 2));
     assert_eq!(e.member_count().await.unwrap(), 3);
-    assert_eq!(e.member("0002").await.unwrap().unwrap().name, "Budi Santoso");
+    assert_eq!(
+        e.member("0002").await.unwrap().unwrap().name,
+        "Budi Santoso"
+    );
     assert_eq!(e.put_members(&[]).await.unwrap(), (0, 0));
     // Updates see the record as committed; no change writes nothing.
     assert!(
@@ -241,7 +248,10 @@ async fn members_search_orders_and_pages<E: Engine>(e: Arc<E>) {
     let (page, total) = e.search_members(None, |_| false, 0, 10).await.unwrap();
     assert_eq!((page.len(), total), (0, 0));
     let (page, total) = e.search_members(Some(""), |_| false, 4, 10).await.unwrap();
-    assert_eq!((names(&page), total), (vec!["4400".into(), "5500".into()], 6));
+    assert_eq!(
+        (names(&page), total),
+        (vec!["4400".into(), "5500".into()], 6)
+    );
 }
 
 async fn stations_by_name_rename_and_maintenance<E: Engine>(e: Arc<E>) {
@@ -253,7 +263,11 @@ async fn stations_by_name_rename_and_maintenance<E: Engine>(e: Arc<E>) {
     let ids = |v: Vec<StationRecord>| v.into_iter().map(|s| s.station_id).collect::<Vec<_>>();
     assert_eq!(ids(e.stations().await.unwrap()), ["st_a", "st_b", "st_c"]);
     assert_eq!(
-        e.station_by_name(" pc-01 ").await.unwrap().unwrap().station_id,
+        e.station_by_name(" pc-01 ")
+            .await
+            .unwrap()
+            .unwrap()
+            .station_id,
         "st_a"
     );
     assert!(e.station_by_name("").await.unwrap().is_none());
@@ -262,21 +276,33 @@ async fn stations_by_name_rename_and_maintenance<E: Engine>(e: Arc<E>) {
     e.put_station(&station("st_a", "Lantai2-A")).await.unwrap();
     assert!(e.station_by_name("PC-01").await.unwrap().is_none());
     assert_eq!(
-        e.station_by_name("LANTAI2-a").await.unwrap().unwrap().station_id,
+        e.station_by_name("LANTAI2-a")
+            .await
+            .unwrap()
+            .unwrap()
+            .station_id,
         "st_a"
     );
     assert_eq!(e.station_count().await.unwrap(), 3);
     // A name written for another station moves to it.
     e.put_station(&station("st_c", "pc-02")).await.unwrap();
     assert_eq!(
-        e.station_by_name("PC-02").await.unwrap().unwrap().station_id,
+        e.station_by_name("PC-02")
+            .await
+            .unwrap()
+            .unwrap()
+            .station_id,
         "st_c"
     );
     // Maintenance on the record as committed, keeping its other fields.
     let mut with_host = station("st_b", "PC-02b");
     with_host.hostname = "lab-2".into();
     e.put_station(&with_host).await.unwrap();
-    let on = e.set_station_maintenance("st_b", true).await.unwrap().unwrap();
+    let on = e
+        .set_station_maintenance("st_b", true)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(on.maintenance);
     assert_eq!(on.hostname, "lab-2");
     assert!(e.station("st_b").await.unwrap().unwrap().maintenance);
@@ -287,7 +313,12 @@ async fn stations_by_name_rename_and_maintenance<E: Engine>(e: Arc<E>) {
             .unwrap()
             .maintenance
     );
-    assert!(e.set_station_maintenance("st_zz", true).await.unwrap().is_none());
+    assert!(
+        e.set_station_maintenance("st_zz", true)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(e.station("st_zz").await.unwrap().is_none());
     assert_eq!(e.station_count().await.unwrap(), 3);
 }
@@ -300,7 +331,10 @@ async fn enrollment_codes_work_once<E: Engine>(e: Arc<E>) {
         created_by: "admin".into(),
     };
     e.put_enrollment_code(&code).await.unwrap();
-    assert_eq!(e.take_enrollment_code("ab12").await.unwrap(), Some(code.clone()));
+    assert_eq!(
+        e.take_enrollment_code("ab12").await.unwrap(),
+        Some(code.clone())
+    );
     assert_eq!(e.take_enrollment_code("ab12").await.unwrap(), None);
     assert_eq!(e.take_enrollment_code("nope").await.unwrap(), None);
     // Stations racing for one code: one gets it.
@@ -357,20 +391,35 @@ async fn session_start_refusals<E: Engine>(e: Arc<E>) {
     stations(&*e, 3).await;
     // Unknown station, station in maintenance.
     let s = open_session("st_9", "0001", T0);
-    assert_eq!(e.start_session(&s).await.unwrap(), Err(StartRefused::Maintenance));
+    assert_eq!(
+        e.start_session(&s).await.unwrap(),
+        Err(StartRefused::Maintenance)
+    );
     e.set_station_maintenance("st_2", true).await.unwrap();
     let s = open_session("st_2", "0001", T0);
-    assert_eq!(e.start_session(&s).await.unwrap(), Err(StartRefused::Maintenance));
+    assert_eq!(
+        e.start_session(&s).await.unwrap(),
+        Err(StartRefused::Maintenance)
+    );
     // One per station, one per card.
     let first = open_session("st_0", "0001", T0);
     assert_eq!(e.start_session(&first).await.unwrap(), Ok(()));
     let s = open_session("st_0", "0002", T0 + 1);
-    assert_eq!(e.start_session(&s).await.unwrap(), Err(StartRefused::StationBusy));
+    assert_eq!(
+        e.start_session(&s).await.unwrap(),
+        Err(StartRefused::StationBusy)
+    );
     let s = open_session("st_1", "0001", T0 + 1);
-    assert_eq!(e.start_session(&s).await.unwrap(), Err(StartRefused::CardInUse));
+    assert_eq!(
+        e.start_session(&s).await.unwrap(),
+        Err(StartRefused::CardInUse)
+    );
     // Station busy is said before card in use.
     let s = open_session("st_0", "0001", T0 + 1);
-    assert_eq!(e.start_session(&s).await.unwrap(), Err(StartRefused::StationBusy));
+    assert_eq!(
+        e.start_session(&s).await.unwrap(),
+        Err(StartRefused::StationBusy)
+    );
     // Guests (no card) do not collide with each other.
     let guest = open_session("st_1", "", T0 + 2);
     assert_eq!(e.start_session(&guest).await.unwrap(), Ok(()));
@@ -475,9 +524,21 @@ async fn sessions_update_end_and_events<E: Engine>(e: Arc<E>) {
     );
     assert!(e.event_applied("st_1", "ev-0").await.unwrap());
     // Events applied on their own.
-    assert!(e.mark_event_applied("st_0", &event("ev-3"), T0).await.unwrap());
-    assert!(!e.mark_event_applied("st_0", &event("ev-3"), T0).await.unwrap());
-    assert!(e.mark_event_applied("st_0", &event("ev-2"), T0).await.unwrap());
+    assert!(
+        e.mark_event_applied("st_0", &event("ev-3"), T0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !e.mark_event_applied("st_0", &event("ev-3"), T0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        e.mark_event_applied("st_0", &event("ev-2"), T0)
+            .await
+            .unwrap()
+    );
     let ids: Vec<String> = e
         .station_events("st_0")
         .await
@@ -507,7 +568,10 @@ async fn end_many_sessions<E: Engine>(e: Arc<E>) {
         sessions[2].session_id.clone(),
         sessions[1].session_id.clone(),
     ];
-    let ended = e.end_sessions(&ids, end_at(T0 + 45 * MINUTE)).await.unwrap();
+    let ended = e
+        .end_sessions(&ids, end_at(T0 + 45 * MINUTE))
+        .await
+        .unwrap();
     let got: Vec<&str> = ended.iter().map(|s| s.station_id.as_str()).collect();
     assert_eq!(got, ["st_2", "st_0", "st_1"]);
     assert!(ended.iter().all(|s| s.ended_at_ms == T0 + 45 * MINUTE));
@@ -536,7 +600,13 @@ async fn end_many_sessions<E: Engine>(e: Arc<E>) {
         e.start_session(s).await.unwrap().unwrap();
     }
     let ids: Vec<String> = more.iter().map(|s| s.session_id.clone()).collect();
-    assert_eq!(e.end_sessions(&ids, end_at(T0 + 45 * MINUTE)).await.unwrap().len(), 200);
+    assert_eq!(
+        e.end_sessions(&ids, end_at(T0 + 45 * MINUTE))
+            .await
+            .unwrap()
+            .len(),
+        200
+    );
     assert_eq!(e.active_sessions().await.unwrap().len(), 1);
 }
 
@@ -578,8 +648,18 @@ async fn session_queries_by_range_and_counters<E: Engine>(e: Arc<E>) {
         ids(e.sessions_between(T0 - 48 * 60 * MINUTE, T0).await.unwrap()),
         [old.session_id.clone()]
     );
-    assert!(e.sessions_between(T0 + MINUTE, T0 + MINUTE).await.unwrap().is_empty());
-    assert!(e.sessions_between(T0 + MINUTE, T0).await.unwrap().is_empty());
+    assert!(
+        e.sessions_between(T0 + MINUTE, T0 + MINUTE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        e.sessions_between(T0 + MINUTE, T0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         e.sessions_between(i64::MIN, i64::MAX).await.unwrap().len(),
         4
@@ -587,7 +667,11 @@ async fn session_queries_by_range_and_counters<E: Engine>(e: Arc<E>) {
     // A card's history, oldest first, from a time on.
     assert_eq!(
         ids(e.card_sessions_since("0001", 0).await.unwrap()),
-        [old.session_id.clone(), a.session_id.clone(), c.session_id.clone()]
+        [
+            old.session_id.clone(),
+            a.session_id.clone(),
+            c.session_id.clone()
+        ]
     );
     assert_eq!(
         e.card_sessions_since("0001", T0 + 1).await.unwrap(),
@@ -615,13 +699,25 @@ async fn signed_reports_are_frozen<E: Engine>(e: Arc<E>) {
         ..Default::default()
     };
     assert!(e.signed_report("2026-11").await.unwrap().is_none());
-    assert!(e.put_signed_report(&report("2026-11", "kepala")).await.unwrap());
-    assert!(!e.put_signed_report(&report("2026-11", "mallory")).await.unwrap());
+    assert!(
+        e.put_signed_report(&report("2026-11", "kepala"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !e.put_signed_report(&report("2026-11", "mallory"))
+            .await
+            .unwrap()
+    );
     assert_eq!(
         e.signed_report("2026-11").await.unwrap().unwrap().signer,
         "kepala"
     );
-    assert!(e.put_signed_report(&report("2026-10", "kepala")).await.unwrap());
+    assert!(
+        e.put_signed_report(&report("2026-10", "kepala"))
+            .await
+            .unwrap()
+    );
     let months: Vec<String> = e
         .signed_reports()
         .await
@@ -756,11 +852,18 @@ async fn one_event_from_many_tasks_is_applied_once<E: Engine>(e: Arc<E>) {
     })
     .await;
     assert_eq!(ended.iter().filter(|o| o.is_some()).count(), 1);
-    assert_eq!(e.session(&s.session_id).await.unwrap().unwrap().extensions, 1);
+    assert_eq!(
+        e.session(&s.session_id).await.unwrap().unwrap().extensions,
+        1
+    );
     assert_eq!(e.station_events("st_0").await.unwrap().len(), 1);
     let marked = race(RACERS, |i| {
         let e = e.clone();
-        async move { e.mark_event_applied("st_0", &event("tamper-1"), T0 + i as i64).await.unwrap() }
+        async move {
+            e.mark_event_applied("st_0", &event("tamper-1"), T0 + i as i64)
+                .await
+                .unwrap()
+        }
     })
     .await;
     assert_eq!(marked.iter().filter(|m| **m).count(), 1);
@@ -793,7 +896,13 @@ async fn maintenance_and_logins_race_cleanly<E: Engine>(e: Arc<E>) {
     assert!(started <= 10);
     assert_eq!(e.active_sessions().await.unwrap().len(), started);
     for i in 0..10 {
-        assert!(e.station(&format!("st_{i}")).await.unwrap().unwrap().maintenance);
+        assert!(
+            e.station(&format!("st_{i}"))
+                .await
+                .unwrap()
+                .unwrap()
+                .maintenance
+        );
     }
     // Now every station refuses.
     let late = open_session("st_0", "late", T0 + MINUTE);
@@ -914,7 +1023,10 @@ async fn postgres_commits_are_synchronous_whatever_the_database_says() {
     );
     psql(
         &db.name,
-        &format!("ALTER ROLE bilik IN DATABASE {} SET synchronous_commit = off", db.name),
+        &format!(
+            "ALTER ROLE bilik IN DATABASE {} SET synchronous_commit = off",
+            db.name
+        ),
     );
     let store = PgStore::connect(&db.url, 2).await.unwrap();
     store.set_meta("durable", b"yes").await.unwrap();
@@ -942,7 +1054,12 @@ fn harness_leaves_no_server_behind() {
         return;
     }
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "pg_child_holds_a_cluster", "--ignored", "--nocapture"])
+        .args([
+            "--exact",
+            "pg_child_holds_a_cluster",
+            "--ignored",
+            "--nocapture",
+        ])
         .env("BILIK_PG_CHILD", "1")
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -980,7 +1097,11 @@ fn harness_leaves_no_server_behind() {
 #[ignore = "run by harness_leaves_no_server_behind"]
 fn pg_child_holds_a_cluster() {
     let cluster = bilik_tests::postgres::cluster().unwrap();
-    println!("CLUSTER {} {}", cluster.postmaster_pid, cluster.dir.display());
+    println!(
+        "CLUSTER {} {}",
+        cluster.postmaster_pid,
+        cluster.dir.display()
+    );
     // Blocks until killed: the parent's SIGKILL is the only way out.
     let (_tx, rx) = std::sync::mpsc::channel::<()>();
     let _ = rx.recv_timeout(std::time::Duration::from_secs(120));

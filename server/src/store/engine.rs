@@ -81,8 +81,10 @@ pub trait Engine: Send + Sync + 'static {
     // ---- stations and enrolment codes ----
 
     /// The station with this id.
-    fn station(&self, station_id: &str)
-    -> impl Future<Output = Result<Option<StationRecord>>> + Send;
+    fn station(
+        &self,
+        station_id: &str,
+    ) -> impl Future<Output = Result<Option<StationRecord>>> + Send;
 
     /// The station with this name (case-insensitive, trimmed).
     fn station_by_name(
@@ -201,8 +203,10 @@ pub trait Engine: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<AgentEvent>>> + Send;
 
     /// One session by id (`None` for an unknown or malformed id).
-    fn session(&self, session_id: &str)
-    -> impl Future<Output = Result<Option<SessionRecord>>> + Send;
+    fn session(
+        &self,
+        session_id: &str,
+    ) -> impl Future<Output = Result<Option<SessionRecord>>> + Send;
 
     /// The open session of a station.
     fn active_session(

@@ -132,7 +132,11 @@ impl PgStore {
                 "INSERT INTO incidents (incident_id, open, record) VALUES ($1, $2, $3) \
                  ON CONFLICT (incident_id) DO UPDATE SET open = EXCLUDED.open, \
                  record = EXCLUDED.record",
-                &[&id, &(incident.resolved_at_ms == 0), &incident.encode_to_vec()],
+                &[
+                    &id,
+                    &(incident.resolved_at_ms == 0),
+                    &incident.encode_to_vec(),
+                ],
             )
             .await
             .map_err(db)?;

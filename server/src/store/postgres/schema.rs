@@ -13,7 +13,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "init", include_str!("migrations/
 pub const SCHEMA_VERSION: i32 = 1;
 
 /// The advisory lock key every Bilik server takes while migrating ("bilik").
-const MIGRATION_LOCK: i64 = 0x6269_6c69_6b;
+const MIGRATION_LOCK: i64 = 0x0062_696c_696b;
 
 /// Applies every migration the database lacks. Refuses a database whose
 /// schema is newer than this build (an older server must not write it).
@@ -31,7 +31,10 @@ pub(super) async fn migrate(client: &mut deadpool_postgres::Client) -> Result<()
     .await
     .map_err(db)?;
     let applied: Vec<i32> = tx
-        .query("SELECT version FROM schema_migrations ORDER BY version", &[])
+        .query(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            &[],
+        )
         .await
         .map_err(db)?
         .iter()

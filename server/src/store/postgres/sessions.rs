@@ -225,7 +225,8 @@ impl PgStore {
         if ended.is_empty() {
             return Ok(Vec::new());
         }
-        let last: HashMap<uuid::Uuid, &SessionRecord> = ended.iter().map(|(i, r)| (*i, r)).collect();
+        let last: HashMap<uuid::Uuid, &SessionRecord> =
+            ended.iter().map(|(i, r)| (*i, r)).collect();
         let writes: Vec<(uuid::Uuid, &SessionRecord)> = last.into_iter().collect();
         write_ended(&tx, &writes).await?;
         commit(tx).await?;

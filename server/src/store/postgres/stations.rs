@@ -40,10 +40,7 @@ impl PgStore {
         let row = self
             .client()
             .await?
-            .query_opt(
-                "SELECT record FROM stations WHERE name_key = $1",
-                &[&key],
-            )
+            .query_opt("SELECT record FROM stations WHERE name_key = $1", &[&key])
             .await
             .map_err(db)?;
         decode_row("stations", row.as_ref())
