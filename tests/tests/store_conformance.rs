@@ -7,8 +7,9 @@
 #![allow(clippy::unwrap_used)]
 
 use bilik_proto::store::v1::{
-    EnrollmentCodeRecord, IncidentRecord, MemberRecord, SessionRecord, SignedReportRecord,
-    StaffRecord, StationRecord,
+    EnrollmentCodeRecord, IncidentRecord, MemberRecord, QueueEntryRecord, QueueRecord,
+    QueueWaitRecord, SessionRecord, SignedReportRecord, StaffRecord, StationRecord, WatchRecord,
+    WatchSiteRecord,
 };
 use bilik_proto::v1::{AgentEvent, EndReason};
 use bilik_server::store::postgres::PgStore;
@@ -66,6 +67,8 @@ conformance!(
     racing_for_one_station_gives_one_session,
     one_event_from_many_tasks_is_applied_once,
     maintenance_and_logins_race_cleanly,
+    queue_and_its_log,
+    watch_state_with_its_incident,
 );
 
 /// A PostgreSQL engine on a fresh database, or `None` (skipped loudly).
@@ -912,6 +915,87 @@ async fn maintenance_and_logins_race_cleanly<E: Engine>(e: Arc<E>) {
     ));
 }
 
+async fn queue_and_its_log<E: Engine>(e: Arc<E>) {
+    assert_eq!(e.queue().await.unwrap(), QueueRecord::default());
+    let entry = |card: &str| QueueEntryRecord {
+        card: card.into(),
+        ..Default::default()
+    };
+    let wait = |card: &str, ended: i64| QueueWaitRecord {
+        card: card.into(),
+        joined_at_ms: ended - 10 * MINUTE,
+        ended_at_ms: ended,
+        ..Default::default()
+    };
+    let q = QueueRecord {
+        entries: vec![entry("0002"), entry("0001")],
+    };
+    e.put_queue(&q, &[]).await.unwrap();
+    assert_eq!(e.queue().await.unwrap(), q);
+    let q2 = QueueRecord {
+        entries: vec![entry("0001")],
+    };
+    e.put_queue(&q2, &[wait("0002", T0 + MINUTE), wait("0003", T0)])
+        .await
+        .unwrap();
+    e.put_queue(&QueueRecord::default(), &[wait("0001", T0 + 2 * MINUTE)])
+        .await
+        .unwrap();
+    assert!(e.queue().await.unwrap().entries.is_empty());
+    let cards = |v: Vec<QueueWaitRecord>| v.into_iter().map(|w| w.card).collect::<Vec<_>>();
+    assert_eq!(
+        cards(e.queue_waits_between(T0, T0 + 3 * MINUTE).await.unwrap()),
+        ["0003", "0002", "0001"]
+    );
+    assert_eq!(
+        cards(
+            e.queue_waits_between(T0 + 1, T0 + 2 * MINUTE)
+                .await
+                .unwrap()
+        ),
+        ["0002"]
+    );
+}
+
+async fn watch_state_with_its_incident<E: Engine>(e: Arc<E>) {
+    assert_eq!(e.watch_state().await.unwrap(), WatchRecord::default());
+    let state = WatchRecord {
+        sites: vec![WatchSiteRecord {
+            name: "opac".into(),
+            up: false,
+            ..Default::default()
+        }],
+    };
+    let outage = IncidentRecord {
+        incident_id: session_id_at(T0),
+        text: "opac tidak bisa dibuka".into(),
+        watch_site: "opac".into(),
+        ..Default::default()
+    };
+    e.put_watch_state(&state, Some(&outage)).await.unwrap();
+    assert_eq!(e.watch_state().await.unwrap(), state);
+    assert_eq!(e.open_incidents().await.unwrap(), vec![outage.clone()]);
+    let closed = IncidentRecord {
+        resolved_at_ms: T0 + MINUTE,
+        ..outage.clone()
+    };
+    e.put_watch_state(&WatchRecord::default(), Some(&closed))
+        .await
+        .unwrap();
+    assert!(e.open_incidents().await.unwrap().is_empty());
+    assert_eq!(
+        e.incident(&outage.incident_id).await.unwrap().unwrap(),
+        closed
+    );
+    // A bad incident id: nothing written, not even the state.
+    let bad = IncidentRecord {
+        incident_id: "x".into(),
+        ..outage
+    };
+    assert!(e.put_watch_state(&state, Some(&bad)).await.is_err());
+    assert_eq!(e.watch_state().await.unwrap(), WatchRecord::default());
+}
+
 /// Runs `n` tasks at once (released together) and gives their results in
 /// task order.
 async fn race<T, F>(n: usize, task: impl Fn(usize) -> F) -> Vec<T>
@@ -959,8 +1043,14 @@ async fn postgres_migrations_apply_once_under_concurrent_starts() {
     assert!(opens.iter().all(Result::is_ok), "{opens:?}");
     let store = PgStore::connect(&db.url, 2).await.unwrap();
     store.set_meta("x", b"1").await.unwrap();
-    let count = psql(&db.name, "SELECT count(*) FROM schema_migrations");
-    assert_eq!(count.trim(), "1");
+    let versions = psql(
+        &db.name,
+        "SELECT version FROM schema_migrations ORDER BY version",
+    );
+    let expected: Vec<String> = (1..=bilik_server::store::postgres::SCHEMA_VERSION)
+        .map(|v| v.to_string())
+        .collect();
+    assert_eq!(versions.lines().collect::<Vec<_>>(), expected);
     // A newer server wrote version 999: this one must not touch it.
     psql(
         &db.name,
@@ -1080,7 +1170,7 @@ fn harness_leaves_no_server_behind() {
     assert!(dir.join("data").exists());
     child.kill().unwrap();
     child.wait().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while proc_dir.exists() || dir.exists() {
         assert!(
             std::time::Instant::now() < deadline,

@@ -19,8 +19,8 @@
 
 use super::{Result, SessionEnd, StartRefused, Store};
 use bilik_proto::store::v1::{
-    EnrollmentCodeRecord, IncidentRecord, MemberRecord, SessionRecord, SignedReportRecord,
-    StaffRecord, StationRecord,
+    EnrollmentCodeRecord, IncidentRecord, MemberRecord, QueueRecord, QueueWaitRecord,
+    SessionRecord, SignedReportRecord, StaffRecord, StationRecord, WatchRecord,
 };
 use bilik_proto::v1::AgentEvent;
 use std::future::Future;
@@ -285,6 +285,36 @@ pub trait Engine: Send + Sync + 'static {
 
     /// Every incident still open, oldest first.
     fn open_incidents(&self) -> impl Future<Output = Result<Vec<IncidentRecord>>> + Send;
+
+    // ---- the waiting queue and the website watch ----
+
+    /// The waiting queue, first in line first (empty if never written).
+    fn queue(&self) -> impl Future<Output = Result<QueueRecord>> + Send;
+
+    /// Replaces the queue and logs `finished` waits, in one transaction.
+    fn put_queue(
+        &self,
+        queue: &QueueRecord,
+        finished: &[QueueWaitRecord],
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Waits that ended in `[from_ms, to_ms)`, oldest first.
+    fn queue_waits_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> impl Future<Output = Result<Vec<QueueWaitRecord>>> + Send;
+
+    /// The website watch's state (empty if never written).
+    fn watch_state(&self) -> impl Future<Output = Result<WatchRecord>> + Send;
+
+    /// Replaces the watch state and writes `incident` (opened or closed by
+    /// it), in one transaction.
+    fn put_watch_state(
+        &self,
+        state: &WatchRecord,
+        incident: Option<&IncidentRecord>,
+    ) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// The embedded engine: each method is the sled store's own, awaiting its
@@ -508,5 +538,31 @@ impl Engine for Store {
 
     async fn open_incidents(&self) -> Result<Vec<IncidentRecord>> {
         Store::open_incidents(self)
+    }
+
+    async fn queue(&self) -> Result<QueueRecord> {
+        Store::queue(self)
+    }
+
+    async fn put_queue(&self, queue: &QueueRecord, finished: &[QueueWaitRecord]) -> Result<()> {
+        Store::put_queue(self, queue, finished)?.durable().await
+    }
+
+    async fn queue_waits_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<QueueWaitRecord>> {
+        Store::queue_waits_between(self, from_ms, to_ms)
+    }
+
+    async fn watch_state(&self) -> Result<WatchRecord> {
+        Store::watch_state(self)
+    }
+
+    async fn put_watch_state(
+        &self,
+        state: &WatchRecord,
+        incident: Option<&IncidentRecord>,
+    ) -> Result<()> {
+        Store::put_watch_state(self, state, incident)?
+            .durable()
+            .await
     }
 }

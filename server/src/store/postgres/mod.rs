@@ -12,6 +12,7 @@
 //!
 //! Connections are plain TCP or a Unix socket (no TLS to the database yet).
 
+mod documents;
 mod members;
 mod records;
 mod schema;
@@ -20,8 +21,8 @@ mod stations;
 
 use super::{Engine, Result, SessionEnd, StartRefused, StoreError};
 use bilik_proto::store::v1::{
-    EnrollmentCodeRecord, IncidentRecord, MemberRecord, SessionRecord, SignedReportRecord,
-    StaffRecord, StationRecord,
+    EnrollmentCodeRecord, IncidentRecord, MemberRecord, QueueRecord, QueueWaitRecord,
+    SessionRecord, SignedReportRecord, StaffRecord, StationRecord, WatchRecord,
 };
 use bilik_proto::v1::AgentEvent;
 use std::sync::Arc;
@@ -419,5 +420,29 @@ impl Engine for PgStore {
 
     async fn open_incidents(&self) -> Result<Vec<IncidentRecord>> {
         PgStore::open_incidents(self).await
+    }
+
+    async fn queue(&self) -> Result<QueueRecord> {
+        PgStore::queue(self).await
+    }
+
+    async fn put_queue(&self, queue: &QueueRecord, finished: &[QueueWaitRecord]) -> Result<()> {
+        PgStore::put_queue(self, queue, finished).await
+    }
+
+    async fn queue_waits_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<QueueWaitRecord>> {
+        PgStore::queue_waits_between(self, from_ms, to_ms).await
+    }
+
+    async fn watch_state(&self) -> Result<WatchRecord> {
+        PgStore::watch_state(self).await
+    }
+
+    async fn put_watch_state(
+        &self,
+        state: &WatchRecord,
+        incident: Option<&IncidentRecord>,
+    ) -> Result<()> {
+        PgStore::put_watch_state(self, state, incident).await
     }
 }

@@ -4,7 +4,41 @@
 
 use super::{PgStore, Result, db, decode_row, decode_rows, time_uuid, uuid};
 use bilik_proto::store::v1::{IncidentRecord, SignedReportRecord, StaffRecord};
+use deadpool_postgres::GenericClient;
 use prost::Message;
+
+/// Writes a `meta` row (on its own or inside a transaction).
+pub(super) async fn put_meta(c: &impl GenericClient, name: &str, value: &[u8]) -> Result<()> {
+    c.execute(
+        "INSERT INTO meta (name, value) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+        &[&name, &value],
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Writes an incident, new or updated (on its own or inside a transaction).
+pub(super) async fn upsert_incident(
+    c: &impl GenericClient,
+    id: uuid::Uuid,
+    incident: &IncidentRecord,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO incidents (incident_id, open, record) VALUES ($1, $2, $3) \
+         ON CONFLICT (incident_id) DO UPDATE SET open = EXCLUDED.open, \
+         record = EXCLUDED.record",
+        &[
+            &id,
+            &(incident.resolved_at_ms == 0),
+            &incident.encode_to_vec(),
+        ],
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
+}
 
 impl PgStore {
     /// See [`Engine::meta`](crate::store::Engine::meta).
@@ -20,16 +54,7 @@ impl PgStore {
 
     /// See [`Engine::set_meta`](crate::store::Engine::set_meta).
     pub(super) async fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
-        self.client()
-            .await?
-            .execute(
-                "INSERT INTO meta (name, value) VALUES ($1, $2) \
-                 ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
-                &[&name, &value],
-            )
-            .await
-            .map_err(db)?;
-        Ok(())
+        put_meta(&self.client().await?, name, value).await
     }
 
     /// See [`Engine::create_meta`](crate::store::Engine::create_meta).
@@ -126,21 +151,7 @@ impl PgStore {
     /// See [`Engine::put_incident`](crate::store::Engine::put_incident).
     pub(super) async fn put_incident(&self, incident: &IncidentRecord) -> Result<()> {
         let id = uuid("incident", &incident.incident_id)?;
-        self.client()
-            .await?
-            .execute(
-                "INSERT INTO incidents (incident_id, open, record) VALUES ($1, $2, $3) \
-                 ON CONFLICT (incident_id) DO UPDATE SET open = EXCLUDED.open, \
-                 record = EXCLUDED.record",
-                &[
-                    &id,
-                    &(incident.resolved_at_ms == 0),
-                    &incident.encode_to_vec(),
-                ],
-            )
-            .await
-            .map_err(db)?;
-        Ok(())
+        upsert_incident(&self.client().await?, id, incident).await
     }
 
     /// See [`Engine::incident`](crate::store::Engine::incident).

@@ -7,10 +7,13 @@ use super::{Result, StoreError, db};
 
 /// The migrations, in order: (version, name, SQL). A migration once
 /// released never changes; a change is a new file.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "init", include_str!("migrations/0001_init.sql")),
+    (2, "queue", include_str!("migrations/0002_queue.sql")),
+];
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The advisory lock key every Bilik server takes while migrating ("bilik").
 const MIGRATION_LOCK: i64 = 0x0062_696c_696b;
