@@ -139,8 +139,9 @@ impl App {
     }
 
     /// One page of members by card prefix or by the words of the name
-    /// (case, accents and apostrophes aside: [`crate::policy::name_matches`]),
-    /// with how many match in all. An empty query lists every member.
+    /// (case, accents and apostrophes aside: [`crate::policy::name_matches`],
+    /// answered from the store's name index), with how many match in all.
+    /// An empty query lists every member.
     pub fn search_members(&self, query: &str, offset: u32, limit: u32) -> Result<MemberPage> {
         let query = clean_line(query, 100);
         let limit = match limit {
@@ -154,12 +155,9 @@ impl App {
             q => normalise_card(q).ok(),
         };
         let words = crate::policy::name_words(&query);
-        let (found, total) = self.store().search_members(
-            prefix.as_deref(),
-            |name| crate::policy::name_matches(&words, name),
-            offset as usize,
-            limit,
-        )?;
+        let (found, total) =
+            self.store()
+                .search_members(prefix.as_deref(), &words, offset as usize, limit)?;
         Ok(MemberPage {
             members: found.iter().map(views::member).collect(),
             total: total as u64,

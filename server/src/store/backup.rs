@@ -293,6 +293,7 @@ impl Store {
         }
         set_counter(&self.meta, super::COUNT_SESSIONS, sessions)?;
         set_counter(&self.meta, super::COUNT_MEMBERS, self.members.len() as u64)?;
+        self.rebuild_member_names()?;
         Ok(())
     }
 }

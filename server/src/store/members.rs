@@ -1,5 +1,6 @@
 //! Members, keyed by normalised card number.
 
+use super::member_names::{reindex, stored_name};
 use super::{
     COUNT_MEMBERS, Pending, Result, Store, StoreError, bump_counter, decode, flatten, get,
 };
@@ -19,18 +20,21 @@ impl Store {
             .map(|p| p.map(|(created, _)| created == 1))
     }
 
-    /// Writes many members in one transaction with the member counter: all
-    /// or none. Returns (created, updated).
+    /// Writes many members in one transaction with the member counter and
+    /// the name index: all or none. Returns (created, updated).
     pub fn put_members(&self, members: &[MemberRecord]) -> Result<Pending<'_, (u32, u32)>> {
         let values: Vec<Vec<u8>> = members.iter().map(|m| m.encode_to_vec()).collect();
-        let counts = (&self.members, &self.meta)
-            .transaction(|(tree, meta)| {
+        let counts = (&self.members, &self.meta, &self.member_names)
+            .transaction(|(tree, meta, names)| {
                 let (mut created, mut updated) = (0u32, 0u32);
                 for (member, value) in members.iter().zip(&values) {
-                    match tree.insert(member.card.as_bytes(), value.as_slice())? {
+                    let old = tree.insert(member.card.as_bytes(), value.as_slice())?;
+                    match &old {
                         Some(_) => updated += 1,
                         None => created += 1,
                     }
+                    let old_name = stored_name(old.as_deref());
+                    reindex(names, &member.card, old_name.as_deref(), Some(&member.name))?;
                 }
                 bump_counter(meta, COUNT_MEMBERS, u64::from(created))?;
                 merge_categories(meta, members.iter().map(|m| m.category.as_str()))?;
@@ -73,25 +77,29 @@ impl Store {
         Ok(())
     }
 
-    /// Changes one member in a transaction: `change` returns whether it
+    /// Changes one member in a transaction (with its name-index keys when
+    /// the name changes): `change` returns whether it
     /// changed anything. `Ok(false)` when there is no such member or no change.
     pub fn update_member(
         &self,
         card: &str,
         change: impl Fn(&mut MemberRecord) -> bool,
     ) -> Result<Pending<'_, bool>> {
-        let changed = self
-            .members
-            .transaction(|tree| {
+        let changed = (&self.members, &self.member_names)
+            .transaction(|(tree, names)| {
                 let Some(value) = tree.get(card.as_bytes())? else {
                     return Ok(false);
                 };
                 let mut member: MemberRecord = decode("members", &value)
                     .map_err(sled::transaction::ConflictableTransactionError::Abort)?;
+                let old_name = member.name.clone();
                 if !change(&mut member) {
                     return Ok(false);
                 }
                 tree.insert(card.as_bytes(), member.encode_to_vec())?;
+                if member.name != old_name {
+                    reindex(names, card, Some(&old_name), Some(&member.name))?;
+                }
                 Ok::<_, sled::transaction::ConflictableTransactionError<StoreError>>(true)
             })
             .map_err(flatten)?;
@@ -111,37 +119,49 @@ impl Store {
 
     /// One page of the members matching a search, and how many match in
     /// all. A member matches when its card starts with `card_prefix` (none:
-    /// no card matches) or `name_matches` accepts its name. Card matches
-    /// come first, by card, then name matches, by name. One pass over the
-    /// members (see BENCHMARKS.md for its cost at 100,000), keeping only
-    /// keys; the page's records are read at the end.
+    /// no card matches) or every one of `name_words` (folded by
+    /// [`crate::policy::name_words`]; none: no name matches) begins a word
+    /// of its name. Card matches come first, by card, then name matches, by
+    /// name. Card matches are a key range of the members, name matches
+    /// come from the name index (see BENCHMARKS.md for the cost at
+    /// 100,000); only the page's records are read.
     pub fn search_members(
         &self,
         card_prefix: Option<&str>,
-        name_matches: impl Fn(&str) -> bool,
+        name_words: &[String],
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<MemberRecord>, usize)> {
-        let mut hits: Vec<(bool, String, String)> = Vec::new();
-        for entry in self.members.iter() {
-            let (_, value) = entry?;
-            let member: MemberRecord = decode("members", &value)?;
-            if card_prefix.is_some_and(|p| member.card.starts_with(p)) {
-                hits.push((false, String::new(), member.card));
-            } else if name_matches(&member.name) {
-                hits.push((true, member.name.to_lowercase(), member.card));
+        let mut wanted: Vec<String> = Vec::new();
+        let mut card_hits = 0usize;
+        if let Some(prefix) = card_prefix {
+            for key in self.members.scan_prefix(prefix.as_bytes()).keys() {
+                let key = key?;
+                if card_hits >= offset && wanted.len() < limit {
+                    wanted.push(String::from_utf8_lossy(&key).into_owned());
+                }
+                card_hits += 1;
             }
         }
-        // Card hits are already in card order (the tree's); the sort is stable.
-        hits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        let total = hits.len();
-        let mut page = Vec::new();
-        for (_, _, card) in hits.into_iter().skip(offset).take(limit) {
+        let is_card_hit = |card: &str| card_prefix.is_some_and(|p| card.starts_with(p));
+        let mut name_hits: Vec<(String, String)> = self
+            .name_hits(name_words)?
+            .into_iter()
+            .filter(|(card, _)| !is_card_hit(card))
+            .map(|(card, name)| (name, card))
+            .collect();
+        // By name, then by card (the map's order; the sort is stable).
+        name_hits.sort_by(|a, b| a.0.cmp(&b.0));
+        let skip = offset.saturating_sub(card_hits);
+        let room = limit - wanted.len();
+        wanted.extend(name_hits.iter().skip(skip).take(room).map(|(_, c)| c.clone()));
+        let mut page = Vec::with_capacity(wanted.len());
+        for card in wanted {
             if let Some(member) = self.member(&card)? {
                 page.push(member);
             }
         }
-        Ok((page, total))
+        Ok((page, card_hits + name_hits.len()))
     }
 
     /// How many members are stored (a counter: no scan).

@@ -8,6 +8,7 @@ pub mod backup;
 mod durable;
 pub mod engine;
 mod incidents;
+mod member_names;
 mod members;
 pub mod postgres;
 mod privacy;
@@ -85,6 +86,9 @@ pub struct Store {
     audit_append: Arc<std::sync::Mutex<()>>,
     /// Card number → `MemberRecord`.
     members: sled::Tree,
+    /// Name word + 0x00 + card → lower-cased name: name search without
+    /// decoding every member (`member_names.rs`; derived, not backed up).
+    member_names: sled::Tree,
     /// Station id → `StationRecord`.
     stations: sled::Tree,
     /// Lower-case station name → station id: finding a station by name
@@ -157,6 +161,7 @@ impl Store {
             audit_append: Arc::new(std::sync::Mutex::new(())),
             reserve,
             members: db.open_tree("members")?,
+            member_names: db.open_tree("member_names")?,
             stations: db.open_tree("stations")?,
             station_names: db.open_tree("station_names")?,
             sessions: db.open_tree("sessions")?,
@@ -181,6 +186,7 @@ impl Store {
         store.index_active_cards()?;
         store.init_counters()?;
         store.init_member_categories()?;
+        store.init_member_names()?;
         durable::sync(&store._sync_target).map_err(StoreError::Durability)?;
         Ok(store)
     }

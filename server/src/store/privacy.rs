@@ -69,14 +69,16 @@ impl Store {
 }
 
 impl Store {
-    /// Removes a member record (erasure), keeping the member counter;
-    /// `false` if there was none.
+    /// Removes a member record (erasure) and its name-index keys, keeping
+    /// the member counter; `false` if there was none.
     pub fn remove_member(&self, card: &str) -> Result<Pending<'_, bool>> {
-        let removed = (&self.members, &self.meta)
-            .transaction(|(members, meta)| {
-                if members.remove(card.as_bytes())?.is_none() {
+        let removed = (&self.members, &self.meta, &self.member_names)
+            .transaction(|(members, meta, names)| {
+                let Some(old) = members.remove(card.as_bytes())? else {
                     return Ok(false);
-                }
+                };
+                let old_name = super::member_names::stored_name(Some(&old));
+                super::member_names::reindex(names, card, old_name.as_deref(), None)?;
                 let n = meta
                     .get(super::COUNT_MEMBERS)?
                     .as_deref()
