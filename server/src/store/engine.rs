@@ -64,13 +64,14 @@ pub trait Engine: Send + Sync + 'static {
     ) -> impl Future<Output = Result<bool>> + Send;
 
     /// One page of the members matching a search, and how many match in
-    /// all: card starts with `card_prefix` (none: no card matches) or
-    /// `name_matches` accepts the name. Card matches first, by card, then
-    /// name matches, by lower-case name.
+    /// all: card starts with `card_prefix` (none: no card matches) or every
+    /// one of `name_words` (folded by [`crate::policy::name_words`]; none:
+    /// no name matches) begins a word of the name. Card matches first, by
+    /// card, then name matches, by lower-case name, then card.
     fn search_members(
         &self,
         card_prefix: Option<&str>,
-        name_matches: impl Fn(&str) -> bool + Send + Sync,
+        name_words: &[String],
         offset: usize,
         limit: usize,
     ) -> impl Future<Output = Result<(Vec<MemberRecord>, usize)>> + Send;
@@ -355,11 +356,11 @@ impl Engine for Store {
     async fn search_members(
         &self,
         card_prefix: Option<&str>,
-        name_matches: impl Fn(&str) -> bool + Send + Sync,
+        name_words: &[String],
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<MemberRecord>, usize)> {
-        Store::search_members(self, card_prefix, name_matches, offset, limit)
+        Store::search_members(self, card_prefix, name_words, offset, limit)
     }
 
     async fn member_count(&self) -> Result<u64> {

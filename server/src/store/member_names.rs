@@ -140,10 +140,7 @@ impl Store {
             .filter_map(|e| e.ok())
             .filter_map(|(k, _)| {
                 let at = k.iter().position(|&b| b == 0)?;
-                Some((
-                    String::from_utf8_lossy(&k[..at]).into_owned(),
-                    card_of(&k)?,
-                ))
+                Some((String::from_utf8_lossy(&k[..at]).into_owned(), card_of(&k)?))
             })
             .collect()
     }
@@ -293,8 +290,21 @@ mod tests {
                 )
             })
             .collect();
-        store.put_members(&members).unwrap().durable().await.unwrap();
-        for query in ["andi", "and tenri", "maruf", "MA'RUF amin", "a", "zzz", "nur baso"] {
+        store
+            .put_members(&members)
+            .unwrap()
+            .durable()
+            .await
+            .unwrap();
+        for query in [
+            "andi",
+            "and tenri",
+            "maruf",
+            "MA'RUF amin",
+            "a",
+            "zzz",
+            "nur baso",
+        ] {
             let words = name_words(query);
             let mut want: Vec<(String, String)> = members
                 .iter()

@@ -154,7 +154,13 @@ impl Store {
         name_hits.sort_by(|a, b| a.0.cmp(&b.0));
         let skip = offset.saturating_sub(card_hits);
         let room = limit - wanted.len();
-        wanted.extend(name_hits.iter().skip(skip).take(room).map(|(_, c)| c.clone()));
+        wanted.extend(
+            name_hits
+                .iter()
+                .skip(skip)
+                .take(room)
+                .map(|(_, c)| c.clone()),
+        );
         let mut page = Vec::with_capacity(wanted.len());
         for card in wanted {
             if let Some(member) = self.member(&card)? {

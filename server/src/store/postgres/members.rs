@@ -84,12 +84,13 @@ impl PgStore {
     }
 
     /// See [`Engine::search_members`](crate::store::Engine::search_members):
-    /// one pass over (card, name), in card order; the page's records are
-    /// read at the end.
+    /// one pass over (card, name), in card order, with the rule of
+    /// [`crate::policy::name_matches`] (no name index on this engine yet);
+    /// the page's records are read at the end.
     pub(super) async fn search_members(
         &self,
         card_prefix: Option<&str>,
-        name_matches: impl Fn(&str) -> bool + Send + Sync,
+        name_words: &[String],
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<MemberRecord>, usize)> {
@@ -104,10 +105,12 @@ impl PgStore {
             let name: &str = row.get(1);
             if card_prefix.is_some_and(|p| card.starts_with(p)) {
                 hits.push((false, String::new(), card));
-            } else if name_matches(name) {
+            } else if crate::policy::name_matches(name_words, name) {
                 hits.push((true, name.to_lowercase(), card));
             }
         }
+        // Card hits are in card order already; name hits by name, then
+        // card (the sort is stable).
         hits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         let total = hits.len();
         let page: Vec<&str> = hits

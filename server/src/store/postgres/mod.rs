@@ -249,11 +249,11 @@ impl Engine for PgStore {
     async fn search_members(
         &self,
         card_prefix: Option<&str>,
-        name_matches: impl Fn(&str) -> bool + Send + Sync,
+        name_words: &[String],
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<MemberRecord>, usize)> {
-        PgStore::search_members(self, card_prefix, name_matches, offset, limit).await
+        PgStore::search_members(self, card_prefix, name_words, offset, limit).await
     }
 
     async fn member_count(&self) -> Result<u64> {
