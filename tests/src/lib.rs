@@ -7,6 +7,7 @@ pub mod agent;
 pub mod fixtures;
 pub mod gui;
 pub mod peers;
+pub mod postgres;
 pub mod process;
 pub mod python;
 pub mod relay;

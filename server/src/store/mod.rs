@@ -6,9 +6,11 @@
 mod audit;
 pub mod backup;
 mod durable;
+pub mod engine;
 mod incidents;
 mod member_names;
 mod members;
+pub mod postgres;
 mod privacy;
 mod queue;
 mod reports;
@@ -23,6 +25,7 @@ pub use audit::{
     audit_hash, audit_mac, hmac_sha256,
 };
 pub use durable::Pending;
+pub use engine::Engine;
 pub use sessions::{SessionEnd, StartRefused};
 
 use durable::{Flusher, SyncTarget};
@@ -54,6 +57,10 @@ pub enum StoreError {
     /// A stored secret or setting is there but unusable (never silently replaced).
     #[error("stored {0} is malformed")]
     Malformed(&'static str),
+    /// The database server failed or refused (PostgreSQL engine): its
+    /// message and SQLSTATE, never the values of the statement.
+    #[error("database error: {0}")]
+    Database(String),
 }
 
 /// Result of a store operation.
