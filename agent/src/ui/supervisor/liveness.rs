@@ -30,7 +30,15 @@ pub(super) struct Sample {
 /// Looks at process `pid`; `None` when it cannot be told (no `/proc`).
 pub(super) fn sample(pid: u32) -> Option<Sample> {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => parse(&stat),
+        Ok(stat) => parse(&stat).map(|mut seen| {
+            // The process line carries the main thread's state only: a
+            // lock screen whose main thread sleeps while its repair thread
+            // waits for a CPU is starved, not hung.
+            if seen.state == State::Sleeping && any_thread_running(pid) {
+                seen.state = State::Running;
+            }
+            seen
+        }),
         Err(e)
             if e.kind() == std::io::ErrorKind::NotFound
                 && std::path::Path::new("/proc/self").exists() =>
@@ -42,6 +50,20 @@ pub(super) fn sample(pid: u32) -> Option<Sample> {
         }
         Err(_) => None,
     }
+}
+
+/// Whether any thread of process `pid` is running or waiting for a CPU
+/// (`/proc/PID/task/*/stat`; a stopped process has every thread stopped).
+fn any_thread_running(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().any(|task| {
+        std::fs::read_to_string(task.path().join("stat"))
+            .ok()
+            .and_then(|stat| parse(&stat))
+            .is_some_and(|seen| seen.state == State::Running)
+    })
 }
 
 /// Parses a `/proc/PID/stat` line (`pid (comm) state ... utime stime ...`;
@@ -97,5 +119,23 @@ mod tests {
         assert_ne!(me.state, State::Stopped);
         // Pids are below 2^22 on Linux.
         assert_eq!(sample(u32::MAX - 1).unwrap().state, State::Gone);
+    }
+
+    #[test]
+    fn a_busy_thread_beside_a_sleeping_main_thread_is_running() {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let spin = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        };
+        // The spinning thread is `R` whenever it is looked at.
+        assert!(any_thread_running(std::process::id()));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        spin.join().unwrap();
+        assert!(!any_thread_running(u32::MAX - 1));
     }
 }
