@@ -258,6 +258,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_empty_query_pages_every_member_by_card_with_the_counted_total() {
+        let store = Store::temporary().unwrap();
+        let members: Vec<MemberRecord> = ["E5", "E1", "E4", "E2", "E3"]
+            .iter()
+            .map(|c| member(c, "Nur"))
+            .collect();
+        store
+            .put_members(&members)
+            .unwrap()
+            .durable()
+            .await
+            .unwrap();
+        assert!(store.remove_member("E2").unwrap().durable().await.unwrap());
+        let (page, total) = store.search_members(Some(""), &[], 1, 2).unwrap();
+        let cards: Vec<&str> = page.iter().map(|m| m.card.as_str()).collect();
+        assert_eq!((cards, total), (vec!["E3", "E4"], 4));
+        let (page, total) = store.search_members(Some(""), &[], 3, 50).unwrap();
+        assert_eq!((page.len(), total), (1, 4));
+    }
+
+    #[tokio::test]
     async fn a_store_without_the_index_gets_it_at_opening() {
         let dir = tempfile::tempdir().unwrap();
         {

@@ -134,7 +134,14 @@ impl Store {
     ) -> Result<(Vec<MemberRecord>, usize)> {
         let mut wanted: Vec<String> = Vec::new();
         let mut card_hits = 0usize;
-        if let Some(prefix) = card_prefix {
+        if card_prefix == Some("") {
+            // Every member: the page is a key range, the count the counter
+            // (kept in every write that adds or removes a member).
+            for key in self.members.iter().keys().skip(offset).take(limit) {
+                wanted.push(String::from_utf8_lossy(&key?).into_owned());
+            }
+            card_hits = usize::try_from(self.member_count()?).unwrap_or(usize::MAX);
+        } else if let Some(prefix) = card_prefix {
             for key in self.members.scan_prefix(prefix.as_bytes()).keys() {
                 let key = key?;
                 if card_hits >= offset && wanted.len() < limit {
